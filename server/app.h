@@ -1,0 +1,20 @@
+/* app: what one serving process shares between requests — loop, settings, database pool. */
+#ifndef PAIDAN_APP_H
+#define PAIDAN_APP_H
+
+#include <stdbool.h>
+#include <event2/event.h>
+
+struct config;
+struct db_pool;
+struct http_server;
+
+struct app {
+	struct event_base *base;
+	const struct config *cfg;
+	struct db_pool *db;
+	struct http_server *http;
+	bool stopping;
+};
+
+#endif

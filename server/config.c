@@ -1,0 +1,123 @@
+/* config: defaults < environment < flags, from one table. */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum setting_type { SETTING_STRING, SETTING_LONG };
+
+struct setting {
+	const char *flag;
+	const char *env;
+	const char *fallback;
+	enum setting_type type;
+	size_t offset;
+	long min, max;
+	const char *help;
+};
+
+#define STR(field) SETTING_STRING, offsetof(struct config, field), 0, 0
+#define NUM(field, lo, hi) SETTING_LONG, offsetof(struct config, field), lo, hi
+
+static const struct setting settings[] = {
+	{"--listen", "PAIDAN_LISTEN", "127.0.0.1:8080", STR(listen), "address:port to serve HTTP on"},
+	{"--database-url", "PAIDAN_DATABASE_URL", "postgresql:///paidan", STR(database_url), "libpq conninfo or URI"},
+	{"--static-dir", "PAIDAN_STATIC_DIR", "./clients", STR(static_dir), "web clients to serve"},
+	{"--sql-dir", "PAIDAN_SQL_DIR", "./sql", STR(sql_dir), "migrations (NNN_*.sql) and demo/"},
+	{"--log-level", "PAIDAN_LOG_LEVEL", "info", STR(log_level), "debug, info, warn or error"},
+	{"--demo-password", "PAIDAN_DEMO_PASSWORD", "paidan-demo", STR(demo_password), "password of the demo accounts"},
+	{"--workers", "PAIDAN_WORKERS", "1", NUM(workers, 1, 64), "processes sharing the port (SO_REUSEPORT)"},
+	{"--db-pool-size", "PAIDAN_DB_POOL_SIZE", "4", NUM(db_pool_size, 1, 64), "database connections per process"},
+	{"--db-queue-max", "PAIDAN_DB_QUEUE_MAX", "512", NUM(db_queue_max, 1, 100000), "queries waiting for a connection before 503"},
+	{"--db-queue-timeout-ms", "PAIDAN_DB_QUEUE_TIMEOUT_MS", "2000", NUM(db_queue_timeout_ms, 10, 60000), "longest wait for a connection before 503"},
+	{"--statement-timeout-ms", "PAIDAN_STATEMENT_TIMEOUT_MS", "10000", NUM(statement_timeout_ms, 100, 600000), "PostgreSQL statement_timeout"},
+	{"--lock-timeout-ms", "PAIDAN_LOCK_TIMEOUT_MS", "5000", NUM(lock_timeout_ms, 100, 600000), "PostgreSQL lock_timeout"},
+	{"--max-body-bytes", "PAIDAN_MAX_BODY_BYTES", "1048576", NUM(max_body_bytes, 1024, 16777216), "largest request body (413 past it)"},
+	{"--max-header-bytes", "PAIDAN_MAX_HEADER_BYTES", "8192", NUM(max_header_bytes, 1024, 65536), "largest request head"},
+	{"--http-timeout-s", "PAIDAN_HTTP_TIMEOUT_S", "30", NUM(http_timeout_s, 1, 3600), "idle read/write timeout, and the deadline for a request head"},
+	{"--max-connections", "PAIDAN_MAX_CONNECTIONS", "4096", NUM(max_connections, 16, 1000000), "open HTTP connections per process before accepting pauses"},
+	{"--shutdown-grace-ms", "PAIDAN_SHUTDOWN_GRACE_MS", "5000", NUM(shutdown_grace_ms, 0, 60000), "time in-flight requests get on SIGTERM"},
+	{"--sweep-interval-s", "PAIDAN_SWEEP_INTERVAL_S", "60", NUM(sweep_interval_s, 1, 86400), "how often overdue orders are escalated"},
+	{"--session-hours", "PAIDAN_SESSION_HOURS", "12", NUM(session_hours, 1, 720), "login session lifetime"},
+};
+
+static int
+setting_apply(struct config *cfg, const struct setting *s, const char *value, const char **cause)
+{
+	static char message[256];
+	char *end;
+	long n;
+
+	if (s->type == SETTING_STRING) {
+		*(const char **)((char *)cfg + s->offset) = value;
+		return 0;
+	}
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || n < s->min || n > s->max) {
+		snprintf(message, sizeof message, "%s (%s) must be a whole number from %ld to %ld, not \"%.40s\"",
+		    s->flag, s->env, s->min, s->max, value);
+		*cause = message;
+		return -1;
+	}
+	*(long *)((char *)cfg + s->offset) = n;
+	return 0;
+}
+
+int
+config_load(struct config *cfg, int argc, char **argv, int first, const char **cause)
+{
+	static char message[256];
+	size_t count = sizeof settings / sizeof settings[0];
+
+	memset(cfg, 0, sizeof *cfg);
+	for (size_t i = 0; i < count; i++) {
+		const char *env = getenv(settings[i].env);
+		if (setting_apply(cfg, &settings[i], settings[i].fallback, cause) < 0)
+			return -1;
+		if (env != NULL && *env != '\0' && setting_apply(cfg, &settings[i], env, cause) < 0)
+			return -1;
+	}
+	for (int a = first; a < argc; a++) {
+		const char *arg = argv[a], *value = NULL;
+		size_t flag_len;
+		const struct setting *found = NULL;
+
+		if (strncmp(arg, "--", 2) != 0) {
+			snprintf(message, sizeof message, "unexpected argument \"%.60s\"", arg);
+			*cause = message;
+			return -1;
+		}
+		flag_len = strcspn(arg, "=");
+		for (size_t i = 0; i < count; i++)
+			if (strlen(settings[i].flag) == flag_len && strncmp(settings[i].flag, arg, flag_len) == 0)
+				found = &settings[i];
+		if (found == NULL) {
+			snprintf(message, sizeof message, "unknown option \"%.*s\" (see --help)", (int)(flag_len > 60 ? 60 : flag_len), arg);
+			*cause = message;
+			return -1;
+		}
+		if (arg[flag_len] == '=')
+			value = arg + flag_len + 1;
+		else if (a + 1 < argc)
+			value = argv[++a];
+		else {
+			snprintf(message, sizeof message, "%s needs a value", found->flag);
+			*cause = message;
+			return -1;
+		}
+		if (setting_apply(cfg, found, value, cause) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+config_print_help(FILE *out)
+{
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+		fprintf(out, "  %-24s %-30s %s (default %s)\n", settings[i].flag, settings[i].env,
+		    settings[i].help, settings[i].fallback);
+}

@@ -1,0 +1,21 @@
+/* db_blocking: synchronous libpq for command-line tools and start-up only — never on the request path. */
+#ifndef PAIDAN_DB_BLOCKING_H
+#define PAIDAN_DB_BLOCKING_H
+
+#include <stdbool.h>
+#include <libpq-fe.h>
+
+/* Connects (TimeZone UTC, UTF8); NULL with the reason on stderr. Caller PQfinish-es. */
+PGconn *db_blocking_connect(const char *conninfo);
+
+/* Runs sql (may hold several statements); false with the error on stderr. */
+bool db_blocking_exec(PGconn *conn, const char *sql);
+
+/* Runs one parameterised statement; returns the result (caller PQclear-s) or NULL
+ * with the error on stderr. */
+PGresult *db_blocking_query(PGconn *conn, const char *sql, int nparams, const char *const *values);
+
+/* Reads a whole file into a NUL-terminated string the caller frees; NULL on error. */
+char *read_file(const char *path, size_t *len);
+
+#endif

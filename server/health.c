@@ -1,0 +1,69 @@
+/* health: liveness never touches the database; readiness does, but never waits for a dead one. */
+#include "health.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "http.h"
+
+static struct db_statement ping_statement = DB_STATEMENT("ping", "SELECT 1", 0);
+
+void
+health_live(struct request *r)
+{
+	static const char body[] = "{\"status\":\"ok\"}";
+
+	http_reply_json_text(r, 200, body, sizeof body - 1);
+}
+
+static void
+reply_not_ready(struct request *r)
+{
+	http_set_header(r, "Retry-After", "2");
+	http_reply_error(r, 503, "database_unavailable", "数据库暂时无法连接 (the database is unavailable)", NULL);
+}
+
+static void
+ping_done(void *arg, const struct db_reply *reply)
+{
+	static const char body[] = "{\"status\":\"ready\"}";
+	struct request *r = arg;
+
+	if (reply->status != DB_OK) {
+		reply_not_ready(r);
+		return;
+	}
+	http_reply_json_text(r, 200, body, sizeof body - 1);
+}
+
+void
+health_ready(struct request *r)
+{
+	if (r->app->stopping || !db_pool_ready(r->app->db)) {
+		reply_not_ready(r);
+		return;
+	}
+	db_query(r->app->db, &ping_statement, NULL, ping_done, r);
+}
+
+void
+health_metrics(struct request *r)
+{
+	struct db_pool_stats stats;
+	char text[1024];
+	int n;
+
+	db_pool_get_stats(r->app->db, &stats);
+	n = snprintf(text, sizeof text,
+	    "# TYPE paidan_db_connections_up gauge\npaidan_db_connections_up %d\n"
+	    "# TYPE paidan_db_queued gauge\npaidan_db_queued %d\n"
+	    "# TYPE paidan_db_queries_total counter\npaidan_db_queries_total %lu\n"
+	    "# TYPE paidan_db_refused_busy_total counter\npaidan_db_refused_busy_total %lu\n"
+	    "# TYPE paidan_db_refused_unavailable_total counter\npaidan_db_refused_unavailable_total %lu\n"
+	    "# TYPE paidan_db_connects_total counter\npaidan_db_connects_total %lu\n",
+	    stats.connections_up, stats.queued, stats.queries, stats.refused_busy,
+	    stats.refused_unavailable, stats.reconnects);
+	http_reply_text(r, 200, "text/plain; version=0.0.4", text, (size_t)n);
+}

@@ -1,0 +1,147 @@
+/* json_io: json-c is lenient (NaN, trailing text, UTF-8 unchecked unless asked): close each gap. */
+#include "json_io.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned c = *p;
+		size_t need;
+		unsigned cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			need = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			need = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			need = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) <= need)
+			return false;
+		for (size_t i = 1; i <= need; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		p += need + 1;
+	}
+	return true;
+}
+
+size_t
+utf8_length(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* json-c accepts NaN and Infinity even in strict mode. */
+static bool
+json_has_non_finite(struct json_object *obj)
+{
+	switch (json_object_get_type(obj)) {
+	case json_type_double:
+		return !isfinite(json_object_get_double(obj));
+	case json_type_object: {
+		json_object_object_foreach(obj, key, value) {
+			(void)key;
+			if (json_has_non_finite(value))
+				return true;
+		}
+		return false;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(obj); i++)
+			if (json_has_non_finite(json_object_array_get_idx(obj, i)))
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
+struct json_object *
+json_parse_object(const char *buf, size_t len, const char **problem)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+	enum json_tokener_error err;
+	size_t end;
+
+	if (len == 0) {
+		*problem = "请求内容为空 (the request body is empty)";
+		return NULL;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		*problem = "请求内容含有 NUL 字节 (the body contains a NUL byte)";
+		return NULL;
+	}
+	if (!utf8_valid(buf, len)) {
+		*problem = "请求内容不是有效的 UTF-8 (the body is not valid UTF-8)";
+		return NULL;
+	}
+	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
+	if (tok == NULL)
+		abort();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	err = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (err == json_tokener_error_depth) {
+		json_object_put(obj);
+		*problem = "JSON 嵌套过深 (JSON nested too deeply)";
+		return NULL;
+	}
+	if (obj == NULL || err != json_tokener_success) {
+		json_object_put(obj);
+		*problem = "JSON 格式错误 (malformed JSON)";
+		return NULL;
+	}
+	while (end < len && strchr(" \t\r\n", buf[end]) != NULL)
+		end++;
+	if (end != len) {
+		json_object_put(obj);
+		*problem = "JSON 后面还有多余内容 (text after the JSON value)";
+		return NULL;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		*problem = "需要一个 JSON 对象 (expected a JSON object)";
+		return NULL;
+	}
+	if (json_has_non_finite(obj)) {
+		json_object_put(obj);
+		*problem = "JSON 中不能有 NaN 或 Infinity (NaN and Infinity are not JSON)";
+		return NULL;
+	}
+	return obj;
+}
+
+const char *
+json_text(struct json_object *obj, size_t *len)
+{
+	return json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+}

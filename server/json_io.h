@@ -1,0 +1,26 @@
+/* json_io: strict parsing of untrusted JSON (depth, UTF-8, NUL, NaN, trailing data). */
+#ifndef PAIDAN_JSON_IO_H
+#define PAIDAN_JSON_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+#define JSON_MAX_DEPTH 16
+
+/* Parses exactly one JSON object from buf[0..len). Returns a new object the
+ * caller owns (json_object_put), or NULL with *problem set to a static
+ * message saying what is wrong with the text. */
+struct json_object *json_parse_object(const char *buf, size_t len, const char **problem);
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *s, size_t len);
+
+/* Number of code points in valid UTF-8 s[0..len). */
+size_t utf8_length(const char *s, size_t len);
+
+/* Serialises obj compactly without escaping '/' and with UTF-8 kept as is.
+ * The string belongs to obj. */
+const char *json_text(struct json_object *obj, size_t *len);
+
+#endif

@@ -1,0 +1,122 @@
+/* migrate: start-up and command-line only, so it may block. */
+#include "migrate.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_blocking.h"
+#include "xalloc.h"
+
+/* Any fixed number: it names paidan's migration lock among other advisory locks. */
+#define MIGRATION_LOCK "4711001"
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+is_migration_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' &&
+	    name[2] >= '0' && name[2] <= '9' && name[3] == '_' && strcmp(name + n - 4, ".sql") == 0;
+}
+
+/* Sorted migration file names in dir; *count gets how many. Caller frees each and the array. */
+static char **
+list_migrations(const char *dir, size_t *count)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0;
+
+	*count = 0;
+	if (d == NULL)
+		return NULL;
+	while ((e = readdir(d)) != NULL) {
+		if (!is_migration_name(e->d_name))
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, compare_names);
+	*count = n;
+	return names;
+}
+
+static bool
+apply_one(PGconn *conn, const char *dir, const char *name, FILE *out)
+{
+	char path[1024], version[4] = {name[0], name[1], name[2], '\0'};
+	const char *values[2] = {version, name};
+	PGresult *res;
+	char *sql;
+	bool ok;
+
+	res = db_blocking_query(conn, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, values);
+	if (res == NULL)
+		return false;
+	ok = PQntuples(res) > 0;
+	PQclear(res);
+	if (ok)
+		return true;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	sql = read_file(path, NULL);
+	if (sql == NULL) {
+		fprintf(stderr, "paidan: cannot read %s\n", path);
+		return false;
+	}
+	ok = db_blocking_exec(conn, "BEGIN") && db_blocking_exec(conn, sql);
+	if (ok) {
+		res = db_blocking_query(conn, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, values);
+		ok = res != NULL;
+		PQclear(res);
+	}
+	ok = ok && db_blocking_exec(conn, "COMMIT");
+	if (!ok) {
+		fprintf(stderr, "paidan: migration %s failed\n", name);
+		db_blocking_exec(conn, "ROLLBACK");
+	} else if (out != NULL) {
+		fprintf(out, "applied %s\n", name);
+	}
+	free(sql);
+	return ok;
+}
+
+bool
+migrate_run(const char *conninfo, const char *sql_dir, FILE *out)
+{
+	PGconn *conn = db_blocking_connect(conninfo);
+	char **names;
+	size_t count;
+	bool ok = true;
+
+	if (conn == NULL)
+		return false;
+	names = list_migrations(sql_dir, &count);
+	if (count == 0) {
+		fprintf(stderr, "paidan: no migrations found in %s (set --sql-dir)\n", sql_dir);
+		PQfinish(conn);
+		free(names);
+		return false;
+	}
+	ok = db_blocking_exec(conn, "SET client_min_messages = warning") &&
+	    db_blocking_exec(conn, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")") &&
+	    db_blocking_exec(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	        "version text PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+	for (size_t i = 0; i < count; i++) {
+		if (ok)
+			ok = apply_one(conn, sql_dir, names[i], out);
+		free(names[i]);
+	}
+	free(names);
+	db_blocking_exec(conn, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")");
+	PQfinish(conn);
+	return ok;
+}

@@ -1,0 +1,311 @@
+/* orders_submit: 点单 — validate, then one statement writes the order, its first audit event and
+ * the idempotency key together. A repeated key replays the stored order; a changed body under the
+ * same key is refused. */
+#include "orders_submit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "app.h"
+#include "audit.h"
+#include "db.h"
+#include "form_pages.h"
+#include "http.h"
+#include "log.h"
+#include "tracking_code.h"
+#include "validate.h"
+#include "xalloc.h"
+
+#define IDEMPOTENCY_KEY_MAX 255
+#define SUBMIT_ATTEMPTS 3
+
+static struct db_statement submit_statement = DB_STATEMENT("orders_submit",
+    "WITH new_order AS ("
+    "  SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id"
+    "), key AS ("
+    "  INSERT INTO idempotency_keys (key, request_hash, order_id)"
+    "  SELECT $1::text, decode($2, 'hex'), id FROM new_order WHERE $1::text IS NOT NULL"
+    "), inserted AS ("
+    "  INSERT INTO orders (id, tracking_code, community_id, category_id, description, contact_name,"
+    "                      contact_phone, address, preferred_time, created_at, updated_at, due_at,"
+    "                      last_event_hash)"
+    "  SELECT n.id, $3, $4, $5, $6, $7, $8, $9, $10, t.at, t.at,"
+    "         t.at + paidan_stage_hours($5, 'submitted') * interval '1 hour', decode($12, 'hex')"
+    "    FROM new_order n,"
+    "         (SELECT timestamptz 'epoch' + $11::bigint * interval '1 microsecond' AS at) t"
+    "  RETURNING *"
+    "), event AS ("
+    "  INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_role, note, at,"
+    "                            prev_hash, hash)"
+    "  SELECT id, 1, 'submit', NULL, 'submitted', 'resident', '', created_at, decode($13, 'hex'),"
+    "         last_event_hash FROM inserted"
+    ")"
+    "SELECT paidan_order_json(inserted::orders, false)::text FROM inserted",
+    13);
+
+static struct db_statement replay_statement = DB_STATEMENT("orders_submit_replay",
+    "SELECT k.request_hash = decode($2, 'hex'), paidan_order_json(o, false)::text"
+    "  FROM idempotency_keys k JOIN orders o ON o.id = k.order_id"
+    " WHERE k.key = $1",
+    2);
+
+enum submit_param {
+	P_KEY, P_REQUEST_HASH, P_TRACKING_CODE, P_COMMUNITY, P_CATEGORY, P_DESCRIPTION, P_NAME,
+	P_PHONE, P_ADDRESS, P_PREFERRED_TIME, P_AT_US, P_HASH, P_PREV_HASH, P_COUNT
+};
+
+struct submit_state {
+	char *values[P_COUNT];
+	int attempts;
+	bool html;
+};
+
+static void submit_send(struct request *r);
+
+static void
+submit_state_free(void *p)
+{
+	struct submit_state *s = p;
+
+	for (int i = 0; i < P_COUNT; i++)
+		free(s->values[i]);
+	free(s);
+}
+
+static void
+set_value(struct submit_state *s, enum submit_param p, const char *text, size_t len)
+{
+	free(s->values[p]);
+	s->values[p] = xstrndup(text, len);
+}
+
+static void
+set_id(struct submit_state *s, enum submit_param p, int64_t id)
+{
+	char text[24];
+
+	snprintf(text, sizeof text, "%lld", (long long)id);
+	set_value(s, p, text, strlen(text));
+}
+
+/* The request's content, for "same key, same body": form and JSON of the same values hash alike. */
+static void
+request_hash(struct submit_state *s)
+{
+	unsigned char hash[32];
+	char hex[65];
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof hash);
+	for (int p = P_COMMUNITY; p <= P_PREFERRED_TIME; p++) {
+		const char *v = s->values[p];
+		crypto_generichash_update(&st, (const unsigned char *)v, strlen(v) + 1);
+	}
+	crypto_generichash_final(&st, hash, sizeof hash);
+	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+	set_value(s, P_REQUEST_HASH, hex, strlen(hex));
+}
+
+/* A fresh tracking code and the first audit event's time and hash (a retry needs new ones). */
+static void
+prepare_attempt(struct submit_state *s)
+{
+	char code[TRACKING_CODE_LEN + 1], at[24], hex[AUDIT_HASH_HEX];
+	unsigned char hash[AUDIT_HASH_BYTES];
+	struct timespec ts;
+	struct audit_event event = {0};
+
+	tracking_code_generate(code);
+	set_value(s, P_TRACKING_CODE, code, strlen(code));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	event.at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	snprintf(at, sizeof at, "%lld", (long long)event.at_us);
+	set_value(s, P_AT_US, at, strlen(at));
+	event.tracking_code = code;
+	event.seq = 1;
+	event.action = "submit";
+	event.to_state = "submitted";
+	event.actor_role = "resident";
+	event.note = "";
+	audit_hash(&event, audit_genesis, hash);
+	audit_to_hex(hash, hex);
+	set_value(s, P_HASH, hex, strlen(hex));
+	audit_to_hex(audit_genesis, hex);
+	set_value(s, P_PREV_HASH, hex, strlen(hex));
+}
+
+static void
+reply_order(struct request *r, int status, const char *order_json)
+{
+	struct submit_state *s = r->state;
+
+	if (s->html) {
+		char *page = form_page_submitted(order_json);
+		http_reply_html(r, status, page, strlen(page));
+		free(page);
+		return;
+	}
+	http_reply_json_text(r, status, order_json, strlen(order_json));
+}
+
+static void
+reply_errors(struct request *r, struct field_errors *errors, bool html)
+{
+	if (html) {
+		char *page = form_page_errors(errors->fields);
+		http_reply_html(r, 422, page, strlen(page));
+		free(page);
+		return;
+	}
+	http_reply_field_errors(r, errors);
+}
+
+static void
+replay_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+	struct submit_state *s = r->state;
+
+	if (reply->status != DB_OK) {
+		http_reply_db_error(r, reply);
+		return;
+	}
+	if (PQntuples(reply->result) == 0) {
+		/* The request holding the key rolled back: this one may make the order. */
+		if (++s->attempts < SUBMIT_ATTEMPTS) {
+			submit_send(r);
+			return;
+		}
+		http_set_header(r, "Retry-After", "1");
+		http_reply_error(r, 503, "busy", "系统繁忙，请稍后再试 (busy; try again shortly)", NULL);
+		return;
+	}
+	if (strcmp(PQgetvalue(reply->result, 0, 0), "t") != 0) {
+		struct json_object *fields = json_object_new_object();
+		json_object_object_add(fields, "Idempotency-Key",
+		    json_object_new_string("这个键已用于另一份内容 (this key was used for a different request)"));
+		http_reply_error(r, 422, "idempotency_key_reused",
+		    "同一个 Idempotency-Key 不能用于不同的内容 (the key was already used with a different body)", fields);
+		return;
+	}
+	http_set_header(r, "Idempotent-Replayed", "true");
+	reply_order(r, 200, PQgetvalue(reply->result, 0, 1));
+}
+
+static void
+submit_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+	struct submit_state *s = r->state;
+
+	if (reply->status == DB_OK) {
+		reply_order(r, 201, PQgetvalue(reply->result, 0, 0));
+		return;
+	}
+	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
+		if (strcmp(reply->constraint, "idempotency_keys_pkey") == 0) {
+			const char *values[2] = {s->values[P_KEY], s->values[P_REQUEST_HASH]};
+			db_query(r->app->db, &replay_statement, values, replay_done, r);
+			return;
+		}
+		if (strcmp(reply->constraint, "orders_tracking_code_key") == 0 && ++s->attempts < SUBMIT_ATTEMPTS) {
+			submit_send(r);
+			return;
+		}
+	}
+	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23503") == 0) {
+		struct field_errors errors;
+		field_errors_init(&errors);
+		field_errors_add(&errors, strstr(reply->constraint, "category") ? "category_id" : "community_id",
+		    "不存在，请重新选择 (does not exist; choose again)");
+		reply_errors(r, &errors, s->html);
+		field_errors_free(&errors);
+		return;
+	}
+	http_reply_db_error(r, reply);
+}
+
+static void
+submit_send(struct request *r)
+{
+	struct submit_state *s = r->state;
+
+	prepare_attempt(s);
+	db_query(r->app->db, &submit_statement, (const char *const *)s->values, submit_done, r);
+}
+
+static bool
+idempotency_key_valid(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n == 0 || n > IDEMPOTENCY_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)key[i] < 0x21 || (unsigned char)key[i] > 0x7e)
+			return false;
+	return true;
+}
+
+void
+orders_submit(struct request *r)
+{
+	struct submit_state *s = xcalloc(1, sizeof *s);
+	struct field_errors errors;
+	enum input_kind kind;
+	struct json_object *body;
+	const char *text, *key = http_header(r, "Idempotency-Key");
+	size_t len;
+	int64_t community_id = 0, category_id = 0;
+	char phone[16];
+
+	r->state = s;
+	r->state_free = submit_state_free;
+	if (key != NULL && !idempotency_key_valid(key)) {
+		struct json_object *fields = json_object_new_object();
+		json_object_object_add(fields, "Idempotency-Key",
+		    json_object_new_string("1 到 255 个可见 ASCII 字符 (1 to 255 visible ASCII characters)"));
+		http_reply_error(r, 400, "invalid_header", "Idempotency-Key 无效 (invalid Idempotency-Key)", fields);
+		return;
+	}
+	body = http_parse_body(r, true, &kind);
+	if (body == NULL)
+		return;
+	s->html = kind == INPUT_FORM && http_wants_html(r);
+
+	field_errors_init(&errors);
+	if (validate_id(&errors, body, "community_id", kind, &community_id))
+		set_id(s, P_COMMUNITY, community_id);
+	if (validate_id(&errors, body, "category_id", kind, &category_id))
+		set_id(s, P_CATEGORY, category_id);
+	if (validate_text(&errors, body, "description", 1, 2000, TEXT_MULTI_LINE, &text, &len))
+		set_value(s, P_DESCRIPTION, text, len);
+	if (validate_text(&errors, body, "contact_name", 1, 50, TEXT_SINGLE_LINE, &text, &len))
+		set_value(s, P_NAME, text, len);
+	if (validate_text(&errors, body, "contact_phone", 1, 30, TEXT_SINGLE_LINE, &text, &len)) {
+		if (phone_normalize(text, len, phone))
+			set_value(s, P_PHONE, phone, strlen(phone));
+		else
+			field_errors_add(&errors, "contact_phone",
+			    "请填写正确的手机号（11 位）或带区号的座机号 (a mobile or landline number with area code)");
+	}
+	if (validate_text(&errors, body, "address", 0, 200, TEXT_SINGLE_LINE, &text, &len))
+		set_value(s, P_ADDRESS, text, len);
+	if (validate_text(&errors, body, "preferred_time", 0, 100, TEXT_SINGLE_LINE, &text, &len))
+		set_value(s, P_PREFERRED_TIME, text, len);
+	json_object_put(body);
+	if (field_errors_any(&errors)) {
+		reply_errors(r, &errors, s->html);
+		field_errors_free(&errors);
+		return;
+	}
+	field_errors_free(&errors);
+	if (key != NULL)
+		set_value(s, P_KEY, key, strlen(key));
+	request_hash(s);
+	submit_send(r);
+}

@@ -1,0 +1,66 @@
+/* router: segment-by-segment matching; literal segments must be equal, {name} takes one segment. */
+#include "router.h"
+
+#include <string.h>
+
+static int
+pattern_matches(const char *pattern, const char *path, struct route_match *m)
+{
+	m->nparams = 0;
+	for (;;) {
+		size_t plen, slen;
+
+		if (*pattern != '/' || *path != '/')
+			return 0;
+		pattern++;
+		path++;
+		plen = strcspn(pattern, "/");
+		slen = strcspn(path, "/");
+		if (plen > 1 && pattern[0] == '{' && pattern[plen - 1] == '}') {
+			if (slen == 0 || slen >= ROUTE_MAX_PARAM_LEN || m->nparams == ROUTE_MAX_PARAMS)
+				return 0;
+			m->names[m->nparams] = pattern + 1;
+			m->name_lens[m->nparams] = plen - 2;
+			memcpy(m->values[m->nparams], path, slen);
+			m->values[m->nparams][slen] = '\0';
+			m->nparams++;
+		} else if (plen != slen || strncmp(pattern, path, plen) != 0) {
+			return 0;
+		}
+		pattern += plen;
+		path += slen;
+		if (*pattern == '\0' && *path == '\0')
+			return 1;
+	}
+}
+
+enum route_result
+router_match(const struct route *routes, size_t count, unsigned method, const char *path,
+    struct route_match *match)
+{
+	enum route_result result = ROUTE_NOT_FOUND;
+
+	for (size_t i = 0; i < count; i++) {
+		struct route_match candidate;
+		if (!pattern_matches(routes[i].pattern, path, &candidate))
+			continue;
+		if (routes[i].methods & method) {
+			*match = candidate;
+			match->route = &routes[i];
+			return ROUTE_FOUND;
+		}
+		result = ROUTE_METHOD_NOT_ALLOWED;
+	}
+	return result;
+}
+
+const char *
+route_param(const struct route_match *match, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (int i = 0; i < match->nparams; i++)
+		if (match->name_lens[i] == len && strncmp(match->names[i], name, len) == 0)
+			return match->values[i];
+	return NULL;
+}

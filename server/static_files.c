@@ -1,0 +1,118 @@
+/* static_files: safe mapping first (pure), then open with O_NOFOLLOW under the static directory. */
+#include "static_files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/http.h>
+
+#include "app.h"
+#include "config.h"
+#include "http.h"
+
+struct content_type {
+	const char *extension;
+	const char *type;
+};
+
+static const struct content_type content_types[] = {
+	{".html", "text/html; charset=utf-8"},
+	{".js", "text/javascript; charset=utf-8"},
+	{".mjs", "text/javascript; charset=utf-8"},
+	{".css", "text/css; charset=utf-8"},
+	{".json", "application/json; charset=utf-8"},
+	{".webmanifest", "application/manifest+json"},
+	{".svg", "image/svg+xml"},
+	{".png", "image/png"},
+	{".ico", "image/x-icon"},
+	{".txt", "text/plain; charset=utf-8"},
+	{".woff2", "font/woff2"},
+};
+
+const char *
+static_files_content_type(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof content_types / sizeof content_types[0]; i++) {
+		size_t e = strlen(content_types[i].extension);
+		if (n > e && strcmp(name + n - e, content_types[i].extension) == 0)
+			return content_types[i].type;
+	}
+	return "application/octet-stream";
+}
+
+bool
+static_files_map(const char *url_path, char *out, size_t out_size)
+{
+	const char *prefix = "resident";
+	const char *rest = url_path;
+	int written;
+
+	if (url_path[0] != '/' || strchr(url_path, '\\') != NULL || strstr(url_path, "//") != NULL)
+		return false;
+	/* No segment may start with '.': that refuses "..", "." and hidden files alike. */
+	for (const char *p = url_path; (p = strchr(p, '/')) != NULL; p++)
+		if (p[1] == '.')
+			return false;
+	if (strncmp(url_path, "/console/", 9) == 0 || strcmp(url_path, "/console") == 0) {
+		prefix = "console";
+		rest = url_path + 8;
+	} else if (strncmp(url_path, "/team/", 6) == 0 || strcmp(url_path, "/team") == 0) {
+		prefix = "team";
+		rest = url_path + 5;
+	} else if (strncmp(url_path, "/track/", 7) == 0) {
+		/* The status page is one file that reads the code from its URL. */
+		rest = "/track.html";
+	}
+	if (*rest == '\0' || rest[strlen(rest) - 1] == '/')
+		written = snprintf(out, out_size, "%s%sindex.html", prefix, *rest ? rest : "/");
+	else
+		written = snprintf(out, out_size, "%s%s", prefix, rest);
+	return written > 0 && (size_t)written < out_size;
+}
+
+void
+static_files_serve(struct request *r)
+{
+	char relative[512], full[1024], etag[64], if_none[72];
+	const char *match;
+	struct stat st;
+	int fd;
+
+	if (!static_files_map(r->path, relative, sizeof relative)) {
+		http_reply_error(r, 400, "invalid_path", "路径无效 (invalid path)", NULL);
+		return;
+	}
+	if ((size_t)snprintf(full, sizeof full, "%s/%s", r->app->cfg->static_dir, relative) >= sizeof full) {
+		http_reply_error(r, 404, "not_found", "没有这个地址 (not found)", NULL);
+		return;
+	}
+	fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		http_reply_error(r, 404, "not_found", "没有这个地址 (not found)", NULL);
+		return;
+	}
+	snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_mtime,
+	    (unsigned long long)st.st_size);
+	http_set_header(r, "ETag", etag);
+	/* HTML and the service worker must be revalidated so updates reach phones; the rest may be cached briefly. */
+	if (strstr(relative, ".html") != NULL || strstr(relative, "sw.js") != NULL)
+		http_set_header(r, "Cache-Control", "no-cache");
+	else
+		http_set_header(r, "Cache-Control", "public, max-age=300");
+	match = http_header(r, "If-None-Match");
+	snprintf(if_none, sizeof if_none, "%s", match ? match : "");
+	if (match != NULL && strcmp(if_none, etag) == 0) {
+		close(fd);
+		http_reply_empty(r, 304);
+		return;
+	}
+	http_reply_file(r, 200, fd, (size_t)st.st_size, static_files_content_type(relative));
+}

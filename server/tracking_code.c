@@ -1,0 +1,35 @@
+/* tracking_code: 10 symbols of a 31-letter alphabet, about 49 bits. Actions also need the phone's last four digits. */
+#include "tracking_code.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <string.h>
+
+void
+tracking_code_generate(char out[TRACKING_CODE_LEN + 1])
+{
+	const char *alphabet = TRACKING_CODE_ALPHABET;
+	uint32_t n = (uint32_t)strlen(alphabet);
+
+	for (int i = 0; i < TRACKING_CODE_LEN; i++)
+		out[i] = alphabet[randombytes_uniform(n)];
+	out[TRACKING_CODE_LEN] = '\0';
+}
+
+bool
+tracking_code_normalize(const char *input, char out[TRACKING_CODE_LEN + 1])
+{
+	size_t n = 0;
+
+	for (const char *p = input; *p; p++) {
+		char c = *p;
+		if (c == ' ' || c == '-')
+			continue;
+		c = (char)toupper((unsigned char)c);
+		if (c == '\0' || strchr(TRACKING_CODE_ALPHABET, c) == NULL || n == TRACKING_CODE_LEN)
+			return false;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return n == TRACKING_CODE_LEN;
+}
