@@ -8,12 +8,14 @@
 struct config;
 struct db_pool;
 struct http_server;
+struct offload;
 
 struct app {
 	struct event_base *base;
 	const struct config *cfg;
 	struct db_pool *db;
 	struct http_server *http;
+	struct offload *offload; /* argon2id off the loop */
 	bool stopping;
 };
 

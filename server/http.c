@@ -99,6 +99,7 @@ request_free(struct request *r)
 	}
 	free(r->body);
 	free(r->path);
+	free(r->user.json);
 	free(r);
 }
 

@@ -13,6 +13,7 @@
 #include <event2/http.h>
 #include <json-c/json.h>
 
+#include "auth_user.h"
 #include "router.h"
 #include "validate.h"
 
@@ -27,6 +28,10 @@ struct request {
 	unsigned method; /* EVHTTP_REQ_* */
 	char *path;      /* decoded, without the query; owned */
 	struct route_match match;
+	/* Set by auth_require before it resumes the handler. */
+	struct auth_user user;
+	unsigned auth_roles;
+	void (*resume)(struct request *r);
 	/* Handler-owned data, freed with the request by state_free when set. */
 	void *state;
 	void (*state_free)(void *state);

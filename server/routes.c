@@ -3,12 +3,17 @@
 
 #include <event2/http.h>
 
+#include "auth.h"
 #include "catalog.h"
 #include "health.h"
+#include "order_actions.h"
+#include "order_read.h"
 #include "orders_submit.h"
+#include "track.h"
 
 #define GET (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
 #define POST EVHTTP_REQ_POST
+#define DELETE EVHTTP_REQ_DELETE
 
 static const struct route routes[] = {
 	{GET, "/healthz", health_live},
@@ -16,6 +21,15 @@ static const struct route routes[] = {
 	{GET, "/metrics", health_metrics},
 	{GET, "/api/v1/catalog", catalog_get},
 	{POST, "/api/v1/orders", orders_submit},
+	{GET, "/api/v1/orders", order_list},
+	{GET, "/api/v1/orders/{id}", order_detail},
+	{POST, "/api/v1/orders/{id}/{action}", order_action_post},
+	{GET, "/api/v1/track/{code}", track_get},
+	{POST, "/api/v1/track/{code}/{action}", order_action_track},
+	{POST, "/api/v1/sessions", auth_login},
+	{DELETE, "/api/v1/sessions/current", auth_logout},
+	{GET, "/api/v1/me", auth_me},
+	{POST, "/api/v1/users", auth_create_user},
 };
 
 const struct route *

@@ -18,6 +18,8 @@
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
+#include "offload.h"
+#include "sweep.h"
 
 #define DRAIN_TICK_MS 20
 #define MAX_WORKERS 64
@@ -86,6 +88,7 @@ serve_process(const struct config *cfg)
 	struct app app = {0};
 	struct shutdown_state stop = {0};
 	struct event *sigterm, *sigint;
+	struct sweep *sweep;
 	struct db_pool_options db_options = {
 		.conninfo = cfg->database_url,
 		.size = (int)cfg->db_pool_size,
@@ -102,8 +105,10 @@ serve_process(const struct config *cfg)
 		return 1;
 	}
 	app.db = db_pool_new(app.base, &db_options);
+	app.offload = offload_new(app.base, 2);
 	app.http = http_server_start(&app);
 	if (app.http == NULL) {
+		offload_free(app.offload);
 		db_pool_free(app.db);
 		event_base_free(app.base);
 		return 1;
@@ -114,11 +119,14 @@ serve_process(const struct config *cfg)
 	sigint = evsignal_new(app.base, SIGINT, on_stop_signal, &stop);
 	event_add(sigterm, NULL);
 	event_add(sigint, NULL);
+	sweep = sweep_start(&app);
 
 	event_base_dispatch(app.base);
 
-	/* The pool first: failing its queries replies to their requests while evhttp still holds them. */
+	/* Offloaded work and the pool first: what they still owe is answered while evhttp holds the requests. */
+	offload_free(app.offload);
 	db_pool_free(app.db);
+	sweep_stop(sweep); /* after the pool: its failed queries still call back into the sweep */
 	http_server_free(app.http);
 	event_free(sigterm);
 	event_free(sigint);

@@ -207,3 +207,58 @@ phone_mask(const char *phone, char out[16])
 	}
 	snprintf(out, 16, "%.3s****%s", phone, phone + n - 4);
 }
+
+bool
+parse_hours(const char *text, int *hundredths)
+{
+	int whole = 0, fraction = 0, digits = 0;
+	const char *p = text;
+
+	if (text == NULL || *p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9') {
+		whole = whole * 10 + (*p - '0');
+		if (++digits > 2)
+			return false;
+		p++;
+	}
+	if (*p == '.') {
+		int places = 0;
+		p++;
+		while (*p >= '0' && *p <= '9') {
+			if (++places > 2)
+				return false;
+			fraction = fraction * 10 + (*p - '0');
+			p++;
+		}
+		if (places == 0)
+			return false;
+		if (places == 1)
+			fraction *= 10;
+	}
+	if (*p != '\0')
+		return false;
+	*hundredths = whole * 100 + fraction;
+	return *hundredths > 0 && *hundredths <= 2400;
+}
+
+void
+format_hours(int hundredths, char out[16])
+{
+	snprintf(out, 16, "%d.%02d", hundredths / 100, hundredths % 100);
+}
+
+bool
+validate_hours(struct field_errors *errors, struct json_object *value, const char *field, int *hundredths)
+{
+	const char *text = NULL;
+
+	if (json_object_is_type(value, json_type_int) || json_object_is_type(value, json_type_double))
+		text = json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN);
+	else if (json_object_is_type(value, json_type_string))
+		text = json_object_get_string(value);
+	if (text != NULL && parse_hours(text, hundredths))
+		return true;
+	field_errors_add(errors, field, "时长应在 0 到 24 小时之间，最多两位小数 (hours: more than 0, at most 24, two decimals)");
+	return false;
+}

@@ -52,4 +52,15 @@ bool phone_normalize(const char *text, size_t len, char out[16]);
 /* Masks a normalised phone for display: 139****5678. out size >= 16. */
 void phone_mask(const char *phone, char out[16]);
 
+
+/* Service hours as exact hundredths: "2", "2.5", "2.25" → 200, 250, 225. At
+ * most two decimals, more than 0 and at most 24. No floating point anywhere. */
+bool parse_hours(const char *text, int *hundredths);
+
+/* Writes hundredths as a decimal with two places ("2.50"); out size >= 16. */
+void format_hours(int hundredths, char out[16]);
+
+/* Reads a required hours value: a JSON number (its original text) or a string. */
+bool validate_hours(struct field_errors *errors, struct json_object *value, const char *field, int *hundredths);
+
 #endif

@@ -1,0 +1,19 @@
+/* auth_user: who is making a request, once auth_require has checked the session. */
+#ifndef PAIDAN_AUTH_USER_H
+#define PAIDAN_AUTH_USER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "order_model.h"
+
+struct auth_user {
+	bool authenticated;
+	int64_t id;
+	enum user_role role;
+	int64_t scope_id; /* community, department, team or volunteer id by role; 0 for admin */
+	bool via_cookie;  /* cookie sessions need the CSRF token on writes */
+	char *json;       /* {"id", "username", "display_name", "role", …} for /me; owned by the request */
+};
+
+#endif

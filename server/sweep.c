@@ -1,0 +1,159 @@
+/* sweep: each escalation is guarded by the order's chain head, so when two processes sweep at
+ * once the second finds the head moved and writes nothing. */
+#include "sweep.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "app.h"
+#include "audit.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define SWEEP_BATCH "200"
+
+static struct db_statement overdue_statement = DB_STATEMENT("sweep_overdue",
+    "SELECT id, tracking_code, state, encode(last_event_hash, 'hex'), event_count"
+    "  FROM orders"
+    " WHERE due_at < now() AND escalated_at IS NULL"
+    "   AND state NOT IN ('closed', 'rejected', 'cancelled')"
+    " ORDER BY due_at LIMIT " SWEEP_BATCH,
+    0);
+
+static struct db_statement escalate_statement = DB_STATEMENT("sweep_escalate",
+    "WITH t AS (SELECT timestamptz 'epoch' + $5::bigint * interval '1 microsecond' AS at),"
+    "upd AS ("
+    "  UPDATE orders o SET escalated_at = t.at, last_event_hash = decode($4, 'hex'),"
+    "         event_count = o.event_count + 1"
+    "    FROM t"
+    "   WHERE o.id = $1::bigint AND o.state = $2::text AND o.last_event_hash = decode($3, 'hex')"
+    "     AND o.escalated_at IS NULL AND o.due_at < now()"
+    "  RETURNING o.id, o.event_count, t.at"
+    ")"
+    "INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_role, note, at,"
+    "                          prev_hash, hash)"
+    "SELECT id, event_count, 'escalate', $2::text, $2::text, 'system', $6::text, at,"
+    "       decode($3, 'hex'), decode($4, 'hex') FROM upd",
+    6);
+
+static struct db_statement cleanup_statement = DB_STATEMENT("sweep_cleanup",
+    "WITH s AS (DELETE FROM sessions WHERE expires_at < now() - interval '1 day'),"
+    " k AS (DELETE FROM idempotency_keys WHERE created_at < now() - interval '48 hours'),"
+    " f AS (DELETE FROM login_failures WHERE window_start < now() - interval '1 day'"
+    "        AND (locked_until IS NULL OR locked_until < now()))"
+    "SELECT 1",
+    0);
+
+struct sweep {
+	struct app *app;
+	struct event *timer;
+	int pending;
+	int escalated;
+};
+
+static void
+escalate_done(void *arg, const struct db_reply *reply)
+{
+	struct sweep *sweep = arg;
+
+	sweep->pending--;
+	if (reply->status == DB_OK && strcmp(PQcmdTuples((PGresult *)reply->result), "1") == 0)
+		sweep->escalated++;
+	else if (reply->status != DB_OK)
+		log_warn("escalation failed", "reason", reply->message, "sqlstate", reply->sqlstate);
+	if (sweep->pending == 0 && sweep->escalated > 0) {
+		char n[16];
+		snprintf(n, sizeof n, "%d", sweep->escalated);
+		log_info("escalated overdue orders", "count", n);
+	}
+}
+
+static void
+overdue_done(void *arg, const struct db_reply *reply)
+{
+	struct sweep *sweep = arg;
+	const PGresult *res = reply->result;
+	struct timespec ts;
+
+	sweep->pending--;
+	if (reply->status != DB_OK)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sweep->escalated = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		unsigned char prev[AUDIT_HASH_BYTES], hash[AUDIT_HASH_BYTES];
+		char hex[AUDIT_HASH_HEX], at[24];
+		const char *note = "超过办理时限，已提醒县级管理员 (overdue: escalated)";
+		struct audit_event event = {
+			.tracking_code = PQgetvalue(res, i, 1),
+			.seq = atoi(PQgetvalue(res, i, 4)) + 1,
+			.action = "escalate",
+			.from_state = PQgetvalue(res, i, 2),
+			.to_state = PQgetvalue(res, i, 2),
+			.actor_user_id = 0,
+			.actor_role = "system",
+			.note = note,
+			.at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
+		};
+		const char *values[6] = {PQgetvalue(res, i, 0), event.from_state, PQgetvalue(res, i, 3), hex, at, note};
+
+		if (sodium_hex2bin(prev, sizeof prev, values[2], strlen(values[2]), NULL, NULL, NULL) != 0)
+			continue;
+		audit_hash(&event, prev, hash);
+		audit_to_hex(hash, hex);
+		snprintf(at, sizeof at, "%lld", (long long)event.at_us);
+		sweep->pending++;
+		db_query(sweep->app->db, &escalate_statement, values, escalate_done, sweep);
+	}
+}
+
+static void
+cleanup_done(void *arg, const struct db_reply *reply)
+{
+	struct sweep *sweep = arg;
+
+	sweep->pending--;
+	if (reply->status == DB_SQL_ERROR)
+		log_warn("cleanup failed", "reason", reply->message);
+}
+
+static void
+sweep_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct sweep *sweep = arg;
+
+	(void)fd;
+	(void)what;
+	if (sweep->pending > 0 || sweep->app->stopping || !db_pool_ready(sweep->app->db))
+		return;
+	sweep->pending += 2;
+	db_query(sweep->app->db, &overdue_statement, NULL, overdue_done, sweep);
+	db_query(sweep->app->db, &cleanup_statement, NULL, cleanup_done, sweep);
+}
+
+struct sweep *
+sweep_start(struct app *app)
+{
+	struct sweep *sweep = xcalloc(1, sizeof *sweep);
+	struct timeval interval = {app->cfg->sweep_interval_s, 0};
+
+	sweep->app = app;
+	sweep->timer = event_new(app->base, -1, EV_PERSIST, sweep_tick, sweep);
+	event_add(sweep->timer, &interval);
+	return sweep;
+}
+
+void
+sweep_stop(struct sweep *sweep)
+{
+	if (sweep == NULL)
+		return;
+	event_free(sweep->timer);
+	free(sweep);
+}
