@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit_verify.h"
 #include "config.h"
 #include "demo.h"
 #include "log.h"
@@ -19,7 +20,8 @@ usage(FILE *out)
 	      "  serve        migrate, then serve HTTP (the default)\n"
 	      "  migrate      apply the missing sql/NNN_*.sql migrations\n"
 	      "  demo         load the demo county and its accounts (idempotent)\n"
-	      "  user add     create an account; the password is read from standard input\n\n"
+	      "  user add     create an account; the password is read from standard input\n"
+	      "  audit verify check every order's audit hash chain; prints the first broken link\n\n"
 	      "options (each also from its environment variable):\n", out);
 	config_print_help(out);
 }
@@ -62,6 +64,13 @@ main(int argc, char **argv)
 		}
 		return user_add_main(argc - 3, argv + 3);
 	}
+	if (strcmp(command, "audit") == 0) {
+		if (argc < 3 || strcmp(argv[2], "verify") != 0) {
+			fputs("usage: paidan audit verify [--database-url URL]\n", stderr);
+			return 2;
+		}
+		first = 3;
+	}
 	if (config_load(&cfg, argc, argv, first, &cause) < 0) {
 		fprintf(stderr, "paidan: %s\n", cause);
 		return 2;
@@ -75,6 +84,8 @@ main(int argc, char **argv)
 		puts("migrations up to date");
 		return 0;
 	}
+	if (strcmp(command, "audit") == 0)
+		return audit_verify_run(&cfg, stdout);
 	if (strcmp(command, "demo") == 0)
 		return demo_load(&cfg, stdout) ? 0 : 1;
 	fprintf(stderr, "paidan: unknown command \"%s\"\n\n", command);
