@@ -1,10 +1,12 @@
 /* http: evhttp with limits set (it has none by default), one context per request, replies in one place. */
 #include "http.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +27,9 @@
 #include "xalloc.h"
 
 #define ACCEPT_PAUSE_MS 500
+#define FD_CHECK_MS 250
+/* Descriptors kept free for the database, log and files even at the connection cap. */
+#define FD_RESERVE 64
 
 /* The listener's callback argument belongs to evhttp; one server per process, so it lives here. */
 static struct http_server *accepting_server;
@@ -35,6 +40,9 @@ struct http_server {
 	struct evhttp_bound_socket *bound;
 	struct evconnlistener *listener;
 	struct event *resume_timer;
+	struct event *fd_timer;
+	bool paused_for_fds;
+	long fd_limit;
 	int in_flight;
 	const struct route *routes;
 	size_t nroutes;
@@ -469,7 +477,7 @@ resume_accepting(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (server->listener != NULL)
+	if (server->listener != NULL && !server->paused_for_fds)
 		evconnlistener_enable(server->listener);
 }
 
@@ -487,9 +495,48 @@ accept_error(struct evconnlistener *listener, void *arg)
 	evtimer_add(server->resume_timer, &pause);
 }
 
+static int
+open_descriptors(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (dir == NULL)
+		return 0;
+	while (readdir(dir) != NULL)
+		n++;
+	closedir(dir);
+	return n;
+}
+
+/* evhttp 2.1 has no connection cap: count descriptors, stop accepting near the limit and
+ * start again once a tenth of the room is back. */
+static void
+fd_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *server = arg;
+	int open = open_descriptors();
+
+	(void)fd;
+	(void)what;
+	if (server->listener == NULL)
+		return;
+	if (!server->paused_for_fds && open >= server->fd_limit) {
+		server->paused_for_fds = true;
+		evconnlistener_disable(server->listener);
+		log_warn("connection limit reached; not accepting for now");
+	} else if (server->paused_for_fds && open < server->fd_limit - server->fd_limit / 10) {
+		server->paused_for_fds = false;
+		evconnlistener_enable(server->listener);
+		log_info("accepting connections again");
+	}
+}
+
 struct http_server *
 http_server_start(struct app *app)
 {
+	struct timeval fd_tick = {0, FD_CHECK_MS * 1000};
+	struct rlimit rl;
 	const struct config *cfg = app->cfg;
 	struct http_server *server = xcalloc(1, sizeof *server);
 	struct sockaddr_storage addr;
@@ -523,6 +570,12 @@ http_server_start(struct app *app)
 	server->resume_timer = evtimer_new(app->base, resume_accepting, server);
 	accepting_server = server;
 	evconnlistener_set_error_cb(server->listener, accept_error);
+	server->fd_limit = cfg->max_connections + FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur - FD_RESERVE < server->fd_limit)
+		server->fd_limit = (long)rl.rlim_cur - FD_RESERVE;
+	server->fd_timer = event_new(app->base, -1, EV_PERSIST, fd_check, server);
+	event_add(server->fd_timer, &fd_tick);
 	log_info("listening", "listen", cfg->listen);
 	return server;
 }
@@ -551,5 +604,6 @@ http_server_free(struct http_server *server)
 	http_server_stop_accepting(server);
 	evhttp_free(server->http);
 	event_free(server->resume_timer);
+	event_free(server->fd_timer);
 	free(server);
 }
