@@ -111,6 +111,15 @@ request_free(struct request *r)
 	free(r);
 }
 
+static void
+reply_written(struct evhttp_request *req, void *arg)
+{
+	struct http_server *server = arg;
+
+	(void)req;
+	server->in_flight--;
+}
+
 /* Sends the reply, writes the access-log line, frees r. */
 static void
 send_reply(struct request *r, int status, const char *content_type, struct evbuffer *body)
@@ -128,6 +137,12 @@ send_reply(struct request *r, int status, const char *content_type, struct evbuf
 		evhttp_add_header(out, "Cache-Control", "no-store");
 	if (r->app->stopping)
 		evhttp_add_header(out, "Connection", "close");
+	/* A request counts as in flight until its reply is written out, so a shutdown waits for it;
+	 * when the client is already gone libevent frees the request at once and never completes it. */
+	if (evhttp_request_get_connection(r->req) != NULL)
+		evhttp_request_set_on_complete_cb(r->req, reply_written, server);
+	else
+		server->in_flight--;
 	evhttp_send_reply(r->req, status, reason_phrase(status), body);
 
 	snprintf(status_text, sizeof status_text, "%d", status);
@@ -135,7 +150,6 @@ send_reply(struct request *r, int status, const char *content_type, struct evbuf
 	snprintf(bytes_text, sizeof bytes_text, "%zu", bytes);
 	log_info("request", "method", method_name(r->method), "path", r->path ? r->path : "?",
 	    "status", status_text, "ms", ms_text, "bytes", bytes_text, "request_id", r->id);
-	server->in_flight--;
 	request_free(r);
 }
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Run paidan locally on a fresh Debian machine: install what is missing, build, start a private
+# PostgreSQL under ./var/, migrate, load the demo county and serve on http://127.0.0.1:8080.
+#
+#   ./deploy/run-local.sh          set up and serve (a second run reuses the cluster and database)
+#   ./deploy/run-local.sh stop     stop the private PostgreSQL
+#
+# Environment: PAIDAN_LISTEN (default 127.0.0.1:8080), PAIDAN_PG_PORT (default 5433; the cluster
+# listens on a unix socket only, the port just names it), PAIDAN_DEMO_PASSWORD (demo accounts),
+# PAIDAN_WORKERS, and anything else `build/paidan --help` lists.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+# shellcheck source=deploy/pg.sh
+source "$ROOT/deploy/pg.sh"
+
+PGDATA_DIR="$ROOT/var/pgdata"
+PG_PORT=${PAIDAN_PG_PORT:-5433}
+LISTEN=${PAIDAN_LISTEN:-127.0.0.1:8080}
+
+log() { printf '[run-local] %s\n' "$*" >&2; }
+
+if [ "${1:-}" = stop ]; then
+    pg_stop "$PGDATA_DIR"
+    log "PostgreSQL stopped"
+    exit 0
+elif [ $# -gt 0 ]; then
+    echo "usage: $0 [stop]" >&2
+    exit 2
+fi
+
+pg_ensure_packages
+
+log "building (build/, RelWithDebInfo)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build -j2
+
+mkdir -p "$ROOT/var"
+chmod 755 "$ROOT/var"
+pg_start "$PGDATA_DIR" "$PG_PORT"
+pg_createdb "$PGDATA_DIR" "$PG_PORT" paidan
+
+PAIDAN_DATABASE_URL=$(pg_url "$PGDATA_DIR" "$PG_PORT" paidan)
+export PAIDAN_DATABASE_URL
+export PAIDAN_LISTEN="$LISTEN"
+export PAIDAN_STATIC_DIR="${PAIDAN_STATIC_DIR:-$ROOT/clients}"
+export PAIDAN_SQL_DIR="${PAIDAN_SQL_DIR:-$ROOT/sql}"
+
+log "migrating"
+build/paidan migrate
+log "loading the demo county"
+demo_out=$(build/paidan demo)
+
+base="http://$LISTEN"
+cat <<EOF
+
+paidan is starting on $base
+  resident form  $base/
+  console        $base/console/
+  team app       $base/team/
+  catalog        $base/api/v1/catalog
+  database       $PAIDAN_DATABASE_URL
+                 (psql "$PAIDAN_DATABASE_URL"; stop it with ./deploy/run-local.sh stop)
+
+$demo_out
+
+Press Ctrl-C to stop the server.
+EOF
+
+exec build/paidan serve --listen "$LISTEN"

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Every test of paidan: builds (release and ASan/UBSan), unit tests in both, then integration tests
+# against the ASan binary and a throwaway PostgreSQL. Exits non-zero on any failure; the last line is
+# "N passed, N failed" (", N skipped" when a stage could not run), counting stages.
+#
+# Environment: PAIDAN_TEST_SKIP_BUILD=1 reuses build/ and build-asan/ as they are;
+#              PAIDAN_TEST_KEEP=1 keeps the throwaway cluster's directory, with the server logs of
+#              the integration tests in logs/ (its path is printed).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+# shellcheck source=deploy/pg.sh
+source "$ROOT/deploy/pg.sh"
+
+START_TIME=$(date +%s)
+PASSED=0
+FAILED=0
+SKIPPED=0
+RESULTS=()
+
+banner() { printf '\n===== %s =====\n' "$*"; }
+
+# stage NAME CMD... : run CMD in a subshell with errexit on, record the result in STAGE_RC and the
+# summary, never abort the script. Call it as a plain command (not after && or ||, where bash would
+# switch errexit off inside CMD).
+STAGE_RC=0
+stage() {
+    local name=$1 t0
+    shift
+    banner "$name"
+    t0=$(date +%s)
+    set +e
+    (
+        set -e
+        "$@"
+    )
+    STAGE_RC=$?
+    set -e
+    if [ "$STAGE_RC" -eq 0 ]; then
+        PASSED=$((PASSED + 1))
+        RESULTS+=("PASS  $name ($(($(date +%s) - t0)) s)")
+    else
+        FAILED=$((FAILED + 1))
+        RESULTS+=("FAIL  $name (exit $STAGE_RC, $(($(date +%s) - t0)) s)")
+    fi
+}
+
+skip() {
+    SKIPPED=$((SKIPPED + 1))
+    RESULTS+=("SKIP  $1 ($2)")
+    printf '\n===== %s: skipped (%s) =====\n' "$1" "$2"
+}
+
+summary() {
+    banner "summary ($(($(date +%s) - START_TIME)) s)"
+    local r
+    for r in "${RESULTS[@]}"; do
+        printf '%s\n' "$r"
+    done
+    if [ "$SKIPPED" -gt 0 ]; then
+        printf '%d passed, %d failed, %d skipped\n' "$PASSED" "$FAILED" "$SKIPPED"
+    else
+        printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+    fi
+}
+
+# ---------------------------------------------------------------- set-up
+stage "packages" pg_ensure_packages
+
+build_tree() { # DIR CMAKE-ARGS...
+    local dir=$1
+    shift
+    if [ "${PAIDAN_TEST_SKIP_BUILD:-0}" = 1 ] && [ -x "$dir/paidan" ]; then
+        echo "PAIDAN_TEST_SKIP_BUILD=1: using $dir as it is"
+        return 0
+    fi
+    cmake -S . -B "$dir" "$@"
+    cmake --build "$dir" -j2
+}
+
+unit_tests() { # DIR
+    ctest --test-dir "$1" --output-on-failure
+}
+
+build_ok=0
+asan_ok=0
+stage "build (RelWithDebInfo, -Werror)" build_tree build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAIDAN_WERROR=ON
+[ "$STAGE_RC" -eq 0 ] && build_ok=1
+stage "build-asan (Debug, ASan+UBSan, -Werror)" build_tree build-asan -DCMAKE_BUILD_TYPE=Debug -DPAIDAN_SANITIZE=ON -DPAIDAN_WERROR=ON
+[ "$STAGE_RC" -eq 0 ] && asan_ok=1
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+if [ "$build_ok" = 1 ]; then
+    stage "unit tests (build)" unit_tests build
+else
+    skip "unit tests (build)" "build failed"
+fi
+if [ "$asan_ok" = 1 ]; then
+    stage "unit tests (build-asan)" unit_tests build-asan
+else
+    skip "unit tests (build-asan)" "build failed"
+fi
+
+# ---------------------------------------------------------------- throwaway PostgreSQL
+PG_BASE=$(mktemp -d /tmp/paidan-test.XXXXXX)
+chmod 755 "$PG_BASE"
+PG_DIR="$PG_BASE/data"
+PG_PORT=$((20000 + RANDOM % 20001))
+
+cleanup() {
+    local rc=$?
+    set +e
+    pg_stop "$PG_DIR" >/dev/null 2>&1
+    if [ "${PAIDAN_TEST_KEEP:-0}" = 1 ]; then
+        echo "kept $PG_BASE" >&2
+    else
+        rm -rf "$PG_BASE"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Commands the integration tests run to take the database away and bring it back.
+cat >"$PG_BASE/pg-stop" <<EOF
+#!/usr/bin/env bash
+set -euo pipefail
+source $(printf '%q' "$ROOT/deploy/pg.sh")
+pg_stop $(printf '%q' "$PG_DIR")
+EOF
+cat >"$PG_BASE/pg-start" <<EOF
+#!/usr/bin/env bash
+set -euo pipefail
+source $(printf '%q' "$ROOT/deploy/pg.sh")
+pg_start $(printf '%q' "$PG_DIR") $PG_PORT fast
+EOF
+chmod 755 "$PG_BASE/pg-stop" "$PG_BASE/pg-start"
+
+db_ok=0
+start_db() {
+    pg_start "$PG_DIR" "$PG_PORT" fast
+    pg_createdb "$PG_DIR" "$PG_PORT" paidan_test
+}
+stage "throwaway PostgreSQL" start_db
+[ "$STAGE_RC" -eq 0 ] && db_ok=1
+
+# ---------------------------------------------------------------- integration tests (Node.js)
+integration() {
+    export PAIDAN_BIN="$ROOT/build-asan/paidan"
+    PAIDAN_TEST_DATABASE_URL=$(pg_url "$PG_DIR" "$PG_PORT" paidan_test)
+    export PAIDAN_TEST_DATABASE_URL
+    export PAIDAN_TEST_PG_STOP="$PG_BASE/pg-stop"
+    export PAIDAN_TEST_PG_START="$PG_BASE/pg-start"
+    export PAIDAN_SQL_DIR="$ROOT/sql"
+    export PAIDAN_STATIC_DIR="$ROOT/clients"
+    export PAIDAN_TEST_LOG_DIR="$PG_BASE/logs"
+    if node --test-concurrency=1 -e 0 >/dev/null 2>&1; then
+        timeout --kill-after=15 900 node --test --test-concurrency=1 --test-reporter=spec tests/integration/
+    else
+        # Node.js before 20.10 has no --test-concurrency: one file at a time by hand.
+        local f rc=0
+        for f in tests/integration/*.test.mjs; do
+            timeout --kill-after=15 600 node --test --test-reporter=spec "$f" || rc=1
+        done
+        return "$rc"
+    fi
+}
+if [ "$asan_ok" = 1 ] && [ "$db_ok" = 1 ]; then
+    stage "integration tests (build-asan)" integration
+else
+    skip "integration tests (build-asan)" "needs build-asan and the database"
+fi
+
+# ---------------------------------------------------------------- browser tests
+# >>> BROWSER TESTS GO HERE <<<
+# A later step adds headless-Chromium tests (tests/browser/) against a server started on the
+# throwaway cluster above, as a stage of its own:
+#     stage "browser tests" browser_tests
+
+# ---------------------------------------------------------------- summary
+summary
+[ "$FAILED" -eq 0 ] && [ "$SKIPPED" -eq 0 ]
