@@ -120,14 +120,24 @@ reply_written(struct evhttp_request *req, void *arg)
 	server->in_flight--;
 }
 
-/* Sends the reply, writes the access-log line, frees r. */
 static void
-send_reply(struct request *r, int status, const char *content_type, struct evbuffer *body)
+log_request(struct request *r, int status, size_t bytes)
+{
+	char status_text[8], ms_text[24], bytes_text[24];
+
+	snprintf(status_text, sizeof status_text, "%d", status);
+	snprintf(ms_text, sizeof ms_text, "%.1f", (double)(now_us() - r->started_us) / 1000.0);
+	snprintf(bytes_text, sizeof bytes_text, "%zu", bytes);
+	log_info("request", "method", method_name(r->method), "path", r->path ? r->path : "?",
+	    "status", status_text, "ms", ms_text, "bytes", bytes_text, "request_id", r->id);
+}
+
+/* Headers every reply carries, and the in-flight count kept until the reply is written. */
+static void
+prepare_reply(struct request *r, const char *content_type)
 {
 	struct evkeyvalq *out = evhttp_request_get_output_headers(r->req);
 	struct http_server *server = r->app->http;
-	char status_text[8], ms_text[24], bytes_text[24];
-	size_t bytes = body ? evbuffer_get_length(body) : 0;
 
 	if (content_type != NULL)
 		evhttp_add_header(out, "Content-Type", content_type);
@@ -143,13 +153,51 @@ send_reply(struct request *r, int status, const char *content_type, struct evbuf
 		evhttp_request_set_on_complete_cb(r->req, reply_written, server);
 	else
 		server->in_flight--;
-	evhttp_send_reply(r->req, status, reason_phrase(status), body);
+}
 
-	snprintf(status_text, sizeof status_text, "%d", status);
-	snprintf(ms_text, sizeof ms_text, "%.1f", (double)(now_us() - r->started_us) / 1000.0);
-	snprintf(bytes_text, sizeof bytes_text, "%zu", bytes);
-	log_info("request", "method", method_name(r->method), "path", r->path ? r->path : "?",
-	    "status", status_text, "ms", ms_text, "bytes", bytes_text, "request_id", r->id);
+/* Sends the reply, writes the access-log line, frees r. */
+static void
+send_reply(struct request *r, int status, const char *content_type, struct evbuffer *body)
+{
+	prepare_reply(r, content_type);
+	evhttp_send_reply(r->req, status, reason_phrase(status), body);
+	log_request(r, status, body ? evbuffer_get_length(body) : 0);
+	request_free(r);
+}
+
+void
+http_stream_start(struct request *r, int status, const char *content_type)
+{
+	prepare_reply(r, content_type);
+	r->stream_status = status;
+	evhttp_send_reply_start(r->req, status, reason_phrase(status));
+}
+
+void
+http_stream_chunk(struct request *r, const char *data, size_t len)
+{
+	struct evbuffer *buf;
+
+	if (len == 0)
+		return;
+	buf = evbuffer_new();
+	evbuffer_add(buf, data, len);
+	evhttp_send_reply_chunk(r->req, buf);
+	evbuffer_free(buf);
+	r->stream_bytes += len;
+}
+
+bool
+http_stream_client_gone(const struct request *r)
+{
+	return evhttp_request_get_connection(r->req) == NULL;
+}
+
+void
+http_stream_end(struct request *r)
+{
+	evhttp_send_reply_end(r->req);
+	log_request(r, r->stream_status, r->stream_bytes);
 	request_free(r);
 }
 

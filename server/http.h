@@ -39,6 +39,8 @@ struct request {
 	struct evkeyvalq *query;
 	char *body;
 	size_t body_len;
+	int stream_status;
+	size_t stream_bytes;
 };
 
 struct http_server;
@@ -65,6 +67,14 @@ void http_reply_html(struct request *r, int status, const char *html, size_t len
 void http_reply_file(struct request *r, int status, int fd, size_t size, const char *content_type);
 /* Replies with no body (204, 304). */
 void http_reply_empty(struct request *r, int status);
+/* A streamed reply (CSV exports): start sends the head, chunks go out as they come
+ * (chunked encoding), end logs and frees r. Once started, no other reply may be sent.
+ * http_stream_client_gone tells when the client hung up, so the producer can stop early
+ * (end must still be called). */
+void http_stream_start(struct request *r, int status, const char *content_type);
+void http_stream_chunk(struct request *r, const char *data, size_t len);
+bool http_stream_client_gone(const struct request *r);
+void http_stream_end(struct request *r);
 /* {"error": {"code", "message", "fields"?}}; fields (may be NULL) is taken over. */
 void http_reply_error(struct request *r, int status, const char *code, const char *message,
     struct json_object *fields);
