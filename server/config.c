@@ -28,6 +28,7 @@ static const struct setting settings[] = {
 	{"--sql-dir", "PAIDAN_SQL_DIR", "./sql", STR(sql_dir), "migrations (NNN_*.sql) and demo/"},
 	{"--log-level", "PAIDAN_LOG_LEVEL", "info", STR(log_level), "debug, info, warn or error"},
 	{"--demo-password", "PAIDAN_DEMO_PASSWORD", "paidan-demo", STR(demo_password), "password of the demo accounts"},
+	{"--issuer", "PAIDAN_ISSUER", "县科学技术协会", STR(issuer), "organisation named on service-record certificates"},
 	{"--workers", "PAIDAN_WORKERS", "1", NUM(workers, 1, 64), "processes sharing the port (SO_REUSEPORT)"},
 	{"--db-pool-size", "PAIDAN_DB_POOL_SIZE", "4", NUM(db_pool_size, 1, 64), "database connections per process"},
 	{"--db-queue-max", "PAIDAN_DB_QUEUE_MAX", "512", NUM(db_queue_max, 1, 100000), "queries waiting for a connection before 503"},

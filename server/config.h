@@ -11,6 +11,7 @@ struct config {
 	const char *sql_dir;
 	const char *log_level;
 	const char *demo_password;
+	const char *issuer;
 	long workers;
 	long db_pool_size;
 	long db_queue_max;

@@ -5,7 +5,10 @@
 
 #include "auth.h"
 #include "catalog.h"
+#include "certificate.h"
 #include "health.h"
+#include "hours.h"
+#include "matching.h"
 #include "order_actions.h"
 #include "order_read.h"
 #include "orders_submit.h"
@@ -24,6 +27,11 @@ static const struct route routes[] = {
 	{GET, "/api/v1/orders", order_list},
 	{GET, "/api/v1/orders/{id}", order_detail},
 	{POST, "/api/v1/orders/{id}/{action}", order_action_post},
+	{GET, "/api/v1/orders/{id}/suggested-teams", matching_suggest},
+	{GET, "/api/v1/volunteers/{id}/hours", hours_ledger},
+	{GET, "/api/v1/volunteers/{id}/certificate", certificate_issue},
+	{POST, "/api/v1/service-records/{id}/corrections", hours_correct},
+	{GET, "/verify/{code}", certificate_verify},
 	{GET, "/api/v1/track/{code}", track_get},
 	{POST, "/api/v1/track/{code}/{action}", order_action_track},
 	{POST, "/api/v1/sessions", auth_login},

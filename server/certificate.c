@@ -1,0 +1,323 @@
+/* certificate: 志愿服务记录证明. Issuing freezes the ledger into the certificate row (numbered
+ * gaplessly per year) so the verify page shows exactly what was certified, even after corrections. */
+#include "certificate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "form_pages.h"
+#include "http.h"
+#include "tracking_code.h"
+#include "xalloc.h"
+
+#define VERIFY_CODE_LEN 12
+#define CERTIFICATE_ROLES (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_TEAM) | ROLE_BIT(ROLE_VOLUNTEER))
+
+static struct db_statement issue_statement = DB_STATEMENT("certificate_issue",
+    "WITH vis AS ("
+    "  SELECT EXISTS (SELECT 1 FROM volunteers WHERE id = $1::bigint) AS found,"
+    "         paidan_ledger_visible($1::bigint, $2::text, $3::bigint) AS ok"
+    "), ledger AS (SELECT paidan_ledger_json($1::bigint) AS j), counter AS ("
+    "  INSERT INTO certificate_counters (year, last)"
+    "  SELECT extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')::int, 1 FROM vis WHERE found AND ok"
+    "  ON CONFLICT (year) DO UPDATE SET last = certificate_counters.last + 1"
+    "  RETURNING year, last"
+    "), cert AS ("
+    "  INSERT INTO certificates (number, verify_code, volunteer_id, issued_by, total_hours, content)"
+    "  SELECT format('%s-%s', c.year, lpad(c.last::text, 6, '0')), $4::text, $1::bigint, $5::bigint,"
+    "         (l.j->>'total')::numeric,"
+    "         l.j || jsonb_build_object('issuer', $6::text,"
+    "                                   'handled_by', (SELECT display_name FROM users WHERE id = $5::bigint))"
+    "    FROM counter c, ledger l"
+    "  RETURNING number, verify_code, issued_at, content"
+    ")"
+    "SELECT vis.found, vis.ok, cert.number, cert.verify_code,"
+    "       to_char(cert.issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY\"年\"FMMM\"月\"FMDD\"日\"'),"
+    "       cert.content::text"
+    "  FROM vis LEFT JOIN cert ON true",
+    6);
+
+static struct db_statement verify_statement = DB_STATEMENT("certificate_verify",
+    "SELECT number, verify_code,"
+    "       to_char(issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY\"年\"FMMM\"月\"FMDD\"日\"'), content::text"
+    "  FROM certificates WHERE verify_code = $1",
+    1);
+
+struct issue_state {
+	char *values[6];
+	int attempts;
+};
+
+static void
+issue_state_free(void *p)
+{
+	struct issue_state *s = p;
+
+	for (int i = 0; i < 6; i++)
+		free(s->values[i]);
+	free(s);
+}
+
+/* Small string builder over form_pages' escaping. */
+struct page {
+	char *text;
+	size_t len, cap;
+};
+
+static void
+put(struct page *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (p->len + n + 1 > p->cap) {
+		p->cap = (p->len + n + 1) * 2;
+		p->text = xrealloc(p->text, p->cap);
+	}
+	memcpy(p->text + p->len, s, n + 1);
+	p->len += n;
+}
+
+static void
+put_escaped(struct page *p, const char *s)
+{
+	html_escape_append(&p->text, &p->len, &p->cap, s ? s : "");
+}
+
+static const char *
+field(struct json_object *obj, const char *name)
+{
+	struct json_object *v;
+
+	if (obj == NULL || !json_object_object_get_ex(obj, name, &v) || json_object_is_type(v, json_type_null))
+		return "";
+	return json_object_get_string(v);
+}
+
+static const char page_style[] =
+    "<style>@page{size:A4;margin:18mm}body{font-family:'Noto Serif CJK SC','Songti SC',serif;"
+    "font-size:15px;line-height:1.7;max-width:180mm;margin:0 auto;color:#111}"
+    "h1{text-align:center;letter-spacing:.5em;font-size:26px;margin:.5em 0}"
+    ".no{text-align:right}table{width:100%;border-collapse:collapse;margin:1em 0}"
+    "th,td{border:1px solid #333;padding:3px 6px;text-align:left;font-size:13px}"
+    "td.h,th.h{text-align:right}.sign{margin-top:2em;text-align:right}"
+    ".ok{border:3px solid #1a5;padding:.5em 1em;font-size:20px}.bad{border:3px solid #b00020;padding:.5em 1em;"
+    "font-size:20px}.muted{color:#555;font-size:13px}s{color:#777}</style>";
+
+/* The certificate as a page: content is the frozen ledger JSON, plus issuer and handler. */
+static char *
+certificate_page(const char *number, const char *code, const char *issued, const char *content_json,
+    bool verify_page)
+{
+	struct json_object *content = json_tokener_parse(content_json), *volunteer = NULL, *records = NULL;
+	struct page p = {0};
+
+	if (content != NULL) {
+		json_object_object_get_ex(content, "volunteer", &volunteer);
+		json_object_object_get_ex(content, "records", &records);
+	}
+	put(&p, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+	        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+	put(&p, verify_page ? "证书查验 — " : "志愿服务记录证明 ");
+	put_escaped(&p, number);
+	put(&p, "</title>");
+	put(&p, page_style);
+	put(&p, "</head><body>");
+	if (verify_page) {
+		put(&p, "<p class=\"ok\">✔ 这份证明是真实的：由本系统出具，内容如下。</p>");
+	}
+	put(&p, "<h1>志愿服务记录证明</h1><p class=\"no\">证明编号：");
+	put_escaped(&p, number);
+	put(&p, "</p><p>兹证明 <b>");
+	put_escaped(&p, field(volunteer, "name"));
+	put(&p, "</b>");
+	if (*field(volunteer, "id_number_masked")) {
+		put(&p, "（居民身份证 ");
+		put_escaped(&p, field(volunteer, "id_number_masked"));
+		put(&p, "）");
+	}
+	if (*field(volunteer, "volunteer_no")) {
+		put(&p, "，志愿者编号 ");
+		put_escaped(&p, field(volunteer, "volunteer_no"));
+	}
+	put(&p, "，参加科技志愿服务，经核实，服务记录如下：</p>"
+	        "<table><thead><tr><th>日期</th><th>服务内容</th><th>地点</th><th>服务队</th>"
+	        "<th class=\"h\">时长（小时）</th><th>确认人</th></tr></thead><tbody>");
+	for (size_t i = 0; records != NULL && i < json_object_array_length(records); i++) {
+		struct json_object *rec = json_object_array_get_idx(records, i), *sup;
+		bool superseded = json_object_object_get_ex(rec, "superseded", &sup) && json_object_get_boolean(sup);
+		put(&p, "<tr><td>");
+		put_escaped(&p, field(rec, "date"));
+		put(&p, "</td><td>");
+		put_escaped(&p, field(rec, "category"));
+		if (*field(rec, "correction_reason")) {
+			put(&p, "（更正：");
+			put_escaped(&p, field(rec, "correction_reason"));
+			put(&p, "）");
+		}
+		put(&p, "</td><td>");
+		put_escaped(&p, field(rec, "town"));
+		put_escaped(&p, field(rec, "place"));
+		put(&p, "</td><td>");
+		put_escaped(&p, field(rec, "team"));
+		put(&p, superseded ? "</td><td class=\"h\"><s>" : "</td><td class=\"h\">");
+		put_escaped(&p, field(rec, "hours"));
+		put(&p, superseded ? "</s>（已更正）</td><td>" : "</td><td>");
+		put_escaped(&p, field(rec, "confirmed_by"));
+		put(&p, "</td></tr>");
+	}
+	put(&p, "</tbody></table><p>累计志愿服务时长：<b>");
+	put_escaped(&p, field(content, "total"));
+	put(&p, "</b> 小时。</p><p>特此证明。</p><div class=\"sign\"><p>出具单位：");
+	put_escaped(&p, field(content, "issuer"));
+	put(&p, "</p><p>经办人：");
+	put_escaped(&p, field(content, "handled_by"));
+	put(&p, "</p><p>出具日期：");
+	put_escaped(&p, issued);
+	put(&p, "</p></div><p class=\"muted\">本证明免费出具。查验码 <b>");
+	put_escaped(&p, code);
+	put(&p, "</b>：在本系统的 /verify/");
+	put_escaped(&p, code);
+	put(&p, " 页面可查验真伪。</p></body></html>");
+	json_object_put(content);
+	return p.text;
+}
+
+static void issue_send(struct request *r);
+
+static void
+issue_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+	struct issue_state *s = r->state;
+	const PGresult *res = reply->result;
+	char *page;
+
+	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0 &&
+	    strstr(reply->constraint, "verify_code") != NULL && ++s->attempts < 3) {
+		issue_send(r);
+		return;
+	}
+	if (reply->status != DB_OK) {
+		http_reply_db_error(r, reply);
+		return;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		http_reply_error(r, 404, "not_found", "没有这名志愿者 (no such volunteer)", NULL);
+		return;
+	}
+	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+		http_reply_error(r, 403, "forbidden", "您无权为这名志愿者开具证明 (not your record)", NULL);
+		return;
+	}
+	page = certificate_page(PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4),
+	    PQgetvalue(res, 0, 5), false);
+	http_set_header(r, "X-Certificate-Number", PQgetvalue(res, 0, 2));
+	http_set_header(r, "X-Verify-Code", PQgetvalue(res, 0, 3));
+	http_reply_html(r, 200, page, strlen(page));
+	free(page);
+}
+
+static void
+issue_send(struct request *r)
+{
+	struct issue_state *s = r->state;
+	char code[VERIFY_CODE_LEN + 1];
+
+	for (int i = 0; i < VERIFY_CODE_LEN; i++)
+		code[i] = TRACKING_CODE_ALPHABET[randombytes_uniform(sizeof TRACKING_CODE_ALPHABET - 1)];
+	code[VERIFY_CODE_LEN] = '\0';
+	free(s->values[3]);
+	s->values[3] = xstrdup(code);
+	db_query(r->app->db, &issue_statement, (const char *const *)s->values, issue_done, r);
+}
+
+static void
+issue_authenticated(struct request *r)
+{
+	struct issue_state *s = xcalloc(1, sizeof *s);
+	char text[24];
+	int64_t volunteer_id;
+
+	r->state = s;
+	r->state_free = issue_state_free;
+	if (!http_path_id(r, "id", &volunteer_id))
+		return;
+	snprintf(text, sizeof text, "%lld", (long long)volunteer_id);
+	s->values[0] = xstrdup(text);
+	s->values[1] = xstrdup(user_role_name(r->user.role));
+	snprintf(text, sizeof text, "%lld", (long long)r->user.scope_id);
+	s->values[2] = xstrdup(text);
+	snprintf(text, sizeof text, "%lld", (long long)r->user.id);
+	s->values[4] = xstrdup(text);
+	s->values[5] = xstrdup(r->app->cfg->issuer);
+	issue_send(r);
+}
+
+void
+certificate_issue(struct request *r)
+{
+	int64_t id;
+
+	if (!http_path_id(r, "id", &id))
+		return;
+	auth_require(r, CERTIFICATE_ROLES, issue_authenticated);
+}
+
+static void
+verify_done(void *arg, const struct db_reply *reply)
+{
+	static const char not_found[] =
+	    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>证书查验</title>"
+	    "<style>body{font-family:sans-serif;font-size:20px;margin:1em}.bad{border:3px solid #b00020;"
+	    "padding:.5em 1em}</style></head><body><p class=\"bad\">✘ 查无此证明。请核对查验码；"
+	    "如仍查不到，这份证明不是本系统出具的。</p></body></html>";
+	struct request *r = arg;
+	const PGresult *res = reply->result;
+	char *page;
+
+	if (reply->status != DB_OK) {
+		http_reply_db_error(r, reply);
+		return;
+	}
+	if (PQntuples(res) == 0) {
+		http_reply_html(r, 404, not_found, sizeof not_found - 1);
+		return;
+	}
+	page = certificate_page(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+	    PQgetvalue(res, 0, 3), true);
+	http_reply_html(r, 200, page, strlen(page));
+	free(page);
+}
+
+void
+certificate_verify(struct request *r)
+{
+	const char *given = route_param(&r->match, "code");
+	char code[VERIFY_CODE_LEN + 1];
+	const char *values[1] = {code};
+	size_t n = 0;
+
+	/* Same alphabet as tracking codes; typed codes may carry spaces, dashes or lower case. */
+	for (const char *p = given; *p && n <= VERIFY_CODE_LEN; p++) {
+		char c = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+		if (c == ' ' || c == '-')
+			continue;
+		if (strchr(TRACKING_CODE_ALPHABET, c) == NULL || n == VERIFY_CODE_LEN) {
+			n = VERIFY_CODE_LEN + 1;
+			break;
+		}
+		code[n++] = c;
+	}
+	if (n != VERIFY_CODE_LEN)
+		n = 0; /* not a code: looks up "", which matches nothing */
+	code[n] = '\0';
+	db_query(r->app->db, &verify_statement, values, verify_done, r);
+}

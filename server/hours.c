@@ -1,0 +1,188 @@
+/* hours: the ledger is built by one SQL function (paidan_ledger_json) shared with certificates. */
+#include "hours.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth.h"
+#include "db.h"
+#include "http.h"
+#include "validate.h"
+#include "xalloc.h"
+
+#define LEDGER_ROLES (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_TEAM) | ROLE_BIT(ROLE_VOLUNTEER))
+
+static struct db_statement ledger_statement = DB_STATEMENT("hours_ledger",
+    "SELECT EXISTS (SELECT 1 FROM volunteers WHERE id = $1::bigint),"
+    "       paidan_ledger_visible($1::bigint, $2::text, $3::bigint),"
+    "       paidan_ledger_json($1::bigint)::text",
+    3);
+
+/* The correction replaces a verified record that nothing has replaced yet; the unique index on
+ * corrects_id settles two admins correcting at once. */
+static struct db_statement correct_statement = DB_STATEMENT("hours_correct",
+    "WITH original AS ("
+    "  SELECT s.* FROM service_records s"
+    "   WHERE s.id = $1::bigint AND s.status = 'verified'"
+    "     AND NOT EXISTS (SELECT 1 FROM service_records x WHERE x.corrects_id = s.id)"
+    "), added AS ("
+    "  INSERT INTO service_records (order_id, volunteer_id, team_id, hours, status, recorded_by,"
+    "                               verified_by, verified_at, corrects_id, correction_reason)"
+    "  SELECT order_id, volunteer_id, team_id, $2::numeric, 'verified', $3::bigint, $3::bigint, now(),"
+    "         id, $4::text FROM original"
+    "  RETURNING volunteer_id"
+    ")"
+    "SELECT (SELECT count(*) FROM service_records WHERE id = $1::bigint),"
+    "       (SELECT volunteer_id FROM added),"
+    "       (SELECT status FROM service_records WHERE id = $1::bigint)",
+    4);
+
+static struct db_statement ledger_only_statement = DB_STATEMENT("hours_ledger_only",
+    "SELECT paidan_ledger_json($1::bigint)::text", 1);
+
+static void
+ledger_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+	const char *text;
+
+	if (reply->status != DB_OK) {
+		http_reply_db_error(r, reply);
+		return;
+	}
+	if (strcmp(PQgetvalue(reply->result, 0, 0), "t") != 0) {
+		http_reply_error(r, 404, "not_found", "没有这名志愿者 (no such volunteer)", NULL);
+		return;
+	}
+	if (strcmp(PQgetvalue(reply->result, 0, 1), "t") != 0) {
+		http_reply_error(r, 403, "forbidden", "您无权查看这名志愿者的记录 (not your record)", NULL);
+		return;
+	}
+	text = PQgetvalue(reply->result, 0, 2);
+	http_reply_json_text(r, 200, text, strlen(text));
+}
+
+static void
+ledger_authenticated(struct request *r)
+{
+	char id[24], scope[24];
+	const char *values[3] = {id, user_role_name(r->user.role), scope};
+	int64_t volunteer_id;
+
+	if (!http_path_id(r, "id", &volunteer_id))
+		return;
+	snprintf(id, sizeof id, "%lld", (long long)volunteer_id);
+	snprintf(scope, sizeof scope, "%lld", (long long)r->user.scope_id);
+	db_query(r->app->db, &ledger_statement, values, ledger_done, r);
+}
+
+void
+hours_ledger(struct request *r)
+{
+	int64_t id;
+
+	if (!http_path_id(r, "id", &id))
+		return;
+	auth_require(r, LEDGER_ROLES, ledger_authenticated);
+}
+
+static void
+corrected_ledger_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+	const char *text;
+
+	if (reply->status != DB_OK) {
+		http_reply_db_error(r, reply);
+		return;
+	}
+	text = PQgetvalue(reply->result, 0, 0);
+	http_reply_json_text(r, 201, text, strlen(text));
+}
+
+static void
+correct_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+	const PGresult *res = reply->result;
+	const char *values[1];
+
+	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
+		http_reply_error(r, 409, "conflict", "这条记录已被更正过，请更正最新的一条 (already corrected; correct the newest record)", NULL);
+		return;
+	}
+	if (reply->status != DB_OK) {
+		http_reply_db_error(r, reply);
+		return;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+		http_reply_error(r, 404, "not_found", "没有这条服务记录 (no such service record)", NULL);
+		return;
+	}
+	if (PQgetisnull(res, 0, 1)) {
+		http_reply_error(r, 409, "conflict", strcmp(PQgetvalue(res, 0, 2), "verified") == 0
+		    ? "这条记录已被更正过，请更正最新的一条 (already corrected; correct the newest record)"
+		    : "只能更正已确认的记录 (only verified records are corrected)", NULL);
+		return;
+	}
+	values[0] = PQgetvalue(res, 0, 1);
+	db_query(r->app->db, &ledger_only_statement, values, corrected_ledger_done, r);
+}
+
+static void
+correct_authenticated(struct request *r)
+{
+	struct field_errors errors;
+	struct json_object *body, *h = NULL;
+	enum input_kind kind;
+	char id[24], admin[24], hours[16], *reason = NULL;
+	const char *text;
+	size_t len;
+	int64_t record_id;
+	int hundredths = -1;
+
+	if (!http_path_id(r, "id", &record_id))
+		return;
+	body = http_parse_body(r, false, &kind);
+	if (body == NULL)
+		return;
+	field_errors_init(&errors);
+	/* Zero is a valid correction (the service did not happen); validate_hours takes > 0 only. */
+	if (!json_object_object_get_ex(body, "hours", &h) || json_object_is_type(h, json_type_null))
+		field_errors_add(&errors, "hours", "必填 (required)");
+	else if ((json_object_is_type(h, json_type_int) && json_object_get_int64(h) == 0) ||
+	    (json_object_is_type(h, json_type_string) && strcmp(json_object_get_string(h), "0") == 0))
+		hundredths = 0;
+	else
+		validate_hours(&errors, h, "hours", &hundredths);
+	if (validate_text(&errors, body, "reason", 1, 500, TEXT_MULTI_LINE, &text, &len))
+		reason = xstrndup(text, len);
+	json_object_put(body);
+	if (field_errors_any(&errors)) {
+		free(reason);
+		http_reply_field_errors(r, &errors);
+		field_errors_free(&errors);
+		return;
+	}
+	field_errors_free(&errors);
+	snprintf(id, sizeof id, "%lld", (long long)record_id);
+	snprintf(admin, sizeof admin, "%lld", (long long)r->user.id);
+	format_hours(hundredths, hours);
+	{
+		const char *values[4] = {id, hours, admin, reason};
+		db_query(r->app->db, &correct_statement, values, correct_done, r);
+	}
+	free(reason);
+}
+
+void
+hours_correct(struct request *r)
+{
+	int64_t id;
+
+	if (!http_path_id(r, "id", &id))
+		return;
+	auth_require(r, ROLE_BIT(ROLE_ADMIN), correct_authenticated);
+}
