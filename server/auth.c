@@ -14,6 +14,7 @@
 #include "log.h"
 #include "offload.h"
 #include "passwords.h"
+#include "throttle.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -21,8 +22,6 @@
 #define TOKEN_TEXT sodium_base64_ENCODED_LEN(TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 #define TOKEN_HASH_HEX 65
 #define COOKIE_NAME "paidan_session"
-#define LOCKOUT_FAILURES 5
-#define LOCKOUT_MINUTES "15"
 
 /* Who a token belongs to; the user's JSON is what /me returns. */
 static struct db_statement session_statement = DB_STATEMENT("auth_session",
@@ -38,7 +37,7 @@ static struct db_statement session_statement = DB_STATEMENT("auth_session",
 
 static struct db_statement login_lookup_statement = DB_STATEMENT("auth_login_lookup",
     "SELECT u.id, u.password_hash, COALESCE(u.disabled, true),"
-    "       COALESCE((SELECT f.locked_until > now() FROM login_failures f WHERE f.username = x.name), false)"
+    "       " THROTTLE_LOCKED_SQL("x.name")
     "  FROM (SELECT $1::text AS name) x LEFT JOIN users u ON u.username = x.name",
     1);
 
@@ -53,20 +52,6 @@ static struct db_statement login_success_statement = DB_STATEMENT("auth_login_su
     "    'team_id', u.team_id, 'volunteer_id', u.volunteer_id))::text"
     "  FROM s JOIN users u ON u.id = s.user_id",
     6);
-
-/* Counts failures in a 15-minute window; the fifth locks the name for 15 minutes. */
-static struct db_statement login_failure_statement = DB_STATEMENT("auth_login_failure",
-    "INSERT INTO login_failures AS f (username, failures, window_start) VALUES ($1, 1, now())"
-    " ON CONFLICT (username) DO UPDATE SET"
-    "  failures = CASE WHEN f.window_start < now() - interval '" LOCKOUT_MINUTES " minutes' THEN 1"
-    "                  ELSE f.failures + 1 END,"
-    "  window_start = CASE WHEN f.window_start < now() - interval '" LOCKOUT_MINUTES " minutes' THEN now()"
-    "                      ELSE f.window_start END,"
-    "  locked_until = CASE WHEN f.window_start >= now() - interval '" LOCKOUT_MINUTES " minutes'"
-    "                       AND f.failures + 1 >= $2::int"
-    "                      THEN now() + interval '" LOCKOUT_MINUTES " minutes' ELSE f.locked_until END"
-    " RETURNING COALESCE(locked_until > now(), false)",
-    2);
 
 static struct db_statement logout_statement = DB_STATEMENT("auth_logout",
     "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1);
@@ -232,24 +217,12 @@ login_verify_work(void *arg)
 static void
 reply_locked(struct request *r)
 {
-	http_set_header(r, "Retry-After", "900");
-	http_reply_error(r, 429, "too_many_attempts",
-	    "密码错误次数过多，请 15 分钟后再试 (too many failed logins; try again in 15 minutes)", NULL);
+	throttle_reply_locked(r, "密码错误次数过多，请 15 分钟后再试 (too many failed logins; try again in 15 minutes)");
 }
 
 static void
-login_failure_done(void *arg, const struct db_reply *reply)
+reply_wrong_password(struct request *r)
 {
-	struct request *r = arg;
-
-	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
-		return;
-	}
-	if (strcmp(PQgetvalue(reply->result, 0, 0), "t") == 0) {
-		reply_locked(r);
-		return;
-	}
 	http_reply_error(r, 401, "invalid_credentials", "用户名或密码不正确 (wrong username or password)", NULL);
 }
 
@@ -274,8 +247,7 @@ login_verified(void *arg)
 	struct login_state *s = r->state;
 
 	if (!s->verified || s->disabled) {
-		const char *values[2] = {s->username, "5"};
-		db_query(r->app->db, &login_failure_statement, values, login_failure_done, r);
+		throttle_failure(r, s->username, reply_locked, reply_wrong_password);
 		return;
 	}
 	{

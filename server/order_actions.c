@@ -20,6 +20,8 @@
 #include "db.h"
 #include "http.h"
 #include "order_model.h"
+#include "throttle.h"
+#include "track.h"
 #include "tracking_code.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -30,7 +32,8 @@ static struct db_statement load_statement = DB_STATEMENT("order_action_load",
     "SELECT o.id, o.state, o.community_id, o.department_id, o.team_id, o.tracking_code,"
     "       encode(o.last_event_hash, 'hex'), o.event_count,"
     "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint),"
-    "       right(o.contact_phone, 4)"
+    "       right(o.contact_phone, 4),"
+    "       " THROTTLE_LOCKED_SQL("'track:' || o.tracking_code")
     "  FROM orders o"
     " WHERE ($1::bigint IS NOT NULL AND o.id = $1::bigint) OR ($2::text IS NOT NULL AND o.tracking_code = $2::text)",
     3);
@@ -416,6 +419,11 @@ transition_done(void *arg, const struct db_reply *reply)
 			load_send(r);
 			return;
 		}
+		/* The resident sees the masked tracking view, never the staff view of the order. */
+		if (s->role == ROLE_RESIDENT) {
+			track_reply(r, s->tracking_code);
+			return;
+		}
 		text = PQgetvalue(reply->result, 0, 0);
 		http_reply_json_text(r, 200, text, strlen(text));
 		return;
@@ -460,6 +468,21 @@ reply_conflict(struct request *r, const char *state)
 }
 
 static void
+reply_track_locked(struct request *r)
+{
+	throttle_reply_locked(r, "手机号后四位错误次数过多，请 15 分钟后再试 (too many wrong attempts; try again in 15 minutes)");
+}
+
+static void
+reply_wrong_phone_tail(struct request *r)
+{
+	struct json_object *fields = json_object_new_object();
+
+	json_object_object_add(fields, "phone_tail", json_object_new_string("与登记的手机号不符 (does not match)"));
+	http_reply_error(r, 403, "forbidden", "手机号后四位不对 (the phone digits do not match)", fields);
+}
+
+static void
 load_done(void *arg, const struct db_reply *reply)
 {
 	struct request *r = arg;
@@ -479,11 +502,15 @@ load_done(void *arg, const struct db_reply *reply)
 		http_reply_error(r, 404, "not_found", "没有这一单 (no such order)", NULL);
 		return;
 	}
+	if (s->role == ROLE_RESIDENT && strcmp(PQgetvalue(res, 0, 10), "t") == 0) {
+		reply_track_locked(r);
+		return;
+	}
 	if (!in_scope(s, res)) {
 		if (s->role == ROLE_RESIDENT) {
-			struct json_object *fields = json_object_new_object();
-			json_object_object_add(fields, "phone_tail", json_object_new_string("与登记的手机号不符 (does not match)"));
-			http_reply_error(r, 403, "forbidden", "手机号后四位不对 (the phone digits do not match)", fields);
+			char key[TRACKING_CODE_LEN + 8];
+			snprintf(key, sizeof key, "track:%s", s->tracking_code);
+			throttle_failure(r, key, reply_track_locked, reply_wrong_phone_tail);
 		} else {
 			http_reply_error(r, 403, "forbidden", "这一单不归您处理 (this order is not in your scope)", NULL);
 		}

@@ -66,14 +66,21 @@ track_done(void *arg, const struct db_reply *reply)
 }
 
 void
+track_reply(struct request *r, const char *code)
+{
+	const char *values[1] = {code};
+
+	db_query(r->app->db, &track_statement, values, track_done, r);
+}
+
+void
 track_get(struct request *r)
 {
 	char code[TRACKING_CODE_LEN + 1];
-	const char *values[1] = {code};
 
 	if (!tracking_code_normalize(route_param(&r->match, "code"), code)) {
 		http_reply_error(r, 404, "not_found", "查询码不对，请核对 (no order with this code)", NULL);
 		return;
 	}
-	db_query(r->app->db, &track_statement, values, track_done, r);
+	track_reply(r, code);
 }

@@ -8,4 +8,7 @@ struct request;
  * resident may do now ("cancel", "evaluate"); 404 for an unknown code. */
 void track_get(struct request *r);
 
+/* Replies 200 with the tracking view of the order with this (normalised) code. */
+void track_reply(struct request *r, const char *code);
+
 #endif
