@@ -42,6 +42,7 @@ struct db_conn {
 	struct db_job *job;
 	PGresult *result;
 	unsigned char prepared[DB_MAX_STATEMENTS];
+	bool is_listener; /* runs LISTEN and delivers notifications; never takes jobs */
 };
 
 struct db_pool {
@@ -52,6 +53,11 @@ struct db_pool {
 	struct db_job *queue_head, *queue_tail;
 	int queued;
 	struct event *queue_timer;
+	struct db_conn *listener;
+	char *listen_sql;
+	void (*on_notify)(void *arg, const char *payload);
+	void (*on_listen_start)(void *arg);
+	void *notify_arg;
 	bool closing;
 	unsigned long queries, refused_busy, refused_unavailable, reconnects;
 };
@@ -61,6 +67,9 @@ static int statement_count;
 static void conn_connect(struct db_conn *c);
 static void conn_io_cb(evutil_socket_t fd, short what, void *arg);
 static void conn_start_next(struct db_conn *c);
+static void conn_deliver_notifications(struct db_conn *c);
+static void conn_lost(struct db_conn *c, const char *why);
+static void conn_flush_and_wait(struct db_conn *c);
 
 static long long
 now_ms(void)
@@ -261,7 +270,7 @@ conn_lost(struct db_conn *c, const char *why)
 	snprintf(message, sizeof message, "%s", why && *why ? why : "connection lost");
 	message[strcspn(message, "\n")] = '\0';
 	if (was != CONN_CONNECTING && was != CONN_DOWN)
-		log_warn("database connection lost", "reason", message);
+		log_warn(c->is_listener ? "notification connection lost" : "database connection lost", "reason", message);
 	if (c->io_assigned) {
 		event_del(&c->io);
 		c->io_assigned = false;
@@ -273,6 +282,10 @@ conn_lost(struct db_conn *c, const char *why)
 	c->job = NULL;
 	memset(c->prepared, 0, sizeof c->prepared);
 	conn_set_state(c, CONN_DOWN);
+	if (c->is_listener) {
+		conn_schedule_retry(c);
+		return;
+	}
 	if (job != NULL) {
 		/* A statement still being prepared never ran: it may wait for another connection. */
 		if (was == CONN_PREPARING && pool_connections_up(pool) > 0) {
@@ -333,7 +346,7 @@ conn_start_next(struct db_conn *c)
 {
 	struct db_job *job;
 
-	if (c->state != CONN_IDLE)
+	if (c->state != CONN_IDLE || c->is_listener)
 		return;
 	job = queue_pop(c->pool);
 	if (job != NULL)
@@ -350,6 +363,21 @@ conn_command_done(struct db_conn *c)
 	bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
 
 	c->result = NULL;
+	if (c->is_listener) {
+		PQclear(result);
+		if (!ok) {
+			conn_lost(c, "LISTEN failed");
+			return;
+		}
+		conn_set_state(c, CONN_IDLE);
+		conn_watch(c, EV_READ);
+		log_info("listening for notifications");
+		/* Notifications sent while this connection was down are lost: let the owner catch up. */
+		if (c->pool->on_listen_start != NULL)
+			c->pool->on_listen_start(c->pool->notify_arg);
+		conn_deliver_notifications(c);
+		return;
+	}
 	if (c->state == CONN_PREPARING && ok) {
 		PQclear(result);
 		c->prepared[job->stmt->index] = 1;
@@ -374,6 +402,18 @@ conn_command_done(struct db_conn *c)
 	}
 	PQclear(result);
 	conn_start_next(c);
+}
+
+static void
+conn_deliver_notifications(struct db_conn *c)
+{
+	PGnotify *n;
+
+	while (c->pg != NULL && (n = PQnotifies(c->pg)) != NULL) {
+		if (c->pool->on_notify != NULL)
+			c->pool->on_notify(c->pool->notify_arg, n->extra);
+		PQfreemem(n);
+	}
 }
 
 static void
@@ -412,6 +452,15 @@ conn_poll_connect(struct db_conn *c)
 			return;
 		}
 		c->backoff_ms = RECONNECT_MIN_MS;
+		if (c->is_listener) {
+			conn_set_state(c, CONN_QUERYING);
+			if (!PQsendQuery(c->pg, c->pool->listen_sql)) {
+				conn_lost(c, PQerrorMessage(c->pg));
+				return;
+			}
+			conn_flush_and_wait(c);
+			return;
+		}
 		conn_set_state(c, CONN_IDLE);
 		log_info("database connection up");
 		conn_watch(c, EV_READ);
@@ -439,6 +488,7 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 			conn_lost(c, PQerrorMessage(c->pg));
 			return;
 		}
+		conn_deliver_notifications(c);
 		conn_watch(c, EV_READ);
 		return;
 	case CONN_PREPARING:
@@ -530,26 +580,62 @@ db_pool_new(struct event_base *base, const struct db_pool_options *options)
 }
 
 void
+db_listen(struct db_pool *pool, const char *channel, void (*on_notify)(void *arg, const char *payload),
+    void (*on_listen_start)(void *arg), void *arg)
+{
+	struct db_conn *c = xcalloc(1, sizeof *c);
+	char *quoted;
+	size_t n;
+
+	/* The channel is ours (a constant), never input; quoting keeps it a plain identifier anyway. */
+	n = strlen(channel) + 16;
+	quoted = xmalloc(n);
+	snprintf(quoted, n, "LISTEN \"%s\"", channel);
+	pool->listen_sql = quoted;
+	pool->on_notify = on_notify;
+	pool->on_listen_start = on_listen_start;
+	pool->notify_arg = arg;
+	c->pool = pool;
+	c->number = -1;
+	c->is_listener = true;
+	c->backoff_ms = RECONNECT_MIN_MS;
+	c->retry = evtimer_new(pool->base, conn_retry_cb, c);
+	pool->listener = c;
+	conn_connect(c);
+}
+
+static void
+conn_close(struct db_conn *c)
+{
+	if (c->io_assigned)
+		event_del(&c->io);
+	PQclear(c->result);
+	if (c->pg != NULL)
+		PQfinish(c->pg);
+	event_free(c->retry);
+}
+
+void
 db_pool_free(struct db_pool *pool)
 {
 	if (pool == NULL)
 		return;
 	pool->closing = true;
 	pool_fail_queue(pool, "shutting down");
+	if (pool->listener != NULL) {
+		conn_close(pool->listener);
+		free(pool->listener);
+		free(pool->listen_sql);
+	}
 	for (int i = 0; i < pool->options.size; i++) {
 		struct db_conn *c = &pool->conns[i];
 		struct db_job *job = c->job;
-		if (c->io_assigned)
-			event_del(&c->io);
 		c->job = NULL;
 		if (job != NULL) {
 			pool->refused_unavailable++;
 			job_fail(job, DB_UNAVAILABLE, "shutting down");
 		}
-		PQclear(c->result);
-		if (c->pg != NULL)
-			PQfinish(c->pg);
-		event_free(c->retry);
+		conn_close(c);
 	}
 	event_free(pool->queue_timer);
 	free(pool->conns);

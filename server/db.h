@@ -63,6 +63,12 @@ void db_pool_free(struct db_pool *pool);
 void db_query(struct db_pool *pool, struct db_statement *stmt, const char *const *values,
     db_callback cb, void *arg);
 
+/* Opens one more connection, dedicated to LISTEN channel: on_notify(arg, payload) runs on the
+ * loop for each notification; on_listen_start(arg) each time the LISTEN is (re)established,
+ * since notifications sent while it was down are lost. channel is a constant, not input. */
+void db_listen(struct db_pool *pool, const char *channel, void (*on_notify)(void *arg, const char *payload),
+    void (*on_listen_start)(void *arg), void *arg);
+
 /* True when at least one connection is up. */
 bool db_pool_ready(const struct db_pool *pool);
 

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "catalog.h"
 #include "certificate.h"
+#include "events.h"
 #include "health.h"
 #include "hours.h"
 #include "matching.h"
@@ -37,6 +38,7 @@ static const struct route routes[] = {
 	{POST, "/api/v1/sessions", auth_login},
 	{DELETE, "/api/v1/sessions/current", auth_logout},
 	{GET, "/api/v1/me", auth_me},
+	{GET, "/api/v1/events", events_stream},
 	{POST, "/api/v1/users", auth_create_user},
 };
 

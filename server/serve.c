@@ -15,6 +15,7 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "events.h"
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
@@ -26,6 +27,7 @@
 
 struct shutdown_state {
 	struct app *app;
+	struct events *events;
 	struct event *tick;
 	long long deadline_ms;
 };
@@ -66,6 +68,8 @@ on_stop_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("stopping: no new connections, finishing requests", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	s->app->stopping = true;
 	http_server_stop_accepting(s->app->http);
+	/* Live streams never finish by themselves: end them so the drain can. */
+	events_close_streams(s->events);
 	s->deadline_ms = monotonic_ms() + s->app->cfg->shutdown_grace_ms;
 	event_add(s->tick, &tick);
 }
@@ -120,13 +124,16 @@ serve_process(const struct config *cfg)
 	event_add(sigterm, NULL);
 	event_add(sigint, NULL);
 	sweep = sweep_start(&app);
+	stop.events = events_start(&app);
 
 	event_base_dispatch(app.base);
 
 	/* Offloaded work and the pool first: what they still owe is answered while evhttp holds the requests. */
+	events_close_streams(stop.events);
 	offload_free(app.offload);
 	db_pool_free(app.db);
-	sweep_stop(sweep); /* after the pool: its failed queries still call back into the sweep */
+	sweep_stop(sweep);
+	events_free(stop.events); /* after the pool: its failed queries still call back into the sweep */
 	http_server_free(app.http);
 	event_free(sigterm);
 	event_free(sigint);
