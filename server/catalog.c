@@ -1,10 +1,12 @@
 /* catalog: one query builds the JSON; the reference data changes rarely, so clients may cache it briefly. */
 #include "catalog.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "db.h"
+#include "form_pages.h"
 #include "http.h"
 
 static struct db_statement catalog_statement = DB_STATEMENT("catalog",
@@ -39,4 +41,26 @@ void
 catalog_get(struct request *r)
 {
 	db_query(r->app->db, &catalog_statement, NULL, catalog_done, r);
+}
+
+static void
+form_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+	char *page;
+
+	if (reply->status != DB_OK) {
+		http_reply_db_error(r, reply);
+		return;
+	}
+	page = form_page_order_form(PQgetvalue(reply->result, 0, 0));
+	http_set_header(r, "Cache-Control", "no-cache");
+	http_reply_html(r, 200, page, strlen(page));
+	free(page);
+}
+
+void
+catalog_form_page(struct request *r)
+{
+	db_query(r->app->db, &catalog_statement, NULL, form_done, r);
 }

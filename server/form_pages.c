@@ -105,3 +105,63 @@ form_page_errors(struct json_object *fields)
 	    "<p><a href=\"/\">重新填写</a></p></body></html>");
 	return out;
 }
+
+char *
+form_page_order_form(const char *catalog_json)
+{
+	struct json_object *catalog = json_tokener_parse(catalog_json), *towns = NULL, *categories = NULL;
+	char *out = NULL, id[24];
+	size_t len = 0, cap = 0;
+
+	if (catalog != NULL) {
+		json_object_object_get_ex(catalog, "towns", &towns);
+		json_object_object_get_ex(catalog, "categories", &categories);
+	}
+	append_head(&out, &len, &cap, "我要点单");
+	append_str(&out, &len, &cap,
+	    "<h1>我要点单</h1><p>请填写您需要的科技志愿服务。带 * 的必须填写。</p>"
+	    "<form method=\"post\" action=\"/api/v1/orders\" accept-charset=\"utf-8\">"
+	    "<p><label>所在社区/村 *<br><select name=\"community_id\" required>"
+	    "<option value=\"\">请选择</option>");
+	for (size_t i = 0; towns != NULL && i < json_object_array_length(towns); i++) {
+		struct json_object *town = json_object_array_get_idx(towns, i), *communities = NULL;
+		append_str(&out, &len, &cap, "<optgroup label=\"");
+		html_escape_append(&out, &len, &cap, json_object_get_string(json_object_object_get(town, "name")));
+		append_str(&out, &len, &cap, "\">");
+		json_object_object_get_ex(town, "communities", &communities);
+		for (size_t j = 0; communities != NULL && j < json_object_array_length(communities); j++) {
+			struct json_object *c = json_object_array_get_idx(communities, j);
+			snprintf(id, sizeof id, "%lld", (long long)json_object_get_int64(json_object_object_get(c, "id")));
+			append_str(&out, &len, &cap, "<option value=\"");
+			append_str(&out, &len, &cap, id);
+			append_str(&out, &len, &cap, "\">");
+			html_escape_append(&out, &len, &cap, json_object_get_string(json_object_object_get(c, "name")));
+			append_str(&out, &len, &cap, "</option>");
+		}
+		append_str(&out, &len, &cap, "</optgroup>");
+	}
+	append_str(&out, &len, &cap, "</select></label></p><fieldset><legend>需要什么服务 *</legend>");
+	for (size_t i = 0; categories != NULL && i < json_object_array_length(categories); i++) {
+		struct json_object *c = json_object_array_get_idx(categories, i);
+		snprintf(id, sizeof id, "%lld", (long long)json_object_get_int64(json_object_object_get(c, "id")));
+		append_str(&out, &len, &cap, "<p><label><input type=\"radio\" name=\"category_id\" required value=\"");
+		append_str(&out, &len, &cap, id);
+		append_str(&out, &len, &cap, "\"> <b>");
+		html_escape_append(&out, &len, &cap, json_object_get_string(json_object_object_get(c, "name")));
+		append_str(&out, &len, &cap, "</b><br><small>");
+		html_escape_append(&out, &len, &cap, json_object_get_string(json_object_object_get(c, "description")));
+		append_str(&out, &len, &cap, "</small></label></p>");
+	}
+	append_str(&out, &len, &cap,
+	    "</fieldset><p><label>请说说具体需要 *<br><textarea name=\"description\" rows=\"4\" maxlength=\"2000\" required"
+	    " style=\"width:100%;font-size:1em\"></textarea></label></p>"
+	    "<p><label>联系人 *<br><input name=\"contact_name\" maxlength=\"50\" required style=\"font-size:1em\"></label></p>"
+	    "<p><label>联系电话 *<br><input name=\"contact_phone\" type=\"tel\" maxlength=\"20\" required"
+	    " style=\"font-size:1em\"></label></p>"
+	    "<p><label>地址（可不填）<br><input name=\"address\" maxlength=\"200\" style=\"font-size:1em\"></label></p>"
+	    "<p><label>方便的时间（可不填）<br><input name=\"preferred_time\" maxlength=\"100\" style=\"font-size:1em\">"
+	    "</label></p><p><button type=\"submit\" style=\"font-size:1.2em;padding:.5em 2em\">提交</button></p>"
+	    "</form></body></html>");
+	json_object_put(catalog);
+	return out;
+}

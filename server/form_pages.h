@@ -12,6 +12,10 @@ char *form_page_submitted(const char *order_json);
  * Returns a string the caller frees. */
 char *form_page_errors(struct json_object *fields);
 
+/* The 点单 form as plain HTML from the catalog JSON, for browsers without JavaScript: it posts
+ * urlencoded to /api/v1/orders. Returns a string the caller frees. */
+char *form_page_order_form(const char *catalog_json);
+
 /* Appends text to out (a growing string) escaped for HTML. */
 void html_escape_append(char **out, size_t *len, size_t *cap, const char *text);
 

@@ -24,6 +24,7 @@ static const struct route routes[] = {
 	{GET, "/readyz", health_ready},
 	{GET, "/metrics", health_metrics},
 	{GET, "/api/v1/catalog", catalog_get},
+	{GET, "/form", catalog_form_page},
 	{POST, "/api/v1/orders", orders_submit},
 	{GET, "/api/v1/orders", order_list},
 	{GET, "/api/v1/orders/{id}", order_detail},
