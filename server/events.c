@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 
 #include "app.h"
 #include "auth.h"
+#include "config.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
@@ -279,10 +281,17 @@ resume_done(void *arg, const struct db_reply *reply)
 	ev->streams = s;
 	ev->count++;
 	s->connection = evhttp_request_get_connection(r->req);
-	if (s->connection != NULL)
-		evhttp_connection_set_closecb(s->connection, stream_connection_closed, s);
-	else
+	if (s->connection == NULL) {
 		stream_close(s);
+		return;
+	}
+	evhttp_connection_set_closecb(s->connection, stream_connection_closed, s);
+	/* A stream is quiet on the client's side for hours: no read timeout, but a client that stops
+	 * reading still hits the write timeout. */
+	{
+		struct timeval write_timeout = {r->app->cfg->http_timeout_s, 0};
+		bufferevent_set_timeouts(evhttp_connection_get_bufferevent(s->connection), NULL, &write_timeout);
+	}
 }
 
 static void

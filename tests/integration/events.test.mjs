@@ -143,3 +143,22 @@ test('SIGTERM ends open streams and the process exits 0', async () => {
   assert.ok(Date.now() - t0 < 4000, `stopped in ${Date.now() - t0} ms with a stream open`);
   s.close();
 });
+
+test('a quiet stream outlives the idle read timeout and still delivers', async () => {
+  const srv = await startServer({ args: ['--http-timeout-s', '1'] });
+  try {
+    const user = await login(srv, 'demo-community');
+    const refs = await validRefs(srv);
+    const s = openStream(srv, user.token);
+    await s.ready;
+    await sleep(2500); // well past the 1 s idle timeout, with nothing sent either way
+    const r = await srv.http('POST', '/api/v1/orders', {
+      body: orderBody(refs, { community_id: user.user.community_id, description: uniq('sse-quiet') }),
+    });
+    assert.equal(r.status, 201);
+    assert.ok(await s.waitFor((e) => e.order_id === r.json.id), 'the event arrived on the long-quiet stream');
+    s.close();
+  } finally {
+    await srv.stop();
+  }
+});
