@@ -36,7 +36,8 @@ user_add_main(int argc, char **argv)
 	size_t len;
 	int64_t id;
 
-	for (int i = 0; i < argc; i++) {
+	/* Every option takes a value: the words come in pairs. */
+	for (int i = 0; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int matched = 0;
 		if (strcmp(a, "--help") == 0) {
@@ -64,7 +65,6 @@ user_add_main(int argc, char **argv)
 			rest[nrest++] = argv[i];
 			rest[nrest++] = argv[i + 1];
 		}
-		i++;
 	}
 	if (config_load(&cfg, nrest, rest, 0, &cause) < 0) {
 		fprintf(stderr, "paidan: %s\n", cause);
