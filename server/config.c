@@ -29,6 +29,7 @@ static const struct setting settings[] = {
 	{"--log-level", "PAIDAN_LOG_LEVEL", "info", STR(log_level), "debug, info, warn or error"},
 	{"--demo-password", "PAIDAN_DEMO_PASSWORD", "paidan-demo", STR(demo_password), "password of the demo accounts"},
 	{"--issuer", "PAIDAN_ISSUER", "县科学技术协会", STR(issuer), "organisation named on service-record certificates"},
+	{"--id-key-file", "PAIDAN_ID_KEY_FILE", "./var/id.key", STR(id_key_file), "32-byte key encrypting ID-card numbers (made at first start; back it up)"},
 	{"--workers", "PAIDAN_WORKERS", "1", NUM(workers, 1, 64), "processes sharing the port (SO_REUSEPORT)"},
 	{"--db-pool-size", "PAIDAN_DB_POOL_SIZE", "4", NUM(db_pool_size, 1, 64), "database connections per process"},
 	{"--db-queue-max", "PAIDAN_DB_QUEUE_MAX", "512", NUM(db_queue_max, 1, 100000), "queries waiting for a connection before 503"},

@@ -12,6 +12,7 @@ struct config {
 	const char *log_level;
 	const char *demo_password;
 	const char *issuer;
+	const char *id_key_file;
 	long workers;
 	long db_pool_size;
 	long db_queue_max;

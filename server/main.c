@@ -6,6 +6,7 @@
 #include "audit_verify.h"
 #include "config.h"
 #include "demo.h"
+#include "import_volunteers.h"
 #include "log.h"
 #include "migrate.h"
 #include "serve.h"
@@ -21,6 +22,8 @@ usage(FILE *out)
 	      "  migrate      apply the missing sql/NNN_*.sql migrations\n"
 	      "  demo         load the demo county and its accounts (idempotent)\n"
 	      "  user add     create an account; the password is read from standard input\n"
+	      "  import volunteers FILE.csv\n"
+	      "               register volunteers from a CSV file, all or nothing\n"
 	      "  audit verify check every order's audit hash chain; prints the first broken link\n\n"
 	      "options (each also from its environment variable):\n", out);
 	config_print_help(out);
@@ -63,6 +66,13 @@ main(int argc, char **argv)
 			return 2;
 		}
 		return user_add_main(argc - 3, argv + 3);
+	}
+	if (strcmp(command, "import") == 0) {
+		if (argc < 3 || strcmp(argv[2], "volunteers") != 0) {
+			fputs("usage: paidan import volunteers FILE.csv [--database-url URL] (see paidan import volunteers --help)\n", stderr);
+			return 2;
+		}
+		return import_volunteers_main(argc - 3, argv + 3);
 	}
 	if (strcmp(command, "audit") == 0) {
 		if (argc < 3 || strcmp(argv[2], "verify") != 0) {

@@ -13,11 +13,14 @@
 #include "order_actions.h"
 #include "order_read.h"
 #include "orders_submit.h"
+#include "registry_teams.h"
+#include "registry_volunteers.h"
 #include "track.h"
 
 #define GET (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
 #define POST EVHTTP_REQ_POST
 #define DELETE EVHTTP_REQ_DELETE
+#define PATCH EVHTTP_REQ_PATCH
 
 static const struct route routes[] = {
 	{GET, "/healthz", health_live},
@@ -41,6 +44,19 @@ static const struct route routes[] = {
 	{GET, "/api/v1/me", auth_me},
 	{GET, "/api/v1/events", events_stream},
 	{POST, "/api/v1/users", auth_create_user},
+	{GET, "/api/v1/skills", skills_list},
+	{POST, "/api/v1/skills", skills_create},
+	{GET, "/api/v1/volunteers", volunteers_list},
+	{POST, "/api/v1/volunteers", volunteers_create},
+	{GET, "/api/v1/volunteers/{id}", volunteers_get},
+	{PATCH, "/api/v1/volunteers/{id}", volunteers_update},
+	{GET, "/api/v1/teams", teams_list},
+	{POST, "/api/v1/teams", teams_create},
+	{GET, "/api/v1/teams/{id}", teams_get},
+	{PATCH, "/api/v1/teams/{id}", teams_update},
+	{GET, "/api/v1/teams/{id}/members", team_members_list},
+	{POST, "/api/v1/teams/{id}/members", team_members_add},
+	{DELETE, "/api/v1/teams/{id}/members/{volunteer_id}", team_members_remove},
 };
 
 const struct route *

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "events.h"
 #include "http.h"
+#include "id_number.h"
 #include "log.h"
 #include "migrate.h"
 #include "offload.h"
@@ -216,6 +217,8 @@ serve_run(const struct config *cfg)
 {
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
+	if (!id_number_key_load_or_create(cfg->id_key_file))
+		return 1;
 	if (!migrate_run(cfg->database_url, cfg->sql_dir, NULL)) {
 		log_error("migrations failed; not serving");
 		return 1;

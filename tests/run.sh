@@ -158,6 +158,7 @@ integration() {
     export PAIDAN_SQL_DIR="$ROOT/sql"
     export PAIDAN_STATIC_DIR="$ROOT/clients"
     export PAIDAN_TEST_LOG_DIR="$PG_BASE/logs"
+    export PAIDAN_ID_KEY_FILE="$PG_BASE/id.key" # made by the first server or import that needs it
     if node --test-concurrency=1 -e 0 >/dev/null 2>&1; then
         timeout --kill-after=15 900 node --test --test-concurrency=1 --test-reporter=spec tests/integration/
     else
