@@ -46,6 +46,9 @@ export PAIDAN_DATABASE_URL
 export PAIDAN_LISTEN="$LISTEN"
 export PAIDAN_STATIC_DIR="${PAIDAN_STATIC_DIR:-$ROOT/clients}"
 export PAIDAN_SQL_DIR="${PAIDAN_SQL_DIR:-$ROOT/sql}"
+export PAIDAN_ID_KEY_FILE="${PAIDAN_ID_KEY_FILE:-$ROOT/var/id.key}"
+# The demo county's certificates name a sample issuer; a real deployment sets its own.
+export PAIDAN_ISSUER="${PAIDAN_ISSUER:-定南县科学技术协会（示例）}"
 
 log "migrating"
 build/paidan migrate
