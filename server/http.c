@@ -159,9 +159,11 @@ prepare_reply(struct request *r, const char *content_type)
 static void
 send_reply(struct request *r, int status, const char *content_type, struct evbuffer *body)
 {
+	size_t bytes = body ? evbuffer_get_length(body) : 0; /* sending drains the buffer */
+
 	prepare_reply(r, content_type);
 	evhttp_send_reply(r->req, status, reason_phrase(status), body);
-	log_request(r, status, body ? evbuffer_get_length(body) : 0);
+	log_request(r, status, bytes);
 	request_free(r);
 }
 
