@@ -2,6 +2,7 @@
 #include "json_io.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,155 @@ utf8_length(const char *s, size_t len)
 	return n;
 }
 
+/* A strict RFC 8259 recogniser run before json-c, which even in strict mode takes single-quoted
+ * strings, comments, NaN and Infinity. Recursion is bounded by JSON_MAX_DEPTH. */
+struct json_scan {
+	const char *p, *end;
+	int depth;
+	bool too_deep;
+};
+
+static void
+scan_space(struct json_scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static bool
+scan_literal(struct json_scan *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+		return false;
+	s->p += n;
+	return true;
+}
+
+static bool
+scan_digits(struct json_scan *s)
+{
+	const char *start = s->p;
+
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+		s->p++;
+	return s->p > start;
+}
+
+static bool
+scan_number(struct json_scan *s)
+{
+	if (s->p < s->end && *s->p == '-')
+		s->p++;
+	if (s->p < s->end && *s->p == '0')
+		s->p++;
+	else if (!scan_digits(s))
+		return false;
+	if (s->p < s->end && *s->p == '.') {
+		s->p++;
+		if (!scan_digits(s))
+			return false;
+	}
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			s->p++;
+		if (!scan_digits(s))
+			return false;
+	}
+	return true;
+}
+
+static bool
+scan_string(struct json_scan *s)
+{
+	s->p++; /* the opening quote */
+	while (s->p < s->end) {
+		unsigned char c = (unsigned char)*s->p++;
+		if (c == '"')
+			return true;
+		if (c < 0x20)
+			return false;
+		if (c == '\\') {
+			if (s->p >= s->end)
+				return false;
+			c = (unsigned char)*s->p++;
+			if (c == 'u') {
+				for (int i = 0; i < 4; i++, s->p++)
+					if (s->p >= s->end || !strchr("0123456789abcdefABCDEF", *s->p) || *s->p == '\0')
+						return false;
+			} else if (!strchr("\"\\/bfnrt", c) || c == '\0') {
+				return false;
+			}
+		}
+	}
+	return false;
+}
+
+static bool scan_value(struct json_scan *s);
+
+static bool
+scan_container(struct json_scan *s, char close, bool object)
+{
+	bool ok = true;
+
+	if (++s->depth > JSON_MAX_DEPTH) {
+		s->too_deep = true;
+		return false;
+	}
+	s->p++;
+	scan_space(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		s->depth--;
+		return true;
+	}
+	for (;;) {
+		if (object) {
+			if (s->p >= s->end || *s->p != '"' || !scan_string(s))
+				return false;
+			scan_space(s);
+			if (s->p >= s->end || *s->p != ':')
+				return false;
+			s->p++;
+		}
+		if (!scan_value(s))
+			return false;
+		scan_space(s);
+		if (s->p < s->end && *s->p == ',') {
+			s->p++;
+			scan_space(s);
+			continue;
+		}
+		if (s->p < s->end && *s->p == close) {
+			s->p++;
+			break;
+		}
+		ok = false;
+		break;
+	}
+	s->depth--;
+	return ok;
+}
+
+static bool
+scan_value(struct json_scan *s)
+{
+	scan_space(s);
+	if (s->p >= s->end)
+		return false;
+	switch (*s->p) {
+	case '{': return scan_container(s, '}', true);
+	case '[': return scan_container(s, ']', false);
+	case '"': return scan_string(s);
+	case 't': return scan_literal(s, "true");
+	case 'f': return scan_literal(s, "false");
+	case 'n': return scan_literal(s, "null");
+	default: return scan_number(s);
+	}
+}
+
 /* json-c accepts NaN and Infinity even in strict mode. */
 static bool
 json_has_non_finite(struct json_object *obj)
@@ -100,6 +250,19 @@ json_parse_object(const char *buf, size_t len, const char **problem)
 	if (!utf8_valid(buf, len)) {
 		*problem = "请求内容不是有效的 UTF-8 (the body is not valid UTF-8)";
 		return NULL;
+	}
+	{
+		struct json_scan scan = {buf, buf + len, 0, false};
+		bool ok = scan_value(&scan);
+		scan_space(&scan);
+		if (scan.too_deep) {
+			*problem = "JSON 嵌套过深 (JSON nested too deeply)";
+			return NULL;
+		}
+		if (!ok || scan.p != scan.end) {
+			*problem = "JSON 格式错误 (malformed JSON)";
+			return NULL;
+		}
 	}
 	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
 	if (tok == NULL)
