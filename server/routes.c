@@ -7,6 +7,7 @@
 #include "catalog.h"
 #include "certificate.h"
 #include "events.h"
+#include "export.h"
 #include "health.h"
 #include "hours.h"
 #include "matching.h"
@@ -15,6 +16,7 @@
 #include "orders_submit.h"
 #include "registry_teams.h"
 #include "registry_volunteers.h"
+#include "stats.h"
 #include "track.h"
 
 #define GET (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
@@ -43,6 +45,9 @@ static const struct route routes[] = {
 	{DELETE, "/api/v1/sessions/current", auth_logout},
 	{GET, "/api/v1/me", auth_me},
 	{GET, "/api/v1/events", events_stream},
+	{GET, "/api/v1/stats/summary", stats_summary},
+	{GET, "/api/v1/export/orders.csv", export_orders},
+	{GET, "/api/v1/export/hours.csv", export_hours},
 	{POST, "/api/v1/users", auth_create_user},
 	{GET, "/api/v1/skills", skills_list},
 	{POST, "/api/v1/skills", skills_create},
