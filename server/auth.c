@@ -227,20 +227,6 @@ reply_wrong_password(struct request *r)
 }
 
 static void
-login_success_done(void *arg, const struct db_reply *reply)
-{
-	struct request *r = arg;
-	const char *text;
-
-	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
-		return;
-	}
-	text = PQgetvalue(reply->result, 0, 0);
-	http_reply_json_text(r, 201, text, strlen(text));
-}
-
-static void
 login_verified(void *arg)
 {
 	struct request *r = arg;
@@ -264,7 +250,7 @@ login_verified(void *arg)
 		snprintf(cookie, sizeof cookie, COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld",
 		    token, r->app->cfg->session_hours * 3600);
 		http_set_header(r, "Set-Cookie", cookie);
-		db_query(r->app->db, &login_success_statement, values, login_success_done, r);
+		db_query(r->app->db, &login_success_statement, values, http_db_reply_created, r);
 	}
 }
 
@@ -408,7 +394,6 @@ static void
 create_user_done(void *arg, const struct db_reply *reply)
 {
 	struct request *r = arg;
-	const char *text;
 
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
 		struct json_object *fields = json_object_new_object();
@@ -416,12 +401,7 @@ create_user_done(void *arg, const struct db_reply *reply)
 		http_reply_error(r, 409, "conflict", "用户名已存在 (the username is taken)", fields);
 		return;
 	}
-	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
-		return;
-	}
-	text = PQgetvalue(reply->result, 0, 0);
-	http_reply_json_text(r, 201, text, strlen(text));
+	http_reply_first_cell(r, reply, 201);
 }
 
 static void

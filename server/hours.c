@@ -89,20 +89,6 @@ hours_ledger(struct request *r)
 }
 
 static void
-corrected_ledger_done(void *arg, const struct db_reply *reply)
-{
-	struct request *r = arg;
-	const char *text;
-
-	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
-		return;
-	}
-	text = PQgetvalue(reply->result, 0, 0);
-	http_reply_json_text(r, 201, text, strlen(text));
-}
-
-static void
 correct_done(void *arg, const struct db_reply *reply)
 {
 	struct request *r = arg;
@@ -128,7 +114,7 @@ correct_done(void *arg, const struct db_reply *reply)
 		return;
 	}
 	values[0] = PQgetvalue(res, 0, 1);
-	db_query(r->app->db, &ledger_only_statement, values, corrected_ledger_done, r);
+	db_query(r->app->db, &ledger_only_statement, values, http_db_reply_created, r);
 }
 
 static void

@@ -341,6 +341,31 @@ http_reply_db_error(struct request *r, const struct db_reply *reply)
 	http_reply_error(r, 500, "internal_error", "服务器内部错误 (internal error)", NULL);
 }
 
+void
+http_reply_first_cell(struct request *r, const struct db_reply *reply, int status)
+{
+	const char *text;
+
+	if (reply->status != DB_OK) {
+		http_reply_db_error(r, reply);
+		return;
+	}
+	text = PQgetvalue(reply->result, 0, 0);
+	http_reply_json_text(r, status, text, strlen(text));
+}
+
+void
+http_db_reply_ok(void *arg, const struct db_reply *reply)
+{
+	http_reply_first_cell(arg, reply, 200);
+}
+
+void
+http_db_reply_created(void *arg, const struct db_reply *reply)
+{
+	http_reply_first_cell(arg, reply, 201);
+}
+
 const char *
 http_header(const struct request *r, const char *name)
 {

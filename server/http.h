@@ -82,6 +82,11 @@ void http_reply_error(struct request *r, int status, const char *code, const cha
 struct json_object *http_error_body(const char *code, const char *message, struct json_object *fields);
 /* Maps a failed database reply to 503/409/422/500 (SQLSTATEs mapped here only). */
 void http_reply_db_error(struct request *r, const struct db_reply *reply);
+/* The statement's first cell is the JSON body: replies it with status, or maps a failed reply
+ * like http_reply_db_error. The two callbacks do that with 200 and 201 for db_query(…, r). */
+void http_reply_first_cell(struct request *r, const struct db_reply *reply, int status);
+void http_db_reply_ok(void *arg, const struct db_reply *reply);
+void http_db_reply_created(void *arg, const struct db_reply *reply);
 /* 422 validation_failed with the collected field errors. */
 void http_reply_field_errors(struct request *r, struct field_errors *errors);
 

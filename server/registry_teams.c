@@ -222,23 +222,9 @@ reply_errors_if_any(struct request *r, struct field_errors *errors)
 /* ---- skills ---- */
 
 static void
-skills_list_done(void *arg, const struct db_reply *reply)
-{
-	struct request *r = arg;
-	const char *text;
-
-	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
-		return;
-	}
-	text = PQgetvalue(reply->result, 0, 0);
-	http_reply_json_text(r, 200, text, strlen(text));
-}
-
-static void
 skills_list_authenticated(struct request *r)
 {
-	db_query(r->app->db, &skills_list_statement, NULL, skills_list_done, r);
+	db_query(r->app->db, &skills_list_statement, NULL, http_db_reply_ok, r);
 }
 
 void
@@ -251,19 +237,13 @@ static void
 skill_create_done(void *arg, const struct db_reply *reply)
 {
 	struct request *r = arg;
-	const char *text;
 
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
 		reply_field(
 		    r, 409, "conflict", "技能代码已存在 (the skill code exists)", "code", "已被占用 (already taken)");
 		return;
 	}
-	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
-		return;
-	}
-	text = PQgetvalue(reply->result, 0, 0);
-	http_reply_json_text(r, 201, text, strlen(text));
+	http_reply_first_cell(r, reply, 201);
 }
 
 static void
