@@ -58,7 +58,9 @@ setting_apply(struct config *cfg, const struct setting *s, const char *value, co
 	}
 	errno = 0;
 	n = strtol(value, &end, 10);
-	if (errno != 0 || end == value || *end != '\0' || n < s->min || n > s->max) {
+	/* strtol would also take leading spaces and a '+'. */
+	if (errno != 0 || end == value || *end != '\0' || !(value[0] == '-' || (value[0] >= '0' && value[0] <= '9')) ||
+	    n < s->min || n > s->max) {
 		snprintf(message, sizeof message, "%s (%s) must be a whole number from %ld to %ld, not \"%.40s\"",
 		    s->flag, s->env, s->min, s->max, value);
 		*cause = message;

@@ -38,9 +38,9 @@
 #define INCOMPLETE_ROW "导出未完成：数据库出错，请重新导出 (export incomplete: database error; export again)\r\n"
 
 /* Orders created in [$1, $2] (Asia/Shanghai dates), after the cursor ($3 created_at, $4 id). */
-#define RANGE_SQL \
-	"o.created_at >= $1::date::timestamp AT TIME ZONE 'Asia/Shanghai'" \
-	" AND o.created_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'" \
+#define RANGE_SQL                                                                                                      \
+	"o.created_at >= $1::date::timestamp AT TIME ZONE 'Asia/Shanghai'"                                             \
+	" AND o.created_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'"                                   \
 	" AND o.created_at >= COALESCE($3::timestamptz, '-infinity')"
 
 static struct db_statement orders_page_statement = DB_STATEMENT("export_orders_page",
@@ -103,22 +103,22 @@ struct export_spec {
 };
 
 static const struct export_spec orders_spec = {
-	"orders",
-	"单号,查询码,状态,社区,镇,服务类别,部门,服务队,提交时间,派单时间,领单时间,接单时间,开始服务时间,"
-	"完成时间,办结时间,截止时间,是否超时,是否督办,联系人,联系电话,地址,期望时间,需求描述,原因,服务小结,"
-	"服务时长(小时),评分,评价\r\n",
-	28,
-	&orders_page_statement,
-	2,
+    "orders",
+    "单号,查询码,状态,社区,镇,服务类别,部门,服务队,提交时间,派单时间,领单时间,接单时间,开始服务时间,"
+    "完成时间,办结时间,截止时间,是否超时,是否督办,联系人,联系电话,地址,期望时间,需求描述,原因,服务小结,"
+    "服务时长(小时),评分,评价\r\n",
+    28,
+    &orders_page_statement,
+    2,
 };
 
 static const struct export_spec hours_spec = {
-	"hours",
-	"志愿者,志愿者编号,单号,服务类别,地点(社区),服务日期,时长(小时),服务队,确认人,确认时间,状态,"
-	"记录编号,更正的记录,更正原因\r\n",
-	14,
-	&hours_page_statement,
-	3,
+    "hours",
+    "志愿者,志愿者编号,单号,服务类别,地点(社区),服务日期,时长(小时),服务队,确认人,确认时间,状态,"
+    "记录编号,更正的记录,更正原因\r\n",
+    14,
+    &hours_page_statement,
+    3,
 };
 
 /* ---- CSV ---- */
@@ -185,8 +185,8 @@ buffer_append(struct export_buffer *out, const char *text, size_t len)
 
 enum export_wait {
 	WAIT_DATABASE, /* a page is being fetched: its callback comes whatever happens */
-	WAIT_DRAIN,    /* the connection is sending what is queued */
-	WAIT_RESUME,   /* drained; the resume event fetches the next page */
+	WAIT_DRAIN, /* the connection is sending what is queued */
+	WAIT_RESUME, /* drained; the resume event fetches the next page */
 };
 
 struct export_state {
@@ -220,9 +220,9 @@ export_state_free(void *p)
 	free(s);
 }
 
-/* Ends the reply, which frees the request and s. */
+/* Ends the reply, which frees the request and s; the log line says how it ended. */
 static void
-export_finish(struct export_state *s)
+export_finish(struct export_state *s, const char *outcome)
 {
 	char rows[24];
 
@@ -232,7 +232,7 @@ export_finish(struct export_state *s)
 	if (s->connection != NULL)
 		evhttp_connection_set_closecb(s->connection, NULL, NULL);
 	snprintf(rows, sizeof rows, "%lld", s->rows);
-	log_info("export", "request_id", s->r->id, "export", s->spec->name, "rows", rows);
+	log_info("export", "request_id", s->r->id, "export", s->spec->name, "outcome", outcome, "rows", rows);
 	http_stream_end(s->r);
 }
 
@@ -255,7 +255,7 @@ export_connection_closed(struct evhttp_connection *connection, void *arg)
 	s->connection = NULL;
 	s->output = NULL;
 	if (s->wait != WAIT_DATABASE)
-		export_finish(s);
+		export_finish(s, "connection_closed");
 	/* else the page's callback sees the client gone and finishes. */
 }
 
@@ -267,7 +267,7 @@ export_resume(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (export_client_gone(s))
-		export_finish(s);
+		export_finish(s, "connection_closed");
 	else
 		export_fetch(s);
 }
@@ -295,8 +295,8 @@ export_begin_stream(struct export_state *s)
 	struct request *r = s->r;
 	char disposition[96];
 
-	snprintf(disposition, sizeof disposition, "attachment; filename=\"%s-%s-%s.csv\"", s->spec->name,
-	    s->range.from, s->range.to);
+	snprintf(disposition, sizeof disposition, "attachment; filename=\"%s-%s-%s.csv\"", s->spec->name, s->range.from,
+	    s->range.to);
 	http_set_header(r, "Content-Disposition", disposition);
 	http_stream_start(r, 200, "text/csv; charset=utf-8");
 	s->started = true;
@@ -323,30 +323,25 @@ export_page_done(void *arg, const struct db_reply *reply)
 			http_reply_db_error(r, reply);
 			return;
 		}
-		log_error("export stopped: database error", "request_id", r->id, "export", s->spec->name,
-		    "sqlstate", reply->sqlstate, "reason", reply->message);
+		log_error("export stopped: database error", "request_id", r->id, "export", s->spec->name, "sqlstate",
+		    reply->sqlstate, "reason", reply->message);
 		if (!export_client_gone(s))
 			http_stream_chunk(r, INCOMPLETE_ROW, strlen(INCOMPLETE_ROW));
-		export_finish(s);
+		export_finish(s, "database_error");
 		return;
 	}
 	if (PQnfields(res) != s->spec->cursor_columns + s->spec->columns) {
-		log_error("export: the statement's columns do not match the header", "request_id", r->id,
-		    "export", s->spec->name);
+		log_error("export: the statement's columns do not match the header", "request_id", r->id, "export",
+		    s->spec->name);
 		if (!s->started) {
 			http_reply_error(r, 500, "internal_error", "服务器内部错误 (internal error)", NULL);
 			return;
 		}
-		export_finish(s);
+		export_finish(s, "internal_error");
 		return;
 	}
-	if (!s->started && !export_begin_stream(s)) {
-		export_finish(s);
-		return;
-	}
-	if (export_client_gone(s)) {
-		log_info("export stopped: the client left", "request_id", r->id, "export", s->spec->name);
-		export_finish(s);
+	if ((!s->started && !export_begin_stream(s)) || export_client_gone(s)) {
+		export_finish(s, "connection_closed");
 		return;
 	}
 	rows = PQntuples(res);
@@ -360,7 +355,7 @@ export_page_done(void *arg, const struct db_reply *reply)
 	s->out.len = 0;
 	s->rows += rows;
 	if (rows < PAGE_ROWS) {
-		export_finish(s);
+		export_finish(s, "complete");
 		return;
 	}
 	last = rows - 1;
@@ -403,7 +398,7 @@ export_start(struct request *r, const struct export_spec *spec)
 	if (r->method == EVHTTP_REQ_HEAD) {
 		/* The head only: evhttp sends no body for HEAD, so nothing is fetched. */
 		export_begin_stream(s);
-		export_finish(s);
+		export_finish(s, "head");
 		return;
 	}
 	export_fetch(s);

@@ -264,7 +264,8 @@ json_parse_object(const char *buf, size_t len, const char **problem)
 			return NULL;
 		}
 	}
-	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
+	/* json-c counts the limit itself as too deep; the scanner above already enforced ours. */
+	tok = json_tokener_new_ex(JSON_MAX_DEPTH + 1);
 	if (tok == NULL)
 		abort();
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,7 +41,7 @@ static_files_content_type(const char *name)
 
 	for (size_t i = 0; i < sizeof content_types / sizeof content_types[0]; i++) {
 		size_t e = strlen(content_types[i].extension);
-		if (n > e && strcmp(name + n - e, content_types[i].extension) == 0)
+		if (n > e && strcasecmp(name + n - e, content_types[i].extension) == 0)
 			return content_types[i].type;
 	}
 	return "application/octet-stream";

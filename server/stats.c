@@ -1,7 +1,9 @@
 /* stats: the summary is one statement that builds the whole JSON object in PostgreSQL, over the
  * orders created in the range that the user may see (paidan_order_visible, as the order list).
  * Hours are numeric sums printed with two places; stage times are percentiles of intervals, so no
- * floating point is involved anywhere. The date range is read here for the exports too. */
+ * floating point is involved anywhere. "escalated" counts orders escalated at any time (the flag is
+ * cleared when an order moves on; the audit log keeps the event). The date range is read here for
+ * the exports too. */
 #include "stats.h"
 
 #include <stdio.h>
@@ -49,7 +51,8 @@ static struct db_statement summary_statement = DB_STATEMENT("stats_summary",
     "  'orders_total', (SELECT count(*) FROM scoped),"
     "  'overdue_open', (SELECT count(*) FROM scoped o WHERE o.due_at < now()"
     "                      AND o.state NOT IN ('closed', 'rejected', 'cancelled')),"
-    "  'escalated', (SELECT count(*) FROM scoped o WHERE o.escalated_at IS NOT NULL),"
+    "  'escalated', (SELECT count(*) FROM scoped o WHERE o.escalated_at IS NOT NULL OR EXISTS"
+    "      (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.action = 'escalate')),"
     "  'stage_hours', (SELECT json_object_agg(n.stage, json_build_object("
     "          'median', round(extract(epoch FROM p.median)::numeric / 3600, 1),"
     "          'p90', round(extract(epoch FROM p.p90)::numeric / 3600, 1),"
@@ -170,8 +173,8 @@ stats_today(void)
 }
 
 bool
-stats_range_check(const char *from, const char *to, int64_t today, struct stats_range *range,
-    struct field_errors *errors)
+stats_range_check(
+    const char *from, const char *to, int64_t today, struct stats_range *range, struct field_errors *errors)
 {
 	int64_t from_days, to_days;
 	bool ok = true, from_given = from != NULL && *from, to_given = to != NULL && *to;
@@ -209,8 +212,7 @@ stats_range_from_query(struct request *r, struct stats_range *range)
 	bool ok;
 
 	field_errors_init(&errors);
-	ok = stats_range_check(http_query_param(r, "from"), http_query_param(r, "to"), stats_today(), range,
-	    &errors);
+	ok = stats_range_check(http_query_param(r, "from"), http_query_param(r, "to"), stats_today(), range, &errors);
 	if (!ok)
 		http_reply_field_errors(r, &errors);
 	field_errors_free(&errors);
@@ -246,8 +248,8 @@ summary_authenticated(struct request *r)
 	/* The states as a PostgreSQL array literal, from the model's one name table. */
 	states[used++] = '{';
 	for (int i = 0; i < ORDER_STATE_COUNT; i++)
-		used += (size_t)snprintf(states + used, sizeof states - used, "%s%s", i ? "," : "",
-		    order_state_name((enum order_state)i));
+		used += (size_t)snprintf(
+		    states + used, sizeof states - used, "%s%s", i ? "," : "", order_state_name((enum order_state)i));
 	snprintf(states + used, sizeof states - used, "}");
 	db_query(r->app->db, &summary_statement, values, summary_done, r);
 }

@@ -31,8 +31,8 @@ int64_t stats_today(void);
 
 /* Checks from/to (NULL or "" = not given: to defaults to today, from to 29 days before to) and
  * fills *range; on a bad value records it in errors (naming "from" or "to") and returns false. */
-bool stats_range_check(const char *from, const char *to, int64_t today, struct stats_range *range,
-    struct field_errors *errors);
+bool stats_range_check(
+    const char *from, const char *to, int64_t today, struct stats_range *range, struct field_errors *errors);
 
 /* The range in r's query string; on a bad one replies 422 (which frees r) and returns false. */
 bool stats_range_from_query(struct request *r, struct stats_range *range);

@@ -45,13 +45,39 @@ field_errors_take(struct field_errors *errors)
 	return fields;
 }
 
+/* Bytes of white space at the start of s: ASCII, and the ideographic (U+3000) and no-break
+ * (U+00A0) spaces that Chinese input methods type. */
+static size_t
+leading_space(const char *s, size_t len)
+{
+	if (len >= 1 && isspace((unsigned char)s[0]))
+		return 1;
+	if (len >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0)
+		return 3;
+	if (len >= 2 && memcmp(s, "\xC2\xA0", 2) == 0)
+		return 2;
+	return 0;
+}
+
+static size_t
+trailing_space(const char *s, size_t len)
+{
+	if (len >= 1 && isspace((unsigned char)s[len - 1]))
+		return 1;
+	if (len >= 3 && memcmp(s + len - 3, "\xE3\x80\x80", 3) == 0)
+		return 3;
+	if (len >= 2 && memcmp(s + len - 2, "\xC2\xA0", 2) == 0)
+		return 2;
+	return 0;
+}
+
 static bool
 text_has_bad_controls(const char *s, size_t len, int lines)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\n' || c == '\t' || c == '\r') {
-			if (lines == TEXT_SINGLE_LINE && c != '\t')
+			if (lines == TEXT_SINGLE_LINE)
 				return true;
 		} else if (c < 0x20 || c == 0x7f) {
 			return true;
@@ -91,12 +117,12 @@ validate_text(struct field_errors *errors, struct json_object *obj, const char *
 		field_errors_add(errors, field, "不是有效的 UTF-8 文字 (not valid UTF-8)");
 		return false;
 	}
-	while (len > 0 && isspace((unsigned char)*s)) {
-		s++;
-		len--;
+	for (size_t n; (n = leading_space(s, len)) > 0;) {
+		s += n;
+		len -= n;
 	}
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		len--;
+	for (size_t n; (n = trailing_space(s, len)) > 0;)
+		len -= n;
 	if (text_has_bad_controls(s, len, lines)) {
 		field_errors_add(errors, field, lines == TEXT_SINGLE_LINE
 		    ? "不能换行或含控制字符 (no line breaks or control characters)"

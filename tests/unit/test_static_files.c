@@ -1,4 +1,4 @@
-/* Unit tests of server/static_files.c: URL → file mapping never leaves the static directory. */
+/* Unit tests of server/static_files.c: URL → file mapping never leaves the static directory; content types. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,52 +12,133 @@
 static void
 paths_map_into_the_three_clients(void **state)
 {
-	static const struct { const char *url, *file; } cases[] = {
-		{"/", "resident/index.html"}, {"/app.js", "resident/app.js"}, {"/console/", "console/index.html"},
-		{"/console", "console/index.html"}, {"/console/app.js", "console/app.js"}, {"/team/", "team/index.html"},
-		{"/team/sw.js", "team/sw.js"}, {"/track/ABCDEFGHJK", "resident/track.html"},
+	static const struct {
+		const char *url, *file;
+	} cases[] = {
+	    {"/", "resident/index.html"},
+	    {"/app.js", "resident/app.js"},
+	    {"/style.css", "resident/style.css"},
+	    {"/console/", "console/index.html"},
+	    {"/console", "console/index.html"},
+	    {"/console/app.js", "console/app.js"},
+	    {"/console/sub/", "console/sub/index.html"},
+	    {"/team/", "team/index.html"},
+	    {"/team", "team/index.html"},
+	    {"/team/app.js", "team/app.js"},
+	    {"/team/sw.js", "team/sw.js"},
+	    {"/x/", "resident/x/index.html"},
+	    {"/img/logo.v2.svg", "resident/img/logo.v2.svg"},
 	};
 	char out[256];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		assert_true(static_files_map(cases[i].url, out, sizeof out));
+		memset(out, 'x', sizeof out);
+		if (!static_files_map(cases[i].url, out, sizeof out))
+			fail_msg("\"%s\" refused", cases[i].url);
 		assert_string_equal(out, cases[i].file);
 	}
 }
 
 static void
+every_tracking_page_is_the_one_status_page(void **state)
+{
+	static const char *urls[] = {"/track/ABC", "/track/ABCDEFGHJK", "/track/", "/track/abc-def/", "/track/查询"};
+	char out[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		if (!static_files_map(urls[i], out, sizeof out))
+			fail_msg("\"%s\" refused", urls[i]);
+		assert_string_equal(out, "resident/track.html");
+	}
+}
+
+static void
+folder_prefixes_match_whole_segments_only(void **state)
+{
+	char out[256];
+
+	(void)state;
+	assert_true(static_files_map("/consolex", out, sizeof out));
+	assert_string_equal(out, "resident/consolex");
+	assert_true(static_files_map("/teams/app.js", out, sizeof out));
+	assert_string_equal(out, "resident/teams/app.js");
+	assert_true(static_files_map("/trackx/ABC", out, sizeof out));
+	assert_string_equal(out, "resident/trackx/ABC");
+}
+
+static void
 escaping_and_hidden_paths_are_refused(void **state)
 {
-	static const char *bad[] = {"/../etc/passwd", "/a/../../x", "/.env", "/console/../../x", "//etc/passwd",
-		"/a\\..\\b", "relative", "/team/.git/config", "/./x"};
+	static const char *bad[] = {"/../etc/passwd", "/a/../../x", "/.env", "//x", "/a\\b", "//etc/passwd",
+	    "/console/../../x", "/team/../../../etc/passwd", "/track/../x", "/a\\..\\b", "\\", "relative", "",
+	    "/team/.git/config", "/./x", "/.", "/..", "/a/.", "/a/..", "/a//b", "/console//app.js", "/.well-known/x",
+	    "/a/.hidden/b"};
 	char out[256];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		assert_false(static_files_map(bad[i], out, sizeof out));
+		if (static_files_map(bad[i], out, sizeof out))
+			fail_msg("\"%s\" mapped to %s", bad[i], out);
+}
+
+static void
+a_result_that_does_not_fit_is_refused_not_truncated(void **state)
+{
+	const char *want = "resident/app.js";
+	char out[64];
+
+	(void)state;
+	assert_true(static_files_map("/app.js", out, strlen(want) + 1));
+	assert_string_equal(out, want);
+	assert_false(static_files_map("/app.js", out, strlen(want)));
+	assert_false(static_files_map("/", out, strlen("resident/index.html")));
+	assert_true(static_files_map("/", out, strlen("resident/index.html") + 1));
+	assert_string_equal(out, "resident/index.html");
 }
 
 static void
 content_types_follow_the_extension(void **state)
 {
+	static const struct {
+		const char *name, *type;
+	} cases[] = {
+	    {"resident/index.html", "text/html; charset=utf-8"},
+	    {"app.js", "text/javascript; charset=utf-8"},
+	    {"mod.mjs", "text/javascript; charset=utf-8"},
+	    {"style.css", "text/css; charset=utf-8"},
+	    {"data.json", "application/json; charset=utf-8"},
+	    {"manifest.webmanifest", "application/manifest+json"},
+	    {"icon.svg", "image/svg+xml"},
+	    {"icon.png", "image/png"},
+	    {"favicon.ico", "image/x-icon"},
+	    {"robots.txt", "text/plain; charset=utf-8"},
+	    {"font.woff2", "font/woff2"},
+	    {"x.bin", "application/octet-stream"},
+	    {"Makefile", "application/octet-stream"},
+	    {"html", "application/octet-stream"},
+	    {".html", "application/octet-stream"},
+	    {"app.js.map", "application/octet-stream"},
+	    {"index.html.bak", "application/octet-stream"},
+	    {"", "application/octet-stream"},
+	};
+
 	(void)state;
-	assert_string_equal(static_files_content_type("a/index.html"), "text/html; charset=utf-8");
-	assert_string_equal(static_files_content_type("app.js"), "text/javascript; charset=utf-8");
-	assert_string_equal(static_files_content_type("style.css"), "text/css; charset=utf-8");
-	assert_string_equal(static_files_content_type("manifest.webmanifest"), "application/manifest+json");
-	assert_string_equal(static_files_content_type("icon.svg"), "image/svg+xml");
-	assert_string_equal(static_files_content_type("x.bin"), "application/octet-stream");
-	assert_string_equal(static_files_content_type("html"), "application/octet-stream");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(static_files_content_type(cases[i].name), cases[i].type);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(paths_map_into_the_three_clients),
-		cmocka_unit_test(escaping_and_hidden_paths_are_refused),
-		cmocka_unit_test(content_types_follow_the_extension),
+	    cmocka_unit_test(paths_map_into_the_three_clients),
+	    cmocka_unit_test(every_tracking_page_is_the_one_status_page),
+	    cmocka_unit_test(folder_prefixes_match_whole_segments_only),
+	    cmocka_unit_test(escaping_and_hidden_paths_are_refused),
+	    cmocka_unit_test(a_result_that_does_not_fit_is_refused_not_truncated),
+	    cmocka_unit_test(content_types_follow_the_extension),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
