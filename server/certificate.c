@@ -106,7 +106,7 @@ static const char page_style[] =
     "h1{text-align:center;letter-spacing:.5em;font-size:26px;margin:.5em 0}"
     ".no{text-align:right}table{width:100%;border-collapse:collapse;margin:1em 0}"
     "th,td{border:1px solid #333;padding:3px 6px;text-align:left;font-size:13px}"
-    "td.h,th.h{text-align:right}.sign{margin-top:2em;text-align:right}"
+    "td.h,th.h{text-align:right}td.d{white-space:nowrap}.sign{margin-top:2em;text-align:right}"
     ".ok{border:3px solid #1a5;padding:.5em 1em;font-size:20px}.bad{border:3px solid #b00020;padding:.5em 1em;"
     "font-size:20px}.muted{color:#555;font-size:13px}s{color:#777}</style>";
 
@@ -152,7 +152,7 @@ certificate_page(const char *number, const char *code, const char *issued, const
 	for (size_t i = 0; records != NULL && i < json_object_array_length(records); i++) {
 		struct json_object *rec = json_object_array_get_idx(records, i), *sup;
 		bool superseded = json_object_object_get_ex(rec, "superseded", &sup) && json_object_get_boolean(sup);
-		put(&p, "<tr><td>");
+		put(&p, "<tr><td class=\"d\">");
 		put_escaped(&p, field(rec, "date"));
 		put(&p, "</td><td>");
 		put_escaped(&p, field(rec, "category"));
@@ -163,6 +163,7 @@ certificate_page(const char *number, const char *code, const char *issued, const
 		}
 		put(&p, "</td><td>");
 		put_escaped(&p, field(rec, "town"));
+		put(&p, " ");
 		put_escaped(&p, field(rec, "place"));
 		put(&p, "</td><td>");
 		put_escaped(&p, field(rec, "team"));
