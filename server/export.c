@@ -45,7 +45,7 @@
 
 static struct db_statement orders_page_statement = DB_STATEMENT("export_orders_page",
     "SELECT o.created_at, o.id,"
-    "       o.id, o.tracking_code, paidan_state_label(o.state), c.name, t.name, cat.name, d.name, tm.name,"
+    "       o.id, paidan_state_label(o.state), c.name, t.name, cat.name, d.name, tm.name,"
     "       paidan_local_time(o.created_at), paidan_local_time(o.dispatched_at),"
     "       paidan_local_time(o.claimed_at), paidan_local_time(o.accepted_at),"
     "       paidan_local_time(o.started_at), paidan_local_time(o.completed_at),"
@@ -104,10 +104,10 @@ struct export_spec {
 
 static const struct export_spec orders_spec = {
     "orders",
-    "单号,查询码,状态,社区,镇,服务类别,部门,服务队,提交时间,派单时间,领单时间,接单时间,开始服务时间,"
+    "单号,状态,社区,镇,服务类别,部门,服务队,提交时间,派单时间,领单时间,接单时间,开始服务时间,"
     "完成时间,办结时间,截止时间,是否超时,是否督办,联系人,联系电话,地址,期望时间,需求描述,原因,服务小结,"
     "服务时长(小时),评分,评价\r\n",
-    28,
+    27,
     &orders_page_statement,
     2,
 };

@@ -198,6 +198,9 @@ http_stream_client_gone(const struct request *r)
 void
 http_stream_end(struct request *r)
 {
+	/* A client gone mid-stream never completes the request: count it out here. */
+	if (evhttp_request_get_connection(r->req) == NULL)
+		r->app->http->in_flight--;
 	evhttp_send_reply_end(r->req);
 	log_request(r, r->stream_status, r->stream_bytes);
 	request_free(r);

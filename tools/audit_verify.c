@@ -116,6 +116,17 @@ audit_verify_run(const struct config *cfg, FILE *out)
 		}
 		PQclear(res);
 	}
+	if (!broken) {
+		/* An order whose chain has no events at all never appears in the walk above. */
+		PGresult *res = PQexec(conn,
+		    "SELECT o.id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id)"
+		    " ORDER BY o.id LIMIT 1");
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
+			fprintf(out, "BROKEN: order %s has no audit events at all\n", PQgetvalue(res, 0, 0));
+			broken = 1;
+		}
+		PQclear(res);
+	}
 	db_blocking_exec(conn, "COMMIT");
 	PQfinish(conn);
 	if (!broken && !head_checked) {
