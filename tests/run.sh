@@ -178,9 +178,71 @@ fi
 
 # ---------------------------------------------------------------- browser tests
 # >>> BROWSER TESTS GO HERE <<<
-# A later step adds headless-Chromium tests (tests/browser/) against a server started on the
-# throwaway cluster above, as a stage of its own:
-#     stage "browser tests" browser_tests
+# Headless Chromium (Debian's chromium, driven by playwright-core pinned in tests/browser/package-lock.json)
+# against servers started the way the integration tests start them (tests/integration/harness.mjs),
+# on the same throwaway cluster. Screenshots go to tests/browser/screenshots/ (not committed).
+BROWSER_PACKAGES=(chromium fonts-wqy-microhei) # the font: legible Chinese in the screenshots
+
+browser_packages() {
+    local missing=() p
+    for p in "${BROWSER_PACKAGES[@]}"; do
+        pg__pkg_installed "$p" || missing+=("$p")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        return 0
+    fi
+    echo "installing missing packages: ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || { echo "not root and no sudo: install ${missing[*]} first" >&2; return 1; }
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+browser_node_modules() { # npm ci unless node_modules already holds exactly the locked playwright-core
+    local dir="$ROOT/tests/browser" want have
+    want=$(node -p "require('$dir/package-lock.json').packages['node_modules/playwright-core'].version")
+    have=$(node -p "try { require('$dir/node_modules/playwright-core/package.json').version } catch { '' }")
+    if [ -n "$want" ] && [ "$want" = "$have" ]; then
+        echo "tests/browser/node_modules: playwright-core $have (cached)"
+        return 0
+    fi
+    (cd "$dir" && npm ci --no-audit --no-fund)
+}
+
+browser_tests() {
+    browser_packages
+    browser_node_modules
+    export PAIDAN_BIN="$ROOT/build-asan/paidan"
+    PAIDAN_TEST_DATABASE_URL=$(pg_url "$PG_DIR" "$PG_PORT" paidan_test)
+    export PAIDAN_TEST_DATABASE_URL
+    export PAIDAN_SQL_DIR="$ROOT/sql"
+    export PAIDAN_STATIC_DIR="$ROOT/clients"
+    export PAIDAN_TEST_LOG_DIR="$PG_BASE/logs"
+    export PAIDAN_ID_KEY_FILE="$PG_BASE/id.key"
+    rm -rf "$ROOT/tests/browser/screenshots"
+    local rc=0 f
+    if node --test-concurrency=1 -e 0 >/dev/null 2>&1; then
+        timeout --kill-after=15 900 node --test --test-concurrency=1 --test-reporter=spec tests/browser/ || rc=$?
+    else
+        for f in tests/browser/*.test.mjs; do
+            timeout --kill-after=15 600 node --test --test-reporter=spec "$f" || rc=1
+        done
+    fi
+    if [ "$rc" -eq 0 ]; then
+        echo "browser tests: PASS ($(find "$ROOT/tests/browser/screenshots" -name '*.png' | wc -l) screenshots in tests/browser/screenshots/)"
+    else
+        echo "browser tests: FAIL (exit $rc)"
+    fi
+    return "$rc"
+}
+if [ "$asan_ok" = 1 ] && [ "$db_ok" = 1 ]; then
+    stage "browser tests (headless Chromium)" browser_tests
+else
+    skip "browser tests (headless Chromium)" "needs build-asan and the database"
+fi
 
 # ---------------------------------------------------------------- summary
 summary
