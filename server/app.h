@@ -2,8 +2,8 @@
 #ifndef PAIDAN_APP_H
 #define PAIDAN_APP_H
 
-#include <stdbool.h>
 #include <event2/event.h>
+#include <stdbool.h>
 
 struct config;
 struct db_pool;

@@ -24,8 +24,7 @@ hash_field(crypto_generichash_state *st, const char *value)
 }
 
 void
-audit_hash(const struct audit_event *e, const unsigned char prev[AUDIT_HASH_BYTES],
-    unsigned char out[AUDIT_HASH_BYTES])
+audit_hash(const struct audit_event *e, const unsigned char prev[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES])
 {
 	crypto_generichash_state st;
 	char seq[16], actor[24], at[24];

@@ -11,7 +11,7 @@
 /* One audit event as hashed. NULL strings hash like "". */
 struct audit_event {
 	const char *tracking_code; /* names the order: known before the row has an id */
-	int seq;                   /* 1 for the submission, then +1 per event */
+	int seq; /* 1 for the submission, then +1 per event */
 	const char *action;
 	const char *from_state;
 	const char *to_state;
@@ -22,8 +22,8 @@ struct audit_event {
 };
 
 /* out = BLAKE2b-256(prev || fields of e, each length-prefixed). */
-void audit_hash(const struct audit_event *e, const unsigned char prev[AUDIT_HASH_BYTES],
-    unsigned char out[AUDIT_HASH_BYTES]);
+void audit_hash(
+    const struct audit_event *e, const unsigned char prev[AUDIT_HASH_BYTES], unsigned char out[AUDIT_HASH_BYTES]);
 
 /* The hash before the first event of every order: all zero. */
 extern const unsigned char audit_genesis[AUDIT_HASH_BYTES];

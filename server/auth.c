@@ -37,8 +37,8 @@ static struct db_statement session_statement = DB_STATEMENT("auth_session",
 
 static struct db_statement login_lookup_statement = DB_STATEMENT("auth_login_lookup",
     "SELECT u.id, u.password_hash, COALESCE(u.disabled, true),"
-    "       " THROTTLE_LOCKED_SQL("x.name")
-    "  FROM (SELECT $1::text AS name) x LEFT JOIN users u ON u.username = x.name",
+    "       " THROTTLE_LOCKED_SQL(
+        "x.name") "  FROM (SELECT $1::text AS name) x LEFT JOIN users u ON u.username = x.name",
     1);
 
 static struct db_statement login_success_statement = DB_STATEMENT("auth_login_success",
@@ -53,8 +53,8 @@ static struct db_statement login_success_statement = DB_STATEMENT("auth_login_su
     "  FROM s JOIN users u ON u.id = s.user_id",
     6);
 
-static struct db_statement logout_statement = DB_STATEMENT("auth_logout",
-    "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1);
+static struct db_statement logout_statement =
+    DB_STATEMENT("auth_logout", "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1);
 
 static struct db_statement create_user_statement = DB_STATEMENT("auth_create_user",
     "INSERT INTO users (username, password_hash, display_name, role, community_id, department_id,"
@@ -217,7 +217,8 @@ login_verify_work(void *arg)
 static void
 reply_locked(struct request *r)
 {
-	throttle_reply_locked(r, "密码错误次数过多，请 15 分钟后再试 (too many failed logins; try again in 15 minutes)");
+	throttle_reply_locked(
+	    r, "密码错误次数过多，请 15 分钟后再试 (too many failed logins; try again in 15 minutes)");
 }
 
 static void
@@ -244,7 +245,8 @@ login_verified(void *arg)
 		randombytes_buf(raw, sizeof raw);
 		randombytes_buf(csrf_raw, sizeof csrf_raw);
 		sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-		sodium_bin2base64(csrf, sizeof csrf, csrf_raw, sizeof csrf_raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		sodium_bin2base64(
+		    csrf, sizeof csrf, csrf_raw, sizeof csrf_raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		token_hash_hex(token, hash);
 		snprintf(hours, sizeof hours, "%ld", r->app->cfg->session_hours);
 		snprintf(cookie, sizeof cookie, COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld",
@@ -425,7 +427,7 @@ username_valid(const char *s, size_t len)
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '_' || s[i] == '.' || s[i] == '-'))
+		        s[i] == '_' || s[i] == '.' || s[i] == '-'))
 			return false;
 	return true;
 }
@@ -455,7 +457,8 @@ create_user_authenticated(struct request *r)
 		if (username_valid(text, len))
 			u->values[0] = xstrndup(text, len);
 		else
-			field_errors_add(&errors, "username", "3 到 64 个字母、数字或 _ . - (3 to 64 letters, digits, _ . -)");
+			field_errors_add(
+			    &errors, "username", "3 到 64 个字母、数字或 _ . - (3 to 64 letters, digits, _ . -)");
 	}
 	if (validate_text(&errors, body, "display_name", 1, 100, TEXT_SINGLE_LINE, &text, &len))
 		u->values[2] = xstrndup(text, len);
@@ -490,7 +493,8 @@ create_user_authenticated(struct request *r)
 			struct json_object *v;
 			json_object_object_get_ex(body, scope_fields[i], &v);
 			if (!json_object_is_type(v, json_type_null))
-				field_errors_add(&errors, scope_fields[i], "此角色不需要这一项 (not used with this role)");
+				field_errors_add(
+				    &errors, scope_fields[i], "此角色不需要这一项 (not used with this role)");
 		}
 	}
 	json_object_put(body);

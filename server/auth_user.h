@@ -12,8 +12,8 @@ struct auth_user {
 	int64_t id;
 	enum user_role role;
 	int64_t scope_id; /* community, department, team or volunteer id by role; 0 for admin */
-	bool via_cookie;  /* cookie sessions need the CSRF token on writes */
-	char *json;       /* {"id", "username", "display_name", "role", …} for /me; owned by the request */
+	bool via_cookie; /* cookie sessions need the CSRF token on writes */
+	char *json; /* {"id", "username", "display_name", "role", …} for /me; owned by the request */
 };
 
 #endif

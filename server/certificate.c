@@ -112,8 +112,7 @@ static const char page_style[] =
 
 /* The certificate as a page: content is the frozen ledger JSON, plus issuer and handler. */
 static char *
-certificate_page(const char *number, const char *code, const char *issued, const char *content_json,
-    bool verify_page)
+certificate_page(const char *number, const char *code, const char *issued, const char *content_json, bool verify_page)
 {
 	struct json_object *content = json_tokener_parse(content_json), *volunteer = NULL, *records = NULL;
 	struct page p = {0};
@@ -122,8 +121,9 @@ certificate_page(const char *number, const char *code, const char *issued, const
 		json_object_object_get_ex(content, "volunteer", &volunteer);
 		json_object_object_get_ex(content, "records", &records);
 	}
-	put(&p, "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-	        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+	put(&p,
+	    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
 	put(&p, verify_page ? "证书查验 — " : "志愿服务记录证明 ");
 	put_escaped(&p, number);
 	put(&p, "</title>");
@@ -146,9 +146,10 @@ certificate_page(const char *number, const char *code, const char *issued, const
 		put(&p, "，志愿者编号 ");
 		put_escaped(&p, field(volunteer, "volunteer_no"));
 	}
-	put(&p, "，参加科技志愿服务，经核实，服务记录如下：</p>"
-	        "<table><thead><tr><th>日期</th><th>服务内容</th><th>地点</th><th>服务队</th>"
-	        "<th class=\"h\">时长（小时）</th><th>确认人</th></tr></thead><tbody>");
+	put(&p,
+	    "，参加科技志愿服务，经核实，服务记录如下：</p>"
+	    "<table><thead><tr><th>日期</th><th>服务内容</th><th>地点</th><th>服务队</th>"
+	    "<th class=\"h\">时长（小时）</th><th>确认人</th></tr></thead><tbody>");
 	for (size_t i = 0; records != NULL && i < json_object_array_length(records); i++) {
 		struct json_object *rec = json_object_array_get_idx(records, i), *sup;
 		bool superseded = json_object_object_get_ex(rec, "superseded", &sup) && json_object_get_boolean(sup);
@@ -217,8 +218,8 @@ issue_done(void *arg, const struct db_reply *reply)
 		http_reply_error(r, 403, "forbidden", "您无权为这名志愿者开具证明 (not your record)", NULL);
 		return;
 	}
-	page = certificate_page(PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4),
-	    PQgetvalue(res, 0, 5), false);
+	page = certificate_page(
+	    PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5), false);
 	http_set_header(r, "X-Certificate-Number", PQgetvalue(res, 0, 2));
 	http_set_header(r, "X-Verify-Code", PQgetvalue(res, 0, 3));
 	http_reply_html(r, 200, page, strlen(page));
@@ -292,8 +293,8 @@ verify_done(void *arg, const struct db_reply *reply)
 		http_reply_html(r, 404, not_found, sizeof not_found - 1);
 		return;
 	}
-	page = certificate_page(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
-	    PQgetvalue(res, 0, 3), true);
+	page = certificate_page(
+	    PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), true);
 	http_reply_html(r, 200, page, strlen(page));
 	free(page);
 }

@@ -22,27 +22,38 @@ struct setting {
 #define NUM(field, lo, hi) SETTING_LONG, offsetof(struct config, field), lo, hi
 
 static const struct setting settings[] = {
-	{"--listen", "PAIDAN_LISTEN", "127.0.0.1:8080", STR(listen), "address:port to serve HTTP on"},
-	{"--database-url", "PAIDAN_DATABASE_URL", "postgresql:///paidan", STR(database_url), "libpq conninfo or URI"},
-	{"--static-dir", "PAIDAN_STATIC_DIR", "./clients", STR(static_dir), "web clients to serve"},
-	{"--sql-dir", "PAIDAN_SQL_DIR", "./sql", STR(sql_dir), "migrations (NNN_*.sql) and demo/"},
-	{"--log-level", "PAIDAN_LOG_LEVEL", "info", STR(log_level), "debug, info, warn or error"},
-	{"--demo-password", "PAIDAN_DEMO_PASSWORD", "paidan-demo", STR(demo_password), "password of the demo accounts"},
-	{"--issuer", "PAIDAN_ISSUER", "县科学技术协会", STR(issuer), "organisation named on service-record certificates"},
-	{"--id-key-file", "PAIDAN_ID_KEY_FILE", "./var/id.key", STR(id_key_file), "32-byte key encrypting ID-card numbers (made at first start; back it up)"},
-	{"--workers", "PAIDAN_WORKERS", "1", NUM(workers, 1, 64), "processes sharing the port (SO_REUSEPORT)"},
-	{"--db-pool-size", "PAIDAN_DB_POOL_SIZE", "4", NUM(db_pool_size, 1, 64), "database connections per process"},
-	{"--db-queue-max", "PAIDAN_DB_QUEUE_MAX", "512", NUM(db_queue_max, 1, 100000), "queries waiting for a connection before 503"},
-	{"--db-queue-timeout-ms", "PAIDAN_DB_QUEUE_TIMEOUT_MS", "2000", NUM(db_queue_timeout_ms, 10, 60000), "longest wait for a connection before 503"},
-	{"--statement-timeout-ms", "PAIDAN_STATEMENT_TIMEOUT_MS", "10000", NUM(statement_timeout_ms, 100, 600000), "PostgreSQL statement_timeout"},
-	{"--lock-timeout-ms", "PAIDAN_LOCK_TIMEOUT_MS", "5000", NUM(lock_timeout_ms, 100, 600000), "PostgreSQL lock_timeout"},
-	{"--max-body-bytes", "PAIDAN_MAX_BODY_BYTES", "1048576", NUM(max_body_bytes, 1024, 16777216), "largest request body (413 past it)"},
-	{"--max-header-bytes", "PAIDAN_MAX_HEADER_BYTES", "8192", NUM(max_header_bytes, 1024, 65536), "largest request head"},
-	{"--http-timeout-s", "PAIDAN_HTTP_TIMEOUT_S", "30", NUM(http_timeout_s, 1, 3600), "idle read/write timeout, and the deadline for a request head"},
-	{"--max-connections", "PAIDAN_MAX_CONNECTIONS", "4096", NUM(max_connections, 16, 1000000), "open HTTP connections per process before accepting pauses"},
-	{"--shutdown-grace-ms", "PAIDAN_SHUTDOWN_GRACE_MS", "5000", NUM(shutdown_grace_ms, 0, 60000), "time in-flight requests get on SIGTERM"},
-	{"--sweep-interval-s", "PAIDAN_SWEEP_INTERVAL_S", "60", NUM(sweep_interval_s, 1, 86400), "how often overdue orders are escalated"},
-	{"--session-hours", "PAIDAN_SESSION_HOURS", "12", NUM(session_hours, 1, 720), "login session lifetime"},
+    {"--listen", "PAIDAN_LISTEN", "127.0.0.1:8080", STR(listen), "address:port to serve HTTP on"},
+    {"--database-url", "PAIDAN_DATABASE_URL", "postgresql:///paidan", STR(database_url), "libpq conninfo or URI"},
+    {"--static-dir", "PAIDAN_STATIC_DIR", "./clients", STR(static_dir), "web clients to serve"},
+    {"--sql-dir", "PAIDAN_SQL_DIR", "./sql", STR(sql_dir), "migrations (NNN_*.sql) and demo/"},
+    {"--log-level", "PAIDAN_LOG_LEVEL", "info", STR(log_level), "debug, info, warn or error"},
+    {"--demo-password", "PAIDAN_DEMO_PASSWORD", "paidan-demo", STR(demo_password), "password of the demo accounts"},
+    {"--issuer", "PAIDAN_ISSUER", "县科学技术协会", STR(issuer), "organisation named on service-record certificates"},
+    {"--id-key-file", "PAIDAN_ID_KEY_FILE", "./var/id.key", STR(id_key_file),
+        "32-byte key encrypting ID-card numbers (made at first start; back it up)"},
+    {"--workers", "PAIDAN_WORKERS", "1", NUM(workers, 1, 64), "processes sharing the port (SO_REUSEPORT)"},
+    {"--db-pool-size", "PAIDAN_DB_POOL_SIZE", "4", NUM(db_pool_size, 1, 64), "database connections per process"},
+    {"--db-queue-max", "PAIDAN_DB_QUEUE_MAX", "512", NUM(db_queue_max, 1, 100000),
+        "queries waiting for a connection before 503"},
+    {"--db-queue-timeout-ms", "PAIDAN_DB_QUEUE_TIMEOUT_MS", "2000", NUM(db_queue_timeout_ms, 10, 60000),
+        "longest wait for a connection before 503"},
+    {"--statement-timeout-ms", "PAIDAN_STATEMENT_TIMEOUT_MS", "10000", NUM(statement_timeout_ms, 100, 600000),
+        "PostgreSQL statement_timeout"},
+    {"--lock-timeout-ms", "PAIDAN_LOCK_TIMEOUT_MS", "5000", NUM(lock_timeout_ms, 100, 600000),
+        "PostgreSQL lock_timeout"},
+    {"--max-body-bytes", "PAIDAN_MAX_BODY_BYTES", "1048576", NUM(max_body_bytes, 1024, 16777216),
+        "largest request body (413 past it)"},
+    {"--max-header-bytes", "PAIDAN_MAX_HEADER_BYTES", "8192", NUM(max_header_bytes, 1024, 65536),
+        "largest request head"},
+    {"--http-timeout-s", "PAIDAN_HTTP_TIMEOUT_S", "30", NUM(http_timeout_s, 1, 3600),
+        "idle read/write timeout, and the deadline for a request head"},
+    {"--max-connections", "PAIDAN_MAX_CONNECTIONS", "4096", NUM(max_connections, 16, 1000000),
+        "open HTTP connections per process before accepting pauses"},
+    {"--shutdown-grace-ms", "PAIDAN_SHUTDOWN_GRACE_MS", "5000", NUM(shutdown_grace_ms, 0, 60000),
+        "time in-flight requests get on SIGTERM"},
+    {"--sweep-interval-s", "PAIDAN_SWEEP_INTERVAL_S", "60", NUM(sweep_interval_s, 1, 86400),
+        "how often overdue orders are escalated"},
+    {"--session-hours", "PAIDAN_SESSION_HOURS", "12", NUM(session_hours, 1, 720), "login session lifetime"},
 };
 
 static int
@@ -99,7 +110,8 @@ config_load(struct config *cfg, int argc, char **argv, int first, const char **c
 			if (strlen(settings[i].flag) == flag_len && strncmp(settings[i].flag, arg, flag_len) == 0)
 				found = &settings[i];
 		if (found == NULL) {
-			snprintf(message, sizeof message, "unknown option \"%.*s\" (see --help)", (int)(flag_len > 60 ? 60 : flag_len), arg);
+			snprintf(message, sizeof message, "unknown option \"%.*s\" (see --help)",
+			    (int)(flag_len > 60 ? 60 : flag_len), arg);
 			*cause = message;
 			return -1;
 		}
@@ -122,6 +134,6 @@ void
 config_print_help(FILE *out)
 {
 	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
-		fprintf(out, "  %-24s %-30s %s (default %s)\n", settings[i].flag, settings[i].env,
-		    settings[i].help, settings[i].fallback);
+		fprintf(out, "  %-24s %-30s %s (default %s)\n", settings[i].flag, settings[i].env, settings[i].help,
+		    settings[i].fallback);
 }

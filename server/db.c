@@ -81,13 +81,15 @@ now_ms(void)
 }
 
 void
-db_connect_params(const char *conninfo, int statement_timeout_ms, int lock_timeout_ms,
-    const char *keywords[8], const char *values[8], char options_buf[128])
+db_connect_params(const char *conninfo, int statement_timeout_ms, int lock_timeout_ms, const char *keywords[8],
+    const char *values[8], char options_buf[128])
 {
 	int n = 0;
 
-	snprintf(options_buf, 128, "-c TimeZone=UTC -c statement_timeout=%d -c lock_timeout=%d "
-	    "-c idle_in_transaction_session_timeout=60000", statement_timeout_ms, lock_timeout_ms);
+	snprintf(options_buf, 128,
+	    "-c TimeZone=UTC -c statement_timeout=%d -c lock_timeout=%d "
+	    "-c idle_in_transaction_session_timeout=60000",
+	    statement_timeout_ms, lock_timeout_ms);
 	keywords[n] = "dbname";
 	values[n++] = conninfo;
 	keywords[n] = "application_name";
@@ -150,8 +152,8 @@ conn_set_state(struct db_conn *c, enum conn_state next)
 
 	if (c->state != next) {
 		snprintf(number, sizeof number, "%d", c->number);
-		log_debug("db connection state", "conn", number, "from", conn_state_names[c->state],
-		    "to", conn_state_names[next]);
+		log_debug("db connection state", "conn", number, "from", conn_state_names[c->state], "to",
+		    conn_state_names[next]);
 	}
 	c->state = next;
 }
@@ -270,7 +272,8 @@ conn_lost(struct db_conn *c, const char *why)
 	snprintf(message, sizeof message, "%s", why && *why ? why : "connection lost");
 	message[strcspn(message, "\n")] = '\0';
 	if (was != CONN_CONNECTING && was != CONN_DOWN)
-		log_warn(c->is_listener ? "notification connection lost" : "database connection lost", "reason", message);
+		log_warn(
+		    c->is_listener ? "notification connection lost" : "database connection lost", "reason", message);
 	if (c->io_assigned) {
 		event_del(&c->io);
 		c->io_assigned = false;
@@ -329,8 +332,8 @@ conn_send(struct db_conn *c, struct db_job *job)
 	} else {
 		conn_set_state(c, CONN_QUERYING);
 		c->pool->queries++;
-		ok = PQsendQueryPrepared(c->pg, stmt->name, stmt->nparams,
-		    (const char *const *)job->values, NULL, NULL, 0);
+		ok = PQsendQueryPrepared(
+		    c->pg, stmt->name, stmt->nparams, (const char *const *)job->values, NULL, NULL, 0);
 	}
 	if (!ok) {
 		/* Nothing reached the server: the statement may run on another connection. */
@@ -440,12 +443,8 @@ static void
 conn_poll_connect(struct db_conn *c)
 {
 	switch (PQconnectPoll(c->pg)) {
-	case PGRES_POLLING_READING:
-		conn_watch(c, EV_READ);
-		return;
-	case PGRES_POLLING_WRITING:
-		conn_watch(c, EV_WRITE);
-		return;
+	case PGRES_POLLING_READING: conn_watch(c, EV_READ); return;
+	case PGRES_POLLING_WRITING: conn_watch(c, EV_WRITE); return;
 	case PGRES_POLLING_OK:
 		if (PQsetnonblocking(c->pg, 1) != 0) {
 			conn_lost(c, PQerrorMessage(c->pg));
@@ -466,9 +465,7 @@ conn_poll_connect(struct db_conn *c)
 		conn_watch(c, EV_READ);
 		conn_start_next(c);
 		return;
-	default:
-		conn_lost(c, PQerrorMessage(c->pg));
-		return;
+	default: conn_lost(c, PQerrorMessage(c->pg)); return;
 	}
 }
 
@@ -479,9 +476,7 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	switch (c->state) {
-	case CONN_CONNECTING:
-		conn_poll_connect(c);
-		return;
+	case CONN_CONNECTING: conn_poll_connect(c); return;
 	case CONN_IDLE:
 		/* Nothing is expected: this is the server closing the connection (or a notice). */
 		if (!PQconsumeInput(c->pg) || PQstatus(c->pg) == CONNECTION_BAD) {
@@ -512,8 +507,7 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		conn_read_results(c);
 		return;
-	case CONN_DOWN:
-		return;
+	case CONN_DOWN: return;
 	}
 }
 
@@ -525,8 +519,8 @@ conn_connect(struct db_conn *c)
 
 	if (c->pool->closing)
 		return;
-	db_connect_params(c->pool->conninfo, c->pool->options.statement_timeout_ms,
-	    c->pool->options.lock_timeout_ms, keywords, values, options);
+	db_connect_params(c->pool->conninfo, c->pool->options.statement_timeout_ms, c->pool->options.lock_timeout_ms,
+	    keywords, values, options);
 	c->pool->reconnects++;
 	c->pg = PQconnectStartParams(keywords, values, 1);
 	if (c->pg == NULL)
@@ -673,8 +667,7 @@ job_new(struct db_statement *stmt, const char *const *values, db_callback cb, vo
 }
 
 void
-db_query(struct db_pool *pool, struct db_statement *stmt, const char *const *values,
-    db_callback cb, void *arg)
+db_query(struct db_pool *pool, struct db_statement *stmt, const char *const *values, db_callback cb, void *arg)
 {
 	struct db_job *job;
 

@@ -7,9 +7,9 @@
 #ifndef PAIDAN_DB_H
 #define PAIDAN_DB_H
 
-#include <stdbool.h>
 #include <event2/event.h>
 #include <libpq-fe.h>
+#include <stdbool.h>
 
 struct db_pool;
 
@@ -21,20 +21,23 @@ struct db_statement {
 	int nparams;
 	int index; /* -1 until first used */
 };
-#define DB_STATEMENT(name, sql, nparams) {name, sql, nparams, -1}
+#define DB_STATEMENT(name, sql, nparams)                                                                               \
+	{                                                                                                              \
+		name, sql, nparams, -1                                                                                 \
+	}
 
 enum db_status {
-	DB_OK,          /* result holds the rows (or the command's status) */
-	DB_SQL_ERROR,   /* the statement failed: sqlstate, message, constraint */
+	DB_OK, /* result holds the rows (or the command's status) */
+	DB_SQL_ERROR, /* the statement failed: sqlstate, message, constraint */
 	DB_UNAVAILABLE, /* no connection to the database, or it was lost mid-statement */
-	DB_BUSY,        /* the wait queue is full or the wait took too long */
+	DB_BUSY, /* the wait queue is full or the wait took too long */
 };
 
 struct db_reply {
 	enum db_status status;
 	const PGresult *result; /* DB_OK: borrowed, valid only during the callback */
-	const char *sqlstate;   /* DB_SQL_ERROR, else "" */
-	const char *message;    /* DB_SQL_ERROR or DB_UNAVAILABLE: for the log, not for users */
+	const char *sqlstate; /* DB_SQL_ERROR, else "" */
+	const char *message; /* DB_SQL_ERROR or DB_UNAVAILABLE: for the log, not for users */
 	const char *constraint; /* DB_SQL_ERROR: the violated constraint's name, or "" */
 };
 
@@ -60,8 +63,7 @@ struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_option
 void db_pool_free(struct db_pool *pool);
 
 /* Runs stmt with text parameters (NULL entries are SQL NULL; values are copied). */
-void db_query(struct db_pool *pool, struct db_statement *stmt, const char *const *values,
-    db_callback cb, void *arg);
+void db_query(struct db_pool *pool, struct db_statement *stmt, const char *const *values, db_callback cb, void *arg);
 
 /* Opens one more connection, dedicated to LISTEN channel: on_notify(arg, payload) runs on the
  * loop for each notification; on_listen_start(arg) each time the LISTEN is (re)established,
@@ -89,7 +91,7 @@ const char *db_value(const PGresult *result, int row, int col);
 /* The libpq keyword arrays shared by the pool and the command-line tools:
  * conninfo expanded, then application_name, TimeZone=UTC, client_encoding=UTF8
  * and the given timeouts (0 = server default). */
-void db_connect_params(const char *conninfo, int statement_timeout_ms, int lock_timeout_ms,
-    const char *keywords[8], const char *values[8], char options_buf[128]);
+void db_connect_params(const char *conninfo, int statement_timeout_ms, int lock_timeout_ms, const char *keywords[8],
+    const char *values[8], char options_buf[128]);
 
 #endif

@@ -107,12 +107,9 @@ stream_may_see(const struct stream *s, struct json_object *note)
 	if (json_object_object_get_ex(note, "team_id", &v))
 		team = json_object_get_int64(v);
 	switch (s->role) {
-	case ROLE_ADMIN:
-		return true;
-	case ROLE_COMMUNITY:
-		return community == s->scope_id;
-	case ROLE_DEPARTMENT:
-		return department == s->scope_id;
+	case ROLE_ADMIN: return true;
+	case ROLE_COMMUNITY: return community == s->scope_id;
+	case ROLE_DEPARTMENT: return department == s->scope_id;
 	case ROLE_TEAM:
 		if (team == s->scope_id)
 			return true;
@@ -126,8 +123,7 @@ stream_may_see(const struct stream *s, struct json_object *note)
 			if (team != 0 && s->teams[i] == team)
 				return true;
 		return false;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -312,8 +308,10 @@ events_authenticated(struct request *r)
 	if (last != NULL && *last) {
 		if (!parse_id(last, &last_id)) {
 			struct json_object *fields = json_object_new_object();
-			json_object_object_add(fields, "Last-Event-ID", json_object_new_string("应为正整数 (a positive number)"));
-			http_reply_error(r, 400, "invalid_header", "Last-Event-ID 无效 (invalid Last-Event-ID)", fields);
+			json_object_object_add(
+			    fields, "Last-Event-ID", json_object_new_string("应为正整数 (a positive number)"));
+			http_reply_error(
+			    r, 400, "invalid_header", "Last-Event-ID 无效 (invalid Last-Event-ID)", fields);
 			return;
 		}
 		values[0] = last;

@@ -70,7 +70,8 @@ form_page_submitted(const char *order_json)
 	append_head(&out, &len, &cap, "已收到您的点单");
 	append_str(&out, &len, &cap, "<h1>已收到您的点单</h1><p>请记下您的查询码：</p><p class=\"code\">");
 	html_escape_append(&out, &len, &cap, code);
-	append_str(&out, &len, &cap, "</p><p>社区工作人员会尽快处理。凭查询码和手机号后四位可以查看进度。</p><p><a href=\"/track/");
+	append_str(&out, &len, &cap,
+	    "</p><p>社区工作人员会尽快处理。凭查询码和手机号后四位可以查看进度。</p><p><a href=\"/track/");
 	html_escape_append(&out, &len, &cap, code);
 	append_str(&out, &len, &cap, "\">查看办理进度</a></p><p><a href=\"/\">再点一单</a></p></body></html>");
 	json_object_put(order);
@@ -80,17 +81,24 @@ form_page_submitted(const char *order_json)
 char *
 form_page_errors(struct json_object *fields)
 {
-	static const struct { const char *field, *label; } labels[] = {
-		{"community_id", "所在社区/村"}, {"category_id", "服务类别"}, {"description", "需求描述"},
-		{"contact_name", "联系人"}, {"contact_phone", "联系电话"}, {"address", "地址"},
-		{"preferred_time", "方便的时间"},
+	static const struct {
+		const char *field, *label;
+	} labels[] = {
+	    {"community_id", "所在社区/村"},
+	    {"category_id", "服务类别"},
+	    {"description", "需求描述"},
+	    {"contact_name", "联系人"},
+	    {"contact_phone", "联系电话"},
+	    {"address", "地址"},
+	    {"preferred_time", "方便的时间"},
 	};
 	char *out = NULL;
 	size_t len = 0, cap = 0;
 
 	append_head(&out, &len, &cap, "请检查填写内容");
 	append_str(&out, &len, &cap, "<h1>请检查填写内容</h1><ul>");
-	json_object_object_foreach(fields, field, message) {
+	json_object_object_foreach(fields, field, message)
+	{
 		const char *label = field;
 		for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 			if (strcmp(labels[i].field, field) == 0)
@@ -101,7 +109,8 @@ form_page_errors(struct json_object *fields)
 		html_escape_append(&out, &len, &cap, json_object_get_string(message));
 		append_str(&out, &len, &cap, "</li>");
 	}
-	append_str(&out, &len, &cap, "</ul><p><a href=\"javascript:history.back()\">返回修改</a>（或按手机的返回键）</p>"
+	append_str(&out, &len, &cap,
+	    "</ul><p><a href=\"javascript:history.back()\">返回修改</a>（或按手机的返回键）</p>"
 	    "<p><a href=\"/\">重新填写</a></p></body></html>");
 	return out;
 }
@@ -131,7 +140,8 @@ form_page_order_form(const char *catalog_json)
 		json_object_object_get_ex(town, "communities", &communities);
 		for (size_t j = 0; communities != NULL && j < json_object_array_length(communities); j++) {
 			struct json_object *c = json_object_array_get_idx(communities, j);
-			snprintf(id, sizeof id, "%lld", (long long)json_object_get_int64(json_object_object_get(c, "id")));
+			snprintf(
+			    id, sizeof id, "%lld", (long long)json_object_get_int64(json_object_object_get(c, "id")));
 			append_str(&out, &len, &cap, "<option value=\"");
 			append_str(&out, &len, &cap, id);
 			append_str(&out, &len, &cap, "\">");

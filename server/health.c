@@ -63,7 +63,7 @@ health_metrics(struct request *r)
 	    "# TYPE paidan_db_refused_busy_total counter\npaidan_db_refused_busy_total %lu\n"
 	    "# TYPE paidan_db_refused_unavailable_total counter\npaidan_db_refused_unavailable_total %lu\n"
 	    "# TYPE paidan_db_connects_total counter\npaidan_db_connects_total %lu\n",
-	    stats.connections_up, stats.queued, stats.queries, stats.refused_busy,
-	    stats.refused_unavailable, stats.reconnects);
+	    stats.connections_up, stats.queued, stats.queries, stats.refused_busy, stats.refused_unavailable,
+	    stats.reconnects);
 	http_reply_text(r, 200, "text/plain; version=0.0.4", text, (size_t)n);
 }

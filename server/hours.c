@@ -39,8 +39,8 @@ static struct db_statement correct_statement = DB_STATEMENT("hours_correct",
     "       (SELECT status FROM service_records WHERE id = $1::bigint)",
     4);
 
-static struct db_statement ledger_only_statement = DB_STATEMENT("hours_ledger_only",
-    "SELECT paidan_ledger_json($1::bigint)::text", 1);
+static struct db_statement ledger_only_statement =
+    DB_STATEMENT("hours_ledger_only", "SELECT paidan_ledger_json($1::bigint)::text", 1);
 
 static void
 ledger_done(void *arg, const struct db_reply *reply)
@@ -96,7 +96,8 @@ correct_done(void *arg, const struct db_reply *reply)
 	const char *values[1];
 
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
-		http_reply_error(r, 409, "conflict", "这条记录已被更正过，请更正最新的一条 (already corrected; correct the newest record)", NULL);
+		http_reply_error(r, 409, "conflict",
+		    "这条记录已被更正过，请更正最新的一条 (already corrected; correct the newest record)", NULL);
 		return;
 	}
 	if (reply->status != DB_OK) {
@@ -108,9 +109,11 @@ correct_done(void *arg, const struct db_reply *reply)
 		return;
 	}
 	if (PQgetisnull(res, 0, 1)) {
-		http_reply_error(r, 409, "conflict", strcmp(PQgetvalue(res, 0, 2), "verified") == 0
-		    ? "这条记录已被更正过，请更正最新的一条 (already corrected; correct the newest record)"
-		    : "只能更正已确认的记录 (only verified records are corrected)", NULL);
+		http_reply_error(r, 409, "conflict",
+		    strcmp(PQgetvalue(res, 0, 2), "verified") == 0
+		        ? "这条记录已被更正过，请更正最新的一条 (already corrected; correct the newest record)"
+		        : "只能更正已确认的记录 (only verified records are corrected)",
+		    NULL);
 		return;
 	}
 	values[0] = PQgetvalue(res, 0, 1);

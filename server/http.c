@@ -128,8 +128,8 @@ log_request(struct request *r, int status, size_t bytes)
 	snprintf(status_text, sizeof status_text, "%d", status);
 	snprintf(ms_text, sizeof ms_text, "%.1f", (double)(now_us() - r->started_us) / 1000.0);
 	snprintf(bytes_text, sizeof bytes_text, "%zu", bytes);
-	log_info("request", "method", method_name(r->method), "path", r->path ? r->path : "?",
-	    "status", status_text, "ms", ms_text, "bytes", bytes_text, "request_id", r->id);
+	log_info("request", "method", method_name(r->method), "path", r->path ? r->path : "?", "status", status_text,
+	    "ms", ms_text, "bytes", bytes_text, "request_id", r->id);
 }
 
 /* Headers every reply carries, and the in-flight count kept until the reply is written. */
@@ -271,8 +271,7 @@ http_error_body(const char *code, const char *message, struct json_object *field
 }
 
 void
-http_reply_error(struct request *r, int status, const char *code, const char *message,
-    struct json_object *fields)
+http_reply_error(struct request *r, int status, const char *code, const char *message, struct json_object *fields)
 {
 	http_reply_json(r, status, http_error_body(code, message, fields));
 }
@@ -280,8 +279,8 @@ http_reply_error(struct request *r, int status, const char *code, const char *me
 void
 http_reply_field_errors(struct request *r, struct field_errors *errors)
 {
-	http_reply_error(r, 422, "validation_failed", "请检查标出的项目 (some fields need fixing)",
-	    field_errors_take(errors));
+	http_reply_error(
+	    r, 422, "validation_failed", "请检查标出的项目 (some fields need fixing)", field_errors_take(errors));
 }
 
 /* "orders_community_id_fkey" → "community_id": the field a foreign key names. */
@@ -307,8 +306,8 @@ http_reply_db_error(struct request *r, const struct db_reply *reply)
 {
 	const char *state = reply->sqlstate;
 
-	if (reply->status == DB_UNAVAILABLE || (reply->status == DB_SQL_ERROR &&
-	    (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0))) {
+	if (reply->status == DB_UNAVAILABLE ||
+	    (reply->status == DB_SQL_ERROR && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0))) {
 		log_warn("database unavailable", "request_id", r->id, "reason", reply->message);
 		http_set_header(r, "Retry-After", "2");
 		http_reply_error(r, 503, "database_unavailable",
@@ -326,9 +325,10 @@ http_reply_db_error(struct request *r, const struct db_reply *reply)
 		char field[64];
 		struct json_object *fields = json_object_new_object();
 		constraint_field(reply->constraint, field, sizeof field);
-		json_object_object_add(fields, field[0] ? field : "id",
-		    json_object_new_string("不存在 (does not exist)"));
-		http_reply_error(r, 422, "validation_failed", "引用的记录不存在 (a referenced record does not exist)", fields);
+		json_object_object_add(
+		    fields, field[0] ? field : "id", json_object_new_string("不存在 (does not exist)"));
+		http_reply_error(
+		    r, 422, "validation_failed", "引用的记录不存在 (a referenced record does not exist)", fields);
 		return;
 	}
 	if (strcmp(state, "23505") == 0) {
@@ -446,7 +446,8 @@ parse_form(const char *body, size_t len, const char **problem)
 		return NULL;
 	}
 	obj = json_object_new_object();
-	TAILQ_FOREACH(kv, &fields, next) {
+	TAILQ_FOREACH(kv, &fields, next)
+	{
 		if (!utf8_valid(kv->value, strlen(kv->value)) || !utf8_valid(kv->key, strlen(kv->key))) {
 			json_object_put(obj);
 			evhttp_clear_headers(&fields);
@@ -475,9 +476,10 @@ http_parse_body(struct request *r, bool allow_form, enum input_kind *kind)
 	} else if (type == NULL || content_type_is(type, "application/json")) {
 		obj = json_parse_object(body, len, &problem);
 	} else {
-		http_reply_error(r, 415, "unsupported_media_type", allow_form
-		    ? "请以 application/json 或表单格式提交 (send application/json or a form)"
-		    : "请以 application/json 格式提交 (send application/json)", NULL);
+		http_reply_error(r, 415, "unsupported_media_type",
+		    allow_form ? "请以 application/json 或表单格式提交 (send application/json or a form)"
+		               : "请以 application/json 格式提交 (send application/json)",
+		    NULL);
 		return NULL;
 	}
 	if (obj == NULL)
@@ -493,7 +495,8 @@ http_path_id(struct request *r, const char *name, int64_t *out)
 	if (parse_id(route_param(&r->match, name), out))
 		return true;
 	fields = json_object_new_object();
-	json_object_object_add(fields, name, json_object_new_string("应为正整数编号 (must be a positive whole number)"));
+	json_object_object_add(
+	    fields, name, json_object_new_string("应为正整数编号 (must be a positive whole number)"));
 	http_reply_error(r, 400, "invalid_parameter", "路径中的编号无效 (invalid id in the path)", fields);
 	return false;
 }
@@ -505,8 +508,8 @@ count_headers(struct evkeyvalq *headers, const char *name)
 	int n = 0;
 
 	TAILQ_FOREACH(kv, headers, next)
-		if (strcasecmp(kv->key, name) == 0)
-			n++;
+	if (strcasecmp(kv->key, name) == 0)
+		n++;
 	return n;
 }
 
@@ -545,14 +548,11 @@ handle_request(struct evhttp_request *req, void *arg)
 	}
 
 	switch (router_match(server->routes, server->nroutes, r->method, r->path, &r->match)) {
-	case ROUTE_FOUND:
-		r->match.route->handler(r);
-		return;
+	case ROUTE_FOUND: r->match.route->handler(r); return;
 	case ROUTE_METHOD_NOT_ALLOWED:
 		http_reply_error(r, 405, "method_not_allowed", "不支持该请求方法 (method not allowed)", NULL);
 		return;
-	case ROUTE_NOT_FOUND:
-		break;
+	case ROUTE_NOT_FOUND: break;
 	}
 	if (strncmp(r->path, "/api/", 5) != 0 && (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_HEAD)) {
 		static_files_serve(r);
@@ -642,8 +642,8 @@ http_server_start(struct app *app)
 		return NULL;
 	}
 	server->listener = evconnlistener_new_bind(app->base, NULL, NULL,
-	    LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-	    1024, (struct sockaddr *)&addr, addr_len);
+	    LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 1024,
+	    (struct sockaddr *)&addr, addr_len);
 	if (server->listener == NULL) {
 		log_error("cannot listen", "listen", cfg->listen, "reason",
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
@@ -655,8 +655,9 @@ http_server_start(struct app *app)
 	evhttp_set_max_body_size(server->http, (ev_ssize_t)cfg->max_body_bytes);
 	evhttp_set_timeout(server->http, (int)cfg->http_timeout_s);
 	evhttp_set_flags(server->http, EVHTTP_SERVER_LINGERING_CLOSE);
-	evhttp_set_allowed_methods(server->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+	evhttp_set_allowed_methods(server->http,
+	    EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
+	        EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(server->http, handle_request, server);
 	server->bound = evhttp_bind_listener(server->http, server->listener);
 	server->resume_timer = evtimer_new(app->base, resume_accepting, server);

@@ -7,11 +7,11 @@
 #ifndef PAIDAN_HTTP_H
 #define PAIDAN_HTTP_H
 
+#include <event2/http.h>
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <event2/http.h>
-#include <json-c/json.h>
 
 #include "auth_user.h"
 #include "router.h"
@@ -26,7 +26,7 @@ struct request {
 	char id[17];
 	long long started_us;
 	unsigned method; /* EVHTTP_REQ_* */
-	char *path;      /* decoded, without the query; owned */
+	char *path; /* decoded, without the query; owned */
 	struct route_match match;
 	/* Set by auth_require before it resumes the handler. */
 	struct auth_user user;
@@ -76,8 +76,7 @@ void http_stream_chunk(struct request *r, const char *data, size_t len);
 bool http_stream_client_gone(const struct request *r);
 void http_stream_end(struct request *r);
 /* {"error": {"code", "message", "fields"?}}; fields (may be NULL) is taken over. */
-void http_reply_error(struct request *r, int status, const char *code, const char *message,
-    struct json_object *fields);
+void http_reply_error(struct request *r, int status, const char *code, const char *message, struct json_object *fields);
 /* The error body, for handlers that add to it (409's "state") before replying. */
 struct json_object *http_error_body(const char *code, const char *message, struct json_object *fields);
 /* Maps a failed database reply to 503/409/422/500 (SQLSTATEs mapped here only). */

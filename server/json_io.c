@@ -211,10 +211,10 @@ static bool
 json_has_non_finite(struct json_object *obj)
 {
 	switch (json_object_get_type(obj)) {
-	case json_type_double:
-		return !isfinite(json_object_get_double(obj));
+	case json_type_double: return !isfinite(json_object_get_double(obj));
 	case json_type_object: {
-		json_object_object_foreach(obj, key, value) {
+		json_object_object_foreach(obj, key, value)
+		{
 			(void)key;
 			if (json_has_non_finite(value))
 				return true;
@@ -226,8 +226,7 @@ json_has_non_finite(struct json_object *obj)
 			if (json_has_non_finite(json_object_array_get_idx(obj, i)))
 				return true;
 		return false;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -306,6 +305,5 @@ json_parse_object(const char *buf, size_t len, const char **problem)
 const char *
 json_text(struct json_object *obj, size_t *len)
 {
-	return json_object_to_json_string_length(obj,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+	return json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
 }

@@ -2,9 +2,9 @@
 #ifndef PAIDAN_JSON_IO_H
 #define PAIDAN_JSON_IO_H
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <json-c/json.h>
 
 #define JSON_MAX_DEPTH 16
 

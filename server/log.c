@@ -34,7 +34,11 @@ log_escape(const char *value, char *buf, size_t n)
 
 	if (n == 0)
 		return buf;
-#define PUT(c) do { if (used + 1 < n) buf[used++] = (char)(c); } while (0)
+#define PUT(c)                                                                                                         \
+	do {                                                                                                           \
+		if (used + 1 < n)                                                                                      \
+			buf[used++] = (char)(c);                                                                       \
+	} while (0)
 	if (quote)
 		PUT('"');
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
@@ -70,11 +74,9 @@ log_event(enum log_level level, const char *msg, ...)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	used = (size_t)snprintf(line, sizeof line,
-	    "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s pid=%d msg=%s",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, ts.tv_nsec / 1000000, level_names[level], (int)getpid(),
-	    log_escape(msg, escaped, sizeof escaped));
+	used = (size_t)snprintf(line, sizeof line, "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s pid=%d msg=%s",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+	    level_names[level], (int)getpid(), log_escape(msg, escaped, sizeof escaped));
 	va_start(ap, msg);
 	for (;;) {
 		const char *key = va_arg(ap, const char *);
@@ -82,8 +84,8 @@ log_event(enum log_level level, const char *msg, ...)
 		if (key == NULL || used >= sizeof line - 2)
 			break;
 		value = va_arg(ap, const char *);
-		used += (size_t)snprintf(line + used, sizeof line - used, " %s=%s",
-		    key, log_escape(value ? value : "", escaped, sizeof escaped));
+		used += (size_t)snprintf(line + used, sizeof line - used, " %s=%s", key,
+		    log_escape(value ? value : "", escaped, sizeof escaped));
 	}
 	va_end(ap);
 	if (used > sizeof line - 2)

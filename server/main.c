@@ -25,7 +25,8 @@ usage(FILE *out)
 	      "  import volunteers FILE.csv\n"
 	      "               register volunteers from a CSV file, all or nothing\n"
 	      "  audit verify check every order's audit hash chain; prints the first broken link\n\n"
-	      "options (each also from its environment variable):\n", out);
+	      "options (each also from its environment variable):\n",
+	    out);
 	config_print_help(out);
 }
 
@@ -62,14 +63,17 @@ main(int argc, char **argv)
 	}
 	if (strcmp(command, "user") == 0) {
 		if (argc < 3 || strcmp(argv[2], "add") != 0) {
-			fputs("usage: paidan user add --role ROLE --username NAME ... (see paidan user add --help)\n", stderr);
+			fputs("usage: paidan user add --role ROLE --username NAME ... (see paidan user add --help)\n",
+			    stderr);
 			return 2;
 		}
 		return user_add_main(argc - 3, argv + 3);
 	}
 	if (strcmp(command, "import") == 0) {
 		if (argc < 3 || strcmp(argv[2], "volunteers") != 0) {
-			fputs("usage: paidan import volunteers FILE.csv [--database-url URL] (see paidan import volunteers --help)\n", stderr);
+			fputs(
+			    "usage: paidan import volunteers FILE.csv [--database-url URL] (see paidan import volunteers --help)\n",
+			    stderr);
 			return 2;
 		}
 		return import_volunteers_main(argc - 3, argv + 3);

@@ -11,8 +11,8 @@
 #include "db.h"
 #include "http.h"
 
-static struct db_statement suggest_statement = DB_STATEMENT("matching_suggest",
-    "SELECT order_found, department_id, suggestions FROM paidan_suggest_teams($1::bigint)", 1);
+static struct db_statement suggest_statement = DB_STATEMENT(
+    "matching_suggest", "SELECT order_found, department_id, suggestions FROM paidan_suggest_teams($1::bigint)", 1);
 
 static void
 suggest_done(void *arg, const struct db_reply *reply)

@@ -33,14 +33,30 @@ static struct db_statement load_statement = DB_STATEMENT("order_action_load",
     "       encode(o.last_event_hash, 'hex'), o.event_count,"
     "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint),"
     "       right(o.contact_phone, 4),"
-    "       " THROTTLE_LOCKED_SQL("'track:' || o.tracking_code")
-    "  FROM orders o"
-    " WHERE ($1::bigint IS NOT NULL AND o.id = $1::bigint) OR ($2::text IS NOT NULL AND o.tracking_code = $2::text)",
+    "       " THROTTLE_LOCKED_SQL(
+        "'track:' || o.tracking_code") "  FROM orders o"
+                                       " WHERE ($1::bigint IS NOT NULL AND o.id = $1::bigint) OR ($2::text IS NOT NULL AND o.tracking_code = $2::text)",
     3);
 
 enum {
-	T_ID, T_FROM, T_TO, T_ACTION, T_PREV_HASH, T_HASH, T_SEQ, T_AT_US, T_ACTOR_ID, T_ACTOR_ROLE,
-	T_NOTE, T_SCOPE, T_DEPARTMENT, T_TEAM_IDS, T_VOLUNTEER_IDS, T_HOURS, T_RATING, T_PHONE_TAIL,
+	T_ID,
+	T_FROM,
+	T_TO,
+	T_ACTION,
+	T_PREV_HASH,
+	T_HASH,
+	T_SEQ,
+	T_AT_US,
+	T_ACTOR_ID,
+	T_ACTOR_ROLE,
+	T_NOTE,
+	T_SCOPE,
+	T_DEPARTMENT,
+	T_TEAM_IDS,
+	T_VOLUNTEER_IDS,
+	T_HOURS,
+	T_RATING,
+	T_PHONE_TAIL,
 	T_COUNT
 };
 
@@ -255,11 +271,11 @@ validate_completion(struct action_state *s, struct field_errors *errors)
 			return;
 		}
 		if (!validate_id(errors, item, "volunteer_id", INPUT_JSON, &volunteer_id)) {
-			field_errors_add(errors, field, "volunteer_id 应为正整数编号 (volunteer_id must be a positive id)");
+			field_errors_add(
+			    errors, field, "volunteer_id 应为正整数编号 (volunteer_id must be a positive id)");
 			return;
 		}
-		if (!json_object_object_get_ex(item, "hours", &h) || !validate_hours(errors, h, field, &hundredths))
-		{
+		if (!json_object_object_get_ex(item, "hours", &h) || !validate_hours(errors, h, field, &hundredths)) {
 			field_errors_add(errors, field, "请填写时长 (hours required)");
 			return;
 		}
@@ -270,7 +286,8 @@ validate_completion(struct action_state *s, struct field_errors *errors)
 			}
 		seen[i] = volunteer_id;
 		format_hours(hundredths, decimal);
-		vu += (size_t)snprintf(volunteers + vu, sizeof volunteers - vu, "%s%lld", i ? "," : "", (long long)volunteer_id);
+		vu += (size_t)snprintf(
+		    volunteers + vu, sizeof volunteers - vu, "%s%lld", i ? "," : "", (long long)volunteer_id);
 		hu += (size_t)snprintf(hours + hu, sizeof hours - hu, "%s%s", i ? "," : "", decimal);
 	}
 	/* validate_id above wrote into errors under "volunteer_id" only when it failed, and we returned then. */
@@ -339,9 +356,7 @@ validate_body(struct request *r, struct action_state *s)
 		break;
 	case ORDER_ACTION_REJECT:
 	case ORDER_ACTION_RETURN:
-	case ORDER_ACTION_WITHDRAW:
-		validate_reason(s, &errors, "reason", 1);
-		break;
+	case ORDER_ACTION_WITHDRAW: validate_reason(s, &errors, "reason", 1); break;
 	case ORDER_ACTION_OFFER:
 		validate_id_list(s, &errors, "team_ids", T_TEAM_IDS);
 		if (s->values[T_TEAM_IDS] != NULL) {
@@ -350,9 +365,7 @@ validate_body(struct request *r, struct action_state *s)
 			set_text(s, T_NOTE, note);
 		}
 		break;
-	case ORDER_ACTION_COMPLETE:
-		validate_completion(s, &errors);
-		break;
+	case ORDER_ACTION_COMPLETE: validate_completion(s, &errors); break;
 	case ORDER_ACTION_CANCEL:
 		validate_phone_tail(s, &errors);
 		validate_reason(s, &errors, "reason", 0);
@@ -361,8 +374,7 @@ validate_body(struct request *r, struct action_state *s)
 		validate_phone_tail(s, &errors);
 		validate_rating(s, &errors);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (field_errors_any(&errors)) {
 		http_reply_field_errors(r, &errors);
@@ -388,20 +400,15 @@ in_scope(const struct action_state *s, const PGresult *res)
 	int64_t scope = s->scope_id;
 
 	switch (s->role) {
-	case ROLE_COMMUNITY:
-		return strtoll(community, NULL, 10) == scope;
-	case ROLE_DEPARTMENT:
-		return !PQgetisnull(res, 0, 3) && strtoll(department, NULL, 10) == scope;
+	case ROLE_COMMUNITY: return strtoll(community, NULL, 10) == scope;
+	case ROLE_DEPARTMENT: return !PQgetisnull(res, 0, 3) && strtoll(department, NULL, 10) == scope;
 	case ROLE_TEAM:
 		if (s->action == ORDER_ACTION_ACCEPT)
 			return strcmp(offered, "t") == 0;
 		return !PQgetisnull(res, 0, 4) && strtoll(team, NULL, 10) == scope;
-	case ROLE_RESIDENT:
-		return strlen(tail) == 4 && sodium_memcmp(tail, s->phone_tail, 4) == 0;
-	case ROLE_SYSTEM:
-		return true;
-	default:
-		return false;
+	case ROLE_RESIDENT: return strlen(tail) == 4 && sodium_memcmp(tail, s->phone_tail, 4) == 0;
+	case ROLE_SYSTEM: return true;
+	default: return false;
 	}
 }
 
@@ -431,9 +438,10 @@ transition_done(void *arg, const struct db_reply *reply)
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "PD422") == 0) {
 		struct field_errors errors;
 		field_errors_init(&errors);
-		field_errors_add(&errors, reply->message, strcmp(reply->message, "team_ids") == 0
-		    ? "只能派给本部门在册的服务队 (only active teams of this department)"
-		    : "只能为接单队伍的队员登记时长 (hours only for members of the accepting team)");
+		field_errors_add(&errors, reply->message,
+		    strcmp(reply->message, "team_ids") == 0
+		        ? "只能派给本部门在册的服务队 (only active teams of this department)"
+		        : "只能为接单队伍的队员登记时长 (hours only for members of the accepting team)");
 		http_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
 		return;
@@ -458,8 +466,8 @@ transition_done(void *arg, const struct db_reply *reply)
 static void
 reply_conflict(struct request *r, const char *state)
 {
-	struct json_object *body = http_error_body("state_conflict",
-	    "这一单的状态已经变了，请刷新 (the order has moved on; reload it)", NULL);
+	struct json_object *body =
+	    http_error_body("state_conflict", "这一单的状态已经变了，请刷新 (the order has moved on; reload it)", NULL);
 	struct json_object *error;
 
 	json_object_object_get_ex(body, "error", &error);
@@ -470,7 +478,8 @@ reply_conflict(struct request *r, const char *state)
 static void
 reply_track_locked(struct request *r)
 {
-	throttle_reply_locked(r, "手机号后四位错误次数过多，请 15 分钟后再试 (too many wrong attempts; try again in 15 minutes)");
+	throttle_reply_locked(
+	    r, "手机号后四位错误次数过多，请 15 分钟后再试 (too many wrong attempts; try again in 15 minutes)");
 }
 
 static void
@@ -512,7 +521,8 @@ load_done(void *arg, const struct db_reply *reply)
 			snprintf(key, sizeof key, "track:%s", s->tracking_code);
 			throttle_failure(r, key, reply_track_locked, reply_wrong_phone_tail);
 		} else {
-			http_reply_error(r, 403, "forbidden", "这一单不归您处理 (this order is not in your scope)", NULL);
+			http_reply_error(
+			    r, 403, "forbidden", "这一单不归您处理 (this order is not in your scope)", NULL);
 		}
 		return;
 	}
@@ -548,8 +558,8 @@ load_done(void *arg, const struct db_reply *reply)
 	event.note = s->values[T_NOTE];
 	event.at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	set_number(s, T_AT_US, event.at_us);
-	if (sodium_hex2bin(prev, sizeof prev, s->values[T_PREV_HASH], strlen(s->values[T_PREV_HASH]),
-	    NULL, NULL, NULL) != 0) {
+	if (sodium_hex2bin(
+	        prev, sizeof prev, s->values[T_PREV_HASH], strlen(s->values[T_PREV_HASH]), NULL, NULL, NULL) != 0) {
 		http_reply_error(r, 500, "internal_error", "服务器内部错误 (internal error)", NULL);
 		return;
 	}
@@ -604,7 +614,8 @@ staff_action_authenticated(struct request *r)
 	s->actor_id = r->user.id;
 	s->scope_id = r->user.scope_id;
 	if (order_action_check(s->action, ORDER_SUBMITTED, s->role) == ORDER_REFUSED_ROLE) {
-		http_reply_error(r, 403, "forbidden", "您的账号不能进行这一操作 (your role may not take this action)", NULL);
+		http_reply_error(
+		    r, 403, "forbidden", "您的账号不能进行这一操作 (your role may not take this action)", NULL);
 		return;
 	}
 	if (!read_body(r, s) || !validate_body(r, s))
@@ -616,8 +627,8 @@ staff_action_authenticated(struct request *r)
 static bool
 action_from_path(const char *name, enum order_action *out)
 {
-	return order_action_from_name(name, out) && *out != ORDER_ACTION_SUBMIT &&
-	    *out != ORDER_ACTION_ESCALATE && *out != ORDER_ACTION_CANCEL && *out != ORDER_ACTION_EVALUATE;
+	return order_action_from_name(name, out) && *out != ORDER_ACTION_SUBMIT && *out != ORDER_ACTION_ESCALATE &&
+	    *out != ORDER_ACTION_CANCEL && *out != ORDER_ACTION_EVALUATE;
 }
 
 void

@@ -13,18 +13,18 @@ _Static_assert(ORDER_STATE_COUNT <= 32, "state bitmask must fit in unsigned");
 _Static_assert(ROLE_COUNT <= 32, "role bitmask must fit in unsigned");
 
 /* Every state an order can still move out of: escalate applies to all of them. */
-#define NON_TERMINAL_STATES                                                                        \
-	(STATE_BIT(ORDER_SUBMITTED) | STATE_BIT(ORDER_DISPATCHED) | STATE_BIT(ORDER_CLAIMED) |          \
-	 STATE_BIT(ORDER_ACCEPTED) | STATE_BIT(ORDER_IN_PROGRESS) | STATE_BIT(ORDER_COMPLETED))
+#define NON_TERMINAL_STATES                                                                                            \
+	(STATE_BIT(ORDER_SUBMITTED) | STATE_BIT(ORDER_DISPATCHED) | STATE_BIT(ORDER_CLAIMED) |                         \
+	    STATE_BIT(ORDER_ACCEPTED) | STATE_BIT(ORDER_IN_PROGRESS) | STATE_BIT(ORDER_COMPLETED))
 
 /* The to-state of an action that leaves the order where it is. */
 #define SAME_STATE ORDER_STATE_COUNT
 
 struct order_rule {
-	unsigned from_states;  /* STATE_BITs the action may start from */
-	enum order_state to;   /* where it leads, or SAME_STATE */
-	unsigned roles;        /* ROLE_BITs that may take it */
-	bool needs_reason;     /* the actor must say why */
+	unsigned from_states; /* STATE_BITs the action may start from */
+	enum order_state to; /* where it leads, or SAME_STATE */
+	unsigned roles; /* ROLE_BITs that may take it */
+	bool needs_reason; /* the actor must say why */
 };
 
 #define COMMUNITY ROLE_BIT(ROLE_COMMUNITY)
@@ -36,63 +36,75 @@ struct order_rule {
 /* The model, one row per action: {from states, to state, roles, needs a reason}.
  * Admin and volunteer appear in no row: they only read. */
 static const struct order_rule order_rules[] = {
-	/* Creating an order is not a transition: orders_submit inserts it in state submitted and
+    /* Creating an order is not a transition: orders_submit inserts it in state submitted and
 	 * names the first audit event "submit". No from-state, no role. */
-	[ORDER_ACTION_SUBMIT] = {0, ORDER_SUBMITTED, 0, false},
-	[ORDER_ACTION_DISPATCH] = {STATE_BIT(ORDER_SUBMITTED), ORDER_DISPATCHED, COMMUNITY, false},
-	[ORDER_ACTION_REJECT] = {STATE_BIT(ORDER_SUBMITTED), ORDER_REJECTED, COMMUNITY, true},
-	[ORDER_ACTION_CLAIM] = {STATE_BIT(ORDER_DISPATCHED), ORDER_CLAIMED, DEPARTMENT, false},
-	[ORDER_ACTION_RETURN] = {STATE_BIT(ORDER_DISPATCHED) | STATE_BIT(ORDER_CLAIMED), ORDER_SUBMITTED,
-	                         DEPARTMENT, true},
-	/* Offering to teams (again, or to more of them) keeps the order claimed. */
-	[ORDER_ACTION_OFFER] = {STATE_BIT(ORDER_CLAIMED), SAME_STATE, DEPARTMENT, false},
-	[ORDER_ACTION_ACCEPT] = {STATE_BIT(ORDER_CLAIMED), ORDER_ACCEPTED, TEAM, false},
-	[ORDER_ACTION_WITHDRAW] = {STATE_BIT(ORDER_ACCEPTED), ORDER_CLAIMED, TEAM, true},
-	[ORDER_ACTION_START] = {STATE_BIT(ORDER_ACCEPTED), ORDER_IN_PROGRESS, TEAM, false},
-	[ORDER_ACTION_COMPLETE] = {STATE_BIT(ORDER_IN_PROGRESS), ORDER_COMPLETED, TEAM, false},
-	[ORDER_ACTION_CONFIRM] = {STATE_BIT(ORDER_COMPLETED), ORDER_CLOSED, COMMUNITY, false},
-	/* A resident may cancel until a team has accepted. */
-	[ORDER_ACTION_CANCEL] = {STATE_BIT(ORDER_SUBMITTED) | STATE_BIT(ORDER_DISPATCHED) |
-	                             STATE_BIT(ORDER_CLAIMED),
-	                         ORDER_CANCELLED, RESIDENT, false},
-	/* 评单: once the work is done, before or after the community confirms. */
-	[ORDER_ACTION_EVALUATE] = {STATE_BIT(ORDER_COMPLETED) | STATE_BIT(ORDER_CLOSED), SAME_STATE,
-	                           RESIDENT, false},
-	/* The deadline sweep marks an overdue order; the order stays where it is. */
-	[ORDER_ACTION_ESCALATE] = {NON_TERMINAL_STATES, SAME_STATE, SYSTEM, false},
+    [ORDER_ACTION_SUBMIT] = {0, ORDER_SUBMITTED, 0, false},
+    [ORDER_ACTION_DISPATCH] = {STATE_BIT(ORDER_SUBMITTED), ORDER_DISPATCHED, COMMUNITY, false},
+    [ORDER_ACTION_REJECT] = {STATE_BIT(ORDER_SUBMITTED), ORDER_REJECTED, COMMUNITY, true},
+    [ORDER_ACTION_CLAIM] = {STATE_BIT(ORDER_DISPATCHED), ORDER_CLAIMED, DEPARTMENT, false},
+    [ORDER_ACTION_RETURN] = {STATE_BIT(ORDER_DISPATCHED) | STATE_BIT(ORDER_CLAIMED), ORDER_SUBMITTED, DEPARTMENT, true},
+    /* Offering to teams (again, or to more of them) keeps the order claimed. */
+    [ORDER_ACTION_OFFER] = {STATE_BIT(ORDER_CLAIMED), SAME_STATE, DEPARTMENT, false},
+    [ORDER_ACTION_ACCEPT] = {STATE_BIT(ORDER_CLAIMED), ORDER_ACCEPTED, TEAM, false},
+    [ORDER_ACTION_WITHDRAW] = {STATE_BIT(ORDER_ACCEPTED), ORDER_CLAIMED, TEAM, true},
+    [ORDER_ACTION_START] = {STATE_BIT(ORDER_ACCEPTED), ORDER_IN_PROGRESS, TEAM, false},
+    [ORDER_ACTION_COMPLETE] = {STATE_BIT(ORDER_IN_PROGRESS), ORDER_COMPLETED, TEAM, false},
+    [ORDER_ACTION_CONFIRM] = {STATE_BIT(ORDER_COMPLETED), ORDER_CLOSED, COMMUNITY, false},
+    /* A resident may cancel until a team has accepted. */
+    [ORDER_ACTION_CANCEL] = {STATE_BIT(ORDER_SUBMITTED) | STATE_BIT(ORDER_DISPATCHED) | STATE_BIT(ORDER_CLAIMED),
+        ORDER_CANCELLED, RESIDENT, false},
+    /* 评单: once the work is done, before or after the community confirms. */
+    [ORDER_ACTION_EVALUATE] = {STATE_BIT(ORDER_COMPLETED) | STATE_BIT(ORDER_CLOSED), SAME_STATE, RESIDENT, false},
+    /* The deadline sweep marks an overdue order; the order stays where it is. */
+    [ORDER_ACTION_ESCALATE] = {NON_TERMINAL_STATES, SAME_STATE, SYSTEM, false},
 };
-_Static_assert(sizeof order_rules / sizeof order_rules[0] == ORDER_ACTION_COUNT,
-               "order_rules must have one row per order_action");
+_Static_assert(
+    sizeof order_rules / sizeof order_rules[0] == ORDER_ACTION_COUNT, "order_rules must have one row per order_action");
 
 static const char *const order_state_names[] = {
-	[ORDER_SUBMITTED] = "submitted", [ORDER_DISPATCHED] = "dispatched",
-	[ORDER_CLAIMED] = "claimed",     [ORDER_ACCEPTED] = "accepted",
-	[ORDER_IN_PROGRESS] = "in_progress", [ORDER_COMPLETED] = "completed",
-	[ORDER_CLOSED] = "closed",       [ORDER_REJECTED] = "rejected",
-	[ORDER_CANCELLED] = "cancelled",
+    [ORDER_SUBMITTED] = "submitted",
+    [ORDER_DISPATCHED] = "dispatched",
+    [ORDER_CLAIMED] = "claimed",
+    [ORDER_ACCEPTED] = "accepted",
+    [ORDER_IN_PROGRESS] = "in_progress",
+    [ORDER_COMPLETED] = "completed",
+    [ORDER_CLOSED] = "closed",
+    [ORDER_REJECTED] = "rejected",
+    [ORDER_CANCELLED] = "cancelled",
 };
 _Static_assert(sizeof order_state_names / sizeof order_state_names[0] == ORDER_STATE_COUNT,
-               "order_state_names must name every order_state");
+    "order_state_names must name every order_state");
 
 static const char *const order_action_names[] = {
-	[ORDER_ACTION_SUBMIT] = "submit",     [ORDER_ACTION_DISPATCH] = "dispatch",
-	[ORDER_ACTION_REJECT] = "reject",     [ORDER_ACTION_CLAIM] = "claim",
-	[ORDER_ACTION_RETURN] = "return",     [ORDER_ACTION_OFFER] = "offer",
-	[ORDER_ACTION_ACCEPT] = "accept",     [ORDER_ACTION_WITHDRAW] = "withdraw",
-	[ORDER_ACTION_START] = "start",       [ORDER_ACTION_COMPLETE] = "complete",
-	[ORDER_ACTION_CONFIRM] = "confirm",   [ORDER_ACTION_CANCEL] = "cancel",
-	[ORDER_ACTION_EVALUATE] = "evaluate", [ORDER_ACTION_ESCALATE] = "escalate",
+    [ORDER_ACTION_SUBMIT] = "submit",
+    [ORDER_ACTION_DISPATCH] = "dispatch",
+    [ORDER_ACTION_REJECT] = "reject",
+    [ORDER_ACTION_CLAIM] = "claim",
+    [ORDER_ACTION_RETURN] = "return",
+    [ORDER_ACTION_OFFER] = "offer",
+    [ORDER_ACTION_ACCEPT] = "accept",
+    [ORDER_ACTION_WITHDRAW] = "withdraw",
+    [ORDER_ACTION_START] = "start",
+    [ORDER_ACTION_COMPLETE] = "complete",
+    [ORDER_ACTION_CONFIRM] = "confirm",
+    [ORDER_ACTION_CANCEL] = "cancel",
+    [ORDER_ACTION_EVALUATE] = "evaluate",
+    [ORDER_ACTION_ESCALATE] = "escalate",
 };
 _Static_assert(sizeof order_action_names / sizeof order_action_names[0] == ORDER_ACTION_COUNT,
-               "order_action_names must name every order_action");
+    "order_action_names must name every order_action");
 
 static const char *const user_role_names[] = {
-	[ROLE_ADMIN] = "admin",         [ROLE_COMMUNITY] = "community", [ROLE_DEPARTMENT] = "department",
-	[ROLE_TEAM] = "team",           [ROLE_VOLUNTEER] = "volunteer", [ROLE_RESIDENT] = "resident",
-	[ROLE_SYSTEM] = "system",
+    [ROLE_ADMIN] = "admin",
+    [ROLE_COMMUNITY] = "community",
+    [ROLE_DEPARTMENT] = "department",
+    [ROLE_TEAM] = "team",
+    [ROLE_VOLUNTEER] = "volunteer",
+    [ROLE_RESIDENT] = "resident",
+    [ROLE_SYSTEM] = "system",
 };
-_Static_assert(sizeof user_role_names / sizeof user_role_names[0] == ROLE_COUNT,
-               "user_role_names must name every user_role");
+_Static_assert(
+    sizeof user_role_names / sizeof user_role_names[0] == ROLE_COUNT, "user_role_names must name every user_role");
 
 /* Index of name in names[0..count), or -1. */
 static int

@@ -49,8 +49,8 @@ enum user_role {
 
 /* Why order_action_check refused; the HTTP layer maps ROLE to 403 and STATE to 409. */
 enum order_refusal {
-	ORDER_REFUSED_NONE,  /* allowed */
-	ORDER_REFUSED_ROLE,  /* the role may not take this action from any state */
+	ORDER_REFUSED_NONE, /* allowed */
+	ORDER_REFUSED_ROLE, /* the role may not take this action from any state */
 	ORDER_REFUSED_STATE, /* the role may take this action, but not from this state */
 };
 

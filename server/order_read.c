@@ -228,14 +228,11 @@ may_act(const struct auth_user *user, enum order_action action, const PGresult *
 	bool offered = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
 
 	switch (user->role) {
-	case ROLE_COMMUNITY:
-		return community == user->scope_id;
-	case ROLE_DEPARTMENT:
-		return department == user->scope_id;
+	case ROLE_COMMUNITY: return community == user->scope_id;
+	case ROLE_DEPARTMENT: return department == user->scope_id;
 	case ROLE_TEAM:
 		return action == ORDER_ACTION_ACCEPT ? offered && team != user->scope_id : team == user->scope_id;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -279,8 +276,8 @@ detail_done(void *arg, const struct db_reply *reply)
 	for (int i = 0, shown = 0; i < n; i++) {
 		if (!may_act(&r->user, actions[i], res))
 			continue;
-		used += (size_t)snprintf(out + used, cap - used, "%s\"%s\"", shown++ ? "," : "",
-		    order_action_name(actions[i]));
+		used += (size_t)snprintf(
+		    out + used, cap - used, "%s\"%s\"", shown++ ? "," : "", order_action_name(actions[i]));
 	}
 	used += (size_t)snprintf(out + used, cap - used, "]}");
 	http_reply_json_text(r, 200, out, used);

@@ -54,8 +54,20 @@ static struct db_statement replay_statement = DB_STATEMENT("orders_submit_replay
     2);
 
 enum submit_param {
-	P_KEY, P_REQUEST_HASH, P_TRACKING_CODE, P_COMMUNITY, P_CATEGORY, P_DESCRIPTION, P_NAME,
-	P_PHONE, P_ADDRESS, P_PREFERRED_TIME, P_AT_US, P_HASH, P_PREV_HASH, P_COUNT
+	P_KEY,
+	P_REQUEST_HASH,
+	P_TRACKING_CODE,
+	P_COMMUNITY,
+	P_CATEGORY,
+	P_DESCRIPTION,
+	P_NAME,
+	P_PHONE,
+	P_ADDRESS,
+	P_PREFERRED_TIME,
+	P_AT_US,
+	P_HASH,
+	P_PREV_HASH,
+	P_COUNT
 };
 
 struct submit_state {
@@ -189,7 +201,8 @@ replay_done(void *arg, const struct db_reply *reply)
 		json_object_object_add(fields, "Idempotency-Key",
 		    json_object_new_string("这个键已用于另一份内容 (this key was used for a different request)"));
 		http_reply_error(r, 422, "idempotency_key_reused",
-		    "同一个 Idempotency-Key 不能用于不同的内容 (the key was already used with a different body)", fields);
+		    "同一个 Idempotency-Key 不能用于不同的内容 (the key was already used with a different body)",
+		    fields);
 		return;
 	}
 	http_set_header(r, "Idempotent-Replayed", "true");

@@ -7,7 +7,7 @@ bool
 password_hash(const char *password, char out[PASSWORD_HASH_MAX])
 {
 	return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+	           crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
 }
 
 bool

@@ -3,8 +3,8 @@
 #ifndef PAIDAN_PASSWORDS_H
 #define PAIDAN_PASSWORDS_H
 
-#include <stdbool.h>
 #include <sodium.h>
+#include <stdbool.h>
 
 #define PASSWORD_HASH_MAX crypto_pwhash_STRBYTES
 #define PASSWORD_MIN_LEN 8

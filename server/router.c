@@ -35,8 +35,7 @@ pattern_matches(const char *pattern, const char *path, struct route_match *m)
 }
 
 enum route_result
-router_match(const struct route *routes, size_t count, unsigned method, const char *path,
-    struct route_match *match)
+router_match(const struct route *routes, size_t count, unsigned method, const char *path, struct route_match *match)
 {
 	enum route_result result = ROUTE_NOT_FOUND;
 

@@ -30,8 +30,8 @@ enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };
  * query) and whose methods include method. ROUTE_METHOD_NOT_ALLOWED when a
  * pattern matches but no route of it takes the method. A parameter segment
  * matches any non-empty segment up to ROUTE_MAX_PARAM_LEN - 1 bytes. */
-enum route_result router_match(const struct route *routes, size_t count, unsigned method,
-    const char *path, struct route_match *match);
+enum route_result router_match(
+    const struct route *routes, size_t count, unsigned method, const char *path, struct route_match *match);
 
 /* The value of parameter name, or NULL. */
 const char *route_param(const struct route_match *match, const char *name);

@@ -21,17 +21,17 @@ struct content_type {
 };
 
 static const struct content_type content_types[] = {
-	{".html", "text/html; charset=utf-8"},
-	{".js", "text/javascript; charset=utf-8"},
-	{".mjs", "text/javascript; charset=utf-8"},
-	{".css", "text/css; charset=utf-8"},
-	{".json", "application/json; charset=utf-8"},
-	{".webmanifest", "application/manifest+json"},
-	{".svg", "image/svg+xml"},
-	{".png", "image/png"},
-	{".ico", "image/x-icon"},
-	{".txt", "text/plain; charset=utf-8"},
-	{".woff2", "font/woff2"},
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".mjs", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json; charset=utf-8"},
+    {".webmanifest", "application/manifest+json"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".txt", "text/plain; charset=utf-8"},
+    {".woff2", "font/woff2"},
 };
 
 const char *
@@ -100,8 +100,7 @@ static_files_serve(struct request *r)
 		http_reply_error(r, 404, "not_found", "没有这个地址 (not found)", NULL);
 		return;
 	}
-	snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_mtime,
-	    (unsigned long long)st.st_size);
+	snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_mtime, (unsigned long long)st.st_size);
 	http_set_header(r, "ETag", etag);
 	/* HTML and the service worker must be revalidated so updates reach phones; the rest may be cached briefly. */
 	if (strstr(relative, ".html") != NULL || strstr(relative, "sw.js") != NULL)

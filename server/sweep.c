@@ -91,15 +91,15 @@ overdue_done(void *arg, const struct db_reply *reply)
 		char hex[AUDIT_HASH_HEX], at[24];
 		const char *note = "超过办理时限，已提醒县级管理员 (overdue: escalated)";
 		struct audit_event event = {
-			.tracking_code = PQgetvalue(res, i, 1),
-			.seq = atoi(PQgetvalue(res, i, 4)) + 1,
-			.action = "escalate",
-			.from_state = PQgetvalue(res, i, 2),
-			.to_state = PQgetvalue(res, i, 2),
-			.actor_user_id = 0,
-			.actor_role = "system",
-			.note = note,
-			.at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
+		    .tracking_code = PQgetvalue(res, i, 1),
+		    .seq = atoi(PQgetvalue(res, i, 4)) + 1,
+		    .action = "escalate",
+		    .from_state = PQgetvalue(res, i, 2),
+		    .to_state = PQgetvalue(res, i, 2),
+		    .actor_user_id = 0,
+		    .actor_role = "system",
+		    .note = note,
+		    .at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
 		};
 		const char *values[6] = {PQgetvalue(res, i, 0), event.from_state, PQgetvalue(res, i, 3), hex, at, note};
 

@@ -48,8 +48,8 @@ failure_done(void *arg, const struct db_reply *reply)
 }
 
 void
-throttle_failure(struct request *r, const char *key, void (*when_locked)(struct request *r),
-    void (*otherwise)(struct request *r))
+throttle_failure(
+    struct request *r, const char *key, void (*when_locked)(struct request *r), void (*otherwise)(struct request *r))
 {
 	struct throttle_wait *w = xcalloc(1, sizeof *w);
 	const char *values[1] = {key};

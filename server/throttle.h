@@ -7,13 +7,13 @@ struct request;
 
 /* SQL expression (for a statement's select list) that is true while the key in parameter
  * $N is locked; use with THROTTLE_LOCKED_SQL("$1"). */
-#define THROTTLE_LOCKED_SQL(param) \
+#define THROTTLE_LOCKED_SQL(param)                                                                                     \
 	"COALESCE((SELECT f.locked_until > now() FROM login_failures f WHERE f.username = " param "), false)"
 
 /* Records a failure for key, then calls when_locked(r) if this failure locked it (or it was
  * locked), else otherwise(r). Database errors are answered here. */
-void throttle_failure(struct request *r, const char *key, void (*when_locked)(struct request *r),
-    void (*otherwise)(struct request *r));
+void throttle_failure(
+    struct request *r, const char *key, void (*when_locked)(struct request *r), void (*otherwise)(struct request *r));
 
 /* Replies 429 with Retry-After: the key is locked. */
 void throttle_reply_locked(struct request *r, const char *message);

@@ -87,8 +87,8 @@ text_has_bad_controls(const char *s, size_t len, int lines)
 }
 
 bool
-validate_text(struct field_errors *errors, struct json_object *obj, const char *field,
-    size_t min_chars, size_t max_chars, int lines, const char **out, size_t *out_len)
+validate_text(struct field_errors *errors, struct json_object *obj, const char *field, size_t min_chars,
+    size_t max_chars, int lines, const char **out, size_t *out_len)
 {
 	struct json_object *value;
 	const char *s;
@@ -124,9 +124,9 @@ validate_text(struct field_errors *errors, struct json_object *obj, const char *
 	for (size_t n; (n = trailing_space(s, len)) > 0;)
 		len -= n;
 	if (text_has_bad_controls(s, len, lines)) {
-		field_errors_add(errors, field, lines == TEXT_SINGLE_LINE
-		    ? "不能换行或含控制字符 (no line breaks or control characters)"
-		    : "不能含控制字符 (no control characters)");
+		field_errors_add(errors, field,
+		    lines == TEXT_SINGLE_LINE ? "不能换行或含控制字符 (no line breaks or control characters)"
+		                              : "不能含控制字符 (no control characters)");
 		return false;
 	}
 	chars = utf8_length(s, len);
@@ -163,8 +163,7 @@ parse_id(const char *text, int64_t *out)
 }
 
 bool
-validate_id(struct field_errors *errors, struct json_object *obj, const char *field,
-    enum input_kind kind, int64_t *out)
+validate_id(struct field_errors *errors, struct json_object *obj, const char *field, enum input_kind kind, int64_t *out)
 {
 	struct json_object *value;
 
@@ -285,6 +284,7 @@ validate_hours(struct field_errors *errors, struct json_object *value, const cha
 		text = json_object_get_string(value);
 	if (text != NULL && parse_hours(text, hundredths))
 		return true;
-	field_errors_add(errors, field, "时长应在 0 到 24 小时之间，最多两位小数 (hours: more than 0, at most 24, two decimals)");
+	field_errors_add(
+	    errors, field, "时长应在 0 到 24 小时之间，最多两位小数 (hours: more than 0, at most 24, two decimals)");
 	return false;
 }

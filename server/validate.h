@@ -2,10 +2,10 @@
 #ifndef PAIDAN_VALIDATE_H
 #define PAIDAN_VALIDATE_H
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <json-c/json.h>
 
 /* Field name → message; empty when the input is fine. */
 struct field_errors {
@@ -33,13 +33,13 @@ enum input_kind { INPUT_JSON, INPUT_FORM };
  * records the reason when it is missing, not a string, too short or long, or
  * holds NUL or control characters (newlines and tabs only in multi-line text).
  * The trimmed length in bytes goes to *out_len. */
-bool validate_text(struct field_errors *errors, struct json_object *obj, const char *field,
-    size_t min_chars, size_t max_chars, int lines, const char **out, size_t *out_len);
+bool validate_text(struct field_errors *errors, struct json_object *obj, const char *field, size_t min_chars,
+    size_t max_chars, int lines, const char **out, size_t *out_len);
 
 /* Reads a required positive id (1..2^53): a JSON integer, or for form input a
  * string of digits. */
-bool validate_id(struct field_errors *errors, struct json_object *obj, const char *field,
-    enum input_kind kind, int64_t *out);
+bool validate_id(
+    struct field_errors *errors, struct json_object *obj, const char *field, enum input_kind kind, int64_t *out);
 
 /* Parses a positive decimal id from text (path parameter): 1..2^53, digits only. */
 bool parse_id(const char *text, int64_t *out);
@@ -51,7 +51,6 @@ bool phone_normalize(const char *text, size_t len, char out[16]);
 
 /* Masks a normalised phone for display: 139****5678. out size >= 16. */
 void phone_mask(const char *phone, char out[16]);
-
 
 /* Service hours as exact hundredths: "2", "2.5", "2.25" → 200, 250, 225. At
  * most two decimals, more than 0 and at most 24. No floating point anywhere. */

@@ -56,21 +56,22 @@ audit_verify_run(const struct config *cfg, FILE *out)
 		for (int i = 0; i < rows && !broken; i++) {
 			long long order_id = atoll(PQgetvalue(res, i, 1));
 			struct audit_event e = {
-				.tracking_code = PQgetvalue(res, i, 2),
-				.seq = atoi(PQgetvalue(res, i, 3)),
-				.action = PQgetvalue(res, i, 4),
-				.from_state = PQgetvalue(res, i, 5),
-				.to_state = PQgetvalue(res, i, 6),
-				.actor_user_id = atoll(PQgetvalue(res, i, 7)),
-				.actor_role = PQgetvalue(res, i, 8),
-				.note = PQgetvalue(res, i, 9),
-				.at_us = atoll(PQgetvalue(res, i, 10)),
+			    .tracking_code = PQgetvalue(res, i, 2),
+			    .seq = atoi(PQgetvalue(res, i, 3)),
+			    .action = PQgetvalue(res, i, 4),
+			    .from_state = PQgetvalue(res, i, 5),
+			    .to_state = PQgetvalue(res, i, 6),
+			    .actor_user_id = atoll(PQgetvalue(res, i, 7)),
+			    .actor_role = PQgetvalue(res, i, 8),
+			    .note = PQgetvalue(res, i, 9),
+			    .at_us = atoll(PQgetvalue(res, i, 10)),
 			};
 			const char *why = NULL;
 
 			if (order_id != current_order) {
 				if (current_order >= 0 && !head_checked) {
-					fprintf(out, "BROKEN: order %lld: events are missing at the end of its chain\n", current_order);
+					fprintf(out, "BROKEN: order %lld: events are missing at the end of its chain\n",
+					    current_order);
 					broken = 1;
 					break;
 				}
@@ -85,14 +86,16 @@ audit_verify_run(const struct config *cfg, FILE *out)
 			sodium_hex2bin(stored, sizeof stored, PQgetvalue(res, i, 12), 64, NULL, NULL, NULL);
 			if (why == NULL) {
 				unsigned char stored_prev[AUDIT_HASH_BYTES];
-				sodium_hex2bin(stored_prev, sizeof stored_prev, PQgetvalue(res, i, 11), 64, NULL, NULL, NULL);
+				sodium_hex2bin(
+				    stored_prev, sizeof stored_prev, PQgetvalue(res, i, 11), 64, NULL, NULL, NULL);
 				if (sodium_memcmp(stored_prev, prev, sizeof prev) != 0)
 					why = "prev_hash is not the previous event's hash";
 			}
 			if (why == NULL) {
 				audit_hash(&e, prev, computed);
 				if (sodium_memcmp(computed, stored, sizeof stored) != 0)
-					why = "the event's content does not match its hash (changed after it was written)";
+					why =
+					    "the event's content does not match its hash (changed after it was written)";
 			}
 			if (why != NULL) {
 				fprintf(out, "BROKEN: event id %s (order %lld, seq %d, action %s): %s\n",
@@ -105,7 +108,9 @@ audit_verify_run(const struct config *cfg, FILE *out)
 			if (e.seq == atoi(PQgetvalue(res, i, 14))) {
 				audit_to_hex(computed, head);
 				if (strcmp(head, PQgetvalue(res, i, 13)) != 0) {
-					fprintf(out, "BROKEN: order %lld: its chain head does not match its last event\n", order_id);
+					fprintf(out,
+					    "BROKEN: order %lld: its chain head does not match its last event\n",
+					    order_id);
 					broken = 1;
 					break;
 				}

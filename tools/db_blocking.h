@@ -2,8 +2,8 @@
 #ifndef PAIDAN_DB_BLOCKING_H
 #define PAIDAN_DB_BLOCKING_H
 
-#include <stdbool.h>
 #include <libpq-fe.h>
+#include <stdbool.h>
 
 /* Connects (TimeZone UTC, UTF8); NULL with the reason on stderr. Caller PQfinish-es. */
 PGconn *db_blocking_connect(const char *conninfo);

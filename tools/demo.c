@@ -16,11 +16,11 @@ struct demo_account {
 };
 
 static const struct demo_account accounts[] = {
-	{"demo-admin", "县科协管理员（示例）", "admin", "county admin: everything, dashboards, registry"},
-	{"demo-community", "历市镇样例社区工作人员（示例）", "community", "community worker: dispatch, reject, confirm"},
-	{"demo-department", "县科协工作人员（示例）", "department", "department staff: claim, return, offer"},
-	{"demo-team", "县科协科普志愿服务队队长（示例）", "team", "team lead: accept, start, complete"},
-	{"demo-volunteer", "志愿者 DN-V-0001（示例）", "volunteer", "volunteer: own jobs, hours, certificate"},
+    {"demo-admin", "县科协管理员（示例）", "admin", "county admin: everything, dashboards, registry"},
+    {"demo-community", "历市镇样例社区工作人员（示例）", "community", "community worker: dispatch, reject, confirm"},
+    {"demo-department", "县科协工作人员（示例）", "department", "department staff: claim, return, offer"},
+    {"demo-team", "县科协科普志愿服务队队长（示例）", "team", "team lead: accept, start, complete"},
+    {"demo-volunteer", "志愿者 DN-V-0001（示例）", "volunteer", "volunteer: own jobs, hours, certificate"},
 };
 
 static const char upsert_account[] =
@@ -58,8 +58,8 @@ demo_load(const struct config *cfg, FILE *out)
 		free(sql);
 		return false;
 	}
-	ok = db_blocking_exec(conn, "SET client_min_messages = warning") &&
-	    db_blocking_exec(conn, "BEGIN") && db_blocking_exec(conn, sql);
+	ok = db_blocking_exec(conn, "SET client_min_messages = warning") && db_blocking_exec(conn, "BEGIN") &&
+	    db_blocking_exec(conn, sql);
 	free(sql);
 	for (size_t i = 0; ok && i < sizeof accounts / sizeof accounts[0]; i++) {
 		const char *values[4] = {accounts[i].username, hash, accounts[i].display_name, accounts[i].role};
@@ -80,7 +80,8 @@ demo_load(const struct config *cfg, FILE *out)
 		return false;
 	}
 	PQfinish(conn);
-	fprintf(out, "demo county loaded (定南县: 7 towns with sample communities, departments, categories, teams, volunteers)\n");
+	fprintf(out,
+	    "demo county loaded (定南县: 7 towns with sample communities, departments, categories, teams, volunteers)\n");
 	fprintf(out, "demo accounts (password from PAIDAN_DEMO_PASSWORD%s):\n",
 	    getenv("PAIDAN_DEMO_PASSWORD") ? "" : ", default paidan-demo");
 	for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++)

@@ -22,8 +22,8 @@ is_migration_name(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' &&
-	    name[2] >= '0' && name[2] <= '9' && name[3] == '_' && strcmp(name + n - 4, ".sql") == 0;
+	return n > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] >= '0' &&
+	    name[2] <= '9' && name[3] == '_' && strcmp(name + n - 4, ".sql") == 0;
 }
 
 /* Sorted migration file names in dir; *count gets how many. Caller frees each and the array. */
@@ -74,7 +74,8 @@ apply_one(PGconn *conn, const char *dir, const char *name, FILE *out)
 	}
 	ok = db_blocking_exec(conn, "BEGIN") && db_blocking_exec(conn, sql);
 	if (ok) {
-		res = db_blocking_query(conn, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, values);
+		res =
+		    db_blocking_query(conn, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, values);
 		ok = res != NULL;
 		PQclear(res);
 	}
@@ -108,7 +109,8 @@ migrate_run(const char *conninfo, const char *sql_dir, FILE *out)
 	}
 	ok = db_blocking_exec(conn, "SET client_min_messages = warning") &&
 	    db_blocking_exec(conn, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")") &&
-	    db_blocking_exec(conn, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    db_blocking_exec(conn,
+	        "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	        "version text PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
 	for (size_t i = 0; i < count; i++) {
 		if (ok)

@@ -20,7 +20,8 @@ usage(FILE *out)
 	      "                       [--community-id N | --department-id N | --team-id N | --volunteer-id N]\n"
 	      "                       [--database-url URL]\n"
 	      "ROLE is admin, community, department, team or volunteer; the matching id is required.\n"
-	      "The password (8 to 128 characters) is read from standard input.\n", out);
+	      "The password (8 to 128 characters) is read from standard input.\n",
+	    out);
 }
 
 int
@@ -82,7 +83,8 @@ user_add_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (strcmp(role, "admin") != 0 && scope[0] == NULL && scope[1] == NULL && scope[2] == NULL && scope[3] == NULL) {
+	if (strcmp(role, "admin") != 0 && scope[0] == NULL && scope[1] == NULL && scope[2] == NULL &&
+	    scope[3] == NULL) {
 		fprintf(stderr, "paidan: unknown role \"%s\"\n", role);
 		return 2;
 	}
@@ -93,7 +95,8 @@ user_add_main(int argc, char **argv)
 	len = strcspn(password, "\r\n");
 	password[len] = '\0';
 	if (len < PASSWORD_MIN_LEN || len > PASSWORD_MAX_LEN) {
-		fprintf(stderr, "paidan: the password must have %d to %d characters\n", PASSWORD_MIN_LEN, PASSWORD_MAX_LEN);
+		fprintf(
+		    stderr, "paidan: the password must have %d to %d characters\n", PASSWORD_MIN_LEN, PASSWORD_MAX_LEN);
 		return 2;
 	}
 	if (!password_hash(password, hash)) {
@@ -105,11 +108,12 @@ user_add_main(int argc, char **argv)
 	if (conn == NULL)
 		return 1;
 	{
-		const char *values[8] = {username, hash, display ? display : username, role,
-		    scope[0], scope[1], scope[2], scope[3]};
+		const char *values[8] = {
+		    username, hash, display ? display : username, role, scope[0], scope[1], scope[2], scope[3]};
 		res = db_blocking_query(conn,
 		    "INSERT INTO users (username, password_hash, display_name, role, community_id, department_id,"
-		    " team_id, volunteer_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id", 8, values);
+		    " team_id, volunteer_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+		    8, values);
 	}
 	if (res == NULL) {
 		PQfinish(conn);

@@ -23,41 +23,66 @@ struct allowed {
 };
 
 static const struct allowed expected_allowed[] = {
-	{ORDER_ACTION_DISPATCH, ORDER_SUBMITTED, ROLE_COMMUNITY, ORDER_DISPATCHED},
-	{ORDER_ACTION_REJECT, ORDER_SUBMITTED, ROLE_COMMUNITY, ORDER_REJECTED},
-	{ORDER_ACTION_CLAIM, ORDER_DISPATCHED, ROLE_DEPARTMENT, ORDER_CLAIMED},
-	{ORDER_ACTION_RETURN, ORDER_DISPATCHED, ROLE_DEPARTMENT, ORDER_SUBMITTED},
-	{ORDER_ACTION_RETURN, ORDER_CLAIMED, ROLE_DEPARTMENT, ORDER_SUBMITTED},
-	{ORDER_ACTION_OFFER, ORDER_CLAIMED, ROLE_DEPARTMENT, ORDER_CLAIMED},
-	{ORDER_ACTION_ACCEPT, ORDER_CLAIMED, ROLE_TEAM, ORDER_ACCEPTED},
-	{ORDER_ACTION_WITHDRAW, ORDER_ACCEPTED, ROLE_TEAM, ORDER_CLAIMED},
-	{ORDER_ACTION_START, ORDER_ACCEPTED, ROLE_TEAM, ORDER_IN_PROGRESS},
-	{ORDER_ACTION_COMPLETE, ORDER_IN_PROGRESS, ROLE_TEAM, ORDER_COMPLETED},
-	{ORDER_ACTION_CONFIRM, ORDER_COMPLETED, ROLE_COMMUNITY, ORDER_CLOSED},
-	{ORDER_ACTION_CANCEL, ORDER_SUBMITTED, ROLE_RESIDENT, ORDER_CANCELLED},
-	{ORDER_ACTION_CANCEL, ORDER_DISPATCHED, ROLE_RESIDENT, ORDER_CANCELLED},
-	{ORDER_ACTION_CANCEL, ORDER_CLAIMED, ROLE_RESIDENT, ORDER_CANCELLED},
-	{ORDER_ACTION_EVALUATE, ORDER_COMPLETED, ROLE_RESIDENT, ORDER_COMPLETED},
-	{ORDER_ACTION_EVALUATE, ORDER_CLOSED, ROLE_RESIDENT, ORDER_CLOSED},
-	{ORDER_ACTION_ESCALATE, ORDER_SUBMITTED, ROLE_SYSTEM, ORDER_SUBMITTED},
-	{ORDER_ACTION_ESCALATE, ORDER_DISPATCHED, ROLE_SYSTEM, ORDER_DISPATCHED},
-	{ORDER_ACTION_ESCALATE, ORDER_CLAIMED, ROLE_SYSTEM, ORDER_CLAIMED},
-	{ORDER_ACTION_ESCALATE, ORDER_ACCEPTED, ROLE_SYSTEM, ORDER_ACCEPTED},
-	{ORDER_ACTION_ESCALATE, ORDER_IN_PROGRESS, ROLE_SYSTEM, ORDER_IN_PROGRESS},
-	{ORDER_ACTION_ESCALATE, ORDER_COMPLETED, ROLE_SYSTEM, ORDER_COMPLETED},
+    {ORDER_ACTION_DISPATCH, ORDER_SUBMITTED, ROLE_COMMUNITY, ORDER_DISPATCHED},
+    {ORDER_ACTION_REJECT, ORDER_SUBMITTED, ROLE_COMMUNITY, ORDER_REJECTED},
+    {ORDER_ACTION_CLAIM, ORDER_DISPATCHED, ROLE_DEPARTMENT, ORDER_CLAIMED},
+    {ORDER_ACTION_RETURN, ORDER_DISPATCHED, ROLE_DEPARTMENT, ORDER_SUBMITTED},
+    {ORDER_ACTION_RETURN, ORDER_CLAIMED, ROLE_DEPARTMENT, ORDER_SUBMITTED},
+    {ORDER_ACTION_OFFER, ORDER_CLAIMED, ROLE_DEPARTMENT, ORDER_CLAIMED},
+    {ORDER_ACTION_ACCEPT, ORDER_CLAIMED, ROLE_TEAM, ORDER_ACCEPTED},
+    {ORDER_ACTION_WITHDRAW, ORDER_ACCEPTED, ROLE_TEAM, ORDER_CLAIMED},
+    {ORDER_ACTION_START, ORDER_ACCEPTED, ROLE_TEAM, ORDER_IN_PROGRESS},
+    {ORDER_ACTION_COMPLETE, ORDER_IN_PROGRESS, ROLE_TEAM, ORDER_COMPLETED},
+    {ORDER_ACTION_CONFIRM, ORDER_COMPLETED, ROLE_COMMUNITY, ORDER_CLOSED},
+    {ORDER_ACTION_CANCEL, ORDER_SUBMITTED, ROLE_RESIDENT, ORDER_CANCELLED},
+    {ORDER_ACTION_CANCEL, ORDER_DISPATCHED, ROLE_RESIDENT, ORDER_CANCELLED},
+    {ORDER_ACTION_CANCEL, ORDER_CLAIMED, ROLE_RESIDENT, ORDER_CANCELLED},
+    {ORDER_ACTION_EVALUATE, ORDER_COMPLETED, ROLE_RESIDENT, ORDER_COMPLETED},
+    {ORDER_ACTION_EVALUATE, ORDER_CLOSED, ROLE_RESIDENT, ORDER_CLOSED},
+    {ORDER_ACTION_ESCALATE, ORDER_SUBMITTED, ROLE_SYSTEM, ORDER_SUBMITTED},
+    {ORDER_ACTION_ESCALATE, ORDER_DISPATCHED, ROLE_SYSTEM, ORDER_DISPATCHED},
+    {ORDER_ACTION_ESCALATE, ORDER_CLAIMED, ROLE_SYSTEM, ORDER_CLAIMED},
+    {ORDER_ACTION_ESCALATE, ORDER_ACCEPTED, ROLE_SYSTEM, ORDER_ACCEPTED},
+    {ORDER_ACTION_ESCALATE, ORDER_IN_PROGRESS, ROLE_SYSTEM, ORDER_IN_PROGRESS},
+    {ORDER_ACTION_ESCALATE, ORDER_COMPLETED, ROLE_SYSTEM, ORDER_COMPLETED},
 };
 
 /* The wire names, written out here rather than read back from the module. */
 static const char *const expected_state_names[ORDER_STATE_COUNT] = {
-	"submitted", "dispatched", "claimed", "accepted", "in_progress",
-	"completed", "closed",     "rejected", "cancelled",
+    "submitted",
+    "dispatched",
+    "claimed",
+    "accepted",
+    "in_progress",
+    "completed",
+    "closed",
+    "rejected",
+    "cancelled",
 };
 static const char *const expected_action_names[ORDER_ACTION_COUNT] = {
-	"submit", "dispatch", "reject",   "claim",   "return",  "offer",    "accept",
-	"withdraw", "start",  "complete", "confirm", "cancel",  "evaluate", "escalate",
+    "submit",
+    "dispatch",
+    "reject",
+    "claim",
+    "return",
+    "offer",
+    "accept",
+    "withdraw",
+    "start",
+    "complete",
+    "confirm",
+    "cancel",
+    "evaluate",
+    "escalate",
 };
 static const char *const expected_role_names[ROLE_COUNT] = {
-	"admin", "community", "department", "team", "volunteer", "resident", "system",
+    "admin",
+    "community",
+    "department",
+    "team",
+    "volunteer",
+    "resident",
+    "system",
 };
 
 static const struct allowed *
@@ -86,12 +111,9 @@ static const char *
 refusal_name(enum order_refusal f)
 {
 	switch (f) {
-	case ORDER_REFUSED_NONE:
-		return "none";
-	case ORDER_REFUSED_ROLE:
-		return "role";
-	case ORDER_REFUSED_STATE:
-		return "state";
+	case ORDER_REFUSED_NONE: return "none";
+	case ORDER_REFUSED_ROLE: return "role";
+	case ORDER_REFUSED_STATE: return "state";
 	}
 	return "?";
 }
@@ -109,25 +131,22 @@ every_combination_matches_expected_table(void **unused)
 				const struct allowed *e = find_allowed(a, s, r);
 				bool allowed = order_action_allowed(a, s, r);
 				enum order_refusal got = order_action_check(a, s, r);
-				enum order_refusal want = e != NULL ? ORDER_REFUSED_NONE
-				                          : role_takes_action_somewhere(a, r)
-				                              ? ORDER_REFUSED_STATE
-				                              : ORDER_REFUSED_ROLE;
+				enum order_refusal want = e != NULL     ? ORDER_REFUSED_NONE
+				    : role_takes_action_somewhere(a, r) ? ORDER_REFUSED_STATE
+				                                        : ORDER_REFUSED_ROLE;
 				if (allowed != (e != NULL))
-					fail_msg("%s from %s by %s: allowed=%d, expected %d",
-					         expected_action_names[a], expected_state_names[s],
-					         expected_role_names[r], allowed, e != NULL);
+					fail_msg("%s from %s by %s: allowed=%d, expected %d", expected_action_names[a],
+					    expected_state_names[s], expected_role_names[r], allowed, e != NULL);
 				if (got != want)
-					fail_msg("%s from %s by %s: refusal %s, expected %s",
-					         expected_action_names[a], expected_state_names[s],
-					         expected_role_names[r], refusal_name(got),
-					         refusal_name(want));
+					fail_msg("%s from %s by %s: refusal %s, expected %s", expected_action_names[a],
+					    expected_state_names[s], expected_role_names[r], refusal_name(got),
+					    refusal_name(want));
 				if (e != NULL) {
 					enum order_state to = order_action_target(a, s);
 					if (to != e->to)
-						fail_msg("%s from %s: target %s, expected %s",
-						         expected_action_names[a], expected_state_names[s],
-						         expected_state_names[to], expected_state_names[e->to]);
+						fail_msg("%s from %s: target %s, expected %s", expected_action_names[a],
+						    expected_state_names[s], expected_state_names[to],
+						    expected_state_names[e->to]);
 					allowed_count++;
 				}
 				checked++;
@@ -185,10 +204,9 @@ cancel_by_resident_until_accepted(void **unused)
 	assert_true(order_action_allowed(ORDER_ACTION_CANCEL, ORDER_SUBMITTED, ROLE_RESIDENT));
 	assert_true(order_action_allowed(ORDER_ACTION_CANCEL, ORDER_DISPATCHED, ROLE_RESIDENT));
 	assert_true(order_action_allowed(ORDER_ACTION_CANCEL, ORDER_CLAIMED, ROLE_RESIDENT));
-	assert_int_equal(order_action_check(ORDER_ACTION_CANCEL, ORDER_ACCEPTED, ROLE_RESIDENT),
-	                 ORDER_REFUSED_STATE);
-	assert_int_equal(order_action_check(ORDER_ACTION_CANCEL, ORDER_IN_PROGRESS, ROLE_RESIDENT),
-	                 ORDER_REFUSED_STATE);
+	assert_int_equal(order_action_check(ORDER_ACTION_CANCEL, ORDER_ACCEPTED, ROLE_RESIDENT), ORDER_REFUSED_STATE);
+	assert_int_equal(
+	    order_action_check(ORDER_ACTION_CANCEL, ORDER_IN_PROGRESS, ROLE_RESIDENT), ORDER_REFUSED_STATE);
 	assert_int_equal(order_action_target(ORDER_ACTION_CANCEL, ORDER_CLAIMED), ORDER_CANCELLED);
 }
 
@@ -198,10 +216,8 @@ return_by_department_from_dispatched_or_claimed_goes_to_submitted(void **unused)
 	(void)unused;
 	assert_int_equal(order_action_target(ORDER_ACTION_RETURN, ORDER_DISPATCHED), ORDER_SUBMITTED);
 	assert_int_equal(order_action_target(ORDER_ACTION_RETURN, ORDER_CLAIMED), ORDER_SUBMITTED);
-	assert_int_equal(order_action_check(ORDER_ACTION_RETURN, ORDER_ACCEPTED, ROLE_DEPARTMENT),
-	                 ORDER_REFUSED_STATE);
-	assert_int_equal(order_action_check(ORDER_ACTION_RETURN, ORDER_CLAIMED, ROLE_TEAM),
-	                 ORDER_REFUSED_ROLE);
+	assert_int_equal(order_action_check(ORDER_ACTION_RETURN, ORDER_ACCEPTED, ROLE_DEPARTMENT), ORDER_REFUSED_STATE);
+	assert_int_equal(order_action_check(ORDER_ACTION_RETURN, ORDER_CLAIMED, ROLE_TEAM), ORDER_REFUSED_ROLE);
 }
 
 static void
@@ -214,8 +230,7 @@ escalate_by_system_in_every_open_state_keeps_state(void **unused)
 		if (open)
 			assert_int_equal(order_action_target(ORDER_ACTION_ESCALATE, s), s);
 	}
-	assert_int_equal(order_action_check(ORDER_ACTION_ESCALATE, ORDER_SUBMITTED, ROLE_ADMIN),
-	                 ORDER_REFUSED_ROLE);
+	assert_int_equal(order_action_check(ORDER_ACTION_ESCALATE, ORDER_SUBMITTED, ROLE_ADMIN), ORDER_REFUSED_ROLE);
 }
 
 static void
@@ -223,8 +238,7 @@ offer_evaluate_escalate_keep_state_and_nothing_else_does(void **unused)
 {
 	(void)unused;
 	for (int a = 0; a < ORDER_ACTION_COUNT; a++) {
-		bool want = a == ORDER_ACTION_OFFER || a == ORDER_ACTION_EVALUATE ||
-		            a == ORDER_ACTION_ESCALATE;
+		bool want = a == ORDER_ACTION_OFFER || a == ORDER_ACTION_EVALUATE || a == ORDER_ACTION_ESCALATE;
 		assert_int_equal(order_action_keeps_state(a), want);
 	}
 	assert_int_equal(order_action_target(ORDER_ACTION_OFFER, ORDER_CLAIMED), ORDER_CLAIMED);
@@ -240,8 +254,8 @@ terminal_states_allow_nothing_but_evaluate_on_closed(void **unused)
 	for (int i = 0; i < COUNT_OF(terminal); i++) {
 		for (int a = 0; a < ORDER_ACTION_COUNT; a++) {
 			for (int r = 0; r < ROLE_COUNT; r++) {
-				bool want = terminal[i] == ORDER_CLOSED && a == ORDER_ACTION_EVALUATE &&
-				            r == ROLE_RESIDENT;
+				bool want =
+				    terminal[i] == ORDER_CLOSED && a == ORDER_ACTION_EVALUATE && r == ROLE_RESIDENT;
 				assert_int_equal(order_action_allowed(a, terminal[i], r), want);
 			}
 		}
@@ -263,12 +277,9 @@ refusal_is_role_when_role_never_takes_action(void **unused)
 {
 	(void)unused;
 	/* A team asking to dispatch gets 403 whatever the state, even the one dispatch starts from. */
-	assert_int_equal(order_action_check(ORDER_ACTION_DISPATCH, ORDER_SUBMITTED, ROLE_TEAM),
-	                 ORDER_REFUSED_ROLE);
-	assert_int_equal(order_action_check(ORDER_ACTION_DISPATCH, ORDER_CLOSED, ROLE_TEAM),
-	                 ORDER_REFUSED_ROLE);
-	assert_int_equal(order_action_check(ORDER_ACTION_CONFIRM, ORDER_COMPLETED, ROLE_RESIDENT),
-	                 ORDER_REFUSED_ROLE);
+	assert_int_equal(order_action_check(ORDER_ACTION_DISPATCH, ORDER_SUBMITTED, ROLE_TEAM), ORDER_REFUSED_ROLE);
+	assert_int_equal(order_action_check(ORDER_ACTION_DISPATCH, ORDER_CLOSED, ROLE_TEAM), ORDER_REFUSED_ROLE);
+	assert_int_equal(order_action_check(ORDER_ACTION_CONFIRM, ORDER_COMPLETED, ROLE_RESIDENT), ORDER_REFUSED_ROLE);
 }
 
 static void
@@ -276,12 +287,10 @@ refusal_is_state_when_role_takes_action_elsewhere(void **unused)
 {
 	(void)unused;
 	/* The second team to press accept finds the order accepted: 409, not 403. */
-	assert_int_equal(order_action_check(ORDER_ACTION_ACCEPT, ORDER_ACCEPTED, ROLE_TEAM),
-	                 ORDER_REFUSED_STATE);
-	assert_int_equal(order_action_check(ORDER_ACTION_EVALUATE, ORDER_SUBMITTED, ROLE_RESIDENT),
-	                 ORDER_REFUSED_STATE);
-	assert_int_equal(order_action_check(ORDER_ACTION_CONFIRM, ORDER_CLOSED, ROLE_COMMUNITY),
-	                 ORDER_REFUSED_STATE);
+	assert_int_equal(order_action_check(ORDER_ACTION_ACCEPT, ORDER_ACCEPTED, ROLE_TEAM), ORDER_REFUSED_STATE);
+	assert_int_equal(
+	    order_action_check(ORDER_ACTION_EVALUATE, ORDER_SUBMITTED, ROLE_RESIDENT), ORDER_REFUSED_STATE);
+	assert_int_equal(order_action_check(ORDER_ACTION_CONFIRM, ORDER_CLOSED, ROLE_COMMUNITY), ORDER_REFUSED_STATE);
 }
 
 static void
@@ -289,8 +298,7 @@ reason_needed_for_reject_return_withdraw_only(void **unused)
 {
 	(void)unused;
 	for (int a = 0; a < ORDER_ACTION_COUNT; a++) {
-		bool want = a == ORDER_ACTION_REJECT || a == ORDER_ACTION_RETURN ||
-		            a == ORDER_ACTION_WITHDRAW;
+		bool want = a == ORDER_ACTION_REJECT || a == ORDER_ACTION_RETURN || a == ORDER_ACTION_WITHDRAW;
 		assert_int_equal(order_action_needs_reason(a), want);
 	}
 }
@@ -333,10 +341,28 @@ role_names_round_trip(void **unused)
 
 /* Names no lookup may accept: absent, empty, unknown, and near misses of real names. */
 static const char *const bad_names[] = {
-	"",          "unknown",      "Submitted",  "submitted ", " submitted", "submitte",
-	"submittedx", "SUBMITTED",   "in-progress", "In_Progress", "in progress", "Submit",
-	"submit ",   "DISPATCH",     "escalated",  "Team",        "admin\n",    "resident\t",
-	"volunteers", "sys",         "cancel\x01", "closed\xe2\x80\x8b",
+    "",
+    "unknown",
+    "Submitted",
+    "submitted ",
+    " submitted",
+    "submitte",
+    "submittedx",
+    "SUBMITTED",
+    "in-progress",
+    "In_Progress",
+    "in progress",
+    "Submit",
+    "submit ",
+    "DISPATCH",
+    "escalated",
+    "Team",
+    "admin\n",
+    "resident\t",
+    "volunteers",
+    "sys",
+    "cancel\x01",
+    "closed\xe2\x80\x8b",
 };
 
 static void
@@ -374,7 +400,7 @@ names_of_out_of_range_values_are_unknown(void **unused)
 {
 	(void)unused;
 	assert_string_equal(order_state_name(ORDER_STATE_COUNT), "unknown");
-	assert_string_equal(order_state_name((enum order_state)-1), "unknown");
+	assert_string_equal(order_state_name((enum order_state) - 1), "unknown");
 	assert_string_equal(order_action_name(ORDER_ACTION_COUNT), "unknown");
 	assert_string_equal(user_role_name(ROLE_COUNT), "unknown");
 }
@@ -386,11 +412,9 @@ out_of_range_values_are_refused(void **unused)
 	assert_false(order_action_allowed(ORDER_ACTION_COUNT, ORDER_SUBMITTED, ROLE_COMMUNITY));
 	assert_false(order_action_allowed(ORDER_ACTION_DISPATCH, ORDER_STATE_COUNT, ROLE_COMMUNITY));
 	assert_false(order_action_allowed(ORDER_ACTION_DISPATCH, ORDER_SUBMITTED, ROLE_COUNT));
-	assert_false(order_action_allowed(ORDER_ACTION_DISPATCH, (enum order_state)-1, ROLE_COMMUNITY));
-	assert_int_equal(order_action_check(ORDER_ACTION_COUNT, ORDER_SUBMITTED, ROLE_COMMUNITY),
-	                 ORDER_REFUSED_ROLE);
-	assert_int_equal(order_action_check(ORDER_ACTION_DISPATCH, ORDER_SUBMITTED, ROLE_COUNT),
-	                 ORDER_REFUSED_ROLE);
+	assert_false(order_action_allowed(ORDER_ACTION_DISPATCH, (enum order_state) - 1, ROLE_COMMUNITY));
+	assert_int_equal(order_action_check(ORDER_ACTION_COUNT, ORDER_SUBMITTED, ROLE_COMMUNITY), ORDER_REFUSED_ROLE);
+	assert_int_equal(order_action_check(ORDER_ACTION_DISPATCH, ORDER_SUBMITTED, ROLE_COUNT), ORDER_REFUSED_ROLE);
 	assert_int_equal(order_action_target(ORDER_ACTION_COUNT, ORDER_CLAIMED), ORDER_CLAIMED);
 	assert_false(order_action_needs_reason(ORDER_ACTION_COUNT));
 	assert_false(order_action_keeps_state(ORDER_ACTION_COUNT));
@@ -476,32 +500,32 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_combination_matches_expected_table),
-		cmocka_unit_test(accept_only_by_team_from_claimed),
-		cmocka_unit_test(submit_is_never_a_transition),
-		cmocka_unit_test(admin_and_volunteer_take_no_action),
-		cmocka_unit_test(cancel_by_resident_until_accepted),
-		cmocka_unit_test(return_by_department_from_dispatched_or_claimed_goes_to_submitted),
-		cmocka_unit_test(escalate_by_system_in_every_open_state_keeps_state),
-		cmocka_unit_test(offer_evaluate_escalate_keep_state_and_nothing_else_does),
-		cmocka_unit_test(terminal_states_allow_nothing_but_evaluate_on_closed),
-		cmocka_unit_test(terminal_states_are_closed_rejected_cancelled),
-		cmocka_unit_test(refusal_is_role_when_role_never_takes_action),
-		cmocka_unit_test(refusal_is_state_when_role_takes_action_elsewhere),
-		cmocka_unit_test(reason_needed_for_reject_return_withdraw_only),
-		cmocka_unit_test(state_names_round_trip),
-		cmocka_unit_test(action_names_round_trip),
-		cmocka_unit_test(role_names_round_trip),
-		cmocka_unit_test(unknown_empty_and_near_miss_names_rejected),
-		cmocka_unit_test(null_names_rejected),
-		cmocka_unit_test(names_of_out_of_range_values_are_unknown),
-		cmocka_unit_test(out_of_range_values_are_refused),
-		cmocka_unit_test(actions_for_department_in_claimed_are_return_and_offer),
-		cmocka_unit_test(actions_for_team_in_accepted_are_withdraw_and_start),
-		cmocka_unit_test(actions_for_community_in_submitted_are_dispatch_and_reject),
-		cmocka_unit_test(actions_for_resident_in_closed_is_evaluate_only),
-		cmocka_unit_test(actions_for_stops_at_max),
-		cmocka_unit_test(actions_for_lists_exactly_the_allowed_actions_in_order),
+	    cmocka_unit_test(every_combination_matches_expected_table),
+	    cmocka_unit_test(accept_only_by_team_from_claimed),
+	    cmocka_unit_test(submit_is_never_a_transition),
+	    cmocka_unit_test(admin_and_volunteer_take_no_action),
+	    cmocka_unit_test(cancel_by_resident_until_accepted),
+	    cmocka_unit_test(return_by_department_from_dispatched_or_claimed_goes_to_submitted),
+	    cmocka_unit_test(escalate_by_system_in_every_open_state_keeps_state),
+	    cmocka_unit_test(offer_evaluate_escalate_keep_state_and_nothing_else_does),
+	    cmocka_unit_test(terminal_states_allow_nothing_but_evaluate_on_closed),
+	    cmocka_unit_test(terminal_states_are_closed_rejected_cancelled),
+	    cmocka_unit_test(refusal_is_role_when_role_never_takes_action),
+	    cmocka_unit_test(refusal_is_state_when_role_takes_action_elsewhere),
+	    cmocka_unit_test(reason_needed_for_reject_return_withdraw_only),
+	    cmocka_unit_test(state_names_round_trip),
+	    cmocka_unit_test(action_names_round_trip),
+	    cmocka_unit_test(role_names_round_trip),
+	    cmocka_unit_test(unknown_empty_and_near_miss_names_rejected),
+	    cmocka_unit_test(null_names_rejected),
+	    cmocka_unit_test(names_of_out_of_range_values_are_unknown),
+	    cmocka_unit_test(out_of_range_values_are_refused),
+	    cmocka_unit_test(actions_for_department_in_claimed_are_return_and_offer),
+	    cmocka_unit_test(actions_for_team_in_accepted_are_withdraw_and_start),
+	    cmocka_unit_test(actions_for_community_in_submitted_are_dispatch_and_reject),
+	    cmocka_unit_test(actions_for_resident_in_closed_is_evaluate_only),
+	    cmocka_unit_test(actions_for_stops_at_max),
+	    cmocka_unit_test(actions_for_lists_exactly_the_allowed_actions_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
