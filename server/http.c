@@ -162,6 +162,13 @@ send_reply(struct request *r, int status, const char *content_type, struct evbuf
 	size_t bytes = body ? evbuffer_get_length(body) : 0; /* sending drains the buffer */
 
 	prepare_reply(r, content_type);
+	/* evhttp 2.1 would send the body after a HEAD's headers: send only its length. */
+	if (r->method == EVHTTP_REQ_HEAD && body != NULL) {
+		char length[24];
+		snprintf(length, sizeof length, "%zu", bytes);
+		http_set_header(r, "Content-Length", length);
+		body = NULL;
+	}
 	evhttp_send_reply(r->req, status, reason_phrase(status), body);
 	log_request(r, status, bytes);
 	request_free(r);

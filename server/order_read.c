@@ -47,7 +47,7 @@ static struct db_statement detail_statement = DB_STATEMENT("orders_detail",
     "                       'offered_at', f.offered_at) ORDER BY f.offered_at, f.team_id), '[]'::json)"
     "                     FROM order_offers f JOIN teams t ON t.id = f.team_id WHERE f.order_id = o.id),"
     "          'service_records', (SELECT COALESCE(json_agg(json_build_object('id', s.id,"
-    "                       'volunteer_id', s.volunteer_id, 'volunteer_name', v.name, 'hours', s.hours,"
+    "                       'volunteer_id', s.volunteer_id, 'volunteer_name', v.name, 'hours', to_char(s.hours, 'FM990.00'),"
     "                       'status', s.status, 'verified_at', s.verified_at) ORDER BY s.id), '[]'::json)"
     "                     FROM service_records s JOIN volunteers v ON v.id = s.volunteer_id"
     "                    WHERE s.order_id = o.id),"

@@ -73,8 +73,10 @@ export async function download(path, filename, query) {
   const blob = await res.blob();
   const href = URL.createObjectURL(blob);
   const a = document.createElement('a');
+  // The server's name for the file (Content-Disposition) when it gives one.
+  const named = /filename="?([^";]+)"?/.exec(res.headers.get('Content-Disposition') || '');
   a.href = href;
-  a.download = filename;
+  a.download = named ? named[1] : filename;
   document.body.append(a);
   a.click();
   a.remove();

@@ -286,6 +286,14 @@ describe('an order through the web clients', () => {
     assert.equal(await p.locator('#chart-states svg rect').count() > 0, true, 'orders per state are drawn');
     assert.equal(await p.locator('#chart-stages svg').count(), 1, 'stage times are drawn');
     await shot(p, '22-console-dashboard-charts');
+    // CSV export: fetched with the Bearer header, saved from a Blob.
+    const probe = await srv.http('GET', '/api/v1/export/orders.csv'); // 401 when it exists (no session here)
+    if (probe.status !== 404) {
+      const [download] = await Promise.all([p.waitForEvent('download'), p.click('#export-orders')]);
+      assert.match(download.suggestedFilename(), /orders-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+      const text = (await import('node:fs')).readFileSync(await download.path(), 'utf8');
+      assert.ok(text.includes(order.description), 'the export holds the order of this test');
+    }
     await p.click('#nav a[data-nav=volunteers]');
     await p.waitForSelector('#vol-rows tr[data-id], #reg-unavailable');
     await shot(p, '23-console-volunteers');
