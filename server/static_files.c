@@ -66,6 +66,10 @@ static_files_map(const char *url_path, char *out, size_t out_size)
 	} else if (strncmp(url_path, "/team/", 6) == 0 || strcmp(url_path, "/team") == 0) {
 		prefix = "team";
 		rest = url_path + 5;
+	} else if (strncmp(url_path, "/common/", 8) == 0) {
+		/* Modules the console and the team app share. */
+		prefix = "common";
+		rest = url_path + 7;
 	} else if (strncmp(url_path, "/track/", 7) == 0) {
 		/* The status page is one file that reads the code from its URL. */
 		rest = "/track.html";

@@ -8,7 +8,7 @@
 struct request;
 
 /* Serves r->path from the static directory (GET/HEAD): "/" and other paths
- * map into resident/, "/console/…" and "/team/…" into their folders, a folder
+ * map into resident/, "/console/…", "/team/…" and "/common/…" (shared modules) into their folders, a folder
  * to its index.html. Replies 404 when there is no such file and 400 when the
  * path tries to leave the directory. */
 void static_files_serve(struct request *r);

@@ -3,7 +3,7 @@
 import { t } from './i18n.js';
 import { api, session, el, put, errorText, setUnauthenticatedHandler, toast } from './lib.js';
 import { store, bus, loadCatalog } from './store.js';
-import { startEvents } from './sse.js';
+import { startEvents } from '/common/sse.js';
 import * as queue from './queue.js';
 import * as detail from './detail.js';
 import * as dashboard from './dashboard.js';

@@ -5,7 +5,7 @@ import {
   api, session, el, put, errorText, fieldText, formatTime, formatFullTime, hundredths, formatHundredths,
   formatHours, setUnauthenticatedHandler, toast,
 } from './lib.js';
-import { startEvents } from './sse.js';
+import { startEvents } from '/common/sse.js';
 import { outbox, flush } from './outbox.js';
 
 const view = document.getElementById('view');

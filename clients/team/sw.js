@@ -1,12 +1,12 @@
 // Service worker of the team app: the app shell is cached so the app opens on a poor or missing
 // connection. Shell files are answered from the cache and refreshed in the background
 // (stale-while-revalidate); the API is never cached here (the app keeps its own copies).
-const CACHE = 'paidan-team-v1';
+const CACHE = 'paidan-team-v2';
 const SHELL = [
   '/team/',
   '/team/app.js',
   '/team/lib.js',
-  '/team/sse.js',
+  '/common/sse.js',
   '/team/outbox.js',
   '/team/i18n.js',
   '/team/style.css',

@@ -54,8 +54,8 @@ test('the team app is installable and caches its shell', async () => {
   for (const icon of m.json.icons) assert.equal((await srv.http('GET', icon.src)).status, 200, icon.src);
   assert.ok(m.json.icons.some((i) => i.type === 'image/png') && m.json.icons.some((i) => i.type === 'image/svg+xml'));
   await p.evaluate(() => navigator.serviceWorker.ready);
-  const cached = await p.evaluate(async () => (await (await caches.open('paidan-team-v1')).keys()).map((r) => new URL(r.url).pathname));
-  for (const f of ['/team/', '/team/app.js', '/team/style.css']) assert.ok(cached.includes(f), `${f} is cached: ${cached}`);
+  const cached = await p.evaluate(async () => (await (await caches.open('paidan-team-v2')).keys()).map((r) => new URL(r.url).pathname));
+  for (const f of ['/team/', '/team/app.js', '/team/style.css', '/common/sse.js']) assert.ok(cached.includes(f), `${f} is cached: ${cached}`);
   // Offline, the app still opens from the cache.
   await p.context().setOffline(true);
   await p.reload();

@@ -26,6 +26,7 @@ paths_map_into_the_three_clients(void **state)
 	    {"/team", "team/index.html"},
 	    {"/team/app.js", "team/app.js"},
 	    {"/team/sw.js", "team/sw.js"},
+	    {"/common/sse.js", "common/sse.js"},
 	    {"/x/", "resident/x/index.html"},
 	    {"/img/logo.v2.svg", "resident/img/logo.v2.svg"},
 	};
