@@ -245,14 +245,10 @@ issue_authenticated(struct request *r)
 {
 	struct issue_state *s = xcalloc(1, sizeof *s);
 	char text[24];
-	int64_t volunteer_id;
 
 	r->state = s;
 	r->state_free = issue_state_free;
-	if (!http_path_id(r, "id", &volunteer_id))
-		return;
-	snprintf(text, sizeof text, "%lld", (long long)volunteer_id);
-	s->values[0] = xstrdup(text);
+	s->values[0] = xstrdup(http_path_id(r, "id"));
 	s->values[1] = xstrdup(user_role_name(r->user.role));
 	snprintf(text, sizeof text, "%lld", (long long)r->user.scope_id);
 	s->values[2] = xstrdup(text);
@@ -265,10 +261,6 @@ issue_authenticated(struct request *r)
 void
 certificate_issue(struct request *r)
 {
-	int64_t id;
-
-	if (!http_path_id(r, "id", &id))
-		return;
 	auth_require(r, CERTIFICATE_ROLES, issue_authenticated);
 }
 

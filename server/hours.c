@@ -67,13 +67,9 @@ ledger_done(void *arg, const struct db_reply *reply)
 static void
 ledger_authenticated(struct request *r)
 {
-	char id[24], scope[24];
-	const char *values[3] = {id, user_role_name(r->user.role), scope};
-	int64_t volunteer_id;
+	char scope[24];
+	const char *values[3] = {http_path_id(r, "id"), user_role_name(r->user.role), scope};
 
-	if (!http_path_id(r, "id", &volunteer_id))
-		return;
-	snprintf(id, sizeof id, "%lld", (long long)volunteer_id);
 	snprintf(scope, sizeof scope, "%lld", (long long)r->user.scope_id);
 	db_query(r->app->db, &ledger_statement, values, ledger_done, r);
 }
@@ -81,10 +77,6 @@ ledger_authenticated(struct request *r)
 void
 hours_ledger(struct request *r)
 {
-	int64_t id;
-
-	if (!http_path_id(r, "id", &id))
-		return;
 	auth_require(r, LEDGER_ROLES, ledger_authenticated);
 }
 
@@ -126,14 +118,11 @@ correct_authenticated(struct request *r)
 	struct field_errors errors;
 	struct json_object *body, *h = NULL;
 	enum input_kind kind;
-	char id[24], admin[24], hours[16], *reason = NULL;
+	char admin[24], hours[16], *reason = NULL;
 	const char *text;
 	size_t len;
-	int64_t record_id;
 	int hundredths = -1;
 
-	if (!http_path_id(r, "id", &record_id))
-		return;
 	body = http_parse_body(r, false, &kind);
 	if (body == NULL)
 		return;
@@ -156,11 +145,10 @@ correct_authenticated(struct request *r)
 		return;
 	}
 	field_errors_free(&errors);
-	snprintf(id, sizeof id, "%lld", (long long)record_id);
 	snprintf(admin, sizeof admin, "%lld", (long long)r->user.id);
 	format_hours(hundredths, hours);
 	{
-		const char *values[4] = {id, hours, admin, reason};
+		const char *values[4] = {http_path_id(r, "id"), hours, admin, reason};
 		db_query(r->app->db, &correct_statement, values, correct_done, r);
 	}
 	free(reason);
@@ -169,9 +157,5 @@ correct_authenticated(struct request *r)
 void
 hours_correct(struct request *r)
 {
-	int64_t id;
-
-	if (!http_path_id(r, "id", &id))
-		return;
 	auth_require(r, ROLE_BIT(ROLE_ADMIN), correct_authenticated);
 }

@@ -494,18 +494,36 @@ http_parse_body(struct request *r, bool allow_form, enum input_kind *kind)
 	return obj;
 }
 
-bool
-http_path_id(struct request *r, const char *name, int64_t *out)
+const char *
+http_path_id(const struct request *r, const char *name)
 {
-	struct json_object *fields;
+	return route_param(&r->match, name);
+}
 
-	if (parse_id(route_param(&r->match, name), out))
-		return true;
-	fields = json_object_new_object();
-	json_object_object_add(
-	    fields, name, json_object_new_string("应为正整数编号 (must be a positive whole number)"));
-	http_reply_error(r, 400, "invalid_parameter", "路径中的编号无效 (invalid id in the path)", fields);
-	return false;
+/* Every path parameter named "id" or "…_id" must be a positive id, for every route, before any
+ * handler or session look-up runs; replies 400 naming the first bad one. */
+static bool
+path_ids_valid(struct request *r)
+{
+	for (int i = 0; i < r->match.nparams; i++) {
+		size_t n = r->match.name_lens[i];
+		const char *name = r->match.names[i];
+		int64_t id;
+		char field[ROUTE_MAX_PARAM_LEN];
+		struct json_object *fields;
+
+		if (!((n == 2 && strncmp(name, "id", 2) == 0) || (n > 3 && strncmp(name + n - 3, "_id", 3) == 0)))
+			continue;
+		if (parse_id(r->match.values[i], &id))
+			continue;
+		snprintf(field, sizeof field, "%.*s", (int)n, name);
+		fields = json_object_new_object();
+		json_object_object_add(
+		    fields, field, json_object_new_string("应为正整数编号 (must be a positive whole number)"));
+		http_reply_error(r, 400, "invalid_parameter", "路径中的编号无效 (invalid id in the path)", fields);
+		return false;
+	}
+	return true;
 }
 
 static int
@@ -555,7 +573,10 @@ handle_request(struct evhttp_request *req, void *arg)
 	}
 
 	switch (router_match(server->routes, server->nroutes, r->method, r->path, &r->match)) {
-	case ROUTE_FOUND: r->match.route->handler(r); return;
+	case ROUTE_FOUND:
+		if (path_ids_valid(r))
+			r->match.route->handler(r);
+		return;
 	case ROUTE_METHOD_NOT_ALLOWED:
 		http_reply_error(r, 405, "method_not_allowed", "不支持该请求方法 (method not allowed)", NULL);
 		return;

@@ -102,8 +102,9 @@ const char *http_query_param(struct request *r, const char *name);
  * returned object is owned by the caller. */
 struct json_object *http_parse_body(struct request *r, bool allow_form, enum input_kind *kind);
 
-/* The {id} path parameter as a positive integer; replies 400 and returns false when it is not. */
-bool http_path_id(struct request *r, const char *name, int64_t *out);
+/* The text of an id path parameter ({id}, {…_id}). Every such parameter was checked to be a
+ * positive id (1..2^53, digits only) before the handler ran, so it can go to SQL as it is. */
+const char *http_path_id(const struct request *r, const char *name);
 
 /* True when the client asked for HTML rather than JSON (a browser without JavaScript). */
 bool http_wants_html(const struct request *r);

@@ -41,22 +41,13 @@ suggest_done(void *arg, const struct db_reply *reply)
 static void
 suggest_authenticated(struct request *r)
 {
-	char id[24];
-	const char *values[1] = {id};
-	int64_t order_id;
+	const char *values[1] = {http_path_id(r, "id")};
 
-	if (!http_path_id(r, "id", &order_id))
-		return;
-	snprintf(id, sizeof id, "%lld", (long long)order_id);
 	db_query(r->app->db, &suggest_statement, values, suggest_done, r);
 }
 
 void
 matching_suggest(struct request *r)
 {
-	int64_t id;
-
-	if (!http_path_id(r, "id", &id))
-		return;
 	auth_require(r, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPARTMENT), suggest_authenticated);
 }

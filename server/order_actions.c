@@ -636,16 +636,13 @@ order_action_post(struct request *r)
 {
 	enum order_action action;
 	struct action_state *s;
-	int64_t id;
 
-	if (!http_path_id(r, "id", &id))
-		return;
 	if (!action_from_path(route_param(&r->match, "action"), &action)) {
 		http_reply_error(r, 404, "not_found", "没有这个操作 (no such action)", NULL);
 		return;
 	}
 	s = action_state_new(r, action);
-	set_number(s, T_ID, id);
+	set_text(s, T_ID, http_path_id(r, "id"));
 	auth_require(r, ROLES_ANY_USER, staff_action_authenticated);
 }
 

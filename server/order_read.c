@@ -287,13 +287,9 @@ detail_done(void *arg, const struct db_reply *reply)
 static void
 detail_authenticated(struct request *r)
 {
-	char id[24], scope[24];
-	const char *values[3] = {id, user_role_name(r->user.role), scope};
-	int64_t order_id;
+	char scope[24];
+	const char *values[3] = {http_path_id(r, "id"), user_role_name(r->user.role), scope};
 
-	if (!http_path_id(r, "id", &order_id))
-		return;
-	snprintf(id, sizeof id, "%lld", (long long)order_id);
 	snprintf(scope, sizeof scope, "%lld", (long long)r->user.scope_id);
 	db_query(r->app->db, &detail_statement, values, detail_done, r);
 }
@@ -301,10 +297,5 @@ detail_authenticated(struct request *r)
 void
 order_detail(struct request *r)
 {
-	int64_t order_id;
-
-	/* A malformed id is refused before the session is looked up. */
-	if (!http_path_id(r, "id", &order_id))
-		return;
 	auth_require(r, ROLES_ANY_USER, detail_authenticated);
 }

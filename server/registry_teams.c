@@ -155,22 +155,16 @@ static struct team_state *
 team_state_new(struct request *r)
 {
 	struct team_state *s = xcalloc(1, sizeof *s);
+	const char *id = http_path_id(r, "id"), *volunteer_id = http_path_id(r, "volunteer_id");
 
+	/* The router has already checked the path's ids. */
+	if (id != NULL)
+		snprintf(s->id, sizeof s->id, "%s", id);
+	if (volunteer_id != NULL)
+		snprintf(s->volunteer_id, sizeof s->volunteer_id, "%s", volunteer_id);
 	r->state = s;
 	r->state_free = team_state_free;
 	return s;
-}
-
-/* Puts the path's {name} in out; false after replying 400. */
-static bool
-path_id(struct request *r, const char *name, char out[24])
-{
-	int64_t id;
-
-	if (!http_path_id(r, name, &id))
-		return false;
-	snprintf(out, 24, "%lld", (long long)id);
-	return true;
 }
 
 /* Admins act on any team, a team account on its own only; false after replying 403. */
@@ -324,8 +318,7 @@ team_get_authenticated(struct request *r)
 void
 teams_get(struct request *r)
 {
-	if (!path_id(r, "id", team_state_new(r)->id))
-		return;
+	team_state_new(r);
 	auth_require(r, TEAM_READ_ROLES, team_get_authenticated);
 }
 
@@ -556,8 +549,7 @@ team_update_authenticated(struct request *r)
 void
 teams_update(struct request *r)
 {
-	if (!path_id(r, "id", team_state_new(r)->id))
-		return;
+	team_state_new(r);
 	auth_require(r, ROLE_BIT(ROLE_ADMIN), team_update_authenticated);
 }
 
@@ -607,8 +599,7 @@ members_list_authenticated(struct request *r)
 void
 team_members_list(struct request *r)
 {
-	if (!path_id(r, "id", team_state_new(r)->id))
-		return;
+	team_state_new(r);
 	auth_require(r, ROSTER_ROLES, members_list_authenticated);
 }
 
@@ -679,8 +670,7 @@ member_add_authenticated(struct request *r)
 void
 team_members_add(struct request *r)
 {
-	if (!path_id(r, "id", team_state_new(r)->id))
-		return;
+	team_state_new(r);
 	auth_require(r, ROSTER_ROLES, member_add_authenticated);
 }
 
@@ -720,9 +710,6 @@ member_remove_authenticated(struct request *r)
 void
 team_members_remove(struct request *r)
 {
-	struct team_state *s = team_state_new(r);
-
-	if (!path_id(r, "id", s->id) || !path_id(r, "volunteer_id", s->volunteer_id))
-		return;
+	team_state_new(r);
 	auth_require(r, ROSTER_ROLES, member_remove_authenticated);
 }

@@ -361,23 +361,17 @@ get_authenticated(struct request *r)
 	detail_send(r, 200);
 }
 
-/* Puts the path's {id} in s->id; false after replying 400. */
-static bool
+/* Puts the path's {id} (checked by the router) in s->id. */
+static void
 path_id(struct request *r, struct volunteer_state *s)
 {
-	int64_t id;
-
-	if (!http_path_id(r, "id", &id))
-		return false;
-	snprintf(s->id, sizeof s->id, "%lld", (long long)id);
-	return true;
+	snprintf(s->id, sizeof s->id, "%s", http_path_id(r, "id"));
 }
 
 void
 volunteers_get(struct request *r)
 {
-	if (!path_id(r, volunteer_state_new(r)))
-		return;
+	path_id(r, volunteer_state_new(r));
 	auth_require(r, READ_ROLES, get_authenticated);
 }
 
@@ -591,7 +585,6 @@ update_authenticated(struct request *r)
 void
 volunteers_update(struct request *r)
 {
-	if (!path_id(r, volunteer_state_new(r)))
-		return;
+	path_id(r, volunteer_state_new(r));
 	auth_require(r, ROLE_BIT(ROLE_ADMIN), update_authenticated);
 }

@@ -91,65 +91,6 @@ export function errorText(r) {
   return m ? m.replace(/\s*\([^)]*\)\s*$/, '') : `HTTP ${r.status}`;
 }
 
-/** A field message without its English gloss. */
-export const fieldText = (m) => String(m).replace(/\s*\([^)]*\)\s*$/, '');
-
-export function el(tag, attrs = {}, ...children) {
-  const node = tag === 'svg' || attrs.svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false || k === 'svg') continue;
-    if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
-    else if (k === 'class') node.setAttribute('class', v);
-    else if (k === 'dataset') Object.assign(node.dataset, v);
-    else if (k === 'value' && 'value' in node && tag !== 'option') node.value = v;
-    else if (v === true) node.setAttribute(k, '');
-    else node.setAttribute(k, String(v));
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c === undefined || c === null || c === false) continue;
-    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return node;
-}
-
-export function put(parent, ...nodes) {
-  parent.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
-}
-
-const dateTime = new Intl.DateTimeFormat('zh-CN', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
-const fullTime = new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
-export const formatTime = (iso) => (iso ? dateTime.format(new Date(iso)) : '');
-export const formatFullTime = (iso) => (iso ? fullTime.format(new Date(iso)) : '');
-
-/** YYYY-MM-DD of a Date in local time. */
-export function isoDate(d) {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
-// ---- exact decimal hours: the server's strings (or numbers) → integer hundredths, never float sums
-
-/** Hundredths of an hour from "1.5", "1.50", 1.5 or "2"; null when it is not such a number. */
-export function hundredths(value) {
-  const m = /^(\d+)(?:\.(\d{1,2})\d*)?$/.exec(String(value).trim());
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
-}
-
-/** "1.50" from 150. */
-export function formatHundredths(h) {
-  return `${Math.floor(h / 100)}.${String(h % 100).padStart(2, '0')}`;
-}
-
-/** "1.50" from whatever the server sent; the text as is when it does not parse. */
-export function formatHours(value) {
-  const h = hundredths(value);
-  return h === null ? String(value ?? '') : formatHundredths(h);
-}
-
-export function toast(text, kind = 'good') {
-  const box = document.getElementById('toasts');
-  if (!box) return;
-  const n = el('div', { class: `toast ${kind}`, role: kind === 'bad' ? 'alert' : 'status' }, text);
-  box.append(n);
-  setTimeout(() => n.remove(), kind === 'bad' ? 9000 : 5000);
-}
+export {
+  fieldText, el, put, formatTime, formatFullTime, isoDate, hundredths, formatHundredths, formatHours, toast,
+} from '/common/dom.js';

@@ -7,6 +7,7 @@ const SHELL = [
   '/team/app.js',
   '/team/lib.js',
   '/common/sse.js',
+  '/common/dom.js',
   '/team/outbox.js',
   '/team/i18n.js',
   '/team/style.css',
