@@ -5,7 +5,9 @@
 #
 # Environment: PAIDAN_TEST_SKIP_BUILD=1 reuses build/ and build-asan/ as they are;
 #              PAIDAN_TEST_KEEP=1 keeps the throwaway cluster's directory, with the server logs of
-#              the integration tests in logs/ (its path is printed).
+#              the integration tests in logs/ (its path is printed);
+#              PAIDAN_TEST_ONLY="tests/integration/x.test.mjs tests/browser/y.test.mjs" runs only those
+#              test files (for a quick loop while working; the summary then counts the rest as skipped).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -149,6 +151,14 @@ stage "throwaway PostgreSQL" start_db
 [ "$STAGE_RC" -eq 0 ] && db_ok=1
 
 # ---------------------------------------------------------------- integration tests (Node.js)
+only_files() { # DIR: the files of PAIDAN_TEST_ONLY under DIR, one node --test run
+    local f files=()
+    for f in $PAIDAN_TEST_ONLY; do
+        case "$f" in "$1"*) files+=("$f") ;; esac
+    done
+    [ "${#files[@]}" -eq 0 ] && { echo "PAIDAN_TEST_ONLY: nothing under $1"; return 0; }
+    timeout --kill-after=15 900 node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+}
 integration() {
     export PAIDAN_BIN="$ROOT/build-asan/paidan"
     PAIDAN_TEST_DATABASE_URL=$(pg_url "$PG_DIR" "$PG_PORT" paidan_test)
@@ -159,7 +169,9 @@ integration() {
     export PAIDAN_STATIC_DIR="$ROOT/clients"
     export PAIDAN_TEST_LOG_DIR="$PG_BASE/logs"
     export PAIDAN_ID_KEY_FILE="$PG_BASE/id.key" # made by the first server or import that needs it
-    if node --test-concurrency=1 -e 0 >/dev/null 2>&1; then
+    if [ -n "${PAIDAN_TEST_ONLY:-}" ]; then
+        only_files tests/integration/
+    elif node --test-concurrency=1 -e 0 >/dev/null 2>&1; then
         timeout --kill-after=15 900 node --test --test-concurrency=1 --test-reporter=spec tests/integration/
     else
         # Node.js before 20.10 has no --test-concurrency: one file at a time by hand.
@@ -224,7 +236,9 @@ browser_tests() {
     export PAIDAN_ID_KEY_FILE="$PG_BASE/id.key"
     rm -rf "$ROOT/tests/browser/screenshots"
     local rc=0 f
-    if node --test-concurrency=1 -e 0 >/dev/null 2>&1; then
+    if [ -n "${PAIDAN_TEST_ONLY:-}" ]; then
+        only_files tests/browser/ || rc=$?
+    elif node --test-concurrency=1 -e 0 >/dev/null 2>&1; then
         timeout --kill-after=15 900 node --test --test-concurrency=1 --test-reporter=spec tests/browser/ || rc=$?
     else
         for f in tests/browser/*.test.mjs; do
