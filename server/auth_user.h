@@ -1,4 +1,4 @@
-/* auth_user: who is making a request, once auth_require has checked the session. */
+/* auth_user: who is making a request, as dispatch found it before the handler runs. */
 #ifndef PAIDAN_AUTH_USER_H
 #define PAIDAN_AUTH_USER_H
 
@@ -8,12 +8,12 @@
 #include "order_model.h"
 
 struct auth_user {
-	bool authenticated;
+	bool authenticated; /* false on public routes called without a session */
 	int64_t id;
 	enum user_role role;
 	int64_t scope_id; /* community, department, team or volunteer id by role; 0 for admin */
 	bool via_cookie; /* cookie sessions need the CSRF token on writes */
-	char *json; /* {"id", "username", "display_name", "role", …} for /me; owned by the request */
+	const char *json; /* {"id", "username", "display_name", "role", …} for /me; request memory */
 };
 
 #endif

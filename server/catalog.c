@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_reply.h"
 #include "app.h"
 #include "db.h"
 #include "form_pages.h"
@@ -29,7 +30,7 @@ catalog_done(void *arg, const struct db_reply *reply)
 	const char *text;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	text = PQgetvalue(reply->result, 0, 0);
@@ -50,7 +51,7 @@ form_done(void *arg, const struct db_reply *reply)
 	char *page;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	page = form_page_order_form(PQgetvalue(reply->result, 0, 0));

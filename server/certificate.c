@@ -8,8 +8,10 @@
 
 #include <sodium.h>
 
+#include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
-#include "auth.h"
+#include "auth_user.h"
 #include "config.h"
 #include "db.h"
 #include "form_pages.h"
@@ -18,7 +20,6 @@
 #include "xalloc.h"
 
 #define VERIFY_CODE_LEN 12
-#define CERTIFICATE_ROLES (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_TEAM) | ROLE_BIT(ROLE_VOLUNTEER))
 
 static struct db_statement issue_statement = DB_STATEMENT("certificate_issue",
     "WITH vis AS ("
@@ -207,15 +208,15 @@ issue_done(void *arg, const struct db_reply *reply)
 		return;
 	}
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		http_reply_error(r, 404, "not_found", "没有这名志愿者 (no such volunteer)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_VOLUNTEER, NULL);
 		return;
 	}
 	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
-		http_reply_error(r, 403, "forbidden", "您无权为这名志愿者开具证明 (not your record)", NULL);
+		api_error_reply(r, API_ERROR_CERTIFICATE_NOT_YOURS, NULL);
 		return;
 	}
 	page = certificate_page(
@@ -240,28 +241,22 @@ issue_send(struct request *r)
 	db_query(r->app->db, &issue_statement, (const char *const *)s->values, issue_done, r);
 }
 
-static void
-issue_authenticated(struct request *r)
+void
+certificate_issue(struct request *r)
 {
 	struct issue_state *s = xcalloc(1, sizeof *s);
 	char text[24];
 
 	r->state = s;
 	r->state_free = issue_state_free;
-	s->values[0] = xstrdup(http_path_id(r, "id"));
-	s->values[1] = xstrdup(user_role_name(r->user.role));
-	snprintf(text, sizeof text, "%lld", (long long)r->user.scope_id);
+	s->values[0] = xstrdup(http_path_param(r, "id"));
+	s->values[1] = xstrdup(user_role_name(r->user->role));
+	snprintf(text, sizeof text, "%lld", (long long)r->user->scope_id);
 	s->values[2] = xstrdup(text);
-	snprintf(text, sizeof text, "%lld", (long long)r->user.id);
+	snprintf(text, sizeof text, "%lld", (long long)r->user->id);
 	s->values[4] = xstrdup(text);
 	s->values[5] = xstrdup(r->app->cfg->issuer);
 	issue_send(r);
-}
-
-void
-certificate_issue(struct request *r)
-{
-	auth_require(r, CERTIFICATE_ROLES, issue_authenticated);
 }
 
 static void
@@ -278,7 +273,7 @@ verify_done(void *arg, const struct db_reply *reply)
 	char *page;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (PQntuples(res) == 0) {

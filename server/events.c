@@ -12,12 +12,15 @@
 #include <event2/bufferevent.h>
 #include <event2/http.h>
 
+#include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
-#include "auth.h"
+#include "auth_user.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "scope.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -94,37 +97,31 @@ stream_connection_closed(struct evhttp_connection *connection, void *arg)
 	stream_close(s);
 }
 
+/* The note carries the order's scope columns and the teams it is offered to; a volunteer's teams
+ * were read when the stream opened. (Whether the volunteer has a service record on the order is not
+ * in the note: such a volunteer sees the change in the order list, not live.) */
 static bool
 stream_may_see(const struct stream *s, struct json_object *note)
 {
 	struct json_object *v;
-	int64_t community = 0, department = 0, team = 0;
+	struct scope_order order = {0};
 
 	if (json_object_object_get_ex(note, "community_id", &v))
-		community = json_object_get_int64(v);
+		order.community_id = json_object_get_int64(v);
 	if (json_object_object_get_ex(note, "department_id", &v))
-		department = json_object_get_int64(v);
+		order.department_id = json_object_get_int64(v);
 	if (json_object_object_get_ex(note, "team_id", &v))
-		team = json_object_get_int64(v);
-	switch (s->role) {
-	case ROLE_ADMIN: return true;
-	case ROLE_COMMUNITY: return community == s->scope_id;
-	case ROLE_DEPARTMENT: return department == s->scope_id;
-	case ROLE_TEAM:
-		if (team == s->scope_id)
-			return true;
-		if (json_object_object_get_ex(note, "offered", &v) && json_object_is_type(v, json_type_array))
-			for (size_t i = 0; i < json_object_array_length(v); i++)
-				if (json_object_get_int64(json_object_array_get_idx(v, i)) == s->scope_id)
-					return true;
-		return false;
-	case ROLE_VOLUNTEER:
+		order.team_id = json_object_get_int64(v);
+	if (s->role == ROLE_TEAM && json_object_object_get_ex(note, "offered", &v) &&
+	    json_object_is_type(v, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			if (json_object_get_int64(json_object_array_get_idx(v, i)) == s->scope_id)
+				order.offered_to_caller = true;
+	if (s->role == ROLE_VOLUNTEER)
 		for (int i = 0; i < s->nteams; i++)
-			if (team != 0 && s->teams[i] == team)
-				return true;
-		return false;
-	default: return false;
-	}
+			if (order.team_id != 0 && s->teams[i] == order.team_id)
+				order.caller_in_team = true;
+	return scope_may_see(s->role, s->scope_id, &order);
 }
 
 /* Writes one SSE message; data holds only what a client needs, never the scope columns. */
@@ -239,19 +236,19 @@ resume_done(void *arg, const struct db_reply *reply)
 	const char *teams;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (ev == NULL || r->app->stopping) {
 		http_set_header(r, "Retry-After", "2");
-		http_reply_error(r, 503, "busy", "服务正在重启 (restarting)", NULL);
+		api_error_reply(r, API_ERROR_RESTARTING, NULL);
 		return;
 	}
 	s = xcalloc(1, sizeof *s);
 	s->events = ev;
 	s->r = r;
-	s->role = r->user.role;
-	s->scope_id = r->user.scope_id;
+	s->role = r->user->role;
+	s->scope_id = r->user->scope_id;
 	/* A PostgreSQL array literal of ids: "{3,7}". */
 	teams = PQgetvalue(reply->result, 0, 0);
 	while (*teams && s->nteams < MAX_TEAMS) {
@@ -290,17 +287,17 @@ resume_done(void *arg, const struct db_reply *reply)
 	}
 }
 
-static void
-events_authenticated(struct request *r)
+void
+events_stream(struct request *r)
 {
 	const char *last = http_header(r, "Last-Event-ID");
 	char scope[24];
 	int64_t last_id;
-	const char *values[3] = {NULL, user_role_name(r->user.role), scope};
+	const char *values[3] = {NULL, user_role_name(r->user->role), scope};
 
 	if (the_events == NULL || the_events->count >= MAX_STREAMS) {
 		http_set_header(r, "Retry-After", "5");
-		http_reply_error(r, 503, "busy", "连接太多，请稍后再试 (too many live connections)", NULL);
+		api_error_reply(r, API_ERROR_TOO_MANY_STREAMS, NULL);
 		return;
 	}
 	if (last == NULL)
@@ -310,18 +307,11 @@ events_authenticated(struct request *r)
 			struct json_object *fields = json_object_new_object();
 			json_object_object_add(
 			    fields, "Last-Event-ID", json_object_new_string("应为正整数 (a positive number)"));
-			http_reply_error(
-			    r, 400, "invalid_header", "Last-Event-ID 无效 (invalid Last-Event-ID)", fields);
+			api_error_reply(r, API_ERROR_LAST_EVENT_ID_INVALID, fields);
 			return;
 		}
 		values[0] = last;
 	}
-	snprintf(scope, sizeof scope, "%lld", (long long)r->user.scope_id);
+	snprintf(scope, sizeof scope, "%lld", (long long)r->user->scope_id);
 	db_query(r->app->db, &resume_statement, values, resume_done, r);
-}
-
-void
-events_stream(struct request *r)
-{
-	auth_require(r, ROLES_ANY_USER, events_authenticated);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api_error.h"
 #include "app.h"
 #include "db.h"
 #include "http.h"
@@ -22,7 +23,7 @@ static void
 reply_not_ready(struct request *r)
 {
 	http_set_header(r, "Retry-After", "2");
-	http_reply_error(r, 503, "database_unavailable", "数据库暂时无法连接 (the database is unavailable)", NULL);
+	api_error_reply(r, API_ERROR_DATABASE_NOT_READY, NULL);
 }
 
 static void

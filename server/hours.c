@@ -5,19 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
-#include "auth.h"
+#include "auth_user.h"
 #include "db.h"
 #include "http.h"
+#include "query.h"
 #include "validate.h"
 #include "xalloc.h"
 
-#define LEDGER_ROLES (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_TEAM) | ROLE_BIT(ROLE_VOLUNTEER))
-
 static struct db_statement ledger_statement = DB_STATEMENT("hours_ledger",
-    "SELECT EXISTS (SELECT 1 FROM volunteers WHERE id = $1::bigint),"
-    "       paidan_ledger_visible($1::bigint, $2::text, $3::bigint),"
-    "       paidan_ledger_json($1::bigint)::text",
+    "SELECT EXISTS (SELECT 1 FROM volunteers WHERE id = $1::bigint) AS found,"
+    "       paidan_ledger_visible($1::bigint, $2::text, $3::bigint) AS visible,"
+    "       paidan_ledger_json($1::bigint)::text AS ledger",
     3);
 
 /* The correction replaces a verified record that nothing has replaced yet; the unique index on
@@ -43,41 +44,32 @@ static struct db_statement ledger_only_statement =
     DB_STATEMENT("hours_ledger_only", "SELECT paidan_ledger_json($1::bigint)::text", 1);
 
 static void
-ledger_done(void *arg, const struct db_reply *reply)
+ledger_rows(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	const char *text;
 
-	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+	if (!query_cell_bool(res, 0, "found")) {
+		api_error_reply(r, API_ERROR_NO_SUCH_VOLUNTEER, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(reply->result, 0, 0), "t") != 0) {
-		http_reply_error(r, 404, "not_found", "没有这名志愿者 (no such volunteer)", NULL);
+	if (!query_cell_bool(res, 0, "visible")) {
+		api_error_reply(r, API_ERROR_LEDGER_NOT_YOURS, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(reply->result, 0, 1), "t") != 0) {
-		http_reply_error(r, 403, "forbidden", "您无权查看这名志愿者的记录 (not your record)", NULL);
-		return;
-	}
-	text = PQgetvalue(reply->result, 0, 2);
+	text = query_cell(res, 0, "ledger");
 	http_reply_json_text(r, 200, text, strlen(text));
-}
-
-static void
-ledger_authenticated(struct request *r)
-{
-	char scope[24];
-	const char *values[3] = {http_path_id(r, "id"), user_role_name(r->user.role), scope};
-
-	snprintf(scope, sizeof scope, "%lld", (long long)r->user.scope_id);
-	db_query(r->app->db, &ledger_statement, values, ledger_done, r);
 }
 
 void
 hours_ledger(struct request *r)
 {
-	auth_require(r, LEDGER_ROLES, ledger_authenticated);
+	struct query query;
+
+	query_start(&query, r, &ledger_statement);
+	query_text(&query, 1, http_path_param(r, "id"));
+	query_text(&query, 2, user_role_name(r->user->role));
+	query_id(&query, 3, r->user->scope_id);
+	query_run(&query, ledger_rows, NULL);
 }
 
 static void
@@ -88,32 +80,30 @@ correct_done(void *arg, const struct db_reply *reply)
 	const char *values[1];
 
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
-		http_reply_error(r, 409, "conflict",
-		    "这条记录已被更正过，请更正最新的一条 (already corrected; correct the newest record)", NULL);
+		api_error_reply(r, API_ERROR_ALREADY_CORRECTED, NULL);
 		return;
 	}
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
-		http_reply_error(r, 404, "not_found", "没有这条服务记录 (no such service record)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_SERVICE_RECORD, NULL);
 		return;
 	}
 	if (PQgetisnull(res, 0, 1)) {
-		http_reply_error(r, 409, "conflict",
-		    strcmp(PQgetvalue(res, 0, 2), "verified") == 0
-		        ? "这条记录已被更正过，请更正最新的一条 (already corrected; correct the newest record)"
-		        : "只能更正已确认的记录 (only verified records are corrected)",
+		api_error_reply(r,
+		    strcmp(PQgetvalue(res, 0, 2), "verified") == 0 ? API_ERROR_ALREADY_CORRECTED
+		                                                   : API_ERROR_CORRECT_ONLY_VERIFIED,
 		    NULL);
 		return;
 	}
 	values[0] = PQgetvalue(res, 0, 1);
-	db_query(r->app->db, &ledger_only_statement, values, http_db_reply_created, r);
+	db_query(r->app->db, &ledger_only_statement, values, api_reply_created_cb, r);
 }
 
-static void
-correct_authenticated(struct request *r)
+void
+hours_correct(struct request *r)
 {
 	struct field_errors errors;
 	struct json_object *body, *h = NULL;
@@ -140,22 +130,16 @@ correct_authenticated(struct request *r)
 	json_object_put(body);
 	if (field_errors_any(&errors)) {
 		free(reason);
-		http_reply_field_errors(r, &errors);
+		api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
 		return;
 	}
 	field_errors_free(&errors);
-	snprintf(admin, sizeof admin, "%lld", (long long)r->user.id);
+	snprintf(admin, sizeof admin, "%lld", (long long)r->user->id);
 	format_hours(hundredths, hours);
 	{
-		const char *values[4] = {http_path_id(r, "id"), hours, admin, reason};
+		const char *values[4] = {http_path_param(r, "id"), hours, admin, reason};
 		db_query(r->app->db, &correct_statement, values, correct_done, r);
 	}
 	free(reason);
-}
-
-void
-hours_correct(struct request *r)
-{
-	auth_require(r, ROLE_BIT(ROLE_ADMIN), correct_authenticated);
 }

@@ -1,41 +1,45 @@
-/* http: the evhttp server — limits, routing, one request context per request, replies, access log.
+/* http: the HTTP engine's interface — one context per request, replies, input.
  *
- * A request gets exactly one reply through one of the http_reply_* functions,
- * which also writes the access-log line and frees the context. If the client
- * hung up meanwhile, libevent keeps the request until then, so replying is
- * always safe and always required. */
+ * The engine (http_server.c, http_reply.c, http_input.c) knows nothing of the application:
+ * it is handed a route table and a gate that every matched request passes through.
+ * A request gets exactly one reply through one of the http_reply_* functions (or a
+ * stream's end), which also writes the access-log line and frees the context with
+ * everything allocated from it. If the client hung up meanwhile, libevent keeps the
+ * request until then, so replying is always safe and always required. */
 #ifndef PAIDAN_HTTP_H
 #define PAIDAN_HTTP_H
 
+#include <event2/event.h>
 #include <event2/http.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "auth_user.h"
 #include "router.h"
-#include "validate.h"
+#include "validate.h" /* enum input_kind */
 
 struct app;
-struct db_reply;
+struct auth_user;
+struct http_server;
+struct http_arena;
 
 struct request {
 	struct evhttp_request *req;
-	struct app *app;
+	struct http_server *server;
+	struct app *app; /* the application's context, handed to http_server_start; opaque here */
 	char id[17];
 	long long started_us;
 	unsigned method; /* EVHTTP_REQ_* */
 	char *path; /* decoded, without the query; owned */
 	struct route_match match;
-	/* Set by auth_require before it resumes the handler. */
-	struct auth_user user;
-	unsigned auth_roles;
-	void (*resume)(struct request *r);
+	/* Who is calling: set by the application's gate before the handler runs; never NULL then. */
+	const struct auth_user *user;
 	/* Handler-owned data, freed with the request by state_free when set. */
 	void *state;
 	void (*state_free)(void *state);
-	/* Private to http.c. */
+	/* Private to the engine. */
+	struct http_arena *arena;
 	struct evkeyvalq *query;
 	char *body;
 	size_t body_len;
@@ -43,20 +47,39 @@ struct request {
 	size_t stream_bytes;
 };
 
-struct http_server;
+/* Called for every request that matched a route; it must lead to exactly one reply
+ * (normally by calling r->match.route->handler). */
+typedef void (*http_gate)(struct request *r);
 
-/* Binds cfg->listen (SO_REUSEPORT, so several processes can share it) and
- * serves app's routes. Returns NULL with a logged reason on failure. */
-struct http_server *http_server_start(struct app *app);
+struct http_server_options {
+	const char *listen; /* address:port */
+	size_t max_header_bytes;
+	size_t max_body_bytes;
+	long timeout_s; /* idle read/write timeout */
+	long max_connections;
+};
 
-/* Stops accepting; requests already in progress go on. */
+/* Binds options->listen (SO_REUSEPORT, so several processes can share it) and serves
+ * routes through gate; app is handed to every request. Returns NULL with a logged
+ * reason on failure. routes must outlive the server. */
+struct http_server *http_server_start(struct event_base *base, const struct http_server_options *options,
+    const struct route *routes, size_t nroutes, http_gate gate, struct app *app);
+
+/* Stops accepting; requests already in progress go on, and their replies ask to close. */
 void http_server_stop_accepting(struct http_server *server);
+
+/* True once http_server_stop_accepting ran. */
+bool http_server_draining(const struct http_server *server);
 
 /* Requests that have not been answered yet. */
 int http_server_in_flight(const struct http_server *server);
 
 /* Closes all connections and frees the server. */
 void http_server_free(struct http_server *server);
+
+/* Request memory: freed with the request, after its reply. Never NULL (aborts on exhaustion). */
+void *http_alloc(struct request *r, size_t size);
+char *http_strdup(struct request *r, const char *text);
 
 /* Replies: each sends, logs, and frees r. Bodies passed in are taken over. */
 void http_reply_json(struct request *r, int status, struct json_object *body);
@@ -67,27 +90,17 @@ void http_reply_html(struct request *r, int status, const char *html, size_t len
 void http_reply_file(struct request *r, int status, int fd, size_t size, const char *content_type);
 /* Replies with no body (204, 304). */
 void http_reply_empty(struct request *r, int status);
-/* A streamed reply (CSV exports): start sends the head, chunks go out as they come
- * (chunked encoding), end logs and frees r. Once started, no other reply may be sent.
+/* A streamed reply (CSV exports, live updates): start sends the head, chunks go out as they
+ * come (chunked encoding), end logs and frees r. Once started, no other reply may be sent.
  * http_stream_client_gone tells when the client hung up, so the producer can stop early
  * (end must still be called). */
 void http_stream_start(struct request *r, int status, const char *content_type);
 void http_stream_chunk(struct request *r, const char *data, size_t len);
 bool http_stream_client_gone(const struct request *r);
 void http_stream_end(struct request *r);
-/* {"error": {"code", "message", "fields"?}}; fields (may be NULL) is taken over. */
-void http_reply_error(struct request *r, int status, const char *code, const char *message, struct json_object *fields);
-/* The error body, for handlers that add to it (409's "state") before replying. */
+/* The error shape {"error": {"code", "message", "fields"?}}; fields (may be NULL) is taken over.
+ * Errors are replied through the catalogue (api_error.h), which builds its bodies with this. */
 struct json_object *http_error_body(const char *code, const char *message, struct json_object *fields);
-/* Maps a failed database reply to 503/409/422/500 (SQLSTATEs mapped here only). */
-void http_reply_db_error(struct request *r, const struct db_reply *reply);
-/* The statement's first cell is the JSON body: replies it with status, or maps a failed reply
- * like http_reply_db_error. The two callbacks do that with 200 and 201 for db_query(…, r). */
-void http_reply_first_cell(struct request *r, const struct db_reply *reply, int status);
-void http_db_reply_ok(void *arg, const struct db_reply *reply);
-void http_db_reply_created(void *arg, const struct db_reply *reply);
-/* 422 validation_failed with the collected field errors. */
-void http_reply_field_errors(struct request *r, struct field_errors *errors);
 
 /* Request headers and body. */
 const char *http_header(const struct request *r, const char *name);
@@ -102,9 +115,8 @@ const char *http_query_param(struct request *r, const char *name);
  * returned object is owned by the caller. */
 struct json_object *http_parse_body(struct request *r, bool allow_form, enum input_kind *kind);
 
-/* The text of an id path parameter ({id}, {…_id}). Every such parameter was checked to be a
- * positive id (1..2^53, digits only) before the handler ran, so it can go to SQL as it is. */
-const char *http_path_id(const struct request *r, const char *name);
+/* The text of a path parameter ({name}), or NULL. */
+const char *http_path_param(const struct request *r, const char *name);
 
 /* True when the client asked for HTML rather than JSON (a browser without JavaScript). */
 bool http_wants_html(const struct request *r);

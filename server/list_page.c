@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "json_raw.h"
 #include "xalloc.h"
 
 void
@@ -39,30 +40,22 @@ list_page_cursor(const struct list_page *page)
 }
 
 void
-list_page_reply(struct request *r, const PGresult *res, const struct list_page *page)
+list_page_send(struct request *r, const PGresult *res, int limit, const char *next_cursor)
 {
-	int rows = PQntuples(res), shown = rows > page->limit ? page->limit : rows;
-	size_t cap = 64, used;
-	char *out;
+	int rows = PQntuples(res), shown = rows > limit ? limit : rows;
+	struct json_object *body = json_object_new_object(), *items = json_object_new_array_ext(shown);
 
 	for (int i = 0; i < shown; i++)
-		cap += (size_t)PQgetlength(res, i, 0) + 1;
-	if (rows > shown)
-		cap += (size_t)PQgetlength(res, shown - 1, 1);
-	out = xmalloc(cap);
-	used = (size_t)snprintf(out, cap, "{\"items\":[");
-	for (int i = 0; i < shown; i++) {
-		size_t n = (size_t)PQgetlength(res, i, 0);
-		if (i > 0)
-			out[used++] = ',';
-		memcpy(out + used, PQgetvalue(res, i, 0), n);
-		used += n;
-	}
-	if (rows > shown)
-		used += (size_t)snprintf(
-		    out + used, cap - used, "],\"next_cursor\":\"%s\"}", PQgetvalue(res, shown - 1, 1));
-	else
-		used += (size_t)snprintf(out + used, cap - used, "],\"next_cursor\":null}");
-	http_reply_json_text(r, 200, out, used);
-	free(out);
+		json_object_array_add(items, json_raw_new(PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0)));
+	json_object_object_add(body, "items", items);
+	json_object_object_add(body, "next_cursor", next_cursor ? json_object_new_string(next_cursor) : NULL);
+	http_reply_json(r, 200, body);
+}
+
+void
+list_page_reply(struct request *r, const PGresult *res, const struct list_page *page)
+{
+	bool more = PQntuples(res) > page->limit;
+
+	list_page_send(r, res, page->limit, more ? PQgetvalue(res, page->limit - 1, 1) : NULL);
 }

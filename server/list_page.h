@@ -28,4 +28,8 @@ const char *list_page_cursor(const struct list_page *page);
  * the column 1 of the last row shown when res holds more rows than that, else null. */
 void list_page_reply(struct request *r, const PGresult *res, const struct list_page *page);
 
+/* The same envelope for lists with their own cursor: {"items": column 0 of the first limit rows,
+ * "next_cursor": next_cursor or null}. */
+void list_page_send(struct request *r, const PGresult *res, int limit, const char *next_cursor);
+
 #endif

@@ -90,8 +90,14 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(parse_level(cfg.log_level));
-	if (strcmp(command, "serve") == 0)
+	if (strcmp(command, "serve") == 0) {
+		/* Before any loop runs: migrating blocks, and the serving code never calls tools/. */
+		if (!migrate_run(cfg.database_url, cfg.sql_dir, NULL)) {
+			log_error("migrations failed; not serving");
+			return 1;
+		}
 		return serve_run(&cfg);
+	}
 	if (strcmp(command, "migrate") == 0) {
 		if (!migrate_run(cfg.database_url, cfg.sql_dir, stdout))
 			return 1;

@@ -6,48 +6,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
-#include "auth.h"
+#include "auth_user.h"
 #include "db.h"
 #include "http.h"
+#include "query.h"
+#include "scope.h"
 
 static struct db_statement suggest_statement = DB_STATEMENT(
     "matching_suggest", "SELECT order_found, department_id, suggestions FROM paidan_suggest_teams($1::bigint)", 1);
 
 static void
-suggest_done(void *arg, const struct db_reply *reply)
+suggest_rows(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	const PGresult *res = reply->result;
+	/* Only the order's department decides who may see its suggestions. */
+	struct scope_order order = {.department_id = query_cell_id(res, 0, "department_id")};
 	const char *text;
 
-	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+	if (query_cell_id(res, 0, "order_found") == 0) {
+		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
-		http_reply_error(r, 404, "not_found", "没有这一单 (no such order)", NULL);
+	if (!scope_may_see(r->user->role, r->user->scope_id, &order)) {
+		api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
 		return;
 	}
-	if (r->user.role == ROLE_DEPARTMENT &&
-	    (PQgetisnull(res, 0, 1) || strtoll(PQgetvalue(res, 0, 1), NULL, 10) != r->user.scope_id)) {
-		http_reply_error(r, 403, "forbidden", "这一单不归您处理 (this order is not in your scope)", NULL);
-		return;
-	}
-	text = PQgetvalue(res, 0, 2);
+	text = query_cell(res, 0, "suggestions");
 	http_reply_json_text(r, 200, text, strlen(text));
-}
-
-static void
-suggest_authenticated(struct request *r)
-{
-	const char *values[1] = {http_path_id(r, "id")};
-
-	db_query(r->app->db, &suggest_statement, values, suggest_done, r);
 }
 
 void
 matching_suggest(struct request *r)
 {
-	auth_require(r, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DEPARTMENT), suggest_authenticated);
+	struct query query;
+
+	query_start(&query, r, &suggest_statement);
+	query_text(&query, 1, http_path_param(r, "id"));
+	query_run(&query, suggest_rows, NULL);
 }

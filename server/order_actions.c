@@ -14,11 +14,14 @@
 
 #include <sodium.h>
 
+#include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
 #include "audit.h"
-#include "auth.h"
+#include "auth_user.h"
 #include "db.h"
 #include "http.h"
+#include "order_facts.h"
 #include "order_model.h"
 #include "throttle.h"
 #include "track.h"
@@ -31,7 +34,7 @@
 static struct db_statement load_statement = DB_STATEMENT("order_action_load",
     "SELECT o.id, o.state, o.community_id, o.department_id, o.team_id, o.tracking_code,"
     "       encode(o.last_event_hash, 'hex'), o.event_count,"
-    "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint),"
+    "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint) AS offered,"
     "       right(o.contact_phone, 4),"
     "       " THROTTLE_LOCKED_SQL(
         "'track:' || o.tracking_code") "  FROM orders o"
@@ -377,7 +380,7 @@ validate_body(struct request *r, struct action_state *s)
 	default: break;
 	}
 	if (field_errors_any(&errors)) {
-		http_reply_field_errors(r, &errors);
+		api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
 		return false;
 	}
@@ -394,21 +397,13 @@ static void load_send(struct request *r);
 static bool
 in_scope(const struct action_state *s, const PGresult *res)
 {
-	const char *community = PQgetvalue(res, 0, 2), *department = PQgetvalue(res, 0, 3);
-	const char *team = PQgetvalue(res, 0, 4), *offered = PQgetvalue(res, 0, 8);
 	const char *tail = PQgetvalue(res, 0, 9);
-	int64_t scope = s->scope_id;
+	struct scope_order order = order_facts_from_row(res, 0, s->role);
 
 	switch (s->role) {
-	case ROLE_COMMUNITY: return strtoll(community, NULL, 10) == scope;
-	case ROLE_DEPARTMENT: return !PQgetisnull(res, 0, 3) && strtoll(department, NULL, 10) == scope;
-	case ROLE_TEAM:
-		if (s->action == ORDER_ACTION_ACCEPT)
-			return strcmp(offered, "t") == 0;
-		return !PQgetisnull(res, 0, 4) && strtoll(team, NULL, 10) == scope;
 	case ROLE_RESIDENT: return strlen(tail) == 4 && sodium_memcmp(tail, s->phone_tail, 4) == 0;
 	case ROLE_SYSTEM: return true;
-	default: return false;
+	default: return scope_may_act(s->role, s->scope_id, s->action, &order);
 	}
 }
 
@@ -442,13 +437,13 @@ transition_done(void *arg, const struct db_reply *reply)
 		    strcmp(reply->message, "team_ids") == 0
 		        ? "只能派给本部门在册的服务队 (only active teams of this department)"
 		        : "只能为接单队伍的队员登记时长 (hours only for members of the accepting team)");
-		http_reply_field_errors(r, &errors);
+		api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
 		return;
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0 &&
 	    strcmp(reply->constraint, "evaluations_pkey") == 0) {
-		http_reply_error(r, 409, "already_rated", "这一单已经评价过了 (this order was already rated)", NULL);
+		api_error_reply(r, API_ERROR_ALREADY_RATED, NULL);
 		return;
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23503") == 0 &&
@@ -456,30 +451,28 @@ transition_done(void *arg, const struct db_reply *reply)
 		struct field_errors errors;
 		field_errors_init(&errors);
 		field_errors_add(&errors, "department_id", "没有这个部门 (no such department)");
-		http_reply_field_errors(r, &errors);
+		api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
 		return;
 	}
-	http_reply_db_error(r, reply);
+	api_reply_db_error(r, reply);
 }
 
 static void
 reply_conflict(struct request *r, const char *state)
 {
-	struct json_object *body =
-	    http_error_body("state_conflict", "这一单的状态已经变了，请刷新 (the order has moved on; reload it)", NULL);
+	struct json_object *body = api_error_body(API_ERROR_STATE_CONFLICT, NULL);
 	struct json_object *error;
 
 	json_object_object_get_ex(body, "error", &error);
 	json_object_object_add(error, "state", json_object_new_string(state));
-	http_reply_json(r, 409, body);
+	http_reply_json(r, api_error_row(API_ERROR_STATE_CONFLICT)->status, body);
 }
 
 static void
 reply_track_locked(struct request *r)
 {
-	throttle_reply_locked(
-	    r, "手机号后四位错误次数过多，请 15 分钟后再试 (too many wrong attempts; try again in 15 minutes)");
+	throttle_reply_locked(r, API_ERROR_PHONE_TAIL_LOCKED);
 }
 
 static void
@@ -488,7 +481,7 @@ reply_wrong_phone_tail(struct request *r)
 	struct json_object *fields = json_object_new_object();
 
 	json_object_object_add(fields, "phone_tail", json_object_new_string("与登记的手机号不符 (does not match)"));
-	http_reply_error(r, 403, "forbidden", "手机号后四位不对 (the phone digits do not match)", fields);
+	api_error_reply(r, API_ERROR_PHONE_TAIL_WRONG, fields);
 }
 
 static void
@@ -504,11 +497,11 @@ load_done(void *arg, const struct db_reply *reply)
 	struct timespec ts;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (PQntuples(res) == 0) {
-		http_reply_error(r, 404, "not_found", "没有这一单 (no such order)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return;
 	}
 	if (s->role == ROLE_RESIDENT && strcmp(PQgetvalue(res, 0, 10), "t") == 0) {
@@ -521,13 +514,12 @@ load_done(void *arg, const struct db_reply *reply)
 			snprintf(key, sizeof key, "track:%s", s->tracking_code);
 			throttle_failure(r, key, reply_track_locked, reply_wrong_phone_tail);
 		} else {
-			http_reply_error(
-			    r, 403, "forbidden", "这一单不归您处理 (this order is not in your scope)", NULL);
+			api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
 		}
 		return;
 	}
 	if (!order_state_from_name(PQgetvalue(res, 0, 1), &from)) {
-		http_reply_error(r, 500, "internal_error", "服务器内部错误 (internal error)", NULL);
+		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
 	if (s->retried || order_action_check(s->action, from, s->role) != ORDER_REFUSED_NONE) {
@@ -560,7 +552,7 @@ load_done(void *arg, const struct db_reply *reply)
 	set_number(s, T_AT_US, event.at_us);
 	if (sodium_hex2bin(
 	        prev, sizeof prev, s->values[T_PREV_HASH], strlen(s->values[T_PREV_HASH]), NULL, NULL, NULL) != 0) {
-		http_reply_error(r, 500, "internal_error", "服务器内部错误 (internal error)", NULL);
+		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
 	audit_hash(&event, prev, hash);
@@ -605,24 +597,6 @@ read_body(struct request *r, struct action_state *s)
 	return s->body != NULL;
 }
 
-static void
-staff_action_authenticated(struct request *r)
-{
-	struct action_state *s = r->state;
-
-	s->role = r->user.role;
-	s->actor_id = r->user.id;
-	s->scope_id = r->user.scope_id;
-	if (order_action_check(s->action, ORDER_SUBMITTED, s->role) == ORDER_REFUSED_ROLE) {
-		http_reply_error(
-		    r, 403, "forbidden", "您的账号不能进行这一操作 (your role may not take this action)", NULL);
-		return;
-	}
-	if (!read_body(r, s) || !validate_body(r, s))
-		return;
-	load_send(r);
-}
-
 /* The actions a path may name; the resident's and the system's are not reachable here. */
 static bool
 action_from_path(const char *name, enum order_action *out)
@@ -638,12 +612,21 @@ order_action_post(struct request *r)
 	struct action_state *s;
 
 	if (!action_from_path(route_param(&r->match, "action"), &action)) {
-		http_reply_error(r, 404, "not_found", "没有这个操作 (no such action)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_ACTION, NULL);
 		return;
 	}
 	s = action_state_new(r, action);
-	set_text(s, T_ID, http_path_id(r, "id"));
-	auth_require(r, ROLES_ANY_USER, staff_action_authenticated);
+	set_text(s, T_ID, http_path_param(r, "id"));
+	s->role = r->user->role;
+	s->actor_id = r->user->id;
+	s->scope_id = r->user->scope_id;
+	if (order_action_check(s->action, ORDER_SUBMITTED, s->role) == ORDER_REFUSED_ROLE) {
+		api_error_reply(r, API_ERROR_ACTION_FORBIDDEN_FOR_ROLE, NULL);
+		return;
+	}
+	if (!read_body(r, s) || !validate_body(r, s))
+		return;
+	load_send(r);
 }
 
 void
@@ -658,13 +641,13 @@ order_action_track(struct request *r)
 	else if (strcmp(name, "evaluation") == 0)
 		action = ORDER_ACTION_EVALUATE;
 	else {
-		http_reply_error(r, 404, "not_found", "没有这个操作 (no such action)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_ACTION, NULL);
 		return;
 	}
 	s = action_state_new(r, action);
 	s->role = ROLE_RESIDENT;
 	if (!tracking_code_normalize(route_param(&r->match, "code"), s->tracking_code)) {
-		http_reply_error(r, 404, "not_found", "查询码不对，请核对 (no order with this code)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_TRACKING_CODE, NULL);
 		return;
 	}
 	if (!read_body(r, s) || !validate_body(r, s))

@@ -1,4 +1,4 @@
-/* order_actions: the transitions of the ordering model over HTTP (DESIGN.md §4, §5). */
+/* order_actions: the transitions of the ordering model over HTTP (docs/ARCHITECTURE.md; the API in README.md). */
 #ifndef PAIDAN_ORDER_ACTIONS_H
 #define PAIDAN_ORDER_ACTIONS_H
 

@@ -1,4 +1,4 @@
-/* order_model: the ordering model of DESIGN.md §4 as one table. Every question the rest of the
+/* order_model: the ordering model (docs/ARCHITECTURE.md) as one table. Every question the rest of the
  * server asks about transitions (may this role do this, from here, and where does it lead) is
  * answered by reading order_rules[]; nothing else encodes the model. */
 #include "order_model.h"
@@ -7,7 +7,6 @@
 #include <string.h>
 
 #define STATE_BIT(s) (1u << (s))
-#define ROLE_BIT(r) (1u << (r))
 
 _Static_assert(ORDER_STATE_COUNT <= 32, "state bitmask must fit in unsigned");
 _Static_assert(ROLE_COUNT <= 32, "role bitmask must fit in unsigned");

@@ -1,4 +1,4 @@
-/* order_model: the ordering model (DESIGN.md §4) as one table — which role may take which action
+/* order_model: the ordering model (docs/ARCHITECTURE.md, "The ordering model") as one table — which role may take which action
  * from which state, and where it leads. Pure: no I/O, no allocation; every name returned is static. */
 #ifndef PAIDAN_ORDER_MODEL_H
 #define PAIDAN_ORDER_MODEL_H
@@ -46,6 +46,11 @@ enum user_role {
 	ROLE_SYSTEM,
 	ROLE_COUNT
 };
+
+/* Roles as bits of a mask (route tables, the model's rules). */
+#define ROLE_BIT(role) (1u << (role))
+#define ROLES_STAFF (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_COMMUNITY) | ROLE_BIT(ROLE_DEPARTMENT))
+#define ROLES_ANY_USER (ROLES_STAFF | ROLE_BIT(ROLE_TEAM) | ROLE_BIT(ROLE_VOLUNTEER))
 
 /* Why order_action_check refused; the HTTP layer maps ROLE to 403 and STATE to 409. */
 enum order_refusal {

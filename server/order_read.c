@@ -6,12 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
-#include "auth.h"
+#include "auth_user.h"
 #include "db.h"
 #include "http.h"
 #include "json_io.h"
+#include "list_page.h"
+#include "order_facts.h"
 #include "order_model.h"
+#include "query.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -19,8 +24,8 @@
 #define LIST_MAX 100
 
 static struct db_statement list_statement = DB_STATEMENT("orders_list",
-    "SELECT paidan_order_json(o, paidan_phone_visible(o, $1::text, $2::bigint))::text,"
-    "       (o.escalated_at IS NOT NULL)::int, o.id"
+    "SELECT paidan_order_json(o, paidan_phone_visible(o, $1::text, $2::bigint))::text AS body,"
+    "       (o.escalated_at IS NOT NULL)::int AS escalated, o.id"
     "  FROM orders o"
     " WHERE paidan_order_visible(o, $1::text, $2::bigint)"
     "   AND ($3::text IS NULL OR o.state = $3::text)"
@@ -39,7 +44,7 @@ static struct db_statement list_statement = DB_STATEMENT("orders_list",
     13);
 
 static struct db_statement detail_statement = DB_STATEMENT("orders_detail",
-    "SELECT paidan_order_visible(o, $2::text, $3::bigint),"
+    "SELECT paidan_order_visible(o, $2::text, $3::bigint) AS visible,"
     "       (paidan_order_json(o, paidan_phone_visible(o, $2::text, $3::bigint))::jsonb"
     "        || jsonb_build_object("
     "          'events', paidan_order_events_json(o.id, true),"
@@ -56,68 +61,36 @@ static struct db_statement detail_statement = DB_STATEMENT("orders_detail",
     "          'community_name', (SELECT c.name FROM communities c WHERE c.id = o.community_id),"
     "          'category_name', (SELECT c.name FROM categories c WHERE c.id = o.category_id),"
     "          'department_name', (SELECT d.name FROM departments d WHERE d.id = o.department_id),"
-    "          'team_name', (SELECT t.name FROM teams t WHERE t.id = o.team_id)))::text,"
+    "          'team_name', (SELECT t.name FROM teams t WHERE t.id = o.team_id)))::text AS body,"
     "       o.state, o.community_id, o.department_id, o.team_id,"
-    "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint)"
+    "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint) AS offered"
     "  FROM orders o WHERE o.id = $1::bigint",
     3);
 
 /* ---- list ---- */
 
+/* The page size, for the reply once the rows are in. */
 struct list_state {
-	char *values[13];
 	int limit;
 };
 
 static void
-list_state_free(void *p)
+list_rows(struct request *r, const PGresult *res)
 {
-	struct list_state *s = p;
+	const struct list_state *s = r->state;
+	char cursor[64];
+	bool more = PQntuples(res) > s->limit;
 
-	for (int i = 0; i < 13; i++)
-		free(s->values[i]);
-	free(s);
-}
-
-static void
-list_done(void *arg, const struct db_reply *reply)
-{
-	struct request *r = arg;
-	struct list_state *s = r->state;
-	const PGresult *res = reply->result;
-	int rows, shown;
-	size_t cap = 64, used = 0;
-	char *out;
-
-	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
-		return;
-	}
-	rows = PQntuples(res);
-	shown = rows > s->limit ? s->limit : rows;
-	for (int i = 0; i < shown; i++)
-		cap += (size_t)PQgetlength(res, i, 0) + 1;
-	out = xmalloc(cap + 64);
-	used += (size_t)sprintf(out, "{\"items\":[");
-	for (int i = 0; i < shown; i++) {
-		size_t n = (size_t)PQgetlength(res, i, 0);
-		if (i > 0)
-			out[used++] = ',';
-		memcpy(out + used, PQgetvalue(res, i, 0), n);
-		used += n;
-	}
-	if (rows > s->limit)
-		used += (size_t)sprintf(out + used, "],\"next_cursor\":\"%s.%s\"}", PQgetvalue(res, shown - 1, 1),
-		    PQgetvalue(res, shown - 1, 2));
-	else
-		used += (size_t)sprintf(out + used, "],\"next_cursor\":null}");
-	http_reply_json_text(r, 200, out, used);
-	free(out);
+	/* The cursor is (escalated, id) of the last order shown, for the next page's keyset. */
+	if (more)
+		snprintf(cursor, sizeof cursor, "%s.%s", query_cell(res, s->limit - 1, "escalated"),
+		    query_cell(res, s->limit - 1, "id"));
+	list_page_send(r, res, s->limit, more ? cursor : NULL);
 }
 
 /* A query-string id filter: absent is fine, present must be a positive id. */
 static void
-filter_id(struct request *r, struct list_state *s, struct field_errors *errors, const char *name, int param)
+filter_id(struct request *r, struct query *query, struct field_errors *errors, const char *name, int param)
 {
 	const char *text = http_query_param(r, name);
 	int64_t id;
@@ -128,65 +101,73 @@ filter_id(struct request *r, struct list_state *s, struct field_errors *errors, 
 		field_errors_add(errors, name, "应为正整数编号 (must be a positive whole number)");
 		return;
 	}
-	s->values[param] = xstrdup(text);
+	query_id(query, param, id);
 }
 
-static void
-list_authenticated(struct request *r)
+/* Searched as text, so LIKE's wildcards in it are escaped; NULL when too long or not UTF-8. */
+static const char *
+like_text(struct request *r, const char *q)
 {
-	struct list_state *s = xcalloc(1, sizeof *s);
+	size_t n = strlen(q), used = 0;
+	char *escaped;
+
+	if (n > 100 || !utf8_valid(q, n))
+		return NULL;
+	escaped = http_alloc(r, n * 2 + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+			escaped[used++] = '\\';
+		escaped[used++] = q[i];
+	}
+	escaped[used] = '\0';
+	return escaped;
+}
+
+void
+order_list(struct request *r)
+{
+	struct list_state *s = http_alloc(r, sizeof *s);
 	struct field_errors errors;
+	struct query query;
 	const char *state = http_query_param(r, "state"), *overdue = http_query_param(r, "overdue");
 	const char *q = http_query_param(r, "q"), *limit = http_query_param(r, "limit");
 	const char *cursor = http_query_param(r, "cursor");
-	char text[32];
 
-	r->state = s;
-	r->state_free = list_state_free;
+	r->state = s; /* request memory: no state_free */
 	field_errors_init(&errors);
-	s->values[0] = xstrdup(user_role_name(r->user.role));
-	snprintf(text, sizeof text, "%lld", (long long)r->user.scope_id);
-	s->values[1] = xstrdup(text);
+	query_start(&query, r, &list_statement);
+	query_text(&query, 1, user_role_name(r->user->role));
+	query_id(&query, 2, r->user->scope_id);
 	if (state != NULL && *state) {
 		enum order_state st;
 		if (order_state_from_name(state, &st))
-			s->values[2] = xstrdup(state);
+			query_text(&query, 3, order_state_name(st));
 		else
 			field_errors_add(&errors, "state", "没有这个状态 (unknown state)");
 	}
-	filter_id(r, s, &errors, "town_id", 3);
-	filter_id(r, s, &errors, "community_id", 4);
-	filter_id(r, s, &errors, "department_id", 5);
-	filter_id(r, s, &errors, "team_id", 6);
-	filter_id(r, s, &errors, "category_id", 7);
+	filter_id(r, &query, &errors, "town_id", 4);
+	filter_id(r, &query, &errors, "community_id", 5);
+	filter_id(r, &query, &errors, "department_id", 6);
+	filter_id(r, &query, &errors, "team_id", 7);
+	filter_id(r, &query, &errors, "category_id", 8);
 	if (overdue != NULL && *overdue) {
 		if (strcmp(overdue, "true") == 0 || strcmp(overdue, "false") == 0)
-			s->values[8] = xstrdup(overdue);
+			query_bool(&query, 9, overdue[0] == 't');
 		else
 			field_errors_add(&errors, "overdue", "应为 true 或 false (true or false)");
 	}
 	if (q != NULL && *q) {
-		/* Searched as text, so LIKE's wildcards in it are escaped. */
-		size_t n = strlen(q), used = 0;
-		char *escaped;
-		if (n > 100 || !utf8_valid(q, n)) {
+		const char *like = like_text(r, q);
+		if (like != NULL)
+			query_text(&query, 10, like);
+		else
 			field_errors_add(&errors, "q", "最多 100 个字 (at most 100 characters)");
-		} else {
-			escaped = xmalloc(n * 2 + 1);
-			for (size_t i = 0; i < n; i++) {
-				if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-					escaped[used++] = '\\';
-				escaped[used++] = q[i];
-			}
-			escaped[used] = '\0';
-			s->values[9] = escaped;
-		}
 	}
 	if (cursor != NULL && *cursor) {
 		int64_t id;
 		if ((cursor[0] == '0' || cursor[0] == '1') && cursor[1] == '.' && parse_id(cursor + 2, &id)) {
-			s->values[10] = xstrndup(cursor, 1);
-			s->values[11] = xstrdup(cursor + 2);
+			query_int(&query, 11, cursor[0] - '0');
+			query_id(&query, 12, id);
 		} else {
 			field_errors_add(&errors, "cursor", "无效的翻页标记 (invalid cursor)");
 		}
@@ -200,20 +181,13 @@ list_authenticated(struct request *r)
 			field_errors_add(&errors, "limit", "应为 1 到 100 (1 to 100)");
 	}
 	if (field_errors_any(&errors)) {
-		http_reply_field_errors(r, &errors);
+		api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
 		return;
 	}
 	field_errors_free(&errors);
-	snprintf(text, sizeof text, "%d", s->limit + 1);
-	s->values[12] = xstrdup(text);
-	db_query(r->app->db, &list_statement, (const char *const *)s->values, list_done, r);
-}
-
-void
-order_list(struct request *r)
-{
-	auth_require(r, ROLES_ANY_USER, list_authenticated);
+	query_int(&query, 13, s->limit + 1);
+	query_run(&query, list_rows, NULL);
 }
 
 /* ---- detail ---- */
@@ -222,80 +196,51 @@ order_list(struct request *r)
 static bool
 may_act(const struct auth_user *user, enum order_action action, const PGresult *res)
 {
-	int64_t community = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
-	int64_t department = PQgetisnull(res, 0, 4) ? 0 : strtoll(PQgetvalue(res, 0, 4), NULL, 10);
-	int64_t team = PQgetisnull(res, 0, 5) ? 0 : strtoll(PQgetvalue(res, 0, 5), NULL, 10);
-	bool offered = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
+	struct scope_order order = order_facts_from_row(res, 0, user->role);
 
-	switch (user->role) {
-	case ROLE_COMMUNITY: return community == user->scope_id;
-	case ROLE_DEPARTMENT: return department == user->scope_id;
-	case ROLE_TEAM:
-		return action == ORDER_ACTION_ACCEPT ? offered && team != user->scope_id : team == user->scope_id;
-	default: return false;
-	}
+	return scope_may_act(user->role, user->scope_id, action, &order);
 }
 
 static void
-detail_done(void *arg, const struct db_reply *reply)
+detail_rows(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	const PGresult *res = reply->result;
 	enum order_action actions[ORDER_ACTION_COUNT];
 	enum order_state state;
-	const char *json;
-	size_t len, cap, used;
-	char *out;
+	struct json_object *body, *list;
 	int n;
 
-	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
-		return;
-	}
 	if (PQntuples(res) == 0) {
-		http_reply_error(r, 404, "not_found", "没有这一单 (no such order)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		http_reply_error(r, 403, "forbidden", "您无权查看这一单 (this order is not in your scope)", NULL);
+	if (!query_cell_bool(res, 0, "visible")) {
+		api_error_reply(r, API_ERROR_ORDER_NOT_VISIBLE, NULL);
 		return;
 	}
-	json = PQgetvalue(res, 0, 1);
-	len = (size_t)PQgetlength(res, 0, 1);
-	if (!order_state_from_name(PQgetvalue(res, 0, 2), &state) || len < 2 || json[len - 1] != '}') {
-		http_reply_error(r, 500, "internal_error", "服务器内部错误 (internal error)", NULL);
+	body = json_tokener_parse(query_cell(res, 0, "body"));
+	if (!order_state_from_name(query_cell(res, 0, "state"), &state) || body == NULL ||
+	    !json_object_is_type(body, json_type_object)) {
+		json_object_put(body);
+		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
-	n = order_actions_for(state, r->user.role, actions, ORDER_ACTION_COUNT);
-	/* The object from PostgreSQL ends in '}': "actions" is added just before it. */
-	cap = len + 32 + (size_t)n * 16;
-	out = xmalloc(cap);
-	memcpy(out, json, len - 1);
-	used = len - 1;
-	used += (size_t)snprintf(out + used, cap - used, ",\"actions\":[");
-	for (int i = 0, shown = 0; i < n; i++) {
-		if (!may_act(&r->user, actions[i], res))
-			continue;
-		used += (size_t)snprintf(
-		    out + used, cap - used, "%s\"%s\"", shown++ ? "," : "", order_action_name(actions[i]));
-	}
-	used += (size_t)snprintf(out + used, cap - used, "]}");
-	http_reply_json_text(r, 200, out, used);
-	free(out);
-}
-
-static void
-detail_authenticated(struct request *r)
-{
-	char scope[24];
-	const char *values[3] = {http_path_id(r, "id"), user_role_name(r->user.role), scope};
-
-	snprintf(scope, sizeof scope, "%lld", (long long)r->user.scope_id);
-	db_query(r->app->db, &detail_statement, values, detail_done, r);
+	n = order_actions_for(state, r->user->role, actions, ORDER_ACTION_COUNT);
+	list = json_object_new_array();
+	for (int i = 0; i < n; i++)
+		if (may_act(r->user, actions[i], res))
+			json_object_array_add(list, json_object_new_string(order_action_name(actions[i])));
+	json_object_object_add(body, "actions", list);
+	http_reply_json(r, 200, body);
 }
 
 void
 order_detail(struct request *r)
 {
-	auth_require(r, ROLES_ANY_USER, detail_authenticated);
+	struct query query;
+
+	query_start(&query, r, &detail_statement);
+	query_text(&query, 1, http_path_param(r, "id"));
+	query_text(&query, 2, user_role_name(r->user->role));
+	query_id(&query, 3, r->user->scope_id);
+	query_run(&query, detail_rows, NULL);
 }

@@ -10,6 +10,8 @@
 
 #include <sodium.h>
 
+#include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
 #include "audit.h"
 #include "db.h"
@@ -173,7 +175,7 @@ reply_errors(struct request *r, struct field_errors *errors, bool html)
 		free(page);
 		return;
 	}
-	http_reply_field_errors(r, errors);
+	api_reply_field_errors(r, errors);
 }
 
 static void
@@ -183,7 +185,7 @@ replay_done(void *arg, const struct db_reply *reply)
 	struct submit_state *s = r->state;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (PQntuples(reply->result) == 0) {
@@ -193,16 +195,14 @@ replay_done(void *arg, const struct db_reply *reply)
 			return;
 		}
 		http_set_header(r, "Retry-After", "1");
-		http_reply_error(r, 503, "busy", "系统繁忙，请稍后再试 (busy; try again shortly)", NULL);
+		api_error_reply(r, API_ERROR_BUSY, NULL);
 		return;
 	}
 	if (strcmp(PQgetvalue(reply->result, 0, 0), "t") != 0) {
 		struct json_object *fields = json_object_new_object();
 		json_object_object_add(fields, "Idempotency-Key",
 		    json_object_new_string("这个键已用于另一份内容 (this key was used for a different request)"));
-		http_reply_error(r, 422, "idempotency_key_reused",
-		    "同一个 Idempotency-Key 不能用于不同的内容 (the key was already used with a different body)",
-		    fields);
+		api_error_reply(r, API_ERROR_IDEMPOTENCY_KEY_REUSED, fields);
 		return;
 	}
 	http_set_header(r, "Idempotent-Replayed", "true");
@@ -239,7 +239,7 @@ submit_done(void *arg, const struct db_reply *reply)
 		field_errors_free(&errors);
 		return;
 	}
-	http_reply_db_error(r, reply);
+	api_reply_db_error(r, reply);
 }
 
 static void
@@ -282,7 +282,7 @@ orders_submit(struct request *r)
 		struct json_object *fields = json_object_new_object();
 		json_object_object_add(fields, "Idempotency-Key",
 		    json_object_new_string("1 到 255 个可见 ASCII 字符 (1 to 255 visible ASCII characters)"));
-		http_reply_error(r, 400, "invalid_header", "Idempotency-Key 无效 (invalid Idempotency-Key)", fields);
+		api_error_reply(r, API_ERROR_IDEMPOTENCY_KEY_INVALID, fields);
 		return;
 	}
 	body = http_parse_body(r, true, &kind);

@@ -9,16 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
-#include "auth.h"
+#include "auth_user.h"
 #include "http.h"
 #include "list_page.h"
 #include "validate.h"
 #include "xalloc.h"
 
 #define TOWNS_MAX 20
-#define TEAM_READ_ROLES (ROLES_STAFF | ROLE_BIT(ROLE_TEAM))
-#define ROSTER_ROLES (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_TEAM))
 
 static struct db_statement skills_list_statement = DB_STATEMENT("skills_list",
     "SELECT json_build_object('items', COALESCE(json_agg(json_build_object('id', s.id, 'code', s.code,"
@@ -155,7 +155,7 @@ static struct team_state *
 team_state_new(struct request *r)
 {
 	struct team_state *s = xcalloc(1, sizeof *s);
-	const char *id = http_path_id(r, "id"), *volunteer_id = http_path_id(r, "volunteer_id");
+	const char *id = http_path_param(r, "id"), *volunteer_id = http_path_param(r, "volunteer_id");
 
 	/* The router has already checked the path's ids. */
 	if (id != NULL)
@@ -173,10 +173,10 @@ own_team(struct request *r, const char *team_id)
 {
 	char scope[24];
 
-	if (r->user.role == ROLE_TEAM) {
-		snprintf(scope, sizeof scope, "%lld", (long long)r->user.scope_id);
+	if (r->user->role == ROLE_TEAM) {
+		snprintf(scope, sizeof scope, "%lld", (long long)r->user->scope_id);
 		if (strcmp(scope, team_id) != 0) {
-			http_reply_error(r, 403, "forbidden", "只能查看和管理本队 (only your own team)", NULL);
+			api_error_reply(r, API_ERROR_ONLY_OWN_TEAM, NULL);
 			return false;
 		}
 	}
@@ -184,13 +184,12 @@ own_team(struct request *r, const char *team_id)
 }
 
 static void
-reply_field(
-    struct request *r, int status, const char *code, const char *message, const char *field, const char *field_message)
+reply_field(struct request *r, enum api_error error, const char *field, const char *field_message)
 {
 	struct json_object *fields = json_object_new_object();
 
 	json_object_object_add(fields, field, json_object_new_string(field_message));
-	http_reply_error(r, status, code, message, fields);
+	api_error_reply(r, error, fields);
 }
 
 /* Parses the body as a JSON object; NULL after replying 400/415. */
@@ -208,23 +207,17 @@ reply_errors_if_any(struct request *r, struct field_errors *errors)
 	bool any = field_errors_any(errors);
 
 	if (any)
-		http_reply_field_errors(r, errors);
+		api_reply_field_errors(r, errors);
 	field_errors_free(errors);
 	return any;
 }
 
 /* ---- skills ---- */
 
-static void
-skills_list_authenticated(struct request *r)
-{
-	db_query(r->app->db, &skills_list_statement, NULL, http_db_reply_ok, r);
-}
-
 void
 skills_list(struct request *r)
 {
-	auth_require(r, ROLES_ANY_USER, skills_list_authenticated);
+	db_query(r->app->db, &skills_list_statement, NULL, api_reply_ok_cb, r);
 }
 
 static void
@@ -233,15 +226,14 @@ skill_create_done(void *arg, const struct db_reply *reply)
 	struct request *r = arg;
 
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
-		reply_field(
-		    r, 409, "conflict", "技能代码已存在 (the skill code exists)", "code", "已被占用 (already taken)");
+		reply_field(r, API_ERROR_SKILL_CODE_TAKEN, "code", "已被占用 (already taken)");
 		return;
 	}
-	http_reply_first_cell(r, reply, 201);
+	api_reply_first_cell(r, reply, 201);
 }
 
-static void
-skill_create_authenticated(struct request *r)
+void
+skills_create(struct request *r)
 {
 	struct team_state *s = team_state_new(r);
 	struct json_object *body = parse_body(r);
@@ -267,12 +259,6 @@ skill_create_authenticated(struct request *r)
 	db_query(r->app->db, &skill_create_statement, (const char *const *)s->values, skill_create_done, r);
 }
 
-void
-skills_create(struct request *r)
-{
-	auth_require(r, ROLE_BIT(ROLE_ADMIN), skill_create_authenticated);
-}
-
 /* ---- teams ---- */
 
 static void
@@ -283,11 +269,11 @@ team_detail_done(void *arg, const struct db_reply *reply)
 	const char *text;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (PQntuples(reply->result) == 0) {
-		http_reply_error(r, 404, "not_found", "没有这支队伍 (no such team)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_TEAM, NULL);
 		return;
 	}
 	text = PQgetvalue(reply->result, 0, 0);
@@ -305,21 +291,14 @@ team_detail_send(struct request *r, int status)
 	db_query(r->app->db, &team_detail_statement, values, team_detail_done, r);
 }
 
-static void
-team_get_authenticated(struct request *r)
+void
+teams_get(struct request *r)
 {
-	struct team_state *s = r->state;
+	struct team_state *s = team_state_new(r);
 
 	if (!own_team(r, s->id))
 		return;
 	team_detail_send(r, 200);
-}
-
-void
-teams_get(struct request *r)
-{
-	team_state_new(r);
-	auth_require(r, TEAM_READ_ROLES, team_get_authenticated);
 }
 
 static void
@@ -329,7 +308,7 @@ team_list_done(void *arg, const struct db_reply *reply)
 	struct team_state *s = r->state;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	list_page_reply(r, reply->result, &s->page);
@@ -350,10 +329,10 @@ filter_id(struct request *r, const char *name, struct field_errors *errors, char
 		field_errors_add(errors, name, "应为正整数编号 (must be a positive whole number)");
 }
 
-static void
-team_list_authenticated(struct request *r)
+void
+teams_list(struct request *r)
 {
-	struct team_state *s = r->state;
+	struct team_state *s = team_state_new(r);
 	struct field_errors errors;
 	const char *values[4];
 
@@ -368,13 +347,6 @@ team_list_authenticated(struct request *r)
 	values[2] = list_page_cursor(&s->page);
 	values[3] = s->page.fetch;
 	db_query(r->app->db, &team_list_statement, values, team_list_done, r);
-}
-
-void
-teams_list(struct request *r)
-{
-	team_state_new(r);
-	auth_require(r, ROLES_STAFF, team_list_authenticated);
 }
 
 /* "town_ids": 1–20 distinct positive ids, as an array literal in s->values[TV_TOWNS]. */
@@ -430,13 +402,11 @@ reply_team_refusal(struct request *r, const struct db_reply *reply)
 	if (reply->status != DB_SQL_ERROR)
 		return false;
 	if (strcmp(reply->sqlstate, "PD422") == 0 && strcmp(reply->message, "town_ids") == 0) {
-		reply_field(r, 422, "validation_failed", "请检查标出的项目 (some fields need fixing)", "town_ids",
-		    "有不存在的镇 (a town does not exist)");
+		reply_field(r, API_ERROR_FIELDS_INVALID, "town_ids", "有不存在的镇 (a town does not exist)");
 		return true;
 	}
 	if (strcmp(reply->sqlstate, "23505") == 0 && strcmp(reply->constraint, "teams_name_key") == 0) {
-		reply_field(
-		    r, 409, "conflict", "队伍名称已存在 (a team has this name)", "name", "已被占用 (already taken)");
+		reply_field(r, API_ERROR_TEAM_NAME_TAKEN, "name", "已被占用 (already taken)");
 		return true;
 	}
 	return false;
@@ -451,17 +421,17 @@ team_create_done(void *arg, const struct db_reply *reply)
 	if (reply_team_refusal(r, reply))
 		return;
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	snprintf(s->id, sizeof s->id, "%s", PQgetvalue(reply->result, 0, 0));
 	team_detail_send(r, 201);
 }
 
-static void
-team_create_authenticated(struct request *r)
+void
+teams_create(struct request *r)
 {
-	struct team_state *s = r->state;
+	struct team_state *s = team_state_new(r);
 	struct json_object *body = parse_body(r);
 	struct field_errors errors;
 	const char *values[3];
@@ -484,13 +454,6 @@ team_create_authenticated(struct request *r)
 	db_query(r->app->db, &team_create_statement, values, team_create_done, r);
 }
 
-void
-teams_create(struct request *r)
-{
-	team_state_new(r);
-	auth_require(r, ROLE_BIT(ROLE_ADMIN), team_create_authenticated);
-}
-
 static void
 team_update_done(void *arg, const struct db_reply *reply)
 {
@@ -499,20 +462,20 @@ team_update_done(void *arg, const struct db_reply *reply)
 	if (reply_team_refusal(r, reply))
 		return;
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (strcmp(PQgetvalue(reply->result, 0, 0), "0") == 0) {
-		http_reply_error(r, 404, "not_found", "没有这支队伍 (no such team)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_TEAM, NULL);
 		return;
 	}
 	team_detail_send(r, 200);
 }
 
-static void
-team_update_authenticated(struct request *r)
+void
+teams_update(struct request *r)
 {
-	struct team_state *s = r->state;
+	struct team_state *s = team_state_new(r);
 	struct json_object *body = parse_body(r), *status;
 	struct field_errors errors;
 
@@ -546,13 +509,6 @@ team_update_authenticated(struct request *r)
 	db_query(r->app->db, &team_update_statement, (const char *const *)s->values, team_update_done, r);
 }
 
-void
-teams_update(struct request *r)
-{
-	team_state_new(r);
-	auth_require(r, ROLE_BIT(ROLE_ADMIN), team_update_authenticated);
-}
-
 /* ---- members ---- */
 
 static void
@@ -563,11 +519,11 @@ members_list_done(void *arg, const struct db_reply *reply)
 	static const char empty[] = "{\"items\":[],\"next_cursor\":null}";
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (PQntuples(reply->result) == 0) {
-		http_reply_error(r, 404, "not_found", "没有这支队伍 (no such team)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_TEAM, NULL);
 		return;
 	}
 	if (PQgetisnull(reply->result, 0, 0)) {
@@ -577,10 +533,10 @@ members_list_done(void *arg, const struct db_reply *reply)
 	list_page_reply(r, reply->result, &s->page);
 }
 
-static void
-members_list_authenticated(struct request *r)
+void
+team_members_list(struct request *r)
 {
-	struct team_state *s = r->state;
+	struct team_state *s = team_state_new(r);
 	struct field_errors errors;
 	const char *values[3];
 
@@ -596,13 +552,6 @@ members_list_authenticated(struct request *r)
 	db_query(r->app->db, &members_list_statement, values, members_list_done, r);
 }
 
-void
-team_members_list(struct request *r)
-{
-	team_state_new(r);
-	auth_require(r, ROSTER_ROLES, members_list_authenticated);
-}
-
 static void
 member_add_done(void *arg, const struct db_reply *reply)
 {
@@ -612,36 +561,33 @@ member_add_done(void *arg, const struct db_reply *reply)
 
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0 &&
 	    strcmp(reply->constraint, "team_members_one_lead") == 0) {
-		http_reply_error(r, 409, "conflict",
-		    "队长刚被别人更换，请刷新后再试 (the lead just changed; reload and retry)", NULL);
+		api_error_reply(r, API_ERROR_LEAD_CHANGED, NULL);
 		return;
 	}
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		http_reply_error(r, 404, "not_found", "没有这支队伍 (no such team)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_TEAM, NULL);
 		return;
 	}
 	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
-		reply_field(r, 422, "validation_failed", "请检查标出的项目 (some fields need fixing)", "volunteer_id",
-		    "没有这名志愿者 (no such volunteer)");
+		reply_field(r, API_ERROR_FIELDS_INVALID, "volunteer_id", "没有这名志愿者 (no such volunteer)");
 		return;
 	}
 	if (PQgetisnull(res, 0, 3)) {
-		reply_field(r, 409, "conflict", "队长不能直接改为队员，请先指定新队长 (name a new lead first)", "role",
-		    "这名志愿者是队长 (this volunteer is the lead)");
+		reply_field(r, API_ERROR_LEAD_NOT_DEMOTABLE, "role", "这名志愿者是队长 (this volunteer is the lead)");
 		return;
 	}
 	text = PQgetvalue(res, 0, 3);
 	http_reply_json_text(r, strcmp(PQgetvalue(res, 0, 2), "t") == 0 ? 200 : 201, text, strlen(text));
 }
 
-static void
-member_add_authenticated(struct request *r)
+void
+team_members_add(struct request *r)
 {
-	struct team_state *s = r->state;
+	struct team_state *s = team_state_new(r);
 	struct json_object *body, *role;
 	struct field_errors errors;
 	const char *values[3], *role_name = "";
@@ -667,13 +613,6 @@ member_add_authenticated(struct request *r)
 	db_query(r->app->db, &team_member_add_statement, values, member_add_done, r);
 }
 
-void
-team_members_add(struct request *r)
-{
-	team_state_new(r);
-	auth_require(r, ROSTER_ROLES, member_add_authenticated);
-}
-
 static void
 member_remove_done(void *arg, const struct db_reply *reply)
 {
@@ -681,7 +620,7 @@ member_remove_done(void *arg, const struct db_reply *reply)
 	const PGresult *res = reply->result;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (strcmp(PQgetvalue(res, 0, 1), "1") == 0) {
@@ -689,27 +628,19 @@ member_remove_done(void *arg, const struct db_reply *reply)
 		return;
 	}
 	if (PQgetisnull(res, 0, 0)) {
-		http_reply_error(r, 404, "not_found", "这名志愿者不是这支队伍的队员 (not a member of this team)", NULL);
+		api_error_reply(r, API_ERROR_NOT_A_MEMBER, NULL);
 		return;
 	}
-	http_reply_error(
-	    r, 409, "conflict", "队长不能移出队伍，请先指定新队长 (name a new lead before removing this one)", NULL);
-}
-
-static void
-member_remove_authenticated(struct request *r)
-{
-	struct team_state *s = r->state;
-	const char *values[2] = {s->id, s->volunteer_id};
-
-	if (!own_team(r, s->id))
-		return;
-	db_query(r->app->db, &member_remove_statement, values, member_remove_done, r);
+	api_error_reply(r, API_ERROR_LEAD_NOT_REMOVABLE, NULL);
 }
 
 void
 team_members_remove(struct request *r)
 {
-	team_state_new(r);
-	auth_require(r, ROSTER_ROLES, member_remove_authenticated);
+	struct team_state *s = team_state_new(r);
+	const char *values[2] = {s->id, s->volunteer_id};
+
+	if (!own_team(r, s->id))
+		return;
+	db_query(r->app->db, &member_remove_statement, values, member_remove_done, r);
 }

@@ -10,16 +10,16 @@
 
 #include <sodium.h>
 
+#include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
-#include "auth.h"
+#include "auth_user.h"
 #include "http.h"
 #include "id_number.h"
 #include "json_io.h"
 #include "list_page.h"
 #include "registry_teams.h"
 #include "xalloc.h"
-
-#define READ_ROLES (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_TEAM))
 
 struct db_statement volunteer_create_statement = DB_STATEMENT("volunteer_create",
     "WITH found AS ("
@@ -324,15 +324,15 @@ detail_done(void *arg, const struct db_reply *reply)
 	const char *text;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (PQntuples(reply->result) == 0) {
-		http_reply_error(r, 404, "not_found", "没有这名志愿者 (no such volunteer)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_VOLUNTEER, NULL);
 		return;
 	}
 	if (strcmp(PQgetvalue(reply->result, 0, 1), "t") != 0) {
-		http_reply_error(r, 403, "forbidden", "这名志愿者不是您队伍的队员 (not a member of your team)", NULL);
+		api_error_reply(r, API_ERROR_VOLUNTEER_NOT_IN_YOUR_TEAM, NULL);
 		return;
 	}
 	text = PQgetvalue(reply->result, 0, 0);
@@ -345,34 +345,28 @@ detail_send(struct request *r, int status)
 {
 	struct volunteer_state *s = r->state;
 	char scope[24];
-	const char *values[3] = {s->id, r->user.role == ROLE_ADMIN ? "true" : "false", NULL};
+	const char *values[3] = {s->id, r->user->role == ROLE_ADMIN ? "true" : "false", NULL};
 
-	if (r->user.role == ROLE_TEAM) {
-		snprintf(scope, sizeof scope, "%lld", (long long)r->user.scope_id);
+	if (r->user->role == ROLE_TEAM) {
+		snprintf(scope, sizeof scope, "%lld", (long long)r->user->scope_id);
 		values[2] = scope;
 	}
 	s->status = status;
 	db_query(r->app->db, &detail_statement, values, detail_done, r);
 }
 
-static void
-get_authenticated(struct request *r)
-{
-	detail_send(r, 200);
-}
-
 /* Puts the path's {id} (checked by the router) in s->id. */
 static void
 path_id(struct request *r, struct volunteer_state *s)
 {
-	snprintf(s->id, sizeof s->id, "%s", http_path_id(r, "id"));
+	snprintf(s->id, sizeof s->id, "%s", http_path_param(r, "id"));
 }
 
 void
 volunteers_get(struct request *r)
 {
 	path_id(r, volunteer_state_new(r));
-	auth_require(r, READ_ROLES, get_authenticated);
+	detail_send(r, 200);
 }
 
 static void
@@ -382,16 +376,16 @@ list_done(void *arg, const struct db_reply *reply)
 	struct volunteer_state *s = r->state;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	list_page_reply(r, reply->result, &s->page);
 }
 
-static void
-list_authenticated(struct request *r)
+void
+volunteers_list(struct request *r)
 {
-	struct volunteer_state *s = r->state;
+	struct volunteer_state *s = volunteer_state_new(r);
 	const char *team = http_query_param(r, "team_id"), *skill = http_query_param(r, "skill");
 	const char *status = http_query_param(r, "status"), *q = http_query_param(r, "q");
 	struct field_errors errors;
@@ -399,19 +393,18 @@ list_authenticated(struct request *r)
 	int64_t id;
 
 	field_errors_init(&errors);
-	s->list_values[L_FULL_PHONE] = xstrdup(r->user.role == ROLE_ADMIN ? "true" : "false");
+	s->list_values[L_FULL_PHONE] = xstrdup(r->user->role == ROLE_ADMIN ? "true" : "false");
 	if (team != NULL && *team) {
 		if (!parse_id(team, &id)) {
 			field_errors_add(&errors, "team_id", "应为正整数编号 (must be a positive whole number)");
-		} else if (r->user.role == ROLE_TEAM && id != r->user.scope_id) {
+		} else if (r->user->role == ROLE_TEAM && id != r->user->scope_id) {
 			field_errors_free(&errors);
-			http_reply_error(
-			    r, 403, "forbidden", "只能查看本队的队员 (only your own team's members)", NULL);
+			api_error_reply(r, API_ERROR_ONLY_OWN_TEAM_MEMBERS, NULL);
 			return;
 		}
 	}
-	if (r->user.role == ROLE_TEAM) {
-		snprintf(text, sizeof text, "%lld", (long long)r->user.scope_id);
+	if (r->user->role == ROLE_TEAM) {
+		snprintf(text, sizeof text, "%lld", (long long)r->user->scope_id);
 		s->list_values[L_TEAM] = xstrdup(text);
 	} else if (team != NULL && *team) {
 		s->list_values[L_TEAM] = xstrdup(team);
@@ -441,7 +434,7 @@ list_authenticated(struct request *r)
 	}
 	list_page_read(r, &errors, &s->page);
 	if (field_errors_any(&errors)) {
-		http_reply_field_errors(r, &errors);
+		api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
 		return;
 	}
@@ -450,13 +443,6 @@ list_authenticated(struct request *r)
 		s->list_values[L_CURSOR] = xstrdup(list_page_cursor(&s->page));
 	s->list_values[L_FETCH] = xstrdup(s->page.fetch);
 	db_query(r->app->db, &list_statement, (const char *const *)s->list_values, list_done, r);
-}
-
-void
-volunteers_list(struct request *r)
-{
-	volunteer_state_new(r);
-	auth_require(r, READ_ROLES, list_authenticated);
 }
 
 /* ---- writing ---- */
@@ -470,7 +456,7 @@ reply_taken(struct request *r, const char *field)
 	    json_object_new_string(strcmp(field, "phone") == 0
 	            ? "这个电话号码已登记过 (this phone number is already registered)"
 	            : "这个身份证号码已登记过 (this ID number is already registered)"));
-	http_reply_error(r, 409, "conflict", "志愿者已登记 (already registered)", fields);
+	api_error_reply(r, API_ERROR_VOLUNTEER_REGISTERED, fields);
 }
 
 /* The refusals of the register and change statements that name a field; false for any other failure. */
@@ -483,7 +469,7 @@ reply_write_refusal(struct request *r, const struct db_reply *reply)
 		struct field_errors errors;
 		field_errors_init(&errors);
 		field_errors_add(&errors, "skills", "有未登记的技能代码 (unknown skill code: see GET /api/v1/skills)");
-		http_reply_field_errors(r, &errors);
+		api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
 		return true;
 	}
@@ -508,7 +494,7 @@ create_done(void *arg, const struct db_reply *reply)
 	if (reply_write_refusal(r, reply))
 		return;
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	snprintf(s->id, sizeof s->id, "%s", PQgetvalue(reply->result, 0, 0));
@@ -523,11 +509,11 @@ update_done(void *arg, const struct db_reply *reply)
 	if (reply_write_refusal(r, reply))
 		return;
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (strcmp(PQgetvalue(reply->result, 0, 0), "0") == 0) {
-		http_reply_error(r, 404, "not_found", "没有这名志愿者 (no such volunteer)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_VOLUNTEER, NULL);
 		return;
 	}
 	detail_send(r, 200);
@@ -549,15 +535,15 @@ read_body(struct request *r, struct volunteer_state *s, bool creating)
 	json_object_put(body);
 	ok = !field_errors_any(&errors);
 	if (!ok)
-		http_reply_field_errors(r, &errors);
+		api_reply_field_errors(r, &errors);
 	field_errors_free(&errors);
 	return ok;
 }
 
-static void
-create_authenticated(struct request *r)
+void
+volunteers_create(struct request *r)
 {
-	struct volunteer_state *s = r->state;
+	struct volunteer_state *s = volunteer_state_new(r);
 
 	if (!read_body(r, s, true))
 		return;
@@ -565,26 +551,13 @@ create_authenticated(struct request *r)
 }
 
 void
-volunteers_create(struct request *r)
+volunteers_update(struct request *r)
 {
-	volunteer_state_new(r);
-	auth_require(r, ROLE_BIT(ROLE_ADMIN), create_authenticated);
-}
+	struct volunteer_state *s = volunteer_state_new(r);
 
-static void
-update_authenticated(struct request *r)
-{
-	struct volunteer_state *s = r->state;
-
+	path_id(r, s);
 	if (!read_body(r, s, false))
 		return;
 	s->in.values[VP_ID] = xstrdup(s->id);
 	db_query(r->app->db, &update_statement, (const char *const *)s->in.values, update_done, r);
-}
-
-void
-volunteers_update(struct request *r)
-{
-	path_id(r, volunteer_state_new(r));
-	auth_require(r, ROLE_BIT(ROLE_ADMIN), update_authenticated);
 }

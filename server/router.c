@@ -1,7 +1,23 @@
-/* router: segment-by-segment matching; literal segments must be equal, {name} takes one segment. */
+/* router: segment-by-segment matching; literal segments must be equal, {name} takes one segment,
+ * a final {*name} the rest. */
 #include "router.h"
 
+#include <stdbool.h>
 #include <string.h>
+
+static bool
+is_rest_segment(const char *pattern, size_t plen)
+{
+	return plen > 3 && pattern[0] == '{' && pattern[1] == '*' && pattern[plen - 1] == '}' && pattern[plen] == '\0';
+}
+
+static bool
+has_rest_segment(const char *pattern)
+{
+	const char *last = strrchr(pattern, '/');
+
+	return last != NULL && is_rest_segment(last + 1, strlen(last + 1));
+}
 
 static int
 pattern_matches(const char *pattern, const char *path, struct route_match *m)
@@ -16,6 +32,8 @@ pattern_matches(const char *pattern, const char *path, struct route_match *m)
 		path++;
 		plen = strcspn(pattern, "/");
 		slen = strcspn(path, "/");
+		if (is_rest_segment(pattern, plen))
+			return 1;
 		if (plen > 1 && pattern[0] == '{' && pattern[plen - 1] == '}') {
 			if (slen == 0 || slen >= ROUTE_MAX_PARAM_LEN || m->nparams == ROUTE_MAX_PARAMS)
 				return 0;
@@ -48,7 +66,8 @@ router_match(const struct route *routes, size_t count, unsigned method, const ch
 			match->route = &routes[i];
 			return ROUTE_FOUND;
 		}
-		result = ROUTE_METHOD_NOT_ALLOWED;
+		if (!has_rest_segment(routes[i].pattern))
+			result = ROUTE_METHOD_NOT_ALLOWED;
 	}
 	return result;
 }

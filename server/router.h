@@ -10,10 +10,23 @@
 struct request;
 typedef void (*route_handler)(struct request *r);
 
+/* Who may call a route: a mask of the application's role bits, or ROUTE_PUBLIC for anyone.
+ * The router only carries it; dispatch enforces it before the handler runs. */
+#define ROUTE_PUBLIC 0u
+
+/* What a route reads from the request body. */
+enum route_body {
+	ROUTE_BODY_NONE, /* no body expected (GET, DELETE, actions without input) */
+	ROUTE_BODY_JSON, /* application/json */
+	ROUTE_BODY_JSON_OR_FORM, /* application/json or a urlencoded form (pages that work without JavaScript) */
+};
+
 struct route {
 	unsigned methods; /* bitmask of the caller's method codes */
-	const char *pattern;
+	const char *pattern; /* "/a/{name}/b"; a last segment "{*name}" takes the rest of the path */
 	route_handler handler;
+	unsigned roles; /* ROUTE_PUBLIC, or the roles that may call it */
+	enum route_body body;
 };
 
 struct route_match {
@@ -28,8 +41,10 @@ enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };
 
 /* Finds the first route whose pattern matches path (a decoded path without
  * query) and whose methods include method. ROUTE_METHOD_NOT_ALLOWED when a
- * pattern matches but no route of it takes the method. A parameter segment
- * matches any non-empty segment up to ROUTE_MAX_PARAM_LEN - 1 bytes. */
+ * pattern without a rest segment matches but no route of it takes the method.
+ * A parameter segment matches any non-empty segment up to ROUTE_MAX_PARAM_LEN - 1
+ * bytes; a rest segment ("{*name}") matches whatever is left, even nothing, and is
+ * not copied (read the request's path). */
 enum route_result router_match(
     const struct route *routes, size_t count, unsigned method, const char *path, struct route_match *match);
 

@@ -1,4 +1,6 @@
-/* routes: every endpoint in one table, like a command table. */
+/* routes: every endpoint in one table, like a command table — method, path, who may call it, what
+ * body it takes, and the handler. Dispatch (dispatch.c) enforces the roles before any handler runs;
+ * tests/unit/test_routes.c walks every route × role and checks README's API table against it. */
 #include "routes.h"
 
 #include <event2/http.h>
@@ -12,56 +14,78 @@
 #include "hours.h"
 #include "matching.h"
 #include "order_actions.h"
+#include "order_model.h"
 #include "order_read.h"
 #include "orders_submit.h"
 #include "registry_teams.h"
 #include "registry_volunteers.h"
+#include "static_files.h"
 #include "stats.h"
 #include "track.h"
+#include "users.h"
 
 #define GET (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
 #define POST EVHTTP_REQ_POST
 #define DELETE EVHTTP_REQ_DELETE
 #define PATCH EVHTTP_REQ_PATCH
 
+#define ANYONE ROUTE_PUBLIC
+#define SIGNED_IN ROLES_ANY_USER
+#define STAFF ROLES_STAFF
+#define ADMIN ROLE_BIT(ROLE_ADMIN)
+#define DEPARTMENT ROLE_BIT(ROLE_DEPARTMENT)
+#define TEAM ROLE_BIT(ROLE_TEAM)
+#define VOLUNTEER ROLE_BIT(ROLE_VOLUNTEER)
+
+#define NONE ROUTE_BODY_NONE
+#define JSON ROUTE_BODY_JSON
+#define FORM ROUTE_BODY_JSON_OR_FORM
+
 static const struct route routes[] = {
-    {GET, "/healthz", health_live},
-    {GET, "/readyz", health_ready},
-    {GET, "/metrics", health_metrics},
-    {GET, "/api/v1/catalog", catalog_get},
-    {GET, "/form", catalog_form_page},
-    {POST, "/api/v1/orders", orders_submit},
-    {GET, "/api/v1/orders", order_list},
-    {GET, "/api/v1/orders/{id}", order_detail},
-    {POST, "/api/v1/orders/{id}/{action}", order_action_post},
-    {GET, "/api/v1/orders/{id}/suggested-teams", matching_suggest},
-    {GET, "/api/v1/volunteers/{id}/hours", hours_ledger},
-    {GET, "/api/v1/volunteers/{id}/certificate", certificate_issue},
-    {POST, "/api/v1/service-records/{id}/corrections", hours_correct},
-    {GET, "/verify/{code}", certificate_verify},
-    {GET, "/api/v1/track/{code}", track_get},
-    {POST, "/api/v1/track/{code}/{action}", order_action_track},
-    {POST, "/api/v1/sessions", auth_login},
-    {DELETE, "/api/v1/sessions/current", auth_logout},
-    {GET, "/api/v1/me", auth_me},
-    {GET, "/api/v1/events", events_stream},
-    {GET, "/api/v1/stats/summary", stats_summary},
-    {GET, "/api/v1/export/orders.csv", export_orders},
-    {GET, "/api/v1/export/hours.csv", export_hours},
-    {POST, "/api/v1/users", auth_create_user},
-    {GET, "/api/v1/skills", skills_list},
-    {POST, "/api/v1/skills", skills_create},
-    {GET, "/api/v1/volunteers", volunteers_list},
-    {POST, "/api/v1/volunteers", volunteers_create},
-    {GET, "/api/v1/volunteers/{id}", volunteers_get},
-    {PATCH, "/api/v1/volunteers/{id}", volunteers_update},
-    {GET, "/api/v1/teams", teams_list},
-    {POST, "/api/v1/teams", teams_create},
-    {GET, "/api/v1/teams/{id}", teams_get},
-    {PATCH, "/api/v1/teams/{id}", teams_update},
-    {GET, "/api/v1/teams/{id}/members", team_members_list},
-    {POST, "/api/v1/teams/{id}/members", team_members_add},
-    {DELETE, "/api/v1/teams/{id}/members/{volunteer_id}", team_members_remove},
+    {GET, "/healthz", health_live, ANYONE, NONE},
+    {GET, "/readyz", health_ready, ANYONE, NONE},
+    {GET, "/metrics", health_metrics, ANYONE, NONE},
+    {GET, "/api/v1/catalog", catalog_get, ANYONE, NONE},
+    {GET, "/form", catalog_form_page, ANYONE, NONE},
+    {POST, "/api/v1/orders", orders_submit, ANYONE, FORM},
+    {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE},
+    {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE},
+    {POST, "/api/v1/orders/{id}/{action}", order_action_post, SIGNED_IN, JSON},
+    {GET, "/api/v1/orders/{id}/suggested-teams", matching_suggest, ADMIN | DEPARTMENT, NONE},
+    {GET, "/api/v1/volunteers/{id}/hours", hours_ledger, ADMIN | TEAM | VOLUNTEER, NONE},
+    {GET, "/api/v1/volunteers/{id}/certificate", certificate_issue, ADMIN | TEAM | VOLUNTEER, NONE},
+    {POST, "/api/v1/service-records/{id}/corrections", hours_correct, ADMIN, JSON},
+    {GET, "/verify/{code}", certificate_verify, ANYONE, NONE},
+    {GET, "/api/v1/track/{code}", track_get, ANYONE, NONE},
+    {POST, "/api/v1/track/{code}/{action}", order_action_track, ANYONE, JSON},
+    {POST, "/api/v1/sessions", auth_login, ANYONE, JSON},
+    {DELETE, "/api/v1/sessions/current", auth_logout, SIGNED_IN, NONE},
+    {GET, "/api/v1/me", auth_me, SIGNED_IN, NONE},
+    {GET, "/api/v1/events", events_stream, SIGNED_IN, NONE},
+    {GET, "/api/v1/stats/summary", stats_summary, STAFF | TEAM, NONE},
+    {GET, "/api/v1/export/orders.csv", export_orders, ADMIN, NONE},
+    {GET, "/api/v1/export/hours.csv", export_hours, ADMIN, NONE},
+    {POST, "/api/v1/users", users_create, ADMIN, JSON},
+    {GET, "/api/v1/skills", skills_list, SIGNED_IN, NONE},
+    {POST, "/api/v1/skills", skills_create, ADMIN, JSON},
+    {GET, "/api/v1/volunteers", volunteers_list, ADMIN | TEAM, NONE},
+    {POST, "/api/v1/volunteers", volunteers_create, ADMIN, JSON},
+    {GET, "/api/v1/volunteers/{id}", volunteers_get, ADMIN | TEAM, NONE},
+    {PATCH, "/api/v1/volunteers/{id}", volunteers_update, ADMIN, JSON},
+    {GET, "/api/v1/teams", teams_list, STAFF, NONE},
+    {POST, "/api/v1/teams", teams_create, ADMIN, JSON},
+    {GET, "/api/v1/teams/{id}", teams_get, STAFF | TEAM, NONE},
+    {PATCH, "/api/v1/teams/{id}", teams_update, ADMIN, JSON},
+    {GET, "/api/v1/teams/{id}/members", team_members_list, ADMIN | TEAM, NONE},
+    {POST, "/api/v1/teams/{id}/members", team_members_add, ADMIN | TEAM, JSON},
+    {DELETE, "/api/v1/teams/{id}/members/{volunteer_id}", team_members_remove, ADMIN | TEAM, NONE},
+    /* Last: the web clients (static_files_map says which file each path is). */
+    {GET, "/", static_files_serve, ANYONE, NONE},
+    {GET, "/{file}", static_files_serve, ANYONE, NONE},
+    {GET, "/console/{*path}", static_files_serve, ANYONE, NONE},
+    {GET, "/team/{*path}", static_files_serve, ANYONE, NONE},
+    {GET, "/common/{*path}", static_files_serve, ANYONE, NONE},
+    {GET, "/track/{*path}", static_files_serve, ANYONE, NONE},
 };
 
 const struct route *

@@ -1,4 +1,4 @@
-/* routes: the table of every API endpoint — method, path pattern, handler. */
+/* routes: the table of every endpoint — method, path pattern, handler, roles, body. */
 #ifndef PAIDAN_ROUTES_H
 #define PAIDAN_ROUTES_H
 

@@ -15,12 +15,13 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "dispatch.h"
 #include "events.h"
 #include "http.h"
 #include "id_number.h"
 #include "log.h"
-#include "migrate.h"
 #include "offload.h"
+#include "routes.h"
 #include "sweep.h"
 
 #define DRAIN_TICK_MS 20
@@ -103,6 +104,16 @@ serve_process(const struct config *cfg)
 	    .lock_timeout_ms = (int)cfg->lock_timeout_ms,
 	};
 
+	struct http_server_options http_options = {
+	    .listen = cfg->listen,
+	    .max_header_bytes = (size_t)cfg->max_header_bytes,
+	    .max_body_bytes = (size_t)cfg->max_body_bytes,
+	    .timeout_s = cfg->http_timeout_s,
+	    .max_connections = cfg->max_connections,
+	};
+	size_t nroutes;
+	const struct route *routes = routes_table(&nroutes);
+
 	app.cfg = cfg;
 	app.base = event_base_new();
 	if (app.base == NULL) {
@@ -111,7 +122,7 @@ serve_process(const struct config *cfg)
 	}
 	app.db = db_pool_new(app.base, &db_options);
 	app.offload = offload_new(app.base, 2);
-	app.http = http_server_start(&app);
+	app.http = http_server_start(app.base, &http_options, routes, nroutes, dispatch_request, &app);
 	if (app.http == NULL) {
 		offload_free(app.offload);
 		db_pool_free(app.db);
@@ -219,10 +230,6 @@ serve_run(const struct config *cfg)
 	raise_fd_limit();
 	if (!id_number_key_load_or_create(cfg->id_key_file))
 		return 1;
-	if (!migrate_run(cfg->database_url, cfg->sql_dir, NULL)) {
-		log_error("migrations failed; not serving");
-		return 1;
-	}
 	if (cfg->workers <= 1)
 		return serve_process(cfg);
 	return serve_workers(cfg);

@@ -1,4 +1,4 @@
-/* serve: `paidan serve` — migrate, then run one event loop per worker process on one port. */
+/* serve: `paidan serve` — one event loop per worker process on one port (main.c migrates first). */
 #ifndef PAIDAN_SERVE_H
 #define PAIDAN_SERVE_H
 

@@ -11,6 +11,7 @@
 
 #include <event2/http.h>
 
+#include "api_error.h"
 #include "app.h"
 #include "config.h"
 #include "http.h"
@@ -90,18 +91,18 @@ static_files_serve(struct request *r)
 	int fd;
 
 	if (!static_files_map(r->path, relative, sizeof relative)) {
-		http_reply_error(r, 400, "invalid_path", "路径无效 (invalid path)", NULL);
+		api_error_reply(r, API_ERROR_PATH_INVALID, NULL);
 		return;
 	}
 	if ((size_t)snprintf(full, sizeof full, "%s/%s", r->app->cfg->static_dir, relative) >= sizeof full) {
-		http_reply_error(r, 404, "not_found", "没有这个地址 (not found)", NULL);
+		api_error_reply(r, API_ERROR_NOT_FOUND, NULL);
 		return;
 	}
 	fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		http_reply_error(r, 404, "not_found", "没有这个地址 (not found)", NULL);
+		api_error_reply(r, API_ERROR_NOT_FOUND, NULL);
 		return;
 	}
 	snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_mtime, (unsigned long long)st.st_size);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_reply.h"
 #include "app.h"
 #include "db.h"
 #include "http.h"
@@ -38,7 +39,7 @@ failure_done(void *arg, const struct db_reply *reply)
 
 	free(arg);
 	if (reply->status != DB_OK) {
-		http_reply_db_error(w.r, reply);
+		api_reply_db_error(w.r, reply);
 		return;
 	}
 	if (strcmp(PQgetvalue(reply->result, 0, 0), "t") == 0)
@@ -61,8 +62,8 @@ throttle_failure(
 }
 
 void
-throttle_reply_locked(struct request *r, const char *message)
+throttle_reply_locked(struct request *r, enum api_error error)
 {
 	http_set_header(r, "Retry-After", "900");
-	http_reply_error(r, 429, "too_many_attempts", message, NULL);
+	api_error_reply(r, error, NULL);
 }

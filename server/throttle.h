@@ -3,6 +3,8 @@
 #ifndef PAIDAN_THROTTLE_H
 #define PAIDAN_THROTTLE_H
 
+#include "api_error.h"
+
 struct request;
 
 /* SQL expression (for a statement's select list) that is true while the key in parameter
@@ -15,7 +17,7 @@ struct request;
 void throttle_failure(
     struct request *r, const char *key, void (*when_locked)(struct request *r), void (*otherwise)(struct request *r));
 
-/* Replies 429 with Retry-After: the key is locked. */
-void throttle_reply_locked(struct request *r, const char *message);
+/* Replies error (a 429 row of the catalogue) with Retry-After: the key is locked. */
+void throttle_reply_locked(struct request *r, enum api_error error);
 
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
 #include "db.h"
 #include "http.h"
@@ -35,34 +37,30 @@ track_done(void *arg, const struct db_reply *reply)
 	const PGresult *res = reply->result;
 	enum order_action actions[ORDER_ACTION_COUNT];
 	enum order_state state;
-	const char *json;
-	size_t len, used;
-	char *out;
+	struct json_object *body, *list;
 	int n;
 
 	if (reply->status != DB_OK) {
-		http_reply_db_error(r, reply);
+		api_reply_db_error(r, reply);
 		return;
 	}
 	if (PQntuples(res) == 0 || !order_state_from_name(PQgetvalue(res, 0, 1), &state)) {
-		http_reply_error(r, 404, "not_found", "查询码不对，请核对 (no order with this code)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_TRACKING_CODE, NULL);
 		return;
 	}
-	json = PQgetvalue(res, 0, 0);
-	len = (size_t)PQgetlength(res, 0, 0);
-	n = order_actions_for(state, ROLE_RESIDENT, actions, ORDER_ACTION_COUNT);
-	out = xmalloc(len + 64);
-	memcpy(out, json, len - 1);
-	used = len - 1;
-	used += (size_t)sprintf(out + used, ",\"actions\":[");
-	for (int i = 0, shown = 0; i < n; i++) {
-		if (actions[i] == ORDER_ACTION_EVALUATE && strcmp(PQgetvalue(res, 0, 2), "t") == 0)
-			continue;
-		used += (size_t)sprintf(out + used, "%s\"%s\"", shown++ ? "," : "", order_action_name(actions[i]));
+	body = json_tokener_parse(PQgetvalue(res, 0, 0));
+	if (body == NULL || !json_object_is_type(body, json_type_object)) {
+		json_object_put(body);
+		api_error_reply(r, API_ERROR_INTERNAL, NULL);
+		return;
 	}
-	used += (size_t)sprintf(out + used, "]}");
-	http_reply_json_text(r, 200, out, used);
-	free(out);
+	n = order_actions_for(state, ROLE_RESIDENT, actions, ORDER_ACTION_COUNT);
+	list = json_object_new_array();
+	for (int i = 0; i < n; i++)
+		if (!(actions[i] == ORDER_ACTION_EVALUATE && strcmp(PQgetvalue(res, 0, 2), "t") == 0))
+			json_object_array_add(list, json_object_new_string(order_action_name(actions[i])));
+	json_object_object_add(body, "actions", list);
+	http_reply_json(r, 200, body);
 }
 
 void
@@ -79,7 +77,7 @@ track_get(struct request *r)
 	char code[TRACKING_CODE_LEN + 1];
 
 	if (!tracking_code_normalize(route_param(&r->match, "code"), code)) {
-		http_reply_error(r, 404, "not_found", "查询码不对，请核对 (no order with this code)", NULL);
+		api_error_reply(r, API_ERROR_NO_SUCH_TRACKING_CODE, NULL);
 		return;
 	}
 	track_reply(r, code);

@@ -24,16 +24,14 @@ static const struct demo_account accounts[] = {
 };
 
 static const char upsert_account[] =
-    "INSERT INTO users (username, password_hash, display_name, role, community_id, department_id, team_id, volunteer_id)"
-    " VALUES ($1, $2, $3, $4,"
+    "SELECT (paidan_user_create($1, $2, $3, $4,"
     "  CASE WHEN $4 = 'community' THEN (SELECT c.id FROM communities c JOIN towns t ON t.id = c.town_id"
     "       WHERE t.name = '历市镇' ORDER BY c.sort_order, c.id LIMIT 1) END,"
     "  CASE WHEN $4 = 'department' THEN (SELECT id FROM departments WHERE name = '县科协') END,"
     "  CASE WHEN $4 = 'team' THEN (SELECT min(t.id) FROM teams t JOIN departments d ON d.id = t.department_id"
     "       WHERE d.name = '县科协') END,"
-    "  CASE WHEN $4 = 'volunteer' THEN (SELECT id FROM volunteers WHERE volunteer_no = 'DN-V-0001') END)"
-    " ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
-    "  display_name = EXCLUDED.display_name, disabled = false";
+    "  CASE WHEN $4 = 'volunteer' THEN (SELECT id FROM volunteers WHERE volunteer_no = 'DN-V-0001') END,"
+    "  true)).id";
 
 bool
 demo_load(const struct config *cfg, FILE *out)

@@ -110,10 +110,8 @@ user_add_main(int argc, char **argv)
 	{
 		const char *values[8] = {
 		    username, hash, display ? display : username, role, scope[0], scope[1], scope[2], scope[3]};
-		res = db_blocking_query(conn,
-		    "INSERT INTO users (username, password_hash, display_name, role, community_id, department_id,"
-		    " team_id, volunteer_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-		    8, values);
+		res = db_blocking_query(
+		    conn, "SELECT (paidan_user_create($1, $2, $3, $4, $5, $6, $7, $8)).id", 8, values);
 	}
 	if (res == NULL) {
 		PQfinish(conn);

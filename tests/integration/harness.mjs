@@ -236,7 +236,7 @@ export const http = request;
  * Start `paidan serve` on a free port against the test database; resolves once /healthz answers 200.
  * Returns {port, base, pid, logFile, log(), http(method, path, opts), raw(bytes, opts), stop(), kill(), exited}.
  */
-export async function startServer({ workers, env = {}, args = [], readyTimeout = 15000 } = {}) {
+export async function startServer({ workers, env = {}, args = [], readyTimeout = 15000, readyWait = 5000 } = {}) {
   const b = bin();
   const url = dbUrl();
   const port = await freePort();
@@ -311,7 +311,17 @@ export async function startServer({ workers, env = {}, args = [], readyTimeout =
     }
     try {
       const r = await request(base, 'GET', '/healthz', { timeout: 2000 });
-      if (r.status === 200) return srv;
+      if (r.status === 200) {
+        // Alive; give its database connections a moment to come up (a test that starts the server
+        // with the database away goes on after readyWait).
+        const until = Math.min(deadline, Date.now() + readyWait);
+        while (Date.now() < until) {
+          const ready = await request(base, 'GET', '/readyz', { timeout: 2000 }).catch(() => null);
+          if (ready && ready.status === 200) break;
+          await sleep(50);
+        }
+        return srv;
+      }
       last = `status ${r.status}: ${r.text.slice(0, 200)}`;
     } catch (e) {
       last = e.message;

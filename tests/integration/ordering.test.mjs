@@ -1,4 +1,4 @@
-// Integration tests for the ordering model over HTTP (DESIGN.md §4, §5): the full journey with one
+// Integration tests for the ordering model over HTTP (docs/ARCHITECTURE.md; the API in README.md): the full journey with one
 // account per role, refusals that change nothing, concurrent accepts, scope of reads, hours
 // validation, the resident's cancel, login throttling, cookie auth with CSRF, list filters and
 // pages, and the audit chain (verify, tamper, append-only guards). The tamper test runs last.

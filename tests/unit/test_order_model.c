@@ -14,7 +14,7 @@
 
 #define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/* Everything the model allows, from DESIGN.md §4; any combination not listed must be refused. */
+/* Everything the model allows, from docs/ARCHITECTURE.md; any combination not listed must be refused. */
 struct allowed {
 	enum order_action action;
 	enum order_state from;

@@ -1,0 +1,112 @@
+/* api_error: the catalogue. Messages are "中文 (English)"; the Chinese is what people read. */
+#include "api_error.h"
+
+#include <stdio.h>
+
+#include "http.h"
+
+static const struct api_error_row rows[API_ERROR_COUNT] = {
+    [API_ERROR_PATH_INVALID] = {400, "invalid_path", "路径无效", "invalid path"},
+    [API_ERROR_DUPLICATE_CONTENT_LENGTH] = {400, "bad_request", "重复的 Content-Length", "duplicate Content-Length"},
+    [API_ERROR_METHOD_NOT_ALLOWED] = {405, "method_not_allowed", "不支持该请求方法", "method not allowed"},
+    [API_ERROR_NOT_FOUND] = {404, "not_found", "没有这个地址", "not found"},
+    [API_ERROR_JSON_INVALID] = {400, "invalid_json", "内容不是有效的 JSON", "the body is not valid JSON"},
+    [API_ERROR_MEDIA_TYPE_JSON] = {415, "unsupported_media_type", "请以 application/json 格式提交",
+        "send application/json"},
+    [API_ERROR_MEDIA_TYPE_JSON_OR_FORM] = {415, "unsupported_media_type", "请以 application/json 或表单格式提交",
+        "send application/json or a form"},
+    [API_ERROR_PATH_ID_INVALID] = {400, "invalid_parameter", "路径中的编号无效", "invalid id in the path"},
+    [API_ERROR_UNAUTHENTICATED] = {401, "unauthenticated", "请先登录", "please log in"},
+    [API_ERROR_CSRF_FAILED] = {403, "csrf_failed", "页面已过期，请刷新后再试",
+        "missing or wrong X-CSRF-Token; reload the page"},
+    [API_ERROR_ROLE_FORBIDDEN] = {403, "forbidden", "您的账号无权进行此操作", "your role may not do this"},
+    [API_ERROR_WRONG_PASSWORD] = {401, "invalid_credentials", "用户名或密码不正确", "wrong username or password"},
+    [API_ERROR_LOGIN_LOCKED] = {429, "too_many_attempts", "密码错误次数过多，请 15 分钟后再试",
+        "too many failed logins; try again in 15 minutes"},
+    [API_ERROR_PHONE_TAIL_LOCKED] = {429, "too_many_attempts", "手机号后四位错误次数过多，请 15 分钟后再试",
+        "too many wrong attempts; try again in 15 minutes"},
+    [API_ERROR_FIELDS_INVALID] = {422, "validation_failed", "请检查标出的项目", "some fields need fixing"},
+    [API_ERROR_REFERENCE_MISSING] = {422, "validation_failed", "引用的记录不存在",
+        "a referenced record does not exist"},
+    [API_ERROR_VALUE_REFUSED] = {422, "validation_failed", "数据不符合要求", "a value was refused"},
+    [API_ERROR_IDEMPOTENCY_KEY_INVALID] = {400, "invalid_header", "Idempotency-Key 无效", "invalid Idempotency-Key"},
+    [API_ERROR_IDEMPOTENCY_KEY_REUSED] = {422, "idempotency_key_reused", "同一个 Idempotency-Key 不能用于不同的内容",
+        "the key was already used with a different body"},
+    [API_ERROR_LAST_EVENT_ID_INVALID] = {400, "invalid_header", "Last-Event-ID 无效", "invalid Last-Event-ID"},
+    [API_ERROR_NO_SUCH_ORDER] = {404, "not_found", "没有这一单", "no such order"},
+    [API_ERROR_NO_SUCH_TRACKING_CODE] = {404, "not_found", "查询码不对，请核对", "no order with this code"},
+    [API_ERROR_NO_SUCH_ACTION] = {404, "not_found", "没有这个操作", "no such action"},
+    [API_ERROR_ORDER_OUT_OF_SCOPE] = {403, "forbidden", "这一单不归您处理", "this order is not in your scope"},
+    [API_ERROR_ORDER_NOT_VISIBLE] = {403, "forbidden", "您无权查看这一单", "this order is not in your scope"},
+    [API_ERROR_ACTION_FORBIDDEN_FOR_ROLE] = {403, "forbidden", "您的账号不能进行这一操作",
+        "your role may not take this action"},
+    [API_ERROR_STATE_CONFLICT] = {409, "state_conflict", "这一单的状态已经变了，请刷新",
+        "the order has moved on; reload it"},
+    [API_ERROR_ALREADY_RATED] = {409, "already_rated", "这一单已经评价过了", "this order was already rated"},
+    [API_ERROR_PHONE_TAIL_WRONG] = {403, "forbidden", "手机号后四位不对", "the phone digits do not match"},
+    [API_ERROR_NO_SUCH_VOLUNTEER] = {404, "not_found", "没有这名志愿者", "no such volunteer"},
+    [API_ERROR_NO_SUCH_TEAM] = {404, "not_found", "没有这支队伍", "no such team"},
+    [API_ERROR_NO_SUCH_SERVICE_RECORD] = {404, "not_found", "没有这条服务记录", "no such service record"},
+    [API_ERROR_NOT_A_MEMBER] = {404, "not_found", "这名志愿者不是这支队伍的队员", "not a member of this team"},
+    [API_ERROR_ONLY_OWN_TEAM] = {403, "forbidden", "只能查看和管理本队", "only your own team"},
+    [API_ERROR_ONLY_OWN_TEAM_MEMBERS] = {403, "forbidden", "只能查看本队的队员", "only your own team's members"},
+    [API_ERROR_VOLUNTEER_NOT_IN_YOUR_TEAM] = {403, "forbidden", "这名志愿者不是您队伍的队员",
+        "not a member of your team"},
+    [API_ERROR_LEDGER_NOT_YOURS] = {403, "forbidden", "您无权查看这名志愿者的记录", "not your record"},
+    [API_ERROR_CERTIFICATE_NOT_YOURS] = {403, "forbidden", "您无权为这名志愿者开具证明", "not your record"},
+    [API_ERROR_ALREADY_CORRECTED] = {409, "conflict", "这条记录已被更正过，请更正最新的一条",
+        "already corrected; correct the newest record"},
+    [API_ERROR_CORRECT_ONLY_VERIFIED] = {409, "conflict", "只能更正已确认的记录",
+        "only verified records are corrected"},
+    [API_ERROR_SKILL_CODE_TAKEN] = {409, "conflict", "技能代码已存在", "the skill code exists"},
+    [API_ERROR_TEAM_NAME_TAKEN] = {409, "conflict", "队伍名称已存在", "a team has this name"},
+    [API_ERROR_LEAD_NOT_DEMOTABLE] = {409, "conflict", "队长不能直接改为队员，请先指定新队长", "name a new lead first"},
+    [API_ERROR_LEAD_CHANGED] = {409, "conflict", "队长刚被别人更换，请刷新后再试",
+        "the lead just changed; reload and retry"},
+    [API_ERROR_LEAD_NOT_REMOVABLE] = {409, "conflict", "队长不能移出队伍，请先指定新队长",
+        "name a new lead before removing this one"},
+    [API_ERROR_VOLUNTEER_REGISTERED] = {409, "conflict", "志愿者已登记", "already registered"},
+    [API_ERROR_USERNAME_TAKEN] = {409, "conflict", "用户名已存在", "the username is taken"},
+    [API_ERROR_ALREADY_EXISTS] = {409, "conflict", "记录已存在", "already exists"},
+    [API_ERROR_DATABASE_UNAVAILABLE] = {503, "database_unavailable", "系统暂时无法使用，请稍后再试",
+        "the database is unavailable; try again shortly"},
+    [API_ERROR_DATABASE_NOT_READY] = {503, "database_unavailable", "数据库暂时无法连接", "the database is unavailable"},
+    [API_ERROR_BUSY] = {503, "busy", "系统繁忙，请稍后再试", "busy; try again shortly"},
+    [API_ERROR_RESTARTING] = {503, "busy", "服务正在重启", "restarting"},
+    [API_ERROR_TOO_MANY_STREAMS] = {503, "busy", "连接太多，请稍后再试", "too many live connections"},
+    [API_ERROR_INTERNAL] = {500, "internal_error", "服务器内部错误", "internal error"},
+};
+
+const struct api_error_row *
+api_error_row(enum api_error e)
+{
+	return &rows[(unsigned)e < API_ERROR_COUNT ? e : API_ERROR_INTERNAL];
+}
+
+struct json_object *
+api_error_body_message(enum api_error e, const char *message, struct json_object *fields)
+{
+	return http_error_body(api_error_row(e)->code, message, fields);
+}
+
+struct json_object *
+api_error_body(enum api_error e, struct json_object *fields)
+{
+	const struct api_error_row *row = api_error_row(e);
+	char message[512];
+
+	snprintf(message, sizeof message, "%s (%s)", row->zh, row->en);
+	return http_error_body(row->code, message, fields);
+}
+
+void
+api_error_reply(struct request *r, enum api_error e, struct json_object *fields)
+{
+	http_reply_json(r, api_error_row(e)->status, api_error_body(e, fields));
+}
+
+void
+api_error_reply_message(struct request *r, enum api_error e, const char *message, struct json_object *fields)
+{
+	http_reply_json(r, api_error_row(e)->status, api_error_body_message(e, message, fields));
+}

@@ -1,0 +1,94 @@
+/* api_error: every error the API answers, as one catalogue — HTTP status, code, Chinese and English
+ * words. Reply sites name a row; the clients branch on the same codes (tests/unit/test_api_error.c
+ * checks that every code the clients test for is here). Pure data and lookups. */
+#ifndef PAIDAN_API_ERROR_H
+#define PAIDAN_API_ERROR_H
+
+#include <json-c/json.h>
+
+struct request;
+
+enum api_error {
+	/* Requests the engine cannot take. */
+	API_ERROR_PATH_INVALID,
+	API_ERROR_DUPLICATE_CONTENT_LENGTH,
+	API_ERROR_METHOD_NOT_ALLOWED,
+	API_ERROR_NOT_FOUND,
+	API_ERROR_JSON_INVALID, /* the parser's own words are the message */
+	API_ERROR_MEDIA_TYPE_JSON,
+	API_ERROR_MEDIA_TYPE_JSON_OR_FORM,
+	API_ERROR_PATH_ID_INVALID,
+	/* Who is asking. */
+	API_ERROR_UNAUTHENTICATED,
+	API_ERROR_CSRF_FAILED,
+	API_ERROR_ROLE_FORBIDDEN,
+	API_ERROR_WRONG_PASSWORD,
+	API_ERROR_LOGIN_LOCKED,
+	API_ERROR_PHONE_TAIL_LOCKED,
+	/* Input. */
+	API_ERROR_FIELDS_INVALID,
+	API_ERROR_REFERENCE_MISSING,
+	API_ERROR_VALUE_REFUSED,
+	API_ERROR_IDEMPOTENCY_KEY_INVALID,
+	API_ERROR_IDEMPOTENCY_KEY_REUSED,
+	API_ERROR_LAST_EVENT_ID_INVALID,
+	/* Orders. */
+	API_ERROR_NO_SUCH_ORDER,
+	API_ERROR_NO_SUCH_TRACKING_CODE,
+	API_ERROR_NO_SUCH_ACTION,
+	API_ERROR_ORDER_OUT_OF_SCOPE,
+	API_ERROR_ORDER_NOT_VISIBLE,
+	API_ERROR_ACTION_FORBIDDEN_FOR_ROLE,
+	API_ERROR_STATE_CONFLICT,
+	API_ERROR_ALREADY_RATED,
+	API_ERROR_PHONE_TAIL_WRONG,
+	/* Registry, hours, certificates. */
+	API_ERROR_NO_SUCH_VOLUNTEER,
+	API_ERROR_NO_SUCH_TEAM,
+	API_ERROR_NO_SUCH_SERVICE_RECORD,
+	API_ERROR_NOT_A_MEMBER,
+	API_ERROR_ONLY_OWN_TEAM,
+	API_ERROR_ONLY_OWN_TEAM_MEMBERS,
+	API_ERROR_VOLUNTEER_NOT_IN_YOUR_TEAM,
+	API_ERROR_LEDGER_NOT_YOURS,
+	API_ERROR_CERTIFICATE_NOT_YOURS,
+	API_ERROR_ALREADY_CORRECTED,
+	API_ERROR_CORRECT_ONLY_VERIFIED,
+	API_ERROR_SKILL_CODE_TAKEN,
+	API_ERROR_TEAM_NAME_TAKEN,
+	API_ERROR_LEAD_NOT_DEMOTABLE,
+	API_ERROR_LEAD_CHANGED,
+	API_ERROR_LEAD_NOT_REMOVABLE,
+	API_ERROR_VOLUNTEER_REGISTERED,
+	API_ERROR_USERNAME_TAKEN,
+	API_ERROR_ALREADY_EXISTS,
+	/* The server. */
+	API_ERROR_DATABASE_UNAVAILABLE,
+	API_ERROR_DATABASE_NOT_READY,
+	API_ERROR_BUSY,
+	API_ERROR_RESTARTING,
+	API_ERROR_TOO_MANY_STREAMS,
+	API_ERROR_INTERNAL,
+	API_ERROR_COUNT
+};
+
+struct api_error_row {
+	int status;
+	const char *code; /* what clients branch on */
+	const char *zh; /* shown to people */
+	const char *en;
+};
+
+/* The row of e. */
+const struct api_error_row *api_error_row(enum api_error e);
+
+/* {"error": {"code", "message": "中文 (English)", "fields"?}}; fields (may be NULL) is taken over. */
+struct json_object *api_error_body(enum api_error e, struct json_object *fields);
+/* The same with the caller's own message (a parser's problem, a wait time). */
+struct json_object *api_error_body_message(enum api_error e, const char *message, struct json_object *fields);
+
+/* Replies the row's status and body; frees r like every reply. */
+void api_error_reply(struct request *r, enum api_error e, struct json_object *fields);
+void api_error_reply_message(struct request *r, enum api_error e, const char *message, struct json_object *fields);
+
+#endif

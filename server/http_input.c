@@ -1,0 +1,135 @@
+/* http_input: what a handler reads from its request — headers, query, body, path parameters. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+
+#include "api_error.h"
+#include "http_engine.h"
+#include "json_io.h"
+#include "xalloc.h"
+
+const char *
+http_header(const struct request *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(r->req), name);
+}
+
+void
+http_set_header(struct request *r, const char *name, const char *value)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(r->req);
+
+	evhttp_remove_header(out, name);
+	evhttp_add_header(out, name, value);
+}
+
+const char *
+http_body(struct request *r, size_t *len)
+{
+	if (r->body == NULL) {
+		struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+		r->body_len = evbuffer_get_length(in);
+		r->body = xmalloc(r->body_len + 1);
+		evbuffer_copyout(in, r->body, r->body_len);
+		r->body[r->body_len] = '\0';
+	}
+	*len = r->body_len;
+	return r->body;
+}
+
+const char *
+http_query_param(struct request *r, const char *name)
+{
+	if (r->query == NULL) {
+		const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+		r->query = xcalloc(1, sizeof *r->query);
+		TAILQ_INIT(r->query);
+		if (query != NULL && evhttp_parse_query_str(query, r->query) < 0)
+			evhttp_clear_headers(r->query);
+	}
+	return evhttp_find_header(r->query, name);
+}
+
+bool
+http_wants_html(const struct request *r)
+{
+	const char *accept = http_header(r, "Accept");
+
+	return accept != NULL && strstr(accept, "text/html") != NULL;
+}
+
+const char *
+http_path_param(const struct request *r, const char *name)
+{
+	return route_param(&r->match, name);
+}
+
+static bool
+content_type_is(const char *header, const char *type)
+{
+	size_t n = strlen(type);
+
+	return strncasecmp(header, type, n) == 0 && (header[n] == '\0' || header[n] == ';' || header[n] == ' ');
+}
+
+/* Form values arrive percent-encoded; a decoded NUL would silently cut a C string. */
+static struct json_object *
+parse_form(const char *body, size_t len, const char **problem)
+{
+	struct evkeyvalq fields;
+	struct evkeyval *kv;
+	struct json_object *obj;
+
+	if (!utf8_valid(body, len) || strstr(body, "%00") != NULL || strlen(body) != len) {
+		*problem = "表单内容无效 (the form data is not valid)";
+		return NULL;
+	}
+	TAILQ_INIT(&fields);
+	if (evhttp_parse_query_str(body, &fields) < 0) {
+		evhttp_clear_headers(&fields);
+		*problem = "表单内容无效 (the form data is not valid)";
+		return NULL;
+	}
+	obj = json_object_new_object();
+	TAILQ_FOREACH(kv, &fields, next)
+	{
+		if (!utf8_valid(kv->value, strlen(kv->value)) || !utf8_valid(kv->key, strlen(kv->key))) {
+			json_object_put(obj);
+			evhttp_clear_headers(&fields);
+			*problem = "表单内容不是有效的 UTF-8 (the form data is not valid UTF-8)";
+			return NULL;
+		}
+		json_object_object_add(obj, kv->key, json_object_new_string(kv->value));
+	}
+	evhttp_clear_headers(&fields);
+	return obj;
+}
+
+struct json_object *
+http_parse_body(struct request *r, bool allow_form, enum input_kind *kind)
+{
+	const char *type = http_header(r, "Content-Type");
+	const char *problem = NULL;
+	struct json_object *obj;
+	size_t len;
+	const char *body = http_body(r, &len);
+
+	*kind = INPUT_JSON;
+	if (type != NULL && allow_form && content_type_is(type, "application/x-www-form-urlencoded")) {
+		*kind = INPUT_FORM;
+		obj = parse_form(body, len, &problem);
+	} else if (type == NULL || content_type_is(type, "application/json")) {
+		obj = json_parse_object(body, len, &problem);
+	} else {
+		api_error_reply(r, allow_form ? API_ERROR_MEDIA_TYPE_JSON_OR_FORM : API_ERROR_MEDIA_TYPE_JSON, NULL);
+		return NULL;
+	}
+	if (obj == NULL)
+		api_error_reply_message(r, API_ERROR_JSON_INVALID, problem, NULL);
+	return obj;
+}

@@ -1,0 +1,285 @@
+/* http_server: evhttp with limits set (it has none by default), one context per request, and
+ * routing through the table and gate the application hands in. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <sys/queue.h>
+
+#include <event2/keyvalq_struct.h>
+#include <sodium.h>
+
+#include "api_error.h"
+#include "http_engine.h"
+#include "json_io.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define ACCEPT_PAUSE_MS 500
+#define FD_CHECK_MS 250
+/* Descriptors kept free for the database, log and files even at the connection cap. */
+#define FD_RESERVE 64
+
+/* The listener's callback argument belongs to evhttp; one server per process, so it lives here. */
+static struct http_server *accepting_server;
+
+/* One block of request memory; the list is freed with the request. */
+struct http_arena {
+	struct http_arena *next;
+	max_align_t data[];
+};
+
+long long
+http_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void *
+http_alloc(struct request *r, size_t size)
+{
+	struct http_arena *block = xcalloc(1, sizeof *block + size);
+
+	block->next = r->arena;
+	r->arena = block;
+	return block->data;
+}
+
+char *
+http_strdup(struct request *r, const char *text)
+{
+	size_t n = strlen(text) + 1;
+
+	return memcpy(http_alloc(r, n), text, n);
+}
+
+void
+http_request_free(struct request *r)
+{
+	if (r->state_free != NULL)
+		r->state_free(r->state);
+	while (r->arena != NULL) {
+		struct http_arena *next = r->arena->next;
+		free(r->arena);
+		r->arena = next;
+	}
+	if (r->query != NULL) {
+		evhttp_clear_headers(r->query);
+		free(r->query);
+	}
+	free(r->body);
+	free(r->path);
+	free(r);
+}
+
+static int
+count_headers(struct evkeyvalq *headers, const char *name)
+{
+	struct evkeyval *kv;
+	int n = 0;
+
+	TAILQ_FOREACH(kv, headers, next)
+	if (strcasecmp(kv->key, name) == 0)
+		n++;
+	return n;
+}
+
+static void
+handle_request(struct evhttp_request *req, void *arg)
+{
+	struct http_server *server = arg;
+	struct request *r = xcalloc(1, sizeof *r);
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *raw_path = uri ? evhttp_uri_get_path(uri) : NULL;
+	unsigned char random_id[8];
+	size_t decoded_len = 0;
+
+	r->req = req;
+	r->server = server;
+	r->app = server->app;
+	r->started_us = http_now_us();
+	r->method = (unsigned)evhttp_request_get_command(req);
+	randombytes_buf(random_id, sizeof random_id);
+	sodium_bin2hex(r->id, sizeof r->id, random_id, sizeof random_id);
+	server->in_flight++;
+
+	if (raw_path == NULL || *raw_path == '\0')
+		raw_path = "/";
+	r->path = evhttp_uridecode(raw_path, 0, &decoded_len);
+	if (r->path == NULL || strlen(r->path) != decoded_len || !utf8_valid(r->path, decoded_len)) {
+		free(r->path);
+		r->path = xstrdup("?");
+		api_error_reply(r, API_ERROR_PATH_INVALID, NULL);
+		return;
+	}
+	/* evhttp reads the body by the first Content-Length: two of them is a smuggling attempt. */
+	if (count_headers(evhttp_request_get_input_headers(req), "Content-Length") > 1) {
+		http_set_header(r, "Connection", "close");
+		api_error_reply(r, API_ERROR_DUPLICATE_CONTENT_LENGTH, NULL);
+		return;
+	}
+
+	switch (router_match(server->routes, server->nroutes, r->method, r->path, &r->match)) {
+	case ROUTE_FOUND: server->gate(r); return;
+	case ROUTE_METHOD_NOT_ALLOWED: api_error_reply(r, API_ERROR_METHOD_NOT_ALLOWED, NULL); return;
+	case ROUTE_NOT_FOUND: break;
+	}
+	api_error_reply(r, API_ERROR_NOT_FOUND, NULL);
+}
+
+static void
+resume_accepting(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *server = accepting_server;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (server->listener != NULL && !server->paused_for_fds)
+		evconnlistener_enable(server->listener);
+}
+
+/* Out of file descriptors: stop accepting for a moment rather than spin on accept(). */
+static void
+accept_error(struct evconnlistener *listener, void *arg)
+{
+	struct http_server *server = accepting_server;
+	struct timeval pause = {0, ACCEPT_PAUSE_MS * 1000};
+	int err = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;
+	log_warn("accept failed; pausing", "reason", evutil_socket_error_to_string(err));
+	evconnlistener_disable(listener);
+	evtimer_add(server->resume_timer, &pause);
+}
+
+static int
+open_descriptors(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (dir == NULL)
+		return 0;
+	while (readdir(dir) != NULL)
+		n++;
+	closedir(dir);
+	return n;
+}
+
+/* evhttp 2.1 has no connection cap: count descriptors, stop accepting near the limit and
+ * start again once a tenth of the room is back. */
+static void
+fd_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_server *server = arg;
+	int open = open_descriptors();
+
+	(void)fd;
+	(void)what;
+	if (server->listener == NULL)
+		return;
+	if (!server->paused_for_fds && open >= server->fd_limit) {
+		server->paused_for_fds = true;
+		evconnlistener_disable(server->listener);
+		log_warn("connection limit reached; not accepting for now");
+	} else if (server->paused_for_fds && open < server->fd_limit - server->fd_limit / 10) {
+		server->paused_for_fds = false;
+		evconnlistener_enable(server->listener);
+		log_info("accepting connections again");
+	}
+}
+
+struct http_server *
+http_server_start(struct event_base *base, const struct http_server_options *options, const struct route *routes,
+    size_t nroutes, http_gate gate, struct app *app)
+{
+	struct timeval fd_tick = {0, FD_CHECK_MS * 1000};
+	struct rlimit rl;
+	struct http_server *server = xcalloc(1, sizeof *server);
+	struct sockaddr_storage addr;
+	int addr_len = sizeof addr;
+
+	server->app = app;
+	server->routes = routes;
+	server->nroutes = nroutes;
+	server->gate = gate;
+	if (evutil_parse_sockaddr_port(options->listen, (struct sockaddr *)&addr, &addr_len) < 0) {
+		log_error("cannot parse listen address", "listen", options->listen);
+		free(server);
+		return NULL;
+	}
+	server->listener = evconnlistener_new_bind(base, NULL, NULL,
+	    LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 1024,
+	    (struct sockaddr *)&addr, addr_len);
+	if (server->listener == NULL) {
+		log_error("cannot listen", "listen", options->listen, "reason",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		free(server);
+		return NULL;
+	}
+	server->http = evhttp_new(base);
+	evhttp_set_max_headers_size(server->http, (ev_ssize_t)options->max_header_bytes);
+	evhttp_set_max_body_size(server->http, (ev_ssize_t)options->max_body_bytes);
+	evhttp_set_timeout(server->http, (int)options->timeout_s);
+	evhttp_set_flags(server->http, EVHTTP_SERVER_LINGERING_CLOSE);
+	evhttp_set_allowed_methods(server->http,
+	    EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
+	        EVHTTP_REQ_OPTIONS);
+	evhttp_set_gencb(server->http, handle_request, server);
+	server->bound = evhttp_bind_listener(server->http, server->listener);
+	server->resume_timer = evtimer_new(base, resume_accepting, server);
+	accepting_server = server;
+	evconnlistener_set_error_cb(server->listener, accept_error);
+	server->fd_limit = options->max_connections + FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur - FD_RESERVE < server->fd_limit)
+		server->fd_limit = (long)rl.rlim_cur - FD_RESERVE;
+	server->fd_timer = event_new(base, -1, EV_PERSIST, fd_check, server);
+	event_add(server->fd_timer, &fd_tick);
+	log_info("listening", "listen", options->listen);
+	return server;
+}
+
+void
+http_server_stop_accepting(struct http_server *server)
+{
+	server->draining = true;
+	if (server->bound != NULL) {
+		evhttp_del_accept_socket(server->http, server->bound);
+		server->bound = NULL;
+		server->listener = NULL;
+	}
+}
+
+bool
+http_server_draining(const struct http_server *server)
+{
+	return server->draining;
+}
+
+int
+http_server_in_flight(const struct http_server *server)
+{
+	return server->in_flight;
+}
+
+void
+http_server_free(struct http_server *server)
+{
+	if (server == NULL)
+		return;
+	http_server_stop_accepting(server);
+	evhttp_free(server->http);
+	event_free(server->resume_timer);
+	event_free(server->fd_timer);
+	free(server);
+}

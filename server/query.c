@@ -1,0 +1,134 @@
+/* query: a thin typed layer over db_query with the request's memory and the common error mapping. */
+#include "query.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_reply.h"
+#include "app.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+
+struct query_call {
+	struct request *r;
+	query_rows on_rows;
+	query_failed on_failed;
+};
+
+void
+query_start(struct query *q, struct request *r, struct db_statement *statement)
+{
+	memset(q, 0, sizeof *q);
+	q->r = r;
+	q->statement = statement;
+}
+
+static void
+set_param(struct query *q, int param, const char *value)
+{
+	if (param < 1 || param > QUERY_MAX_PARAMS || param > q->statement->nparams) {
+		log_error("query parameter out of range", "statement", q->statement->name);
+		abort();
+	}
+	q->values[param - 1] = value;
+}
+
+void
+query_text(struct query *q, int param, const char *text)
+{
+	set_param(q, param, text);
+}
+
+void
+query_id(struct query *q, int param, int64_t id)
+{
+	char text[24];
+
+	snprintf(text, sizeof text, "%" PRId64, id);
+	set_param(q, param, http_strdup(q->r, text));
+}
+
+void
+query_int(struct query *q, int param, long long n)
+{
+	char text[24];
+
+	snprintf(text, sizeof text, "%lld", n);
+	set_param(q, param, http_strdup(q->r, text));
+}
+
+void
+query_bool(struct query *q, int param, bool b)
+{
+	set_param(q, param, b ? "true" : "false");
+}
+
+static void
+query_done(void *arg, const struct db_reply *reply)
+{
+	struct query_call *call = arg;
+
+	if (reply->status == DB_OK) {
+		call->on_rows(call->r, reply->result);
+		return;
+	}
+	if (call->on_failed != NULL && call->on_failed(call->r, reply))
+		return;
+	api_reply_db_error(call->r, reply);
+}
+
+void
+query_run(struct query *q, query_rows on_rows, query_failed on_failed)
+{
+	struct query_call *call = http_alloc(q->r, sizeof *call);
+
+	call->r = q->r;
+	call->on_rows = on_rows;
+	call->on_failed = on_failed;
+	db_query(q->r->app->db, q->statement, q->values, query_done, call);
+}
+
+static int
+column(const PGresult *res, const char *name)
+{
+	int col = PQfnumber(res, name);
+
+	if (col < 0) {
+		log_error("statement has no such column", "column", name);
+		abort();
+	}
+	return col;
+}
+
+const char *
+query_cell(const PGresult *res, int row, const char *name)
+{
+	int col = column(res, name);
+
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+int64_t
+query_cell_id(const PGresult *res, int row, const char *name)
+{
+	const char *text = query_cell(res, row, name);
+
+	return text ? strtoll(text, NULL, 10) : 0;
+}
+
+bool
+query_cell_bool(const PGresult *res, int row, const char *name)
+{
+	const char *text = query_cell(res, row, name);
+
+	return text != NULL && text[0] == 't';
+}
+
+bool
+query_cell_null(const PGresult *res, int row, const char *name)
+{
+	return query_cell(res, row, name) == NULL;
+}

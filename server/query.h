@@ -1,0 +1,55 @@
+/* query: the one way a handler runs a statement — typed parameters in, rows read by column name,
+ * and database failures answered in one place (api_reply_db_error: unavailable 503, busy 503,
+ * conflict 409, a refused value 422).
+ *
+ *     struct query q;
+ *     query_start(&q, r, &ledger_statement);
+ *     query_id(&q, 1, volunteer_id);          // $1
+ *     query_text(&q, 2, user_role_name(r->user->role));
+ *     query_run(&q, ledger_rows);             // ledger_rows(r, res) runs only on success
+ *
+ * Parameter memory comes from the request (freed with it); the struct query may live on the
+ * stack: db_query copies the values before it returns. */
+#ifndef PAIDAN_QUERY_H
+#define PAIDAN_QUERY_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct request;
+struct db_statement;
+struct db_reply;
+
+#define QUERY_MAX_PARAMS 24
+
+struct query {
+	struct request *r;
+	struct db_statement *statement;
+	const char *values[QUERY_MAX_PARAMS]; /* $1 is values[0]; unset ones are SQL NULL */
+};
+
+/* Rows of a successful statement; the result is borrowed for the call. */
+typedef void (*query_rows)(struct request *r, const PGresult *res);
+/* A failed statement the handler answers itself (a named unique constraint, say): returns true when
+ * it replied, false to let the common mapping answer. */
+typedef bool (*query_failed)(struct request *r, const struct db_reply *reply);
+
+void query_start(struct query *q, struct request *r, struct db_statement *statement);
+/* $param (1-based) = the value; text NULL is SQL NULL. */
+void query_text(struct query *q, int param, const char *text);
+void query_id(struct query *q, int param, int64_t id);
+void query_int(struct query *q, int param, long long n);
+void query_bool(struct query *q, int param, bool b);
+
+/* Runs the statement; on_rows(r, res) on success, else on_failed (may be NULL) then the common
+ * mapping. Exactly one of them leads to the reply. */
+void query_run(struct query *q, query_rows on_rows, query_failed on_failed);
+
+/* A cell by column name; the column must exist (a missing one is a programming error: abort). */
+const char *query_cell(const PGresult *res, int row, const char *column); /* NULL for SQL NULL */
+int64_t query_cell_id(const PGresult *res, int row, const char *column); /* 0 for SQL NULL */
+bool query_cell_bool(const PGresult *res, int row, const char *column); /* false for SQL NULL */
+bool query_cell_null(const PGresult *res, int row, const char *column);
+
+#endif

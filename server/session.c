@@ -1,0 +1,138 @@
+/* session: only a BLAKE2b hash of each token is stored; the user comes with the session row. */
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "api_reply.h"
+#include "app.h"
+#include "auth_user.h"
+#include "db.h"
+#include "http.h"
+
+/* Who a token belongs to; the user's JSON is what /me returns. */
+static struct db_statement session_statement = DB_STATEMENT("auth_session",
+    "SELECT u.id, u.role, COALESCE(u.community_id, u.department_id, u.team_id, u.volunteer_id, 0),"
+    "       s.csrf_token,"
+    "       json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
+    "         'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
+    "         'team_id', u.team_id, 'volunteer_id', u.volunteer_id, 'csrf_token', s.csrf_token,"
+    "         'expires_at', s.expires_at)::text"
+    "  FROM sessions s JOIN users u ON u.id = s.user_id"
+    " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND NOT u.disabled",
+    1);
+
+struct session_lookup {
+	struct request *r;
+	void (*done)(struct request *r, const struct auth_user *user, bool csrf_ok);
+	bool via_cookie;
+};
+
+void
+session_token_hash(const char *token, char out[SESSION_TOKEN_HASH_HEX])
+{
+	unsigned char hash[32];
+
+	crypto_generichash(hash, sizeof hash, (const unsigned char *)token, strlen(token), NULL, 0);
+	sodium_bin2hex(out, SESSION_TOKEN_HASH_HEX, hash, sizeof hash);
+}
+
+/* The session token from "Authorization: Bearer …" or the cookie; NULL when neither. */
+static const char *
+request_token(struct request *r, char *buf, size_t size, bool *via_cookie)
+{
+	const char *auth = http_header(r, "Authorization");
+	const char *cookie = http_header(r, "Cookie");
+
+	*via_cookie = false;
+	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
+		snprintf(buf, size, "%s", auth + 7);
+		return buf[0] && strlen(auth + 7) < size ? buf : NULL;
+	}
+	while (cookie != NULL && *cookie) {
+		size_t n;
+		while (*cookie == ' ' || *cookie == ';')
+			cookie++;
+		n = strcspn(cookie, ";");
+		if (strncmp(cookie, SESSION_COOKIE "=", sizeof SESSION_COOKIE) == 0) {
+			size_t v = n - sizeof SESSION_COOKIE;
+			if (v == 0 || v >= size)
+				return NULL;
+			memcpy(buf, cookie + sizeof SESSION_COOKIE, v);
+			buf[v] = '\0';
+			*via_cookie = true;
+			return buf;
+		}
+		cookie += n;
+	}
+	return NULL;
+}
+
+bool
+session_request_token_hash(struct request *r, char hash[SESSION_TOKEN_HASH_HEX], bool *via_cookie)
+{
+	char token[128];
+
+	if (request_token(r, token, sizeof token, via_cookie) == NULL)
+		return false;
+	session_token_hash(token, hash);
+	return true;
+}
+
+static bool
+csrf_matches(struct request *r, const char *expected)
+{
+	const char *csrf = http_header(r, "X-CSRF-Token");
+
+	return csrf != NULL && strlen(csrf) == strlen(expected) && sodium_memcmp(csrf, expected, strlen(expected)) == 0;
+}
+
+static void
+session_done(void *arg, const struct db_reply *reply)
+{
+	struct session_lookup *lookup = arg;
+	struct request *r = lookup->r;
+	const PGresult *res = reply->result;
+	struct auth_user *user;
+	enum user_role role;
+	bool csrf_ok = true;
+
+	if (reply->status != DB_OK) {
+		api_reply_db_error(r, reply);
+		return;
+	}
+	if (PQntuples(res) == 0 || !user_role_from_name(PQgetvalue(res, 0, 1), &role)) {
+		lookup->done(r, NULL, true);
+		return;
+	}
+	user = http_alloc(r, sizeof *user);
+	user->authenticated = true;
+	user->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	user->role = role;
+	user->scope_id = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	user->json = http_strdup(r, PQgetvalue(res, 0, 4));
+	user->via_cookie = lookup->via_cookie;
+	if (lookup->via_cookie && r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD)
+		csrf_ok = csrf_matches(r, PQgetvalue(res, 0, 3));
+	lookup->done(r, user, csrf_ok);
+}
+
+void
+session_find(struct request *r, void (*done)(struct request *r, const struct auth_user *user, bool csrf_ok))
+{
+	struct session_lookup *lookup = http_alloc(r, sizeof *lookup);
+	char *hash = http_alloc(r, SESSION_TOKEN_HASH_HEX);
+	const char *values[1] = {hash};
+
+	if (!session_request_token_hash(r, hash, &lookup->via_cookie)) {
+		done(r, NULL, true);
+		return;
+	}
+	lookup->r = r;
+	lookup->done = done;
+	db_query(r->app->db, &session_statement, values, session_done, lookup);
+}

@@ -1,0 +1,26 @@
+/* session: the caller's session token (bearer or cookie) and who it belongs to. */
+#ifndef PAIDAN_SESSION_H
+#define PAIDAN_SESSION_H
+
+#include <stdbool.h>
+
+struct request;
+struct auth_user;
+struct db_reply;
+
+#define SESSION_COOKIE "paidan_session"
+#define SESSION_TOKEN_HASH_HEX 65
+
+/* The BLAKE2b hash (hex) of the request's session token, from "Authorization: Bearer …" or the
+ * cookie. False when the request carries none. */
+bool session_request_token_hash(struct request *r, char hash[SESSION_TOKEN_HASH_HEX], bool *via_cookie);
+
+/* The hash (hex) of a token text: only hashes are stored. */
+void session_token_hash(const char *token, char hash[SESSION_TOKEN_HASH_HEX]);
+
+/* Looks up the request's session. done(r, user, csrf_ok) runs once: user is NULL when there is
+ * no valid session; csrf_ok is false only for a cookie-authenticated write without the session's
+ * X-CSRF-Token. When the database fails, done is not called: the request is answered (503). */
+void session_find(struct request *r, void (*done)(struct request *r, const struct auth_user *user, bool csrf_ok));
+
+#endif

@@ -1,0 +1,171 @@
+/* users: accounts made by an admin; the password is hashed off the loop, the row made by
+ * paidan_user_create (sql/011), the one place accounts are made. */
+#include "users.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api_error.h"
+#include "api_reply.h"
+#include "app.h"
+#include "db.h"
+#include "http.h"
+#include "offload.h"
+#include "order_model.h"
+#include "passwords.h"
+#include "validate.h"
+#include "xalloc.h"
+
+static struct db_statement create_user_statement = DB_STATEMENT("users_create",
+    "SELECT json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
+    "   'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
+    "   'team_id', u.team_id, 'volunteer_id', u.volunteer_id, 'created_at', u.created_at)::text"
+    "  FROM paidan_user_create($1, $2, $3, $4, $5, $6, $7, $8) u",
+    8);
+
+struct new_user {
+	char *values[8];
+	char *password;
+	char hash[PASSWORD_HASH_MAX];
+	bool hashed;
+};
+
+static void
+new_user_free(void *p)
+{
+	struct new_user *u = p;
+
+	for (int i = 0; i < 8; i++)
+		free(u->values[i]);
+	if (u->password != NULL) {
+		sodium_memzero(u->password, strlen(u->password));
+		free(u->password);
+	}
+	free(u);
+}
+
+static void
+new_user_hash_work(void *arg)
+{
+	struct new_user *u = ((struct request *)arg)->state;
+
+	u->hashed = password_hash(u->password, u->hash);
+}
+
+static void
+create_user_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+
+	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
+		struct json_object *fields = json_object_new_object();
+		json_object_object_add(fields, "username", json_object_new_string("已被占用 (already taken)"));
+		api_error_reply(r, API_ERROR_USERNAME_TAKEN, fields);
+		return;
+	}
+	api_reply_first_cell(r, reply, 201);
+}
+
+static void
+create_user_hashed(void *arg)
+{
+	struct request *r = arg;
+	struct new_user *u = r->state;
+
+	if (!u->hashed) {
+		api_error_reply(r, API_ERROR_INTERNAL, NULL);
+		return;
+	}
+	u->values[1] = xstrdup(u->hash);
+	db_query(r->app->db, &create_user_statement, (const char *const *)u->values, create_user_done, r);
+}
+
+static bool
+username_valid(const char *s, size_t len)
+{
+	if (len < 3 || len > 64)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		        s[i] == '_' || s[i] == '.' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+void
+users_create(struct request *r)
+{
+	static const char *scope_fields[4] = {"community_id", "department_id", "team_id", "volunteer_id"};
+	static const enum user_role scope_roles[4] = {ROLE_COMMUNITY, ROLE_DEPARTMENT, ROLE_TEAM, ROLE_VOLUNTEER};
+	struct field_errors errors;
+	struct json_object *body, *pw;
+	enum input_kind kind;
+	const char *text;
+	size_t len;
+	enum user_role role = ROLE_ADMIN;
+	bool role_ok = false;
+	struct new_user *u;
+
+	body = http_parse_body(r, false, &kind);
+	if (body == NULL)
+		return;
+	u = xcalloc(1, sizeof *u);
+	r->state = u;
+	r->state_free = new_user_free;
+	field_errors_init(&errors);
+	if (validate_text(&errors, body, "username", 1, 64, TEXT_SINGLE_LINE, &text, &len)) {
+		if (username_valid(text, len))
+			u->values[0] = xstrndup(text, len);
+		else
+			field_errors_add(
+			    &errors, "username", "3 到 64 个字母、数字或 _ . - (3 to 64 letters, digits, _ . -)");
+	}
+	if (validate_text(&errors, body, "display_name", 1, 100, TEXT_SINGLE_LINE, &text, &len))
+		u->values[2] = xstrndup(text, len);
+	if (validate_text(&errors, body, "role", 1, 20, TEXT_SINGLE_LINE, &text, &len)) {
+		char name[21];
+		snprintf(name, sizeof name, "%.*s", (int)len, text);
+		role_ok = user_role_from_name(name, &role) && role <= ROLE_VOLUNTEER;
+		if (role_ok)
+			u->values[3] = xstrdup(name);
+		else
+			field_errors_add(&errors, "role", "应为 admin、community、department、team 或 volunteer");
+	}
+	if (!json_object_object_get_ex(body, "password", &pw) || !json_object_is_type(pw, json_type_string)) {
+		field_errors_add(&errors, "password", "必填 (required)");
+	} else {
+		const char *p = json_object_get_string(pw);
+		size_t plen = (size_t)json_object_get_string_len(pw);
+		if (strlen(p) != plen || plen < PASSWORD_MIN_LEN || plen > PASSWORD_MAX_LEN)
+			field_errors_add(&errors, "password", "8 到 128 个字符 (8 to 128 characters)");
+		else
+			u->password = xstrdup(p);
+	}
+	for (int i = 0; i < 4; i++) {
+		bool needed = role_ok && role == scope_roles[i];
+		bool present = json_object_object_get_ex(body, scope_fields[i], NULL);
+		int64_t id;
+		char idtext[24];
+		if (needed && validate_id(&errors, body, scope_fields[i], INPUT_JSON, &id)) {
+			snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+			u->values[4 + i] = xstrdup(idtext);
+		} else if (!needed && present && role_ok) {
+			struct json_object *v;
+			json_object_object_get_ex(body, scope_fields[i], &v);
+			if (!json_object_is_type(v, json_type_null))
+				field_errors_add(
+				    &errors, scope_fields[i], "此角色不需要这一项 (not used with this role)");
+		}
+	}
+	json_object_put(body);
+	if (field_errors_any(&errors)) {
+		api_reply_field_errors(r, &errors);
+		field_errors_free(&errors);
+		return;
+	}
+	field_errors_free(&errors);
+	offload_run(r->app->offload, new_user_hash_work, create_user_hashed, r);
+}
