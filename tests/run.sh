@@ -7,7 +7,9 @@
 #              PAIDAN_TEST_KEEP=1 keeps the throwaway cluster's directory, with the server logs of
 #              the integration tests in logs/ (its path is printed);
 #              PAIDAN_TEST_ONLY="tests/integration/x.test.mjs tests/browser/y.test.mjs" runs only those
-#              test files (for a quick loop while working; the summary then counts the rest as skipped).
+#              test files (for a quick loop while working; the summary then counts the rest as skipped);
+#              PAIDAN_TEST_STAGE_TIMEOUT_S (default 1800) bounds the integration and the browser stage
+#              each: on a quiet machine they take a few minutes, on a loaded one far longer.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -16,6 +18,7 @@ cd "$ROOT"
 source "$ROOT/deploy/pg.sh"
 
 START_TIME=$(date +%s)
+STAGE_TIMEOUT_S=${PAIDAN_TEST_STAGE_TIMEOUT_S:-1800}
 PASSED=0
 FAILED=0
 SKIPPED=0
@@ -157,7 +160,7 @@ only_files() { # DIR: the files of PAIDAN_TEST_ONLY under DIR, one node --test r
         case "$f" in "$1"*) files+=("$f") ;; esac
     done
     [ "${#files[@]}" -eq 0 ] && { echo "PAIDAN_TEST_ONLY: nothing under $1"; return 0; }
-    timeout --kill-after=15 900 node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+    timeout --kill-after=15 "$STAGE_TIMEOUT_S" node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
 }
 integration() {
     export PAIDAN_BIN="$ROOT/build-asan/paidan"
@@ -172,7 +175,7 @@ integration() {
     if [ -n "${PAIDAN_TEST_ONLY:-}" ]; then
         only_files tests/integration/
     elif node --test-concurrency=1 -e 0 >/dev/null 2>&1; then
-        timeout --kill-after=15 900 node --test --test-concurrency=1 --test-reporter=spec tests/integration/
+        timeout --kill-after=15 "$STAGE_TIMEOUT_S" node --test --test-concurrency=1 --test-reporter=spec tests/integration/
     else
         # Node.js before 20.10 has no --test-concurrency: one file at a time by hand.
         local f rc=0
@@ -239,7 +242,7 @@ browser_tests() {
     if [ -n "${PAIDAN_TEST_ONLY:-}" ]; then
         only_files tests/browser/ || rc=$?
     elif node --test-concurrency=1 -e 0 >/dev/null 2>&1; then
-        timeout --kill-after=15 900 node --test --test-concurrency=1 --test-reporter=spec tests/browser/ || rc=$?
+        timeout --kill-after=15 "$STAGE_TIMEOUT_S" node --test --test-concurrency=1 --test-reporter=spec tests/browser/ || rc=$?
     else
         for f in tests/browser/*.test.mjs; do
             timeout --kill-after=15 600 node --test --test-reporter=spec "$f" || rc=1
