@@ -1,8 +1,10 @@
-// DOM building, dates and exact decimal hours: the helpers the console and the team app share
-// (served at /common/). Nothing here knows about either app's texts or session.
+// DOM building, dates, exact decimal hours and dismissable messages: the helpers the three clients
+// share (served at /common/). Nothing here knows about an app's texts or session.
+import { t, lang } from './i18n.js';
+import { localText } from './api.js';
 
-/** A field message without its English gloss. */
-export const fieldText = (m) => String(m).replace(/\s*\([^)]*\)\s*$/, '');
+/** A field message of the server in the page's language. */
+export const fieldText = localText;
 
 export function el(tag, attrs = {}, ...children) {
   const node = tag === 'svg' || attrs.svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
@@ -26,8 +28,8 @@ export function put(parent, ...nodes) {
   parent.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
 }
 
-const dateTime = new Intl.DateTimeFormat('zh-CN', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
-const fullTime = new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+const dateTime = new Intl.DateTimeFormat(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+const fullTime = new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 export const formatTime = (iso) => (iso ? dateTime.format(new Date(iso)) : '');
 export const formatFullTime = (iso) => (iso ? fullTime.format(new Date(iso)) : '');
 
@@ -50,16 +52,29 @@ export function formatHundredths(h) {
   return `${Math.floor(h / 100)}.${String(h % 100).padStart(2, '0')}`;
 }
 
-/** "1.50" from whatever the server sent; the text as is when it does not parse. */
-export function formatHours(value) {
-  const h = hundredths(value);
-  return h === null ? String(value ?? '') : formatHundredths(h);
+/** Hours as people write them: "2.5" from 250, "2" from 200, "1.25" from 125. */
+export function plainHundredths(h) {
+  return formatHundredths(h).replace(/\.?0+$/, '');
 }
 
+/** "2.5" from whatever the server sent ("2.50"); the text as is when it does not parse. */
+export function formatHours(value) {
+  const h = hundredths(value);
+  return h === null ? String(value ?? '') : plainHundredths(h);
+}
+
+/**
+ * A message in the page's #toasts area (which sits in the flow below the header, so it never covers
+ * the content): at most three at once, each with a close button; good news goes after 6 s, trouble
+ * stays until dismissed or 20 s.
+ */
 export function toast(text, kind = 'good') {
   const box = document.getElementById('toasts');
   if (!box) return;
-  const n = el('div', { class: `toast ${kind}`, role: kind === 'bad' ? 'alert' : 'status' }, text);
+  const n = el('div', { class: `toast ${kind}`, role: kind === 'bad' ? 'alert' : 'status' },
+    el('span', { class: 'toast-text' }, text),
+    el('button', { type: 'button', class: 'toast-close', 'aria-label': t('common.dismiss'), onclick: () => n.remove() }, '×'));
   box.append(n);
-  setTimeout(() => n.remove(), kind === 'bad' ? 9000 : 5000);
+  while (box.children.length > 3) box.firstElementChild.remove();
+  setTimeout(() => n.remove(), kind === 'bad' ? 20000 : 6000);
 }

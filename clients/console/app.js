@@ -1,13 +1,17 @@
 // The console: log in, then a small hash router over the queue, an order, the dashboard and the
 // registry; one live event stream feeds whichever view is open.
-import { t } from './i18n.js';
-import { api, session, el, put, errorText, setUnauthenticatedHandler, toast } from './lib.js';
+import './texts.js';
+import { t } from '/common/i18n.js';
+import { applyPrefs, prefsControls } from '/common/prefs.js';
+import { api, session, el, put, errorText, onUnauthenticated, toast } from './lib.js';
 import { store, bus, loadCatalog } from './store.js';
 import { startEvents } from '/common/sse.js';
 import * as queue from './queue.js';
 import * as detail from './detail.js';
 import * as dashboard from './dashboard.js';
-import * as registry from './registry.js';
+import * as volunteers from './volunteers.js';
+import * as teams from './teams.js';
+import * as accounts from './accounts.js';
 
 const view = document.getElementById('view');
 let events = null;
@@ -17,8 +21,9 @@ const ROUTES = [
   { re: /^\/queue$/, nav: 'queue', render: (c, m, q) => queue.render(c, q) },
   { re: /^\/order\/(\d+)$/, nav: 'queue', render: (c, m) => detail.render(c, Number(m[1])) },
   { re: /^\/dashboard$/, nav: 'dashboard', render: (c, m, q) => dashboard.render(c, q) },
-  { re: /^\/volunteers$/, nav: 'volunteers', render: (c, m, q) => registry.renderVolunteers(c, q) },
-  { re: /^\/teams$/, nav: 'teams', render: (c, m, q) => registry.renderTeams(c, q) },
+  { re: /^\/volunteers$/, nav: 'volunteers', render: (c, m, q) => volunteers.render(c, q) },
+  { re: /^\/teams$/, nav: 'teams', render: (c, m, q) => teams.render(c, q) },
+  { re: /^\/accounts$/, nav: 'accounts', render: (c) => accounts.render(c) },
 ];
 
 function navItems() {
@@ -26,6 +31,7 @@ function navItems() {
   const items = [['queue', '#/queue'], ['dashboard', '#/dashboard']];
   if (role === 'admin') items.push(['volunteers', '#/volunteers']);
   if (role === 'admin' || role === 'department') items.push(['teams', '#/teams']);
+  if (role === 'admin') items.push(['accounts', '#/accounts']);
   return items;
 }
 
@@ -51,7 +57,8 @@ function route() {
 function showLogin(message) {
   stopLive();
   store.user = null;
-  document.getElementById('bar').hidden = true;
+  for (const id of ['nav', 'live', 'logout']) document.getElementById(id).hidden = true;
+  document.getElementById('who').textContent = '';
   const username = el('input', { id: 'username', name: 'username', autocomplete: 'username', required: true });
   const password = el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const status = el('p', { class: 'form-error', role: 'alert', hidden: !message }, message || '');
@@ -98,7 +105,7 @@ function showLogin(message) {
 async function enter(user) {
   store.user = user;
   await loadCatalog();
-  document.getElementById('bar').hidden = false;
+  for (const id of ['nav', 'live', 'logout']) document.getElementById(id).hidden = false;
   document.getElementById('who').textContent = `${user.display_name || user.username}（${t(`role.${user.role}`)}）`;
   put(document.getElementById('nav'), navItems().map(([key, href]) => el('a', { href, dataset: { nav: key } }, t(`nav.${key}`))));
   startLive();
@@ -141,12 +148,15 @@ function expired() {
 
 // ------------------------------------------------------------------ start
 
+applyPrefs();
 document.title = t('app.title');
 document.getElementById('app-title').textContent = t('app.title');
 document.getElementById('skip').textContent = t('nav.skip');
+document.getElementById('nav').setAttribute('aria-label', t('nav.menu'));
+document.getElementById('prefs').replaceWith(prefsControls());
 document.getElementById('logout').textContent = t('nav.logout');
 document.getElementById('logout').addEventListener('click', logout);
-setUnauthenticatedHandler(expired);
+onUnauthenticated(expired);
 window.addEventListener('hashchange', route);
 
 (async () => {

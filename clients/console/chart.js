@@ -52,7 +52,8 @@ export function hbars(rows, { series = [{ name: '', color: '#0a4f9e' }], width =
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', role: 'img', class: 'chart', 'aria-label': title });
   if (title) root.append(svg('title', {}, title));
   if (series.length > 1) {
-    let x = labelW;
+    const legendW = series.reduce((a, s) => a + 44 + textWidth(s.name, fs), 0);
+    let x = Math.max(4, Math.min(labelW, width - legendW));
     for (const s of series) {
       root.append(svg('rect', { x, y: 5, width: 14, height: 14, fill: s.color }));
       root.append(svg('text', { x: x + 20, y: 17, 'font-size': fs, fill: '#222' }, s.name));

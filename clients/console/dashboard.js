@@ -1,7 +1,7 @@
 // The dashboard: GET /api/v1/stats/summary drawn as SVG bars, and (for admins) CSV exports fetched
 // with the Bearer header. Tolerant of the summary's exact shape: a breakdown may come as an object
 // {name: value} or a list of {name|label|…, value|hours|count|…}.
-import { t } from './i18n.js';
+import { t } from '/common/i18n.js';
 import { api, download, el, put, errorText, isoDate, formatHours, toast } from './lib.js';
 import { store, townName, departmentName } from './store.js';
 import { hbars, columns } from './chart.js';
@@ -35,8 +35,11 @@ function card(title, content, id) {
   return el('section', { class: 'card chart-card', id }, el('h2', {}, title), content);
 }
 
+/** Charts are drawn at the width they are shown at, so their 14 px labels stay 14 px on a phone. */
+let chartWidth = 640;
+
 function barsOrEmpty(rows, title) {
-  return rows.length ? hbars(rows.map((r) => ({ label: r.label, values: [r.value], texts: [r.text] })), { title }) : el('p', { class: 'muted' }, t('dash.no_data'));
+  return rows.length ? hbars(rows.map((r) => ({ label: r.label, values: [r.value], texts: [r.text] })), { title, width: chartWidth }) : el('p', { class: 'muted' }, t('dash.no_data'));
 }
 
 export function render(container, query) {
@@ -60,7 +63,7 @@ export function render(container, query) {
 
   put(container,
     el('h1', {}, t('dash.title')),
-    el('form', { class: 'filters', onsubmit: (e) => {
+    el('form', { class: 'filters open', onsubmit: (e) => {
       e.preventDefault();
       location.hash = `#/dashboard?from=${from.value}&to=${to.value}`;
     } },
@@ -82,6 +85,7 @@ export function render(container, query) {
 }
 
 function draw(out, s) {
+  chartWidth = Math.max(240, Math.min(640, out.clientWidth - 36));
   const byState = entries(s.orders_by_state, { labelOf: (k) => t(`state.${k}`) })
     .sort((a, b) => STATE_ORDER.indexOf(a.key) - STATE_ORDER.indexOf(b.key));
   const stages = s.stage_hours || {};
@@ -108,10 +112,10 @@ function draw(out, s) {
     el('div', { class: 'chart-grid' },
       card(t('dash.orders_by_state'), barsOrEmpty(byState, t('dash.orders_by_state')), 'chart-states'),
       card(t('dash.stage_hours'), stageRows.length
-        ? hbars(stageRows, { series: [{ name: t('dash.stage_median'), color: '#0a4f9e' }, { name: t('dash.stage_p90'), color: '#c77700' }], title: t('dash.stage_hours') })
+        ? hbars(stageRows, { series: [{ name: t('dash.stage_median'), color: '#0a4f9e' }, { name: t('dash.stage_p90'), color: '#a05f00' }], title: t('dash.stage_hours'), width: chartWidth })
         : el('p', { class: 'muted' }, t('dash.no_data')), 'chart-stages'),
       card(t('dash.hours_by_town'), barsOrEmpty(entries(hours.by_town, { hours: true, labelOf: (k) => townName(Number(k)) || k }), t('dash.hours_by_town')), 'chart-towns'),
       card(t('dash.hours_by_team'), barsOrEmpty(entries(hours.by_team, { hours: true }), t('dash.hours_by_team')), 'chart-teams'),
       card(t('dash.hours_by_department'), barsOrEmpty(entries(hours.by_department, { hours: true, labelOf: (k) => departmentName(Number(k)) || k }), t('dash.hours_by_department')), 'chart-departments'),
-      card(t('dash.hours_by_month'), month.length ? columns(month.map((m) => ({ label: monthLabel(m.label, month), value: m.value, text: m.text })), { title: t('dash.hours_by_month') }) : el('p', { class: 'muted' }, t('dash.no_data')), 'chart-months')));
+      card(t('dash.hours_by_month'), month.length ? columns(month.map((m) => ({ label: monthLabel(m.label, month), value: m.value, text: m.text })), { title: t('dash.hours_by_month'), width: chartWidth }) : el('p', { class: 'muted' }, t('dash.no_data')), 'chart-months')));
 }

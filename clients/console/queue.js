@@ -1,6 +1,6 @@
 // The queue: the orders this user may see, filtered, escalated and overdue first, a "more" button
 // for the next page (keyset cursor), rows refreshed in place when a live event names them.
-import { t } from './i18n.js';
+import { t } from '/common/i18n.js';
 import { api, el, put, errorText, formatTime } from './lib.js';
 import { store, bus, communityName, categoryName, mine } from './store.js';
 
@@ -33,7 +33,7 @@ export function render(container, query) {
 
   // ---- the filter bar
   const stateSel = el('select', { id: 'f-state', name: 'state' },
-    el('option', { value: '' }, t('state.all')), STATES.map((s) => el('option', { value: s }, t(`state.${s}`))));
+    el('option', { value: '' }, t('queue.filter.state_all')), STATES.map((s) => el('option', { value: s }, t(`state.${s}`))));
   const townSel = el('select', { id: 'f-town', name: 'town_id' },
     el('option', { value: '' }, t('queue.filter.town_all')), store.catalog.towns.map((x) => el('option', { value: x.id }, x.name)));
   const catSel = el('select', { id: 'f-category', name: 'category_id' },
@@ -59,7 +59,8 @@ export function render(container, query) {
   };
   for (const s of [stateSel, townSel, catSel, overdue]) s.addEventListener('change', apply);
 
-  const form = el('form', { class: 'filters', role: 'search', onsubmit: apply },
+  const active = FILTERS.filter((f) => filters[f]).length;
+  const form = el('form', { class: `filters${active ? ' open' : ''}`, id: 'queue-filters', role: 'search', onsubmit: apply },
     el('label', {}, el('span', {}, t('queue.filter.state')), stateSel),
     el('label', {}, el('span', {}, t('queue.filter.town')), townSel),
     el('label', {}, el('span', {}, t('queue.filter.category')), catSel),
@@ -77,7 +78,10 @@ export function render(container, query) {
     tbody);
   const more = el('button', { type: 'button', class: 'btn', id: 'queue-more', hidden: true, onclick: () => load(false) }, t('queue.more'));
 
-  put(container, el('h1', {}, t('queue.title')), form, status, el('div', { class: 'table-wrap' }, table), el('p', { class: 'center' }, more));
+  const toggle = el('button', { type: 'button', class: 'btn small filters-toggle', 'aria-controls': 'queue-filters', 'aria-expanded': String(Boolean(active)),
+    onclick: () => toggle.setAttribute('aria-expanded', String(form.classList.toggle('open'))) },
+  t('queue.filters'), active ? ` (${active})` : '');
+  put(container, el('div', { class: 'page-head' }, el('h1', {}, t('queue.title')), toggle), form, status, el('div', { class: 'table-wrap' }, table), el('p', { class: 'center' }, more));
 
   // ---- rows
   function row(o) {

@@ -29,10 +29,11 @@ export async function loadCatalog() {
   return true;
 }
 
-export const communityName = (id) => store.communities.get(id)?.name ?? (id ? `#${id}` : '');
-export const categoryName = (id) => store.categories.get(id)?.name ?? (id ? `#${id}` : '');
-export const departmentName = (id) => store.departments.get(id)?.name ?? (id ? `#${id}` : '');
-export const townName = (id) => store.towns.get(id)?.name ?? (id ? `#${id}` : '');
+const named = (map) => (id) => map().get(id)?.name ?? (id ? `#${id}` : '');
+export const communityName = named(() => store.communities);
+export const categoryName = named(() => store.categories);
+export const departmentName = named(() => store.departments);
+export const townName = named(() => store.towns);
 
 /** States in which this user's role usually has something to do (for the "待我处理" mark). */
 const ACTIONABLE = {

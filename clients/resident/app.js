@@ -1,13 +1,12 @@
-// 点单: fills the static form from the catalog, checks it the way the server does, and submits it as
-// JSON with an Idempotency-Key that is kept (with the body) until the server has the order, so a
-// retry after a network error or a 503 can never make a second order.
-import { t, applyI18n } from './i18n.js';
-import {
-  el, chars, normalizePhone, uuid, api, errorMessage, formatDate, recentOrders, rememberOrder,
-} from './lib.js';
-
-const PENDING_KEY = 'paidan.pending'; // sessionStorage: {key, body} of the form being sent
-const FIELDS = ['community_id', 'category_id', 'description', 'contact_name', 'contact_phone', 'address', 'preferred_time'];
+// 点单: fills the static form from the catalog, checks it the way the server does (checks.js), sends
+// it once (send.js), and shows the tracking code with a 复制 button.
+import './texts.js';
+import { t, applyI18n } from '/common/i18n.js';
+import { applyPrefs, prefsControls } from '/common/prefs.js';
+import { localText } from '/common/api.js';
+import { el, api, errorMessage, formatDate, recentOrders, rememberOrder } from './lib.js';
+import { FIELDS, chars, body, problem } from './checks.js';
+import { sendOrder, pending, setPending } from './send.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('order-form');
@@ -20,21 +19,27 @@ let sending = false;
 async function loadCatalog() {
   const state = $('load-state');
   state.hidden = false;
-  state.replaceChildren(t('form.loading'));
+  state.replaceChildren(el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('form.loading'));
   const r = await api('/api/v1/catalog');
   if (!r.ok || !r.json) {
-    state.replaceChildren(
-      t('form.load_failed'), ' ',
+    state.replaceChildren(t('form.load_failed'), ' ',
       el('button', { type: 'button', class: 'btn small', onclick: loadCatalog }, t('form.load_retry')), ' ',
-      el('a', { href: '/form' }, t('form.load_simple')),
-    );
+      el('a', { href: '/form' }, t('form.load_simple')));
     return;
   }
   catalog = r.json;
   state.hidden = true;
   buildForm();
   restorePending();
-  form.hidden = false;
+}
+
+/** The "not sure / other" kind (code other) goes last, with a word of explanation. */
+function categoryChoice(c) {
+  const other = c.code === 'other';
+  return el('label', { class: `choice${other ? ' other' : ''}` },
+    el('input', { type: 'radio', name: 'category_id', value: c.id, required: true }),
+    el('span', { class: 'choice-text' }, el('b', {}, c.name),
+      other ? el('small', {}, t('field.category_other_hint')) : c.description ? el('small', {}, c.description) : null));
 }
 
 function buildForm() {
@@ -43,18 +48,16 @@ function buildForm() {
     ...catalog.towns.filter((x) => x.communities.length).map((x) => el('option', { value: x.id }, x.name)));
   town.addEventListener('change', () => { fillCommunities(); check('community_id'); });
   fillCommunities();
-
-  $('categories').replaceChildren(...catalog.categories.map((c) => el('label', { class: 'choice' },
-    el('input', { type: 'radio', name: 'category_id', value: c.id, required: true }),
-    el('span', { class: 'choice-text' },
-      el('b', {}, c.name),
-      c.description ? el('small', {}, c.description) : null))));
+  const cats = [...catalog.categories].sort((a, b) => (a.code === 'other') - (b.code === 'other'));
+  $('categories').replaceChildren(...cats.map(categoryChoice));
+  const organizer = catalog.organizer || {};
+  $('who-runs').replaceChildren(t('form.who_runs', { organizer: organizer.name || t('form.organizer') }), ' ',
+    organizer.phone ? el('span', {}, t('form.call'), el('a', { href: `tel:${organizer.phone}` }, organizer.phone)) : t('form.call_community'));
 }
 
 function fillCommunities(selected) {
-  const townId = $('town').value;
   const select = $('community_id');
-  const town = catalog.towns.find((x) => String(x.id) === townId);
+  const town = catalog.towns.find((x) => String(x.id) === $('town').value);
   if (!town) {
     select.replaceChildren(el('option', { value: '' }, t('field.community_first')));
     select.disabled = true;
@@ -67,56 +70,18 @@ function fillCommunities(selected) {
   if (selected) select.value = String(selected);
 }
 
-// ------------------------------------------------------------------ reading and checking
+// ------------------------------------------------------------------ checking
 
 function values() {
   const fd = new FormData(form);
-  const v = {};
-  for (const f of FIELDS) v[f] = String(fd.get(f) ?? '');
-  return v;
-}
-
-/** The JSON body the server expects (ids as numbers, optional texts only when given). */
-function body(v) {
-  const b = {
-    community_id: Number(v.community_id),
-    category_id: Number(v.category_id),
-    description: v.description.trim(),
-    contact_name: v.contact_name.trim(),
-    contact_phone: v.contact_phone.trim(),
-  };
-  if (v.address.trim()) b.address = v.address.trim();
-  if (v.preferred_time.trim()) b.preferred_time = v.preferred_time.trim();
-  return b;
-}
-
-/** What is wrong with one field (the server's rules), or ''. */
-function problem(field, v) {
-  const s = v[field].trim();
-  switch (field) {
-    case 'community_id': return /^\d+$/.test(v.community_id) ? '' : t('check.community_id');
-    case 'category_id': return /^\d+$/.test(v.category_id) ? '' : t('check.category_id');
-    case 'description':
-      if (!s) return t('check.description');
-      return chars(s) > 2000 ? t('check.description_long', { n: chars(s) - 2000 }) : '';
-    case 'contact_name':
-      if (!s) return t('check.contact_name');
-      return chars(s) > 50 ? t('check.contact_name_long') : '';
-    case 'contact_phone':
-      if (!s) return t('check.contact_phone');
-      return chars(s) > 30 || !normalizePhone(s) ? t('check.contact_phone_bad') : '';
-    case 'address': return chars(s) > 200 ? t('check.address_long') : '';
-    case 'preferred_time': return chars(s) > 100 ? t('check.preferred_time_long') : '';
-    default: return '';
-  }
+  return Object.fromEntries(FIELDS.map((f) => [f, String(fd.get(f) ?? '')]));
 }
 
 function showError(field, message) {
   const p = $(`err-${field}`);
-  const box = $(`f-${field}`);
   p.textContent = message || '';
   p.hidden = !message;
-  box.classList.toggle('invalid', Boolean(message));
+  $(`f-${field}`).classList.toggle('invalid', Boolean(message));
   const input = field === 'category_id' ? null : form.elements[field];
   if (input && input.setAttribute) input.setAttribute('aria-invalid', message ? 'true' : 'false');
 }
@@ -129,69 +94,40 @@ function check(field) {
 
 function updateCounter() {
   const n = chars($('description').value.trim());
-  const left = 2000 - n;
-  const counter = $('left-description');
-  counter.textContent = n > 1500 || left < 0 ? t('field.description_left', { n: Math.max(left, 0) }) : '';
+  $('left-description').textContent = n > 1500 ? t('field.description_left', { n: Math.max(2000 - n, 0) }) : '';
 }
 
 function showSummary(count) {
   const s = $('error-summary');
-  if (!count) { s.hidden = true; return; }
-  s.textContent = t('check.summary', { n: count });
-  s.hidden = false;
+  s.hidden = !count;
+  if (count) s.textContent = t('check.summary', { n: count });
 }
 
 /** Focus the first field with an error, so a screen reader or a thumb lands on it. */
 function focusFirstError() {
-  for (const f of FIELDS) {
-    if (!$(`err-${f}`).hidden) {
-      const target = f === 'category_id' ? form.querySelector('input[name=category_id]')
-        : f === 'community_id' && !$('town').value ? $('town') : form.elements[f];
-      target.focus();
-      target.scrollIntoView({ block: 'center' });
-      return;
-    }
-  }
+  const f = FIELDS.find((x) => !$(`err-${x}`).hidden);
+  if (!f) return;
+  const target = f === 'category_id' ? form.querySelector('input[name=category_id]')
+    : f === 'community_id' && !$('town').value ? $('town') : form.elements[f];
+  target.focus();
+  target.scrollIntoView({ block: 'center' });
 }
 
 // ------------------------------------------------------------------ submitting
 
-function pending() {
-  try { return JSON.parse(sessionStorage.getItem(PENDING_KEY) || 'null'); } catch { return null; }
-}
-
-function setPending(p) {
-  try {
-    if (p) sessionStorage.setItem(PENDING_KEY, JSON.stringify(p));
-    else sessionStorage.removeItem(PENDING_KEY);
-  } catch { /* storage may be off: the key then lives only in this page */ }
-}
-
-/** The key for this body: the kept one while the body is unchanged, else a new one. */
-function keyFor(text) {
-  const p = pending();
-  if (p && p.body === text && p.key) return p.key;
-  const key = uuid();
-  setPending({ key, body: text });
-  return key;
-}
-
-function setSubmitState(text, { retry = false } = {}) {
+function setSubmitState(text, { retry = false, busy = false } = {}) {
   const s = $('submit-state');
   s.replaceChildren();
   s.hidden = !text;
+  if (busy) s.append(el('span', { class: 'spinner', 'aria-hidden': 'true' }));
   if (text) s.append(text);
-  if (retry) {
-    s.append(' ', el('button', { type: 'button', class: 'btn small', onclick: () => form.requestSubmit() }, t('submit.retry')));
-  }
+  if (retry) s.append(' ', el('button', { type: 'button', class: 'btn small', onclick: () => form.requestSubmit() }, t('submit.retry')));
 }
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function submit(event) {
   event.preventDefault();
   if (sending) return;
-  const v = values();
+  if (!catalog) { $('load-state').scrollIntoView({ block: 'center' }); return; }
   let bad = 0;
   for (const f of FIELDS) {
     touched.add(f);
@@ -199,53 +135,43 @@ async function submit(event) {
   }
   showSummary(bad);
   if (bad) { focusFirstError(); return; }
-
-  const b = body(v);
-  const text = JSON.stringify(b);
-  let key = keyFor(text);
   sending = true;
   $('submit').disabled = true;
-  setSubmitState(t('submit.sending'));
+  $('submit').classList.add('busy');
+  setSubmitState(t('submit.sending'), { busy: true });
   try {
-    for (let attempt = 1; ; attempt++) {
-      const r = await api('/api/v1/orders', { method: 'POST', body: b, headers: { 'Idempotency-Key': key } });
-      if (r.status === 201 || r.status === 200) {
-        setPending(null);
-        done(r.json);
-        return;
-      }
-      if (r.status === 422 && r.json?.error?.code === 'idempotency_key_reused' && attempt === 1) {
-        setPending(null);
-        key = keyFor(text);
-        continue;
-      }
-      if (r.status === 422 && r.json?.error?.fields) {
-        const fields = r.json.error.fields;
-        let n = 0;
-        for (const [f, message] of Object.entries(fields)) {
-          if (!FIELDS.includes(f)) continue;
-          showError(f, message.replace(/\s*\([^)]*\)\s*$/, ''));
-          n++;
-        }
-        showSummary(n || Object.keys(fields).length);
-        setSubmitState('');
-        focusFirstError();
-        return;
-      }
-      const transient = r.status === 0 || r.status === 503 || r.status === 502 || r.status === 504;
-      if (transient && attempt < 3) {
-        setSubmitState(t('submit.retrying', { n: attempt + 1 }));
-        const after = Number(r.headers.get('Retry-After'));
-        await sleep(Math.min(Number.isFinite(after) && after > 0 ? after * 1000 : 1500 * attempt, 8000));
-        continue;
-      }
-      if (transient) setSubmitState(r.status === 0 ? t('submit.offline') : t('submit.busy'), { retry: true });
-      else setSubmitState(t('submit.failed', { message: errorMessage(r).replace(/^[^：]*：/, '') }), { retry: r.status >= 500 });
+    const { kind, r } = await sendOrder(body(values()), (n) => setSubmitState(t('submit.retrying', { n }), { busy: true }));
+    if (kind === 'done') { done(r.json); return; }
+    if (kind === 'fields') {
+      const fields = r.json.error.fields;
+      const known = Object.entries(fields).filter(([f]) => FIELDS.includes(f));
+      for (const [f, message] of known) showError(f, localText(message));
+      showSummary(known.length || Object.keys(fields).length);
+      setSubmitState('');
+      focusFirstError();
       return;
     }
+    if (kind === 'transient') setSubmitState(r.status === 0 ? t('submit.offline') : t('submit.busy'), { retry: true });
+    else setSubmitState(t('submit.failed', { message: errorMessage(r).replace(/^[^：:]*[：:]\s*/, '') }), { retry: r.status >= 500 });
   } finally {
     sending = false;
     $('submit').disabled = false;
+    $('submit').classList.remove('busy');
+  }
+}
+
+async function copyCode() {
+  const code = $('done-code').textContent;
+  const status = $('copy-state');
+  try {
+    await navigator.clipboard.writeText(code);
+    status.textContent = t('done.copied');
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents($('done-code'));
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    status.textContent = t('done.copy_failed');
   }
 }
 
@@ -254,6 +180,7 @@ function done(order) {
   rememberOrder(order, category && category.name);
   $('order').hidden = true;
   $('done-code').textContent = order.tracking_code;
+  $('copy-state').textContent = '';
   $('done-track').href = `/track/${order.tracking_code}`;
   $('done').hidden = false;
   $('done').focus();
@@ -272,7 +199,7 @@ function again() {
   $('done').hidden = true;
   $('order').hidden = false;
   window.scrollTo(0, 0);
-  $('town').focus();
+  $('description').focus();
 }
 
 /** After a reload, put back what was being sent (its key is still kept) so the resident just resends. */
@@ -289,7 +216,7 @@ function restorePending() {
   const radio = form.querySelector(`input[name=category_id][value="${Number(b.category_id)}"]`);
   if (radio) radio.checked = true;
   for (const f of ['description', 'contact_name', 'contact_phone', 'address', 'preferred_time']) {
-    form.elements[f].value = b[f] || '';
+    if (!form.elements[f].value) form.elements[f].value = b[f] || '';
   }
   updateCounter();
   $('restored').hidden = false;
@@ -304,7 +231,10 @@ function showRecent() {
 
 // ------------------------------------------------------------------ start
 
+applyPrefs();
 applyI18n();
+document.title = t('app.title');
+$('prefs').replaceWith(prefsControls());
 form.noValidate = true; // our own messages, next to each field, replace the browser's bubbles
 form.addEventListener('submit', submit);
 for (const f of FIELDS) {
@@ -317,5 +247,6 @@ for (const f of FIELDS) {
 }
 $('description').addEventListener('input', updateCounter);
 $('done-again').addEventListener('click', again);
+$('done-copy').addEventListener('click', copyCode);
 showRecent();
 loadCatalog();

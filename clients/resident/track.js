@@ -1,8 +1,14 @@
-// The status page /track/<code>: the order's state and timeline in plain words; cancel while the
-// server allows it, 评单 once the work is done. Both ask for the phone's last four digits.
-import { t, applyI18n } from './i18n.js';
+// The status page /track/<code>: where the order stands on the path 点单 → 派单 → 领单 → 接单 →
+// 服务 → 评价 with the time the next step is due, the timeline in plain words, and the panels to
+// cancel or rate (panels.js). While open and visible it looks again every 30 s.
+import './texts.js';
+import { t, applyI18n } from '/common/i18n.js';
+import { applyPrefs, prefsControls } from '/common/prefs.js';
+import { PATH } from '/common/glossary.js';
 import { el, put, api, errorMessage, formatTime, TRACKING_CODE_RE } from './lib.js';
+import { cancelPanel, evaluatePanel, stars } from './panels.js';
 
+const POLL_MS = 30000;
 const main = document.getElementById('main');
 let order = null;
 let flash = null; // {kind: 'good'|'bad', text} shown above the actions after the next render
@@ -12,70 +18,47 @@ function codeFromPath() {
   return m ? decodeURIComponent(m[1]).replace(/[\s-]/g, '').toUpperCase() : '';
 }
 
-// ------------------------------------------------------------------ lookup
-
 function lookupForm(message) {
-  const input = el('input', {
-    id: 'code', name: 'code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false',
-    maxlength: '14', class: 'tail', style: 'max-width:100%;letter-spacing:.15em',
-  });
+  const input = el('input', { id: 'code', name: 'code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '14', class: 'tail code-input' });
   const err = el('p', { class: 'err', id: 'err-code', hidden: true });
   const form = el('form', { class: 'panel', onsubmit: (e) => {
     e.preventDefault();
     const code = input.value.replace(/[\s-]/g, '').toUpperCase();
-    if (!TRACKING_CODE_RE.test(code)) {
-      err.textContent = t('track.lookup_bad');
-      err.hidden = false;
-      input.focus();
-      return;
-    }
-    location.href = `/track/${code}`;
+    if (TRACKING_CODE_RE.test(code)) { location.href = `/track/${code}`; return; }
+    err.textContent = t('track.lookup_bad');
+    err.hidden = false;
+    input.focus();
   } },
   el('div', { class: 'field' }, el('label', { for: 'code' }, t('track.lookup_label')), input, err),
   el('button', { type: 'submit', class: 'btn primary big' }, t('track.lookup_button')));
-  put(main, 
-    el('h1', {}, t('track.lookup_title')),
-    message ? el('p', { class: 'message bad', role: 'alert' }, message) : null,
-    form);
+  put(main, el('h1', {}, t('track.lookup_title')), message ? el('p', { class: 'message bad', role: 'alert' }, message) : null, form);
   input.focus();
 }
 
-// ------------------------------------------------------------------ loading
-
 async function load(code) {
-  if (!order) put(main, el('p', { role: 'status' }, t('track.loading')));
+  if (!order) put(main, el('p', { role: 'status' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('track.loading')));
   const r = await api(`/api/v1/track/${encodeURIComponent(code)}`);
   if (r.status === 404) { lookupForm(t('track.not_found')); return; }
   if (!r.ok || !r.json) {
-    put(main, 
-      el('h1', {}, t('track.title')),
+    if (order) return; // a failed look while polling: keep what is shown
+    put(main, el('h1', {}, t('track.title')),
       el('p', { class: 'message bad', role: 'alert' }, r.status === 0 ? t('track.load_failed') : errorMessage(r)),
       el('button', { type: 'button', class: 'btn primary', onclick: () => load(code) }, t('track.retry')));
     return;
   }
+  const changed = !order || order.state !== r.json.state || (order.events || []).length !== (r.json.events || []).length;
   order = r.json;
-  render();
-}
-
-// ------------------------------------------------------------------ words for the timeline
-
-function stars(n) {
-  const k = Math.max(0, Math.min(5, Number(n) || 0));
-  return '★'.repeat(k) + '☆'.repeat(5 - k);
+  if (changed || flash) render();
 }
 
 function eventText(e, isLastAccept) {
   const department = order.department_name;
   switch (e.action) {
-    case 'submit': return t('event.submit');
     case 'dispatch': return department ? t('event.dispatch', { department }) : t('event.dispatch_plain');
     case 'claim': return department ? t('event.claim', { department }) : t('event.claim_plain');
     case 'accept': return isLastAccept && order.team_name ? t('event.accept_team', { team: order.team_name }) : t('event.accept');
     case 'evaluate': return t('event.evaluate', { stars: stars(order.evaluation && order.evaluation.rating) });
-    case 'reject': case 'return': case 'offer': case 'withdraw': case 'start': case 'complete':
-    case 'confirm': case 'cancel': case 'escalate':
-      return t(`event.${e.action}`);
-    default: return t('event.other');
+    default: return t(`event.${e.action}`) === `event.${e.action}` ? t('event.other') : t(`event.${e.action}`);
   }
 }
 
@@ -91,29 +74,48 @@ function timeline() {
     REASON_ACTIONS.has(e.action) && e.note ? el('span', { class: 'why' }, t('event.reason', { reason: e.note })) : null)));
 }
 
-// ------------------------------------------------------------------ the page
+/** The six steps, each done, current or to come; the current one with its due time. */
+function path(o) {
+  if (['rejected', 'cancelled'].includes(o.state)) return null;
+  const rated = Boolean(o.evaluation);
+  const done = PATH.map((p, i) => p.done.includes(o.state) || (i === PATH.length - 1 && rated));
+  const now = done.indexOf(false);
+  return el('ol', { class: 'path', id: 'path', 'aria-label': t('track.path') }, PATH.map((p, i) => {
+    const kind = done[i] ? 'done' : i === now ? 'now' : 'todo';
+    return el('li', { class: kind, 'aria-current': kind === 'now' ? 'step' : null },
+      el('span', { class: 'step-name' }, t(`path.${i}`)),
+      el('span', { class: 'sr-only' }, `（${t(`track.step_${kind}`)}）`));
+  }));
+}
 
 function fact(label, value) {
   if (value === null || value === undefined || value === '') return null;
   return el('div', {}, el('dt', {}, label), el('dd', {}, value));
 }
 
+function settled(next, message) {
+  flash = message;
+  if (next) { order = next; render(); document.getElementById('state').scrollIntoView({ block: 'center' }); } else load(order.tracking_code);
+}
+
 function render() {
   const o = order;
-  const note = o.state === 'completed' || o.state === 'closed' ? t(`state_note.${o.state}`) : null;
   const actions = o.actions || [];
-  put(main, 
+  const open = !['completed', 'closed', 'rejected', 'cancelled'].includes(o.state);
+  put(main,
     el('h1', {}, t('track.title')),
     el('section', { class: `status-card s-${o.state}`, 'aria-live': 'polite' },
       el('p', { class: 'state', id: 'state', dataset: { state: o.state } }, t(`state.${o.state}`)),
-      note ? el('p', { class: 'note' }, note) : null,
+      el('p', { class: 'note' }, t(`state_explain.${o.state}`)),
       o.reason && (o.state === 'rejected' || o.state === 'cancelled') ? el('p', { class: 'note' }, t('event.reason', { reason: o.reason })) : null,
+      open && o.due_at && !o.overdue ? el('p', { class: 'note', id: 'expect' }, t('track.expect', { time: formatTime(o.due_at) })) : null,
       o.overdue ? el('p', { class: 'note' }, t('track.overdue')) : null),
+    path(o),
     flash ? el('p', { class: `message ${flash.kind}`, role: flash.kind === 'bad' ? 'alert' : 'status' }, flash.text) : null,
-    actions.includes('evaluate') ? evaluatePanel() : null,
+    actions.includes('evaluate') ? evaluatePanel(o, settled) : null,
     o.evaluation ? el('section', { class: 'panel', id: 'evaluation' },
       el('h2', {}, t('eval.yours')),
-      el('p', { class: 'stars-show', 'aria-label': t('eval.star_n', { n: o.evaluation.rating }) }, stars(o.evaluation.rating)),
+      el('p', { class: 'stars-show', role: 'img', 'aria-label': t('eval.star_n', { n: o.evaluation.rating }) }, stars(o.evaluation.rating)),
       o.evaluation.comment ? el('p', {}, o.evaluation.comment) : null) : null,
     el('dl', { class: 'facts' },
       fact(t('track.code'), el('b', { id: 'code' }, o.tracking_code)),
@@ -126,149 +128,28 @@ function render() {
       fact(t('track.submitted_at'), formatTime(o.created_at))),
     el('h2', {}, t('track.timeline')),
     timeline(),
-    actions.includes('cancel') ? cancelPanel() : null,
-    el('p', { class: 'row', style: 'margin-top:24px' },
+    actions.includes('cancel') ? cancelPanel(o, settled) : null,
+    el('p', { class: 'muted small' }, t('track.auto')),
+    el('p', { class: 'row' },
       el('button', { type: 'button', class: 'btn', id: 'refresh', onclick: () => { flash = null; load(o.tracking_code); } }, t('track.refresh')),
-      el('a', { class: 'btn', href: '/' }, t('track.new_order'))),
-  );
+      el('a', { class: 'btn', href: '/' }, t('track.new_order'))));
   flash = null;
-}
-
-// ------------------------------------------------------------------ phone tail, shared by both forms
-
-function tailField(id) {
-  const input = el('input', {
-    id, name: 'phone_tail', class: 'tail', inputmode: 'numeric', pattern: '[0-9]{4}', maxlength: '4',
-    autocomplete: 'off', required: true, 'aria-describedby': `err-${id}`,
-  });
-  const err = el('p', { class: 'err', id: `err-${id}`, hidden: true, role: 'alert' });
-  return {
-    input,
-    err,
-    node: el('div', { class: 'field' }, el('label', { for: id }, t('phone_tail.label')), input, err),
-    value() {
-      const v = input.value.replace(/\s/g, '');
-      if (!/^\d{4}$/.test(v)) { this.show(t('phone_tail.bad')); return null; }
-      this.show('');
-      return v;
-    },
-    show(message) { err.textContent = message; err.hidden = !message; },
-  };
-}
-
-/** What a refusal of the phone digits means, in plain words; null when it is something else. */
-function tailRefusal(r) {
-  if (r.status === 403) return t('phone_tail.wrong');
-  if (r.status === 429) {
-    const s = Number(r.headers.get('Retry-After'));
-    return Number.isFinite(s) && s > 0 ? t('phone_tail.locked', { minutes: Math.max(1, Math.ceil(s / 60)) }) : t('phone_tail.locked_soon');
-  }
-  return null;
-}
-
-async function afterAction(r, tail, goodText) {
-  if (r.ok && r.json) {
-    order = r.json;
-    flash = { kind: 'good', text: goodText };
-    render();
-    document.getElementById('state').scrollIntoView({ block: 'center' });
-    return;
-  }
-  const refusal = tailRefusal(r);
-  if (refusal) { tail.show(refusal); tail.input.focus(); return; }
-  if (r.status === 409) {
-    flash = { kind: 'bad', text: r.json?.error?.code === 'already_rated' ? t('eval.already') : t('error.conflict') };
-    await load(order.tracking_code);
-    return;
-  }
-  if (r.status === 422 && r.json?.error?.fields?.phone_tail) { tail.show(t('phone_tail.bad')); return; }
-  tail.show(errorMessage(r));
-}
-
-// ------------------------------------------------------------------ cancel
-
-function cancelPanel() {
-  const tail = tailField('cancel-tail');
-  const reason = el('textarea', { id: 'cancel-reason', name: 'reason', rows: '2', maxlength: '500' });
-  const button = el('button', { type: 'submit', class: 'btn danger primary' }, t('cancel.submit'));
-  const form = el('form', { id: 'cancel-form', hidden: true, onsubmit: async (e) => {
-    e.preventDefault();
-    const phone_tail = tail.value();
-    if (!phone_tail) { tail.input.focus(); return; }
-    button.disabled = true;
-    const body = { phone_tail };
-    if (reason.value.trim()) body.reason = reason.value.trim();
-    const r = await api(`/api/v1/track/${order.tracking_code}/cancel`, { method: 'POST', body });
-    button.disabled = false;
-    await afterAction(r, tail, t('cancel.done'));
-  } },
-  el('p', {}, t('cancel.explain')),
-  tail.node,
-  el('div', { class: 'field' }, el('label', { for: 'cancel-reason' }, t('cancel.reason')), reason),
-  el('div', { class: 'row' }, button,
-    el('button', { type: 'button', class: 'btn', onclick: () => { form.hidden = true; open.hidden = false; } }, t('cancel.back'))));
-  const open = el('button', { type: 'button', class: 'btn danger', id: 'cancel-open', onclick: () => {
-    form.hidden = false;
-    open.hidden = true;
-    tail.input.focus();
-  } }, t('cancel.open'));
-  return el('section', { class: 'panel', id: 'cancel' }, el('h2', {}, t('cancel.title')), open, form);
-}
-
-// ------------------------------------------------------------------ 评单
-
-function evaluatePanel() {
-  let rating = 0;
-  const words = el('p', { class: 'star-words', 'aria-live': 'polite' });
-  const err = el('p', { class: 'err', hidden: true, role: 'alert' });
-  const labels = [];
-  const group = el('div', { class: 'stars', role: 'radiogroup', 'aria-label': t('eval.stars') });
-  const paint = (n) => labels.forEach((l, i) => l.classList.toggle('on', i < n));
-  for (let n = 1; n <= 5; n++) {
-    const input = el('input', { type: 'radio', name: 'rating', value: n, id: `star-${n}`, 'aria-label': t('eval.star_n', { n }) });
-    const label = el('label', { for: `star-${n}`, title: t(`eval.star_words.${n}`) }, '★');
-    input.addEventListener('change', () => {
-      rating = n;
-      paint(n);
-      words.textContent = t(`eval.star_words.${n}`);
-      err.hidden = true;
-    });
-    label.addEventListener('mouseenter', () => paint(n));
-    label.addEventListener('mouseleave', () => paint(rating));
-    labels.push(label);
-    group.append(input, label);
-  }
-  const comment = el('textarea', { id: 'eval-comment', name: 'comment', rows: '3', maxlength: '500' });
-  const tail = tailField('eval-tail');
-  const button = el('button', { type: 'submit', class: 'btn primary big' }, t('eval.submit'));
-  const form = el('form', { id: 'eval-form', onsubmit: async (e) => {
-    e.preventDefault();
-    if (!rating) { err.textContent = t('eval.pick'); err.hidden = false; labels[0].scrollIntoView({ block: 'center' }); return; }
-    const phone_tail = tail.value();
-    if (!phone_tail) { tail.input.focus(); return; }
-    const body = { phone_tail, rating };
-    const c = comment.value.trim();
-    if (c) body.comment = [...c].slice(0, 500).join('');
-    button.disabled = true;
-    const r = await api(`/api/v1/track/${order.tracking_code}/evaluation`, { method: 'POST', body });
-    button.disabled = false;
-    await afterAction(r, tail, t('eval.thanks'));
-  } },
-  el('fieldset', { class: 'field' }, el('legend', {}, t('eval.stars')), group, words, err),
-  el('div', { class: 'field' }, el('label', { for: 'eval-comment' }, t('eval.comment')), comment),
-  tail.node,
-  button);
-  return el('section', { class: 'panel', id: 'evaluate' }, el('h2', {}, t('eval.title')), form);
 }
 
 // ------------------------------------------------------------------ start
 
+applyPrefs();
 applyI18n();
+document.title = `${t('track.title')} · ${t('app.brand')}`;
+document.getElementById('prefs').replaceWith(prefsControls());
 const code = codeFromPath();
 if (!code) lookupForm();
 else if (!TRACKING_CODE_RE.test(code)) lookupForm(t('track.not_found'));
 else load(code);
-// Coming back to the page (e.g. from another app) shows the latest state.
+// While the page is open and seen, look again now and then (and at once when it comes back into
+// view), unless the resident is typing in one of the forms.
+const busy = () => document.querySelector('form:focus-within') || [...document.querySelectorAll('textarea, input.tail')].some((x) => x.value);
+setInterval(() => { if (order && document.visibilityState === 'visible' && !busy()) load(order.tracking_code); }, POLL_MS);
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible' && order && !document.querySelector('form:focus-within')) load(order.tracking_code);
+  if (document.visibilityState === 'visible' && order && !busy()) load(order.tracking_code);
 });

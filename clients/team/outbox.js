@@ -1,11 +1,18 @@
-// Completions entered without a connection wait here (localStorage) and are sent when the phone is
-// back online (the 'online' event, and at start). An entry is removed only after a definite answer:
-// 200, or 409 with the order already completed/closed (an earlier send did reach the server) count
-// as success, so a completion is never recorded twice. One tab sends at a time (Web Locks when the
-// browser has them; the server's state check covers the rest).
+// Actions taken without a connection (accept, start, complete) wait here (localStorage) and are sent
+// in the order they were taken when the phone is back online (the 'online' event, and at start). An
+// entry is removed only after a definite answer: 200, or 409 with the order already where the action
+// leads (an earlier send did reach the server) count as success, so nothing is recorded twice. One
+// tab sends at a time (Web Locks when the browser has them; the server's state check covers the rest).
 import { api, uuid } from './lib.js';
 
 const KEY = 'paidan.team.outbox';
+
+/** States an order is in once the action has been done (by this phone or, for accept, checked below). */
+const DONE_STATES = {
+  accept: ['accepted', 'in_progress', 'completed', 'closed'],
+  start: ['in_progress', 'completed', 'closed'],
+  complete: ['completed', 'closed'],
+};
 
 function read() {
   try { return JSON.parse(localStorage.getItem(KEY) || '[]'); } catch { return []; }
@@ -18,10 +25,10 @@ export const outbox = {
   list: read,
   size: () => read().length,
   has: (orderId) => read().some((x) => x.order_id === orderId),
-  /** Keep a completion for later; a second one for the same order replaces the first. */
-  add(orderId, code, body) {
-    const list = read().filter((x) => x.order_id !== orderId);
-    list.push({ id: uuid(), order_id: orderId, code, action: 'complete', body, queued_at: new Date().toISOString() });
+  /** Keep an action for later; a second one of the same kind for the same order replaces the first. */
+  add(orderId, code, action, body = {}) {
+    const list = read().filter((x) => !(x.order_id === orderId && (x.action || 'complete') === action));
+    list.push({ id: uuid(), order_id: orderId, code, action, body, queued_at: new Date().toISOString() });
     write(list);
   },
   remove(id) {
@@ -29,23 +36,31 @@ export const outbox = {
   },
 };
 
+/** After a 409 on an accept: is the order now ours (an earlier send got through)? */
+async function acceptedByUs(item, teamId) {
+  const r = await api(`/api/v1/orders/${item.order_id}`);
+  return r.ok && r.json && teamId && r.json.team_id === teamId;
+}
+
 let flushing = false;
 
 /**
  * Sends what is waiting. report(kind, item, response) is told about each entry that is settled:
  * 'sent', 'moved' (409 elsewhere), 'failed' (refused). Stops at the first network failure, 401 or 5xx.
  */
-export async function flush(report = () => {}) {
+export async function flush(report = () => {}, teamId = null) {
   if (flushing || navigator.onLine === false || !read().length) return;
   flushing = true;
   try {
     const run = async () => {
       for (const item of read()) {
-        const r = await api(`/api/v1/orders/${item.order_id}/${item.action}`, { method: 'POST', body: item.body });
+        const action = item.action || 'complete';
+        const r = await api(`/api/v1/orders/${item.order_id}/${action}`, { method: 'POST', body: item.body || {} });
         if (r.status === 0 || r.status === 401 || r.status >= 500) return; // try again later
         outbox.remove(item.id);
-        if (r.ok) report('sent', item, r);
-        else if (r.status === 409 && ['completed', 'closed'].includes(r.json?.error?.state)) report('sent', item, r);
+        const state = r.json?.error?.state;
+        const already = r.status === 409 && DONE_STATES[action]?.includes(state) && (action !== 'accept' || await acceptedByUs(item, teamId));
+        if (r.ok || already) report('sent', item, r);
         else if (r.status === 409) report('moved', item, r);
         else report('failed', item, r);
       }

@@ -6,11 +6,25 @@ const SHELL = [
   '/team/',
   '/team/app.js',
   '/team/lib.js',
-  '/common/sse.js',
-  '/common/dom.js',
+  '/team/texts.js',
+  '/team/messages.js',
+  '/team/net.js',
+  '/team/jobs.js',
+  '/team/job.js',
+  '/team/complete.js',
+  '/team/hours.js',
   '/team/outbox.js',
-  '/team/i18n.js',
   '/team/style.css',
+  '/common/api.js',
+  '/common/base.css',
+  '/common/dom.js',
+  '/common/forms.js',
+  '/common/glossary.js',
+  '/common/i18n.js',
+  '/common/messages.js',
+  '/common/prefs.js',
+  '/common/sse.js',
+  '/common/texts.js',
   '/team/manifest.webmanifest',
   '/team/icon.svg',
   '/team/icon-192.png',
@@ -30,7 +44,7 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   const url = new URL(req.url);
-  if (req.method !== 'GET' || url.origin !== self.location.origin || !url.pathname.startsWith('/team/')) return;
+  if (req.method !== 'GET' || url.origin !== self.location.origin || !/^\/(team|common)\//.test(url.pathname)) return;
   // Every page of the app is the one shell.
   const key = req.mode === 'navigate' ? '/team/' : url.pathname;
   event.respondWith((async () => {

@@ -1,0 +1,72 @@
+// The words people see for the order, its states and its actions: the data behind docs/GLOSSARY.md.
+// Residents say 点单 for their request; staff and volunteer teams say 工单. Every app takes its
+// state names and action button labels from here (glossaryMessages), never from its own texts, and
+// the browser tests fail on a badge or action button whose words are not these.
+
+/** Each entry: [zh-CN, en]. */
+export const TERMS = {
+  order: { resident: ['点单', 'request'], staff: ['工单', 'work order'] },
+  tracking_code: { resident: ['查询码', 'tracking code'], staff: ['查询码', 'tracking code'] },
+  hours: { resident: ['服务时长', 'service hours'], staff: ['服务时长', 'service hours'] },
+};
+
+/** The nine states: the short name per audience, and for residents a sentence saying what happens next. */
+export const STATES = {
+  submitted: { resident: ['已提交', 'Submitted'], staff: ['待派单', 'To dispatch'],
+    explain: ['已提交，等社区派单', 'Submitted; the community will pass it on'] },
+  dispatched: { resident: ['已派单', 'Dispatched'], staff: ['待领单', 'To claim'],
+    explain: ['社区已派单，等部门领单', 'The community passed it to a department'] },
+  claimed: { resident: ['已领单', 'Claimed'], staff: ['待接单', 'To accept'],
+    explain: ['部门已领单，正在请服务队接单', 'A department took it and is asking volunteer teams'] },
+  accepted: { resident: ['已接单', 'Accepted'], staff: ['已接单', 'Accepted'],
+    explain: ['服务队已接单，会和您联系', 'A volunteer team took it and will contact you'] },
+  in_progress: { resident: ['服务中', 'In service'], staff: ['服务中', 'In service'],
+    explain: ['服务正在进行', 'The service is under way'] },
+  completed: { resident: ['服务已完成', 'Service done'], staff: ['待确认', 'To confirm'],
+    explain: ['服务已完成，欢迎您评价', 'The service is done; please rate it'] },
+  closed: { resident: ['已办结', 'Closed'], staff: ['已办结', 'Closed'],
+    explain: ['社区已确认，这一单办完了', 'The community confirmed it; it is finished'] },
+  rejected: { resident: ['未受理', 'Not accepted'], staff: ['未受理', 'Not accepted'],
+    explain: ['社区没有受理这一单', 'The community did not take it on'] },
+  cancelled: { resident: ['已取消', 'Cancelled'], staff: ['已取消', 'Cancelled'],
+    explain: ['这一单已取消', 'It was cancelled'] },
+};
+
+/** Each action's button label (the same for everyone who may take it). */
+export const ACTIONS = {
+  dispatch: ['派单', 'Dispatch'],
+  reject: ['不予受理', 'Turn down'],
+  claim: ['领单', 'Claim'],
+  return: ['退回社区', 'Return to community'],
+  offer: ['邀请服务队', 'Offer to teams'],
+  accept: ['接单', 'Accept'],
+  withdraw: ['退单', 'Give back'],
+  start: ['开始服务', 'Start service'],
+  complete: ['完成服务', 'Complete service'],
+  confirm: ['确认办结', 'Confirm and close'],
+  cancel: ['取消点单', 'Cancel request'],
+  evaluate: ['评价', 'Rate'],
+};
+
+/** The resident's path, in order: the step's name and the state that means it is done. */
+export const PATH = [
+  { step: ['点单', 'Request'], done: ['submitted', 'dispatched', 'claimed', 'accepted', 'in_progress', 'completed', 'closed'] },
+  { step: ['派单', 'Dispatch'], done: ['dispatched', 'claimed', 'accepted', 'in_progress', 'completed', 'closed'] },
+  { step: ['领单', 'Claim'], done: ['claimed', 'accepted', 'in_progress', 'completed', 'closed'] },
+  { step: ['接单', 'Accept'], done: ['accepted', 'in_progress', 'completed', 'closed'] },
+  { step: ['服务', 'Service'], done: ['completed', 'closed'] },
+  { step: ['评价', 'Rating'], done: [] },
+];
+
+/** The texts of one audience ('resident' or 'staff') as i18n messages: term.*, state.*, action.*. */
+export function glossaryMessages(audience) {
+  const out = {};
+  for (const [k, v] of Object.entries(TERMS)) out[`term.${k}`] = v[audience];
+  for (const [k, v] of Object.entries(STATES)) {
+    out[`state.${k}`] = v[audience];
+    out[`state_explain.${k}`] = v.explain;
+  }
+  for (const [k, v] of Object.entries(ACTIONS)) out[`action.${k}`] = v;
+  PATH.forEach((p, i) => { out[`path.${i}`] = p.step; });
+  return out;
+}

@@ -1,0 +1,118 @@
+// The two things a resident can do on the status page, each asking for the phone's last four digits:
+// 取消点单 while the server allows it, and 评价 once the work is done.
+import { t } from '/common/i18n.js';
+import { el, api, errorMessage } from './lib.js';
+
+export function stars(n) {
+  const k = Math.max(0, Math.min(5, Number(n) || 0));
+  return '★'.repeat(k) + '☆'.repeat(5 - k);
+}
+
+function tailField(id) {
+  const input = el('input', {
+    id, name: 'phone_tail', class: 'tail', inputmode: 'numeric', pattern: '[0-9]{4}', maxlength: '4',
+    autocomplete: 'off', required: true, 'aria-describedby': `err-${id}`,
+  });
+  const err = el('p', { class: 'err', id: `err-${id}`, hidden: true, role: 'alert' });
+  const node = el('div', { class: 'field' }, el('label', { for: id }, t('phone_tail.label')), input, err);
+  const show = (message) => { err.textContent = message; err.hidden = !message; node.classList.toggle('invalid', Boolean(message)); };
+  return {
+    input,
+    node,
+    show,
+    value() {
+      const v = input.value.replace(/\s/g, '');
+      show(/^\d{4}$/.test(v) ? '' : t('phone_tail.bad'));
+      return /^\d{4}$/.test(v) ? v : null;
+    },
+  };
+}
+
+/** What a refusal of the phone digits means, in plain words; null when it is something else. */
+function tailRefusal(r) {
+  if (r.status === 403) return t('phone_tail.wrong');
+  if (r.status !== 429) return null;
+  const s = Number(r.headers.get('Retry-After'));
+  return Number.isFinite(s) && s > 0 ? t('phone_tail.locked', { minutes: Math.max(1, Math.ceil(s / 60)) }) : t('phone_tail.locked_soon');
+}
+
+/**
+ * Posts {phone_tail, …} to /api/v1/track/{code}/{action}; on success or conflict calls
+ * settled(order or null, flash); a refusal is shown on the digits field.
+ */
+async function post(code, action, tail, body, goodText, settled) {
+  const phoneTail = tail.value();
+  if (!phoneTail) { tail.input.focus(); return; }
+  const r = await api(`/api/v1/track/${code}/${action}`, { method: 'POST', body: { phone_tail: phoneTail, ...body } });
+  if (r.ok && r.json) { settled(r.json, { kind: 'good', text: goodText }); return; }
+  const refusal = tailRefusal(r);
+  if (refusal) { tail.show(refusal); tail.input.focus(); return; }
+  if (r.status === 409) { settled(null, { kind: 'bad', text: r.json?.error?.code === 'already_rated' ? t('eval.already') : t('error.conflict') }); return; }
+  if (r.status === 422 && r.json?.error?.fields?.phone_tail) { tail.show(t('phone_tail.bad')); return; }
+  tail.show(errorMessage(r));
+}
+
+export function cancelPanel(order, settled) {
+  const tail = tailField('cancel-tail');
+  const reason = el('textarea', { id: 'cancel-reason', name: 'reason', rows: '2', maxlength: '500' });
+  const button = el('button', { type: 'submit', class: 'btn danger primary' }, t('cancel.submit'));
+  const form = el('form', { id: 'cancel-form', hidden: true, onsubmit: async (e) => {
+    e.preventDefault();
+    button.disabled = true;
+    await post(order.tracking_code, 'cancel', tail, reason.value.trim() ? { reason: reason.value.trim() } : {}, t('cancel.done'), settled);
+    button.disabled = false;
+  } },
+  el('p', {}, t('cancel.explain')),
+  tail.node,
+  el('div', { class: 'field' }, el('label', { for: 'cancel-reason' }, t('cancel.reason')), reason),
+  el('div', { class: 'row' }, button,
+    el('button', { type: 'button', class: 'btn', onclick: () => { form.hidden = true; open.hidden = false; open.focus(); } }, t('cancel.back'))));
+  const open = el('button', { type: 'button', class: 'btn danger', id: 'cancel-open', dataset: { action: 'cancel' }, onclick: () => {
+    form.hidden = false;
+    open.hidden = true;
+    tail.input.focus();
+  } }, t('action.cancel'));
+  return el('section', { class: 'panel', id: 'cancel' }, el('h2', {}, t('cancel.title')), open, form);
+}
+
+function starGroup(onPick) {
+  const labels = [];
+  const group = el('div', { class: 'stars', role: 'radiogroup', 'aria-label': t('eval.stars') });
+  const paint = (n) => labels.forEach((l, i) => l.classList.toggle('on', i < n));
+  let rating = 0;
+  for (let n = 1; n <= 5; n++) {
+    const input = el('input', { type: 'radio', name: 'rating', value: n, id: `star-${n}`, 'aria-label': t('eval.star_n', { n }) });
+    const label = el('label', { for: `star-${n}`, title: t(`eval.star_words.${n}`) }, el('span', { 'aria-hidden': 'true' }, '★'));
+    input.addEventListener('change', () => { rating = n; paint(n); onPick(n); });
+    label.addEventListener('mouseenter', () => paint(n));
+    label.addEventListener('mouseleave', () => paint(rating));
+    labels.push(label);
+    group.append(input, label);
+  }
+  return { group, first: labels[0] };
+}
+
+export function evaluatePanel(order, settled) {
+  let rating = 0;
+  const words = el('p', { class: 'star-words', 'aria-live': 'polite' });
+  const err = el('p', { class: 'err', hidden: true, role: 'alert' });
+  const { group, first } = starGroup((n) => { rating = n; words.textContent = t(`eval.star_words.${n}`); err.hidden = true; });
+  const comment = el('textarea', { id: 'eval-comment', name: 'comment', rows: '3', maxlength: '500' });
+  const tail = tailField('eval-tail');
+  const button = el('button', { type: 'submit', class: 'btn primary big' }, t('eval.submit'));
+  const form = el('form', { id: 'eval-form', onsubmit: async (e) => {
+    e.preventDefault();
+    if (!rating) { err.textContent = t('eval.pick'); err.hidden = false; first.scrollIntoView({ block: 'center' }); return; }
+    const body = { rating };
+    const c = comment.value.trim();
+    if (c) body.comment = [...c].slice(0, 500).join('');
+    button.disabled = true;
+    await post(order.tracking_code, 'evaluation', tail, body, t('eval.thanks'), settled);
+    button.disabled = false;
+  } },
+  el('fieldset', { class: 'field' }, el('legend', {}, t('eval.stars')), group, words, err),
+  el('div', { class: 'field' }, el('label', { for: 'eval-comment' }, t('eval.comment')), comment),
+  tail.node,
+  button);
+  return el('section', { class: 'panel', id: 'evaluate' }, el('h2', {}, t('eval.title')), form);
+}

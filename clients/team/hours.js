@@ -1,0 +1,92 @@
+// A volunteer's hours: the confirmed total and records (the ledger), the hours still waiting for the
+// community's confirmation, and the numbered certificate; and the team's member list.
+import { t } from '/common/i18n.js';
+import { api, fetchAuthorized, el, put, errorText, formatHours, hundredths, plainHundredths } from './lib.js';
+import { app, cachedGet, categoryName } from './net.js';
+
+/** Service records of this volunteer on completed (not yet confirmed) orders: [{order, hours}]. */
+async function pendingHours(volunteerId) {
+  const list = await api('/api/v1/orders', { query: { state: 'completed', limit: 20 } });
+  if (!list.ok || !list.json) return [];
+  const details = await Promise.all(list.json.items.map((o) => api(`/api/v1/orders/${o.id}`)));
+  return details.filter((r) => r.ok && r.json).flatMap((r) => (r.json.service_records || [])
+    .filter((s) => s.volunteer_id === volunteerId && s.status !== 'verified')
+    .map((s) => ({ order: r.json, hours: s.hours })));
+}
+
+function pendingPart(items) {
+  if (!items.length) return null;
+  const sum = items.reduce((a, x) => a + (hundredths(x.hours) || 0), 0);
+  return el('section', { class: 'card', id: 'hours-pending' },
+    el('p', { class: 'pending-total' }, t('hours.pending', { h: plainHundredths(sum) })),
+    el('ul', { class: 'plain' }, items.map((x) => el('li', {}, t('hours.pending_item', {
+      code: x.order.tracking_code, category: x.order.category_name || categoryName(x.order.category_id), h: formatHours(x.hours),
+    })))));
+}
+
+function record(x) {
+  return el('li', { class: x.superseded ? 'superseded' : '' },
+    el('div', { class: 'rec-top' }, el('span', {}, t('hours.record', { date: x.date, category: x.category, place: x.place })),
+      el('b', {}, t('hours.record_hours', { h: formatHours(x.hours) }))),
+    el('div', { class: 'muted small' }, [x.team, x.confirmed_by ? t('hours.confirmed', { by: x.confirmed_by }) : '',
+      x.superseded ? t('hours.superseded') : '', x.correction_reason ? t('hours.correction', { reason: x.correction_reason }) : ''].filter(Boolean).join(' · ')));
+}
+
+export function hoursView(view, volunteerId) {
+  const box = el('div', {}, el('p', { class: 'muted' }, t('common.loading')));
+  put(view, box);
+  const own = app.user.volunteer_id === volunteerId;
+  async function refresh() {
+    if (!volunteerId) { put(box, el('p', { class: 'error' }, t('hours.no_volunteer'))); return; }
+    const [r, pending] = await Promise.all([cachedGet(`/api/v1/volunteers/${volunteerId}/hours`), own ? pendingHours(volunteerId) : []]);
+    if (!box.isConnected) return;
+    if (!r.ok || !r.json) { put(box, el('p', { class: 'error' }, t('hours.failed', { message: errorText(r) }))); return; }
+    const d = r.json;
+    const certStatus = el('p', { class: 'muted', id: 'cert-status', role: 'status' });
+    put(box,
+      el('h1', {}, own ? t('hours.title') : t('hours.member_title', { name: d.volunteer?.name || '' })),
+      el('p', { class: 'muted' }, [d.volunteer?.name, d.volunteer?.volunteer_no].filter(Boolean).join(' · ')),
+      el('p', { class: 'big-total', id: 'hours-total' }, t('hours.total', { h: formatHours(d.total) })),
+      el('p', { class: 'muted small' }, t('hours.verified_note')),
+      pendingPart(pending),
+      el('ul', { class: 'years' }, (d.totals_by_year || []).map((y) => el('li', {}, t('hours.by_year', { year: y.year, h: formatHours(y.hours) })))),
+      el('button', { type: 'button', class: 'btn primary big', id: 'certificate', onclick: () => openCertificate(volunteerId, certStatus) }, t('hours.certificate')),
+      certStatus,
+      el('h2', {}, t('hours.records')),
+      (d.records || []).length ? el('ul', { class: 'records' }, d.records.map(record)) : el('p', { class: 'muted' }, t('hours.none')));
+  }
+  refresh();
+  return { tab: own ? 'hours' : 'members', refresh, onEvent: () => {} };
+}
+
+/** The certificate is HTML that needs the Bearer header: fetch it, then open it as a Blob. */
+async function openCertificate(volunteerId, status) {
+  const win = window.open('', '_blank'); // opened now, inside the tap, so it is not blocked as a pop-up
+  status.textContent = t('hours.certificate_opening');
+  const res = await fetchAuthorized(`/api/v1/volunteers/${volunteerId}/certificate`);
+  if (!res || !res.ok) {
+    if (win) win.close();
+    let json = null;
+    try { json = res ? await res.json() : null; } catch { /* not JSON */ }
+    status.textContent = t('hours.failed', { message: errorText({ status: res ? res.status : 0, json }) });
+    return;
+  }
+  const url = URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: 'text/html;charset=utf-8' }));
+  if (win) win.location.href = url;
+  put(status, t('hours.certificate_ready'), ' ', el('a', { href: url, target: '_blank', rel: 'noopener', id: 'cert-link' }, t('hours.certificate_link')));
+}
+
+export function membersView(view) {
+  const box = el('div', {}, el('p', { class: 'muted' }, t('common.loading')));
+  put(view, el('h1', {}, t('members.title')), box);
+  async function refresh() {
+    const r = await cachedGet(`/api/v1/teams/${app.user.team_id}/members`, { limit: 100 });
+    if (!box.isConnected) return;
+    if (!r.ok || !r.json) { put(box, el('p', { class: 'error' }, t('members.failed', { message: errorText(r) }))); return; }
+    put(box, el('ul', { class: 'members' }, r.json.items.map((m) => el('li', {},
+      el('span', {}, el('b', {}, m.name), ' ', el('small', { class: 'muted' }, `${m.volunteer_no} · ${m.role === 'lead' ? t('members.lead') : t('members.member')}`)),
+      el('a', { class: 'btn small', href: `#/hours/${m.volunteer_id}` }, t('members.hours'))))));
+  }
+  refresh();
+  return { tab: 'members', refresh, onEvent: () => {} };
+}
