@@ -216,12 +216,12 @@ browser_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-browser_node_modules() { # npm ci unless node_modules already holds exactly the locked playwright-core
+browser_node_modules() { # npm ci unless node_modules already holds exactly the locked packages
     local dir="$ROOT/tests/browser" want have
-    want=$(node -p "require('$dir/package-lock.json').packages['node_modules/playwright-core'].version")
-    have=$(node -p "try { require('$dir/node_modules/playwright-core/package.json').version } catch { '' }")
+    want=$(node -p "Object.entries(require('$dir/package-lock.json').packages).filter(([k]) => k).map(([k, v]) => k + '@' + v.version).join(' ')")
+    have=$(node -p "Object.keys(require('$dir/package-lock.json').packages).filter((k) => k).map((k) => { try { return k + '@' + require('$dir/' + k + '/package.json').version } catch { return '' } }).join(' ')")
     if [ -n "$want" ] && [ "$want" = "$have" ]; then
-        echo "tests/browser/node_modules: playwright-core $have (cached)"
+        echo "tests/browser/node_modules: $have (cached)"
         return 0
     fi
     (cd "$dir" && npm ci --no-audit --no-fund)

@@ -1,6 +1,9 @@
 // The one i18n engine of the three clients. Each app registers its texts as {key: [zh-CN, en]}
 // (see */messages.js); t(key, {name}) fills {name} placeholders. The language is chosen on the page
 // (langSwitch) and remembered on the device under 'paidan.lang'.
+import common from './messages.js';
+import { glossaryMessages } from './glossary.js';
+
 const LANGS = ['zh-CN', 'en'];
 const STORE_KEY = 'paidan.lang';
 const texts = new Map(); // key → [zh-CN, en]
@@ -42,4 +45,14 @@ export function applyI18n(root = document) {
 export function switchLang() {
   try { localStorage.setItem(STORE_KEY, lang === 'en' ? 'zh-CN' : 'en'); } catch { /* storage may be off */ }
   location.reload();
+}
+
+/**
+ * Registers a page's texts in order: the shared ones, the glossary's words for its audience
+ * ('resident' or 'staff'), then the app's own. Call it first thing in the page's main module.
+ */
+export function useTexts(audience, own) {
+  addMessages(common);
+  addMessages(glossaryMessages(audience));
+  addMessages(own);
 }

@@ -3,6 +3,7 @@
 export default {
   'common.network': ['网络不好，没有连上服务器。', 'The network is poor; the server could not be reached.'],
   'common.none': ['—', '—'],
+  'common.error': ['出错了：{message}', 'Something went wrong: {message}'],
   'common.close': ['关闭', 'Close'],
   'common.dismiss': ['关闭这条消息', 'Dismiss this message'],
   'common.loading': ['正在加载……', 'Loading…'],

@@ -1,30 +1,28 @@
 // The console: log in, then a small hash router over the queue, an order, the dashboard and the
 // registry; one live event stream feeds whichever view is open.
-import './texts.js';
-import { t } from '/common/i18n.js';
+import own from './messages.js';
+import { t, useTexts } from '/common/i18n.js';
 import { applyPrefs, prefsControls } from '/common/prefs.js';
 import { api, session, el, put, errorText, onUnauthenticated, toast } from './lib.js';
 import { store, bus, loadCatalog } from './store.js';
 import { startEvents } from '/common/sse.js';
-import * as queue from './queue.js';
-import * as detail from './detail.js';
-import * as dashboard from './dashboard.js';
-import * as volunteers from './volunteers.js';
-import * as teams from './teams.js';
-import * as accounts from './accounts.js';
+
+useTexts('staff', own); // before anything renders
 
 const view = document.getElementById('view');
 let events = null;
 let cleanup = null;
 
+// Each view's module is loaded when it is first opened, so signing in loads only what it needs.
 const ROUTES = [
-  { re: /^\/queue$/, nav: 'queue', render: (c, m, q) => queue.render(c, q) },
-  { re: /^\/order\/(\d+)$/, nav: 'queue', render: (c, m) => detail.render(c, Number(m[1])) },
-  { re: /^\/dashboard$/, nav: 'dashboard', render: (c, m, q) => dashboard.render(c, q) },
-  { re: /^\/volunteers$/, nav: 'volunteers', render: (c, m, q) => volunteers.render(c, q) },
-  { re: /^\/teams$/, nav: 'teams', render: (c, m, q) => teams.render(c, q) },
-  { re: /^\/accounts$/, nav: 'accounts', render: (c) => accounts.render(c) },
+  { re: /^\/queue$/, nav: 'queue', load: () => import('./queue.js'), render: (v, c, m, q) => v.render(c, q) },
+  { re: /^\/order\/(\d+)$/, nav: 'queue', load: () => import('./detail.js'), render: (v, c, m) => v.render(c, Number(m[1])) },
+  { re: /^\/dashboard$/, nav: 'dashboard', load: () => import('./dashboard.js'), render: (v, c, m, q) => v.render(c, q) },
+  { re: /^\/volunteers$/, nav: 'volunteers', load: () => import('./volunteers.js'), render: (v, c, m, q) => v.render(c, q) },
+  { re: /^\/teams$/, nav: 'teams', load: () => import('./teams.js'), render: (v, c, m, q) => v.render(c, q) },
+  { re: /^\/accounts$/, nav: 'accounts', load: () => import('./accounts.js'), render: (v, c) => v.render(c) },
 ];
+let routing = 0;
 
 function navItems() {
   const role = store.user?.role;
@@ -35,8 +33,9 @@ function navItems() {
   return items;
 }
 
-function route() {
+async function route() {
   if (!store.user) return;
+  const mine = ++routing;
   const hash = location.hash.replace(/^#/, '') || '/queue';
   const [path, qs] = hash.split('?');
   const query = Object.fromEntries(new URLSearchParams(qs || ''));
@@ -47,9 +46,11 @@ function route() {
     if (a.dataset.nav === r.nav) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  const module = await r.load();
+  if (mine !== routing) return; // another route was asked for meanwhile
   const container = el('div', { class: 'page' });
   put(view, container);
-  cleanup = r.render(container, path.match(r.re), query) || null;
+  cleanup = r.render(module, container, path.match(r.re), query) || null;
 }
 
 // ------------------------------------------------------------------ log in / out

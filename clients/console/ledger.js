@@ -28,7 +28,7 @@ export async function openLedger(box, v) {
           x.correction_reason ? el('div', { class: 'muted small' }, t('ledger.reason', { reason: x.correction_reason })) : null),
         el('td', { 'data-label': headers[4] }, x.team),
         el('td', { class: 'cell-actions' }, x.superseded ? null
-          : el('button', { type: 'button', class: 'btn small', dataset: { correct: x.id }, onclick: (e) => correct(e.currentTarget.closest('tr'), x) }, t('ledger.correct')))))))))
+          : el('button', { type: 'button', class: 'btn small', dataset: { correct: x.id }, onclick: (e) => correct(e.currentTarget.closest('tr'), x) }, t('ledger.correct'))))))))
       : el('p', { class: 'muted' }, t('ledger.none')),
     el('div', { id: 'ledger-form' }),
     el('p', {}, el('button', { type: 'button', class: 'btn', onclick: () => put(box) }, t('team.members_close'))));

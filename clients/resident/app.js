@@ -1,12 +1,15 @@
 // 点单: fills the static form from the catalog, checks it the way the server does (checks.js), sends
 // it once (send.js), and shows the tracking code with a 复制 button.
-import './texts.js';
-import { t, applyI18n } from '/common/i18n.js';
+import own from './messages.js';
+import { t, applyI18n, useTexts } from '/common/i18n.js';
 import { applyPrefs, prefsControls } from '/common/prefs.js';
 import { localText } from '/common/api.js';
-import { el, api, errorMessage, formatDate, recentOrders, rememberOrder } from './lib.js';
+import { el, api, errorMessage } from './lib.js';
+import { showDone, showRecent } from './done.js';
 import { FIELDS, chars, body, problem } from './checks.js';
 import { sendOrder, pending, setPending } from './send.js';
+
+useTexts('resident', own); // before anything renders
 
 const $ = (id) => document.getElementById(id);
 const form = $('order-form');
@@ -141,7 +144,7 @@ async function submit(event) {
   setSubmitState(t('submit.sending'), { busy: true });
   try {
     const { kind, r } = await sendOrder(body(values()), (n) => setSubmitState(t('submit.retrying', { n }), { busy: true }));
-    if (kind === 'done') { done(r.json); return; }
+    if (kind === 'done') { showDone(r.json, catalog.categories.find((c) => c.id === r.json.category_id)?.name); return; }
     if (kind === 'fields') {
       const fields = r.json.error.fields;
       const known = Object.entries(fields).filter(([f]) => FIELDS.includes(f));
@@ -158,34 +161,6 @@ async function submit(event) {
     $('submit').disabled = false;
     $('submit').classList.remove('busy');
   }
-}
-
-async function copyCode() {
-  const code = $('done-code').textContent;
-  const status = $('copy-state');
-  try {
-    await navigator.clipboard.writeText(code);
-    status.textContent = t('done.copied');
-  } catch {
-    const range = document.createRange();
-    range.selectNodeContents($('done-code'));
-    getSelection().removeAllRanges();
-    getSelection().addRange(range);
-    status.textContent = t('done.copy_failed');
-  }
-}
-
-function done(order) {
-  const category = catalog.categories.find((c) => c.id === order.category_id);
-  rememberOrder(order, category && category.name);
-  $('order').hidden = true;
-  $('done-code').textContent = order.tracking_code;
-  $('copy-state').textContent = '';
-  $('done-track').href = `/track/${order.tracking_code}`;
-  $('done').hidden = false;
-  $('done').focus();
-  window.scrollTo(0, 0);
-  showRecent();
 }
 
 function again() {
@@ -222,13 +197,6 @@ function restorePending() {
   $('restored').hidden = false;
 }
 
-function showRecent() {
-  const list = recentOrders();
-  $('recent').hidden = list.length === 0;
-  $('recent-list').replaceChildren(...list.map((o) => el('li', {},
-    el('a', { href: `/track/${o.code}` }, t('recent.item', { code: o.code, category: o.category, date: formatDate(o.at) })))));
-}
-
 // ------------------------------------------------------------------ start
 
 applyPrefs();
@@ -247,6 +215,5 @@ for (const f of FIELDS) {
 }
 $('description').addEventListener('input', updateCounter);
 $('done-again').addEventListener('click', again);
-$('done-copy').addEventListener('click', copyCode);
 showRecent();
 loadCatalog();

@@ -1,12 +1,14 @@
 // The status page /track/<code>: where the order stands on the path 点单 → 派单 → 领单 → 接单 →
 // 服务 → 评价 with the time the next step is due, the timeline in plain words, and the panels to
 // cancel or rate (panels.js). While open and visible it looks again every 30 s.
-import './texts.js';
-import { t, applyI18n } from '/common/i18n.js';
+import own from './messages.js';
+import { t, applyI18n, useTexts } from '/common/i18n.js';
 import { applyPrefs, prefsControls } from '/common/prefs.js';
 import { PATH } from '/common/glossary.js';
 import { el, put, api, errorMessage, formatTime, TRACKING_CODE_RE } from './lib.js';
 import { cancelPanel, evaluatePanel, stars } from './panels.js';
+
+useTexts('resident', own); // before anything renders
 
 const POLL_MS = 30000;
 const main = document.getElementById('main');

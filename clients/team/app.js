@@ -1,8 +1,8 @@
 // The team app: sign in (the form is in index.html), then a small hash router over the work
 // orders, one order, the history, the team's members and a volunteer's hours; live updates refresh
 // the view on screen; what was done offline is sent when the connection is back.
-import './texts.js';
-import { t, applyI18n } from '/common/i18n.js';
+import own from './messages.js';
+import { t, applyI18n, useTexts } from '/common/i18n.js';
 import { applyPrefs, prefsControls } from '/common/prefs.js';
 import { startEvents } from '/common/sse.js';
 import { api, session, el, put, errorText, onUnauthenticated } from './lib.js';
@@ -10,6 +10,8 @@ import { app, loadCatalog, updateNet, sendOutbox } from './net.js';
 import { jobsView, historyView } from './jobs.js';
 import { jobView } from './job.js';
 import { hoursView, membersView } from './hours.js';
+
+useTexts('staff', own); // before anything renders
 
 const view = document.getElementById('view');
 const loginForm = document.getElementById('login');

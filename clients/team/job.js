@@ -66,7 +66,7 @@ export function jobView(view, id) {
   }
 
   async function act(a, target) {
-    if (a === 'complete') { completing = true; completeForm(order, { done: () => { completing = false; refresh(); }, back: () => { completing = false; draw(); } }); return; }
+    if (a === 'complete') { completing = true; completeForm(order, { done: () => { completing = false; if (navigator.onLine === false) draw(); else refresh(); }, back: () => { completing = false; draw(); } }); return; }
     if (a === 'withdraw') { withdrawForm(); return; }
     if (a === 'accept') { accept(order, target); return; }
     if (navigator.onLine === false) { queueAction(order, a); draw(); return; }

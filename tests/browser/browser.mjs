@@ -73,3 +73,52 @@ export async function login(page, username) {
   await page.fill('#password', PASSWORD);
   await page.click('button[type=submit]');
 }
+
+// ---------------------------------------------------------------- the glossary, axe-core, zoom
+
+const glossary = await import(path.join(HERE, '../../clients/common/glossary.js'));
+
+/**
+ * Throws when a state badge or an action button on the page does not say the glossary's word for
+ * audience ('resident' or 'staff') in the page's language.
+ */
+export async function assertGlossary(page, audience) {
+  const found = await page.evaluate(() => ({
+    lang: document.documentElement.lang,
+    states: [...document.querySelectorAll('.badge[data-state], #state[data-state]')].map((n) => [n.dataset.state, n.textContent.trim()]),
+    actions: [...document.querySelectorAll('button[data-action]')].map((n) => [n.dataset.action, n.textContent.trim()]),
+  }));
+  const i = found.lang === 'en' ? 1 : 0;
+  const bad = [
+    ...found.states.filter(([s, text]) => glossary.STATES[s]?.[audience]?.[i] !== text).map(([s, text]) => `state ${s}: "${text}"`),
+    ...found.actions.filter(([a, text]) => glossary.ACTIONS[a]?.[i] !== text).map(([a, text]) => `action ${a}: "${text}"`),
+  ];
+  if (bad.length) throw new Error(`words not from the glossary (${audience}, ${found.lang}) on ${page.url()}:\n${bad.join('\n')}`);
+  return found.states.length + found.actions.length;
+}
+
+const AXE = path.join(HERE, 'node_modules/axe-core/axe.min.js');
+
+/** axe-core's violations of any impact on the page as it is: ["rule (impact): target …"]. */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ path: AXE });
+  const v = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .map((x) => `${x.id} (${x.impact}): ${x.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`));
+  return v;
+}
+
+/** What sticks out of the viewport sideways: the page's scroll width and the elements cut off. */
+export async function overflow(page) {
+  return page.evaluate(() => {
+    const w = document.documentElement.clientWidth;
+    const out = [];
+    if (document.documentElement.scrollWidth > w + 1) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${w}`);
+    for (const n of document.querySelectorAll('button, a.btn, input, select, textarea, label, th, td, svg, h1, h2, .badge, .stars label')) {
+      const r = n.getBoundingClientRect();
+      if (!r.width || !r.height || getComputedStyle(n).visibility === 'hidden') continue;
+      if (n.closest('.sr-only')) continue;
+      if (r.right > w + 1 || r.left < -1) out.push(`${n.tagName.toLowerCase()}${n.id ? `#${n.id}` : ''}.${n.className}: ${Math.round(r.left)}–${Math.round(r.right)} of ${w}`);
+    }
+    return out.slice(0, 12);
+  });
+}

@@ -1,0 +1,173 @@
+// Every page of the three clients as people see it: at 360 px and 1280 px with no axe-core
+// violation of any impact; at 200 % on a 360 px phone (a 180 CSS px viewport at device scale 2, and
+// separately the root font at 200 %) with nothing cut off or scrolling sideways; in English; with
+// the state and action words of the glossary. Screenshots: 6x-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import * as h from '../integration/harness.mjs';
+import { launch, login, PASSWORD, SHOTS, assertGlossary, axeViolations, overflow } from './browser.mjs';
+
+let srv;
+let browser;
+const ids = {};
+
+const MODES = {
+  phone: { viewport: { width: 360, height: 740 } },
+  desktop: { viewport: { width: 1280, height: 800 } },
+  zoom: { viewport: { width: 180, height: 370 }, deviceScaleFactor: 2 },
+  rootfont: { viewport: { width: 360, height: 740 }, rootFont: true },
+};
+
+async function as(username) {
+  const r = await srv.http('POST', '/api/v1/sessions', { body: { username, password: PASSWORD } });
+  assert.equal(r.status, 201, r.text);
+  return { Authorization: `Bearer ${r.json.token}` };
+}
+
+/** A closed order of the demo team with hours, and an open one offered to it. */
+async function orders() {
+  const sql = (q) => h.sql(q).then(Number);
+  ids.community = await sql("SELECT community_id FROM users WHERE username = 'demo-community'");
+  ids.department = await sql("SELECT department_id FROM users WHERE username = 'demo-department'");
+  ids.team = await sql("SELECT team_id FROM users WHERE username = 'demo-team'");
+  ids.volunteer = await sql("SELECT volunteer_id FROM users WHERE username = 'demo-volunteer'");
+  ids.category = await sql(`SELECT min(id) FROM categories WHERE department_id = ${ids.department}`);
+  const who = { community: await as('demo-community'), department: await as('demo-department'), team: await as('demo-team') };
+  const make = async (steps) => {
+    const phone = h.randomPhone();
+    const r = await srv.http('POST', '/api/v1/orders', { body: { community_id: ids.community, category_id: ids.category, description: h.uniq('views 想学用手机视频通话，还想学网上挂号和缴电费'), contact_name: '周奶奶', contact_phone: phone } });
+    assert.equal(r.status, 201, r.text);
+    for (const [action, role, body] of steps) {
+      const a = await srv.http('POST', `/api/v1/orders/${r.json.id}/${action}`, { body, headers: who[role] });
+      assert.equal(a.status, 200, `${action}: ${a.text}`);
+    }
+    return { ...r.json, phone };
+  };
+  const upToOffer = [['dispatch', 'community', { department_id: ids.department }], ['claim', 'department', {}], ['offer', 'department', { team_ids: [ids.team] }]];
+  ids.open = await make(upToOffer);
+  ids.closed = await make([...upToOffer, ['accept', 'team', {}], ['start', 'team', {}],
+    ['complete', 'team', { summary: '教会周奶奶视频通话。', hours: [{ volunteer_id: ids.volunteer, hours: '2.50' }] }], ['confirm', 'community', {}]]);
+}
+
+before(async () => {
+  await h.loadDemo();
+  srv = await h.startServer();
+  browser = await launch();
+  await orders();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+/** A fresh context in a mode (and a language), one page, console errors collected. */
+async function open(mode, lang = 'zh-CN') {
+  const m = MODES[mode];
+  const context = await browser.newContext({ viewport: m.viewport, deviceScaleFactor: m.deviceScaleFactor || 1, baseURL: srv.base, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  context.setDefaultTimeout(15000);
+  await context.addInitScript((l) => { try { localStorage.setItem('paidan.lang', l); } catch { /* about:blank */ } }, lang);
+  if (m.rootFont) {
+    await context.addInitScript(() => document.addEventListener('DOMContentLoaded', () => {
+      const s = document.createElement('style');
+      s.textContent = 'html { font-size: 200% !important; }';
+      document.head.append(s);
+    }));
+  }
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(e.message));
+  return page;
+}
+
+/** The pages of each client, each with a selector that says it is drawn and its audience. */
+const PAGES = {
+  resident: [
+    ['form', () => '/', '#categories .choice', 'resident'],
+    ['lookup', () => '/track/', '#code', 'resident'],
+    ['track-open', () => `/track/${ids.open.tracking_code}`, '#path', 'resident'],
+    ['track-rate', () => `/track/${ids.closed.tracking_code}`, '#eval-form', 'resident'],
+  ],
+  console: [
+    ['queue', () => '/console/#/queue', '#queue-rows tr[data-id]', 'staff'],
+    ['detail', () => `/console/#/order/${ids.closed.id}`, '#timeline li', 'staff'],
+    ['dashboard', () => '/console/#/dashboard', '#dash .tiles, #dash-unavailable', 'staff'],
+    ['volunteers', () => '/console/#/volunteers', '#vol-rows tr[data-id]', 'staff'],
+    ['teams', () => '/console/#/teams', '#team-rows tr[data-id]', 'staff'],
+    ['accounts', () => '/console/#/accounts', '#acct-form', 'staff'],
+  ],
+  team: [
+    ['jobs', () => '/team/#/jobs', `#offered .job[data-id="${ids.open.id}"]`, 'staff'],
+    ['job', () => `/team/#/job/${ids.open.id}`, '#job-state', 'staff'],
+    ['history', () => '/team/#/history', `.job[data-id="${ids.closed.id}"]`, 'staff'],
+    ['members', () => '/team/#/members', 'ul.members li', 'staff'],
+  ],
+};
+
+async function visit(p, app, mode, lang, report) {
+  if (app !== 'resident') {
+    await p.goto(app === 'console' ? '/console/' : '/team/');
+    await p.waitForSelector('#username');
+    if (mode === 'phone' || mode === 'desktop') {
+      const a = await axeViolations(p);
+      if (a.length) report.push(`${app} login ${mode} ${lang}: axe: ${a.join('; ')}`);
+    }
+    for (const o of await overflow(p)) report.push(`${app} login ${mode}: ${o}`);
+    await login(p, app === 'console' ? 'demo-admin' : 'demo-team');
+    await p.waitForSelector(app === 'console' ? '#queue-rows tr' : '#tabs:not([hidden])');
+  }
+  for (const [name, url, ready, audience] of PAGES[app]) {
+    await p.goto(url());
+    await p.waitForSelector(ready);
+    await p.waitForTimeout(150);
+    await assertGlossary(p, audience);
+    if (mode === 'phone' || mode === 'desktop') {
+      const a = await axeViolations(p);
+      if (a.length) report.push(`${app} ${name} ${mode} ${lang}: axe: ${a.join('; ')}`);
+    }
+    for (const o of await overflow(p)) report.push(`${app} ${name} ${mode} ${lang}: ${o}`);
+    if (lang === 'en') {
+      assert.equal(await p.evaluate(() => document.documentElement.lang), 'en', `${app} ${name} is in English`);
+      const leaked = await p.evaluate(() => [...document.querySelectorAll('h1, h2, label, button, th, legend')].map((n) => n.textContent.trim()).filter((s) => /^[a-z_]+\.[a-z_.0-9]+$/.test(s)));
+      assert.deepEqual(leaked, [], `${app} ${name}: keys shown instead of texts`);
+    }
+    await p.screenshot({ path: path.join(SHOTS, `6x-${app}-${name}-${mode}${lang === 'en' ? '-en' : ''}.png`), fullPage: true });
+  }
+  assert.deepEqual(p.problems, [], `${app} ${mode}: page errors`);
+}
+
+for (const app of Object.keys(PAGES)) {
+  test(`${app}: every page at 360 and 1280 px (axe), at 200 % two ways, and in English`, async () => {
+    const report = [];
+    for (const [mode, lang] of [['phone', 'zh-CN'], ['desktop', 'zh-CN'], ['zoom', 'zh-CN'], ['rootfont', 'zh-CN'], ['phone', 'en']]) {
+      const p = await open(mode, lang);
+      await visit(p, app, mode, lang, report);
+      await p.context().close();
+    }
+    assert.deepEqual(report, [], 'accessibility and layout problems');
+  });
+}
+
+test('the rating stars all fit at 200 % and 长辈模式 is remembered', async () => {
+  for (const mode of ['zoom', 'rootfont']) {
+    const p = await open(mode);
+    await p.goto(`/track/${ids.closed.tracking_code}`);
+    await p.waitForSelector('#eval-form');
+    const inside = await p.evaluate(() => [...document.querySelectorAll('.stars label')].every((l) => l.getBoundingClientRect().right <= document.documentElement.clientWidth));
+    assert.ok(inside, `${mode}: all five stars inside the screen`);
+    await p.context().close();
+  }
+  const p = await open('phone');
+  await p.goto('/');
+  await p.click('#pref-elder');
+  assert.equal(await p.evaluate(() => document.documentElement.classList.contains('elder')), true);
+  await p.reload();
+  await p.waitForSelector('#pref-elder[aria-pressed=true]');
+  assert.equal(await p.evaluate(() => getComputedStyle(document.documentElement).fontSize), '20px', 'larger type after a reload');
+  await p.screenshot({ path: path.join(SHOTS, '69-resident-elder-360.png'), fullPage: true });
+  await p.click('#pref-lang');
+  await p.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.match(await p.textContent('#form-title'), /Make a request/);
+  await p.context().close();
+});
