@@ -13,23 +13,23 @@ export const TERMS = {
 /** The nine states: the short name per audience, and for residents a sentence saying what happens next. */
 export const STATES = {
   submitted: { resident: ['已提交', 'Submitted'], staff: ['待派单', 'To dispatch'],
-    explain: ['已提交，等社区派单', 'Submitted; the community will pass it on'] },
+    explain: ['社区会尽快处理，派给县里的部门', 'The community will pass it to a county department soon'] },
   dispatched: { resident: ['已派单', 'Dispatched'], staff: ['待领单', 'To claim'],
-    explain: ['社区已派单，等部门领单', 'The community passed it to a department'] },
+    explain: ['县里的部门会领单，再请志愿服务队', 'A county department will take it and ask a volunteer team'] },
   claimed: { resident: ['已领单', 'Claimed'], staff: ['待接单', 'To accept'],
-    explain: ['部门已领单，正在请服务队接单', 'A department took it and is asking volunteer teams'] },
+    explain: ['部门正在请志愿服务队接单', 'The department is asking volunteer teams'] },
   accepted: { resident: ['已接单', 'Accepted'], staff: ['已接单', 'Accepted'],
-    explain: ['服务队已接单，会和您联系', 'A volunteer team took it and will contact you'] },
+    explain: ['服务队会打电话和您约时间', 'The team will call you to agree a time'] },
   in_progress: { resident: ['服务中', 'In service'], staff: ['服务中', 'In service'],
-    explain: ['服务正在进行', 'The service is under way'] },
+    explain: ['志愿者正在为您服务', 'The volunteers are helping you'] },
   completed: { resident: ['服务已完成', 'Service done'], staff: ['待确认', 'To confirm'],
-    explain: ['服务已完成，欢迎您评价', 'The service is done; please rate it'] },
+    explain: ['服务做完了，欢迎您评价', 'The service is done; please rate it'] },
   closed: { resident: ['已办结', 'Closed'], staff: ['已办结', 'Closed'],
     explain: ['社区已确认，这一单办完了', 'The community confirmed it; it is finished'] },
   rejected: { resident: ['未受理', 'Not accepted'], staff: ['未受理', 'Not accepted'],
     explain: ['社区没有受理这一单', 'The community did not take it on'] },
   cancelled: { resident: ['已取消', 'Cancelled'], staff: ['已取消', 'Cancelled'],
-    explain: ['这一单已取消', 'It was cancelled'] },
+    explain: ['这一单已经取消了', 'It was cancelled'] },
 };
 
 /** Each action's button label (the same for everyone who may take it). */

@@ -31,7 +31,9 @@ export async function launch() {
  */
 export async function newPage(browser, base, { viewport = PHONE, javaScriptEnabled = true, name = 'page' } = {}) {
   const context = await browser.newContext({ viewport, javaScriptEnabled, baseURL: base, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  context.setDefaultTimeout(15000);
+  // Generous: the test machine is shared, and a page load there can take many seconds under load.
+  context.setDefaultTimeout(30000);
+  context.setDefaultNavigationTimeout(45000);
   const page = await context.newPage();
   watch(page, name);
   context.on('page', (p) => { if (p !== page) watch(p, `${name} (new tab)`); });

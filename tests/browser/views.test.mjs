@@ -66,7 +66,8 @@ after(async () => {
 async function open(mode, lang = 'zh-CN') {
   const m = MODES[mode];
   const context = await browser.newContext({ viewport: m.viewport, deviceScaleFactor: m.deviceScaleFactor || 1, baseURL: srv.base, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  context.setDefaultTimeout(15000);
+  context.setDefaultTimeout(30000);
+  context.setDefaultNavigationTimeout(45000);
   await context.addInitScript((l) => { try { localStorage.setItem('paidan.lang', l); } catch { /* about:blank */ } }, lang);
   if (m.rootFont) {
     await context.addInitScript(() => document.addEventListener('DOMContentLoaded', () => {
@@ -98,9 +99,9 @@ const PAGES = {
     ['accounts', () => '/console/#/accounts', '#acct-form', 'staff'],
   ],
   team: [
-    ['jobs', () => '/team/#/jobs', `#offered .job[data-id="${ids.open.id}"]`, 'staff'],
+    ['jobs', () => '/team/#/jobs', () => `#offered .job[data-id="${ids.open.id}"]`, 'staff'],
     ['job', () => `/team/#/job/${ids.open.id}`, '#job-state', 'staff'],
-    ['history', () => '/team/#/history', `.job[data-id="${ids.closed.id}"]`, 'staff'],
+    ['history', () => '/team/#/history', () => `.job[data-id="${ids.closed.id}"]`, 'staff'],
     ['members', () => '/team/#/members', 'ul.members li', 'staff'],
   ],
 };
@@ -119,7 +120,7 @@ async function visit(p, app, mode, lang, report) {
   }
   for (const [name, url, ready, audience] of PAGES[app]) {
     await p.goto(url());
-    await p.waitForSelector(ready);
+    await p.waitForSelector(typeof ready === 'function' ? ready() : ready);
     await p.waitForTimeout(150);
     await assertGlossary(p, audience);
     if (mode === 'phone' || mode === 'desktop') {
