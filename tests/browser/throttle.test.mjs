@@ -1,17 +1,20 @@
 // On a slow phone and network (1.6 Mbps down, 750 kbps up, 150 ms round trip, CPU 4× slower), how
 // long after navigation the resident form's first field and the team app's sign-in field take
-// input. Prints the figures; with PAIDAN_THROTTLE_STRICT=1 fails above 1.5 s (not by default: on a
-// loaded CI machine the CPU throttle multiplies whatever else runs).
+// input. On demand (it takes minutes on a busy machine, where the CPU throttle multiplies whatever
+// else runs): PAIDAN_THROTTLE=1 prints the figures, PAIDAN_THROTTLE=strict also fails above 1.5 s.
+//   PAIDAN_THROTTLE=strict PAIDAN_TEST_ONLY=tests/browser/throttle.test.mjs ./tests/run.sh
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from '../integration/harness.mjs';
 import { launch } from './browser.mjs';
 
 const LIMIT_MS = 1500;
+const MODE = process.env.PAIDAN_THROTTLE || '';
 let srv;
 let browser;
 
 before(async () => {
+  if (!MODE) return;
   await h.loadDemo();
   srv = await h.startServer();
   browser = await launch();
@@ -43,11 +46,11 @@ async function timeToInput(url, selector) {
 }
 
 for (const [name, url, selector] of [['resident form, first field', '/', '#description'], ['team app, sign-in field', '/team/', '#username']]) {
-  test(`throttled: the ${name} takes input within ${LIMIT_MS} ms`, async () => {
+  test(`throttled: the ${name} takes input within ${LIMIT_MS} ms`, { skip: !MODE && 'on demand: PAIDAN_THROTTLE=1' }, async () => {
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push(await timeToInput(url, selector));
     const best = Math.min(...runs.map((r) => r.ms));
     console.log(`throttled ${name}: ${runs.map((r) => `${r.ms} ms (first paint ${r.paint} ms)`).join(', ')}; best ${best} ms`);
-    if (process.env.PAIDAN_THROTTLE_STRICT === '1') assert.ok(best <= LIMIT_MS, `${best} ms > ${LIMIT_MS} ms`);
+    if (MODE === 'strict') assert.ok(best <= LIMIT_MS, `${best} ms > ${LIMIT_MS} ms`);
   });
 }
