@@ -44,7 +44,7 @@ export function hbars(rows, { series = [{ name: '', color: '#0a4f9e' }], width =
   const barH = series.length > 1 ? 14 : 22;
   const rowH = series.length * (barH + 3) + 12;
   const labelW = Math.min(Math.max(...rows.map((r) => textWidth(r.label, fs)), 40) + 10, width * 0.38);
-  const textW = 90;
+  const textW = Math.min(90, width * 0.28);
   const plotW = width - labelW - textW;
   const legendH = series.length > 1 ? 24 : 0;
   const height = legendH + rows.length * rowH + 6;

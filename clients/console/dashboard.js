@@ -85,7 +85,7 @@ export function render(container, query) {
 }
 
 function draw(out, s) {
-  chartWidth = Math.max(240, Math.min(640, out.clientWidth - 36));
+  chartWidth = Math.max(150, Math.min(640, out.clientWidth - 24));
   const byState = entries(s.orders_by_state, { labelOf: (k) => t(`state.${k}`) })
     .sort((a, b) => STATE_ORDER.indexOf(a.key) - STATE_ORDER.indexOf(b.key));
   const stages = s.stage_hours || {};

@@ -67,7 +67,7 @@ function section(id, title, items, none, opts) {
 
 export function jobsView(view) {
   const box = el('div', { class: 'jobs' }, el('p', { class: 'muted' }, t('common.loading')));
-  put(view, box);
+  put(view, el('h1', { class: 'sr-only' }, t('nav.jobs')), box);
   let timer = null;
   async function refresh() {
     const isTeam = app.user.role === 'team';

@@ -118,7 +118,7 @@ export async function overflow(page) {
     for (const n of document.querySelectorAll('button, a.btn, input, select, textarea, label, th, td, svg, h1, h2, .badge, .stars label')) {
       const r = n.getBoundingClientRect();
       if (!r.width || !r.height || getComputedStyle(n).visibility === 'hidden') continue;
-      if (n.closest('.sr-only')) continue;
+      if (n.closest('.sr-only') || r.right <= 0) continue; // hidden on purpose (off-screen headers of card tables)
       if (r.right > w + 1 || r.left < -1) out.push(`${n.tagName.toLowerCase()}${n.id ? `#${n.id}` : ''}.${n.className}: ${Math.round(r.left)}–${Math.round(r.right)} of ${w}`);
     }
     return out.slice(0, 12);
