@@ -9,6 +9,8 @@
 #   pg_sockdir DIR              the socket directory used for DIR
 #   pg_url DIR PORT DBNAME      print a libpq URI for DBNAME
 #   pg_createdb DIR PORT DBNAME create DBNAME unless it exists
+#   pg_app_role DIR PORT ROLE   the server's login role, a member of paidan_app (rows only)
+#   pg_url_as DIR PORT DB ROLE  a libpq URI connecting as ROLE
 #
 # DIR is the data directory. Its socket directory is DIR/../run (so DIR should be a directory of its
 # own, e.g. var/pgdata next to var/run), unless PAIDAN_PG_SOCKDIR says otherwise or that path is too
@@ -218,6 +220,36 @@ pg_url() {
     local dir=$1 port=$2 db=$3 sock
     sock=$(pg_sockdir "$dir") || return 1
     printf 'postgresql:///%s?host=%s&port=%s&user=postgres\n' "$(pg__urlencode "$db")" "$(pg__urlencode "$sock")" "$port"
+}
+
+# pg_url_as DIR PORT DBNAME ROLE: like pg_url, connecting as ROLE.
+pg_url_as() {
+    local dir=$1 port=$2 db=$3 role=$4 sock
+    sock=$(pg_sockdir "$dir") || return 1
+    printf 'postgresql:///%s?host=%s&port=%s&user=%s\n' "$(pg__urlencode "$db")" "$(pg__urlencode "$sock")" "$port" "$(pg__urlencode "$role")"
+}
+
+# pg_app_role DIR PORT ROLE: the login role the server connects as, a member of paidan_app (which may
+# read and write rows, and owns nothing: sql/053_app_role.sql). Idempotent.
+pg_app_role() {
+    local dir=$1 port=$2 role=$3 url
+    if ! [[ $role =~ ^[a-z_][a-z0-9_]*$ ]]; then
+        pg__die "role name must be a plain identifier: $role"
+        return 1
+    fi
+    url=$(pg_url "$dir" "$port" postgres) || return 1
+    psql "$url" -AtX -q -v ON_ERROR_STOP=1 <<SQL || return 1
+DO \$\$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'paidan_app') THEN
+        CREATE ROLE paidan_app NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$role') THEN
+        CREATE ROLE $role LOGIN IN ROLE paidan_app;
+    END IF;
+END
+\$\$;
+SQL
 }
 
 pg_createdb() {

@@ -40,9 +40,14 @@ mkdir -p "$ROOT/var"
 chmod 755 "$ROOT/var"
 pg_start "$PGDATA_DIR" "$PG_PORT"
 pg_createdb "$PGDATA_DIR" "$PG_PORT" paidan
+# The server connects as paidan_server (rows only); migrations, the demo and the tools as the owner.
+pg_app_role "$PGDATA_DIR" "$PG_PORT" paidan_server
 
 PAIDAN_DATABASE_URL=$(pg_url "$PGDATA_DIR" "$PG_PORT" paidan)
+PAIDAN_SERVER_DATABASE_URL=$(pg_url_as "$PGDATA_DIR" "$PG_PORT" paidan paidan_server)
 export PAIDAN_DATABASE_URL
+export PAIDAN_CHECKPOINT_KEY_FILE="${PAIDAN_CHECKPOINT_KEY_FILE:-$ROOT/var/checkpoint.key}"
+export PAIDAN_CHECKPOINT_DIR="${PAIDAN_CHECKPOINT_DIR:-$ROOT/var/checkpoints}"
 export PAIDAN_LISTEN="$LISTEN"
 export PAIDAN_STATIC_DIR="${PAIDAN_STATIC_DIR:-$ROOT/clients}"
 export PAIDAN_SQL_DIR="${PAIDAN_SQL_DIR:-$ROOT/sql}"
@@ -63,7 +68,7 @@ paidan is starting on $base
   console        $base/console/
   team app       $base/team/
   catalog        $base/api/v1/catalog
-  database       $PAIDAN_DATABASE_URL
+  database       $PAIDAN_DATABASE_URL (the server connects as paidan_server: rows only)
                  (psql "$PAIDAN_DATABASE_URL"; stop it with ./deploy/run-local.sh stop)
 
 $demo_out
@@ -71,4 +76,5 @@ $demo_out
 Press Ctrl-C to stop the server.
 EOF
 
-exec build/paidan serve --listen "$LISTEN"
+exec build/paidan serve --listen "$LISTEN" --database-url "$PAIDAN_SERVER_DATABASE_URL" \
+    --migrate-database-url "$PAIDAN_DATABASE_URL"

@@ -6,7 +6,7 @@
 enum access_result
 access_decide(unsigned route_roles, const struct auth_user *user, bool csrf_ok)
 {
-	if (route_roles == ROUTE_PUBLIC)
+	if (route_roles == ROUTE_PUBLIC || (route_roles & ACCESS_SESSION_OPTIONAL))
 		return ACCESS_ALLOWED;
 	if (user == NULL || !user->authenticated)
 		return ACCESS_UNAUTHENTICATED;

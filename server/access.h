@@ -7,6 +7,11 @@
 
 #include "auth_user.h"
 
+/* In a route's roles: anyone may call it, and a valid session of the roles named with it is used when
+ * the request carries one (POST /api/v1/orders: a community worker entering an order is not counted
+ * against the address's anonymous limit). */
+#define ACCESS_SESSION_OPTIONAL (1u << 30)
+
 enum access_result {
 	ACCESS_ALLOWED,
 	ACCESS_UNAUTHENTICATED, /* 401: no valid session */

@@ -75,6 +75,20 @@ static const struct api_error_row rows[API_ERROR_COUNT] = {
     [API_ERROR_RESTARTING] = {503, "busy", "服务正在重启", "restarting"},
     [API_ERROR_TOO_MANY_STREAMS] = {503, "busy", "连接太多，请稍后再试", "too many live connections"},
     [API_ERROR_INTERNAL] = {500, "internal_error", "服务器内部错误", "internal error"},
+    [API_ERROR_NO_SUCH_USER] = {404, "not_found", "没有这个账号", "no such user"},
+    [API_ERROR_WRONG_CURRENT_PASSWORD] = {403, "forbidden", "当前密码不正确", "the current password is wrong"},
+    [API_ERROR_TOO_MANY_LOGINS] = {503, "busy", "登录的人太多了，请稍后再试",
+        "too many logins at once; try again shortly"},
+    [API_ERROR_OPERATORS_ONLY] = {403, "forbidden", "只对运维开放", "operators only"},
+    [API_ERROR_RESIDENT_KEY_WRONG] = {403, "forbidden", "办理密钥不对", "the resident key does not match this order"},
+    [API_ERROR_NO_SUCH_ACTIVE_TEAM] = {404, "not_found", "没有这支在册的服务队", "no such active team"},
+    [API_ERROR_VOLUNTEER_NUMBER_INVALID] = {422, "validation_failed", "请检查志愿者编号", "check the volunteer number"},
+    [API_ERROR_ALREADY_MEMBER_OR_INVITED] = {409, "conflict", "已是队员，或已邀请过、正等对方答复",
+        "already a member, or already invited"},
+    [API_ERROR_INVITE_OWN_TEAM_ONLY] = {403, "forbidden", "只能邀请人加入本队", "only into your own team"},
+    [API_ERROR_NO_SUCH_INVITATION] = {404, "not_found", "没有等您答复的这份邀请", "no such pending invitation"},
+    [API_ERROR_RATE_LIMITED] = {429, "too_many_attempts", "尝试次数过多，请稍后再试",
+        "too many attempts; try again later"},
 };
 
 const struct api_error_row *

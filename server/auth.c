@@ -11,6 +11,7 @@
 #include "api_reply.h"
 #include "app.h"
 #include "auth_user.h"
+#include "client_address.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -25,23 +26,18 @@
 #define TOKEN_BYTES 32
 #define TOKEN_TEXT sodium_base64_ENCODED_LEN(TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 
-static struct db_statement login_lookup_statement = DB_STATEMENT("auth_login_lookup",
-    "SELECT u.id, u.password_hash, COALESCE(u.disabled, true),"
-    "       " THROTTLE_LOCKED_SQL(
-        "x.name") "  FROM (SELECT $1::text AS name) x LEFT JOIN users u ON u.username = x.name",
-    1);
-
 static struct db_statement login_success_statement = DB_STATEMENT("auth_login_success",
     "WITH s AS ("
     "  INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at)"
     "  VALUES (decode($1, 'hex'), $2, $3, now() + $4::int * interval '1 hour') RETURNING *"
-    "), cleared AS (DELETE FROM login_failures WHERE username = $5)"
-    "SELECT json_build_object('token', $6::text, 'csrf_token', s.csrf_token, 'expires_at', s.expires_at,"
-    "  'user', json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
-    "    'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
-    "    'team_id', u.team_id, 'volunteer_id', u.volunteer_id))::text"
-    "  FROM s JOIN users u ON u.id = s.user_id",
-    6);
+    "), " THROTTLE_LOGIN_SUCCESS_CTE("$5::text",
+        "$7::text") " "
+                    "SELECT json_build_object('token', $6::text, 'csrf_token', s.csrf_token, 'expires_at', s.expires_at,"
+                    "  'user', json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
+                    "    'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
+                    "    'team_id', u.team_id, 'volunteer_id', u.volunteer_id))::text"
+                    "  FROM s JOIN users u ON u.id = s.user_id",
+    7);
 
 static struct db_statement logout_statement =
     DB_STATEMENT("auth_logout", "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1);
@@ -53,6 +49,7 @@ struct login_state {
 	char *password;
 	char *stored_hash; /* NULL when there is no such user: verified against a dummy */
 	char *user_id;
+	char address[CLIENT_ADDRESS_MAX];
 	bool disabled;
 	bool verified;
 };
@@ -89,15 +86,20 @@ login_verify_work(void *arg)
 }
 
 static void
-reply_locked(struct request *r)
-{
-	throttle_reply_locked(r, API_ERROR_LOGIN_LOCKED);
-}
-
-static void
 reply_wrong_password(struct request *r)
 {
 	api_error_reply(r, API_ERROR_WRONG_PASSWORD, NULL);
+}
+
+/* The password-hash queue is full: say so at once rather than queue without bound. */
+static bool
+reply_if_hashing_busy(struct request *r)
+{
+	if (offload_in_flight(r->app->offload) < r->app->cfg->password_queue_max)
+		return false;
+	http_set_header(r, "Retry-After", "1");
+	api_error_reply(r, API_ERROR_TOO_MANY_LOGINS, NULL);
+	return true;
 }
 
 static void
@@ -106,14 +108,15 @@ login_verified(void *arg)
 	struct request *r = arg;
 	struct login_state *s = r->state;
 
+	throttle_count_password_check();
 	if (!s->verified || s->disabled) {
-		throttle_failure(r, s->username, reply_locked, reply_wrong_password);
+		reply_wrong_password(r);
 		return;
 	}
 	{
 		unsigned char raw[TOKEN_BYTES], csrf_raw[24];
 		char token[TOKEN_TEXT], csrf[TOKEN_TEXT], hash[SESSION_TOKEN_HASH_HEX], hours[16], cookie[256];
-		const char *values[6] = {hash, s->user_id, csrf, hours, s->username, token};
+		const char *values[7] = {hash, s->user_id, csrf, hours, s->username, token, s->address};
 
 		randombytes_buf(raw, sizeof raw);
 		randombytes_buf(csrf_raw, sizeof csrf_raw);
@@ -122,8 +125,9 @@ login_verified(void *arg)
 		    csrf, sizeof csrf, csrf_raw, sizeof csrf_raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		session_token_hash(token, hash);
 		snprintf(hours, sizeof hours, "%ld", r->app->cfg->session_hours);
-		snprintf(cookie, sizeof cookie, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld",
-		    token, r->app->cfg->session_hours * 3600);
+		snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s",
+		    session_cookie_name(r), token, r->app->cfg->session_hours * 3600,
+		    session_cookie_secure(r) ? "; Secure" : "");
 		http_set_header(r, "Set-Cookie", cookie);
 		db_query(r->app->db, &login_success_statement, values, api_reply_created_cb, r);
 	}
@@ -140,10 +144,13 @@ login_lookup_done(void *arg, const struct db_reply *reply)
 		api_reply_db_error(r, reply);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
-		reply_locked(r);
+	if (strcmp(PQgetvalue(res, 0, 3), "t") != 0) {
+		throttle_reply_limited(r, strtol(PQgetvalue(res, 0, 4), NULL, 10),
+		    "登录尝试次数过多，请稍后再试 (too many login attempts; try again later)");
 		return;
 	}
+	if (reply_if_hashing_busy(r))
+		return;
 	if (!PQgetisnull(res, 0, 0)) {
 		s->user_id = xstrdup(PQgetvalue(res, 0, 0));
 		s->stored_hash = xstrdup(PQgetvalue(res, 0, 1));
@@ -161,8 +168,9 @@ auth_login(struct request *r)
 	enum input_kind kind;
 	const char *username, *password;
 	size_t ulen, plen;
-	const char *values[1];
 
+	if (reply_if_hashing_busy(r))
+		return;
 	body = http_parse_body(r, false, &kind);
 	if (body == NULL)
 		return;
@@ -185,8 +193,8 @@ auth_login(struct request *r)
 	json_object_put(body);
 	r->state = s;
 	r->state_free = login_state_free;
-	values[0] = s->username;
-	db_query(r->app->db, &login_lookup_statement, values, login_lookup_done, r);
+	client_address(r, s->address);
+	throttle_login_attempt(r, s->username, s->address, login_lookup_done);
 }
 
 /* ---- log out, me ---- */
@@ -200,7 +208,12 @@ logout_done(void *arg, const struct db_reply *reply)
 		api_reply_db_error(r, reply);
 		return;
 	}
-	http_set_header(r, "Set-Cookie", SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	{
+		char cookie[128];
+		snprintf(cookie, sizeof cookie, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+		    session_cookie_name(r), session_cookie_secure(r) ? "; Secure" : "");
+		http_set_header(r, "Set-Cookie", cookie);
+	}
 	http_reply_empty(r, 204);
 }
 

@@ -13,6 +13,8 @@ struct auth_user {
 	enum user_role role;
 	int64_t scope_id; /* community, department, team or volunteer id by role; 0 for admin */
 	bool via_cookie; /* cookie sessions need the CSRF token on writes */
+	char session[65]; /* hex of the session token's hash: names the session (live streams end with it) */
+	int64_t expires_at; /* when the session ends, seconds since the epoch */
 	const char *json; /* {"id", "username", "display_name", "role", …} for /me; request memory */
 };
 

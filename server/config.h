@@ -7,12 +7,18 @@
 struct config {
 	const char *listen;
 	const char *database_url;
+	const char *migrate_database_url; /* the owner's connection: serve migrates with it; "" = never */
 	const char *static_dir;
 	const char *sql_dir;
 	const char *log_level;
 	const char *demo_password;
 	const char *issuer;
 	const char *id_key_file;
+	const char *checkpoint_key_file; /* Ed25519 key signing audit checkpoints (outside the database) */
+	const char *checkpoint_dir; /* where signed checkpoints are written */
+	const char *public_url; /* how users reach the server; https makes the session cookie Secure + __Host- */
+	const char *metrics_allow; /* comma-separated client addresses besides loopback that may read /metrics */
+	const char *trusted_proxy; /* comma-separated addresses whose X-Forwarded-For / X-Real-IP count */
 	long workers;
 	long db_pool_size;
 	long db_queue_max;
@@ -26,6 +32,14 @@ struct config {
 	long shutdown_grace_ms;
 	long sweep_interval_s;
 	long session_hours;
+	long login_max_per_user_address; /* attempts per username and address per window */
+	long login_max_per_address; /* attempts per address per window (usernames not known there) */
+	long login_max_per_user; /* attempts per username per window (from addresses not known for it) */
+	long login_window_minutes;
+	long password_queue_max; /* password hashes waiting or running before 503 */
+	long orders_per_address_hour; /* anonymous 点单 per client address per hour */
+	long open_orders_per_phone; /* open orders one phone number may have */
+	long erase_after_days; /* personal data of orders closed this long ago is erased */
 };
 
 /* Fills cfg from defaults, then the environment, then argv[first..argc) flags.

@@ -57,6 +57,16 @@ session_found(struct request *r, const struct auth_user *user, bool csrf_ok)
 	}
 }
 
+/* A route anyone may call that uses a session when there is a valid one of its roles. */
+static void
+optional_session_found(struct request *r, const struct auth_user *user, bool csrf_ok)
+{
+	unsigned roles = r->match.route->roles & ~ACCESS_SESSION_OPTIONAL;
+
+	r->user = user != NULL && csrf_ok && (roles & ROLE_BIT(user->role)) ? user : &anonymous;
+	r->match.route->handler(r);
+}
+
 void
 dispatch_request(struct request *r)
 {
@@ -67,5 +77,5 @@ dispatch_request(struct request *r)
 		r->match.route->handler(r);
 		return;
 	}
-	session_find(r, session_found);
+	session_find(r, r->match.route->roles & ACCESS_SESSION_OPTIONAL ? optional_session_found : session_found);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/bufferevent.h>
 #include <event2/http.h>
@@ -51,6 +52,9 @@ struct stream {
 	struct evhttp_connection *connection;
 	enum user_role role;
 	int64_t scope_id;
+	int64_t user_id;
+	char session[65]; /* the session the stream lives on: it ends with it */
+	int64_t expires_at;
 	int64_t teams[MAX_TEAMS]; /* a volunteer's teams */
 	int nteams;
 };
@@ -60,6 +64,7 @@ struct events {
 	struct stream *streams;
 	int count;
 	struct event *heartbeat;
+	struct event *expiry; /* every second: streams whose session expired end */
 };
 
 static struct events *the_events; /* one per process: the route handler reaches it through here */
@@ -146,6 +151,30 @@ stream_send_event(struct stream *s, struct json_object *e)
 	json_object_put(data);
 }
 
+/* A session ended (log out, password changed or reset) or an account was disabled: the streams
+ * living on it end now (sql/055_session_end.sql announces these on the same channel). True when
+ * the note was one of those. */
+static bool
+events_session_note(struct events *ev, struct json_object *note)
+{
+	struct json_object *v;
+	const char *session = NULL;
+	int64_t user = 0;
+
+	if (json_object_object_get_ex(note, "session_ended", &v))
+		session = json_object_get_string(v);
+	else if (json_object_object_get_ex(note, "user_disabled", &v))
+		user = json_object_get_int64(v);
+	else
+		return false;
+	for (struct stream *s = ev->streams, *next; s != NULL; s = next) {
+		next = s->next;
+		if ((session != NULL && strcmp(s->session, session) == 0) || (user != 0 && s->user_id == user))
+			stream_close(s);
+	}
+	return true;
+}
+
 static void
 events_notified(void *arg, const char *payload)
 {
@@ -154,6 +183,10 @@ events_notified(void *arg, const char *payload)
 
 	if (note == NULL)
 		return;
+	if (events_session_note(ev, note)) {
+		json_object_put(note);
+		return;
+	}
 	for (struct stream *s = ev->streams, *next; s != NULL; s = next) {
 		next = s->next;
 		if (stream_may_see(s, note))
@@ -191,15 +224,32 @@ heartbeat(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+static void
+expiry_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct events *ev = arg;
+	int64_t now = (int64_t)time(NULL);
+
+	(void)fd;
+	(void)what;
+	for (struct stream *s = ev->streams, *next; s != NULL; s = next) {
+		next = s->next;
+		if (s->expires_at <= now)
+			stream_close(s);
+	}
+}
+
 struct events *
 events_start(struct app *app)
 {
 	struct events *ev = xcalloc(1, sizeof *ev);
-	struct timeval tick = {HEARTBEAT_S, 0};
+	struct timeval tick = {HEARTBEAT_S, 0}, second = {1, 0};
 
 	ev->app = app;
 	ev->heartbeat = event_new(app->base, -1, EV_PERSIST, heartbeat, ev);
 	event_add(ev->heartbeat, &tick);
+	ev->expiry = event_new(app->base, -1, EV_PERSIST, expiry_check, ev);
+	event_add(ev->expiry, &second);
 	db_listen(app->db, EVENTS_CHANNEL, events_notified, events_listening, ev);
 	the_events = ev;
 	return ev;
@@ -221,6 +271,7 @@ events_free(struct events *ev)
 		return;
 	events_close_streams(ev);
 	event_free(ev->heartbeat);
+	event_free(ev->expiry);
 	if (the_events == ev)
 		the_events = NULL;
 	free(ev);
@@ -249,6 +300,9 @@ resume_done(void *arg, const struct db_reply *reply)
 	s->r = r;
 	s->role = r->user->role;
 	s->scope_id = r->user->scope_id;
+	s->user_id = r->user->id;
+	s->expires_at = r->user->expires_at;
+	snprintf(s->session, sizeof s->session, "%s", r->user->session);
 	/* A PostgreSQL array literal of ids: "{3,7}". */
 	teams = PQgetvalue(reply->result, 0, 0);
 	while (*teams && s->nteams < MAX_TEAMS) {

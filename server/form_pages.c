@@ -1,15 +1,18 @@
 /* form_pages: small HTML pages in plain Chinese; every value is escaped. */
 #include "form_pages.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "track.h"
 #include "xalloc.h"
 
 static const char page_head[] =
     "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    "<meta name=\"referrer\" content=\"no-referrer\">"
     "<title>%s</title><style>body{font-family:sans-serif;font-size:20px;line-height:1.6;margin:1em;"
     "max-width:40em}.code{font-size:2.2em;font-weight:bold;letter-spacing:.1em;padding:.3em;"
     "border:3px solid #1a5;display:inline-block;margin:.3em 0}a{font-size:1.1em}"
@@ -58,23 +61,182 @@ append_head(char **out, size_t *len, size_t *cap, const char *title)
 }
 
 char *
-form_page_submitted(const char *order_json)
+form_page_submitted(struct json_object *order)
 {
-	struct json_object *order = json_tokener_parse(order_json), *value;
-	const char *code = "";
-	char *out = NULL;
+	struct json_object *value;
+	const char *code = "", *key = "";
+	char *out = NULL, *link;
 	size_t len = 0, cap = 0;
 
-	if (order != NULL && json_object_object_get_ex(order, "tracking_code", &value))
+	if (json_object_object_get_ex(order, "tracking_code", &value))
 		code = json_object_get_string(value);
+	if (json_object_object_get_ex(order, "resident_key", &value))
+		key = json_object_get_string(value);
+	link = track_page_link(code, key);
 	append_head(&out, &len, &cap, "已收到您的点单");
 	append_str(&out, &len, &cap, "<h1>已收到您的点单</h1><p>请记下您的查询码：</p><p class=\"code\">");
 	html_escape_append(&out, &len, &cap, code);
+	append_str(&out, &len, &cap, "</p><p>社区工作人员会尽快处理。</p><p><a href=\"");
+	html_escape_append(&out, &len, &cap, link);
 	append_str(&out, &len, &cap,
-	    "</p><p>社区工作人员会尽快处理。凭查询码和手机号后四位可以查看进度。</p><p><a href=\"/track/");
+	    "\">查看办理进度（可以取消、评价）</a></p><p><b>请把这个链接加入书签或收藏。</b>"
+	    "只凭查询码只能看进度；取消和评价需要这个链接。别把链接发给别人。</p>"
+	    "<p><a href=\"/form\">再点一单</a></p></body></html>");
+	free(link);
+	return out;
+}
+
+char *
+form_page_message(const char *title, const char *message, const char *back_link)
+{
+	char *out = NULL;
+	size_t len = 0, cap = 0;
+
+	append_head(&out, &len, &cap, title);
+	append_str(&out, &len, &cap, "<h1>");
+	html_escape_append(&out, &len, &cap, title);
+	append_str(&out, &len, &cap, "</h1><p>");
+	html_escape_append(&out, &len, &cap, message);
+	append_str(&out, &len, &cap, "</p><p><a href=\"");
+	html_escape_append(&out, &len, &cap, back_link);
+	append_str(&out, &len, &cap, "\">返回</a></p></body></html>");
+	return out;
+}
+
+static const char *
+words_for(const char *name, const char *const table[][2], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(table[i][0], name) == 0)
+			return table[i][1];
+	return name;
+}
+
+static const char *const state_words[][2] = {
+    {"submitted", "已提交，等社区处理"},
+    {"dispatched", "社区已派给县里的部门"},
+    {"claimed", "部门已领单，正在找服务队"},
+    {"accepted", "服务队已接单"},
+    {"in_progress", "正在服务"},
+    {"completed", "服务已完成"},
+    {"closed", "已办结"},
+    {"rejected", "未受理"},
+    {"cancelled", "已取消"},
+};
+
+static const char *const action_words[][2] = {
+    {"submit", "提交点单"},
+    {"dispatch", "社区派单"},
+    {"reject", "社区未受理"},
+    {"claim", "部门领单"},
+    {"return", "部门退回社区"},
+    {"offer", "部门联系服务队"},
+    {"accept", "服务队接单"},
+    {"withdraw", "服务队退单"},
+    {"start", "开始服务"},
+    {"complete", "服务完成"},
+    {"confirm", "社区确认"},
+    {"cancel", "取消"},
+    {"evaluate", "评价"},
+    {"escalate", "超时提醒"},
+    {"correct", "更正时长"},
+};
+
+#define WORDS(table, name) words_for((name), (table), sizeof(table) / sizeof(table)[0])
+
+static const char *
+field_text(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, name, &v) || json_object_is_type(v, json_type_null))
+		return "";
+	return json_object_get_string(v);
+}
+
+static bool
+has_action(struct json_object *view, const char *action)
+{
+	struct json_object *list;
+
+	if (!json_object_object_get_ex(view, "actions", &list))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)), action) == 0)
+			return true;
+	return false;
+}
+
+static void
+append_key_field(char **out, size_t *len, size_t *cap, const char *key)
+{
+	append_str(out, len, cap, "<input type=\"hidden\" name=\"resident_key\" value=\"");
+	html_escape_append(out, len, cap, key);
+	append_str(out, len, cap, "\">");
+}
+
+char *
+form_page_track(struct json_object *view, const char *code, const char *key)
+{
+	struct json_object *events;
+	char *out = NULL;
+	size_t len = 0, cap = 0;
+	bool may_act = key != NULL && key[0] != '\0';
+
+	append_head(&out, &len, &cap, "办理进度");
+	append_str(&out, &len, &cap, "<h1>办理进度</h1><p>查询码 <b>");
 	html_escape_append(&out, &len, &cap, code);
-	append_str(&out, &len, &cap, "\">查看办理进度</a></p><p><a href=\"/\">再点一单</a></p></body></html>");
-	json_object_put(order);
+	append_str(&out, &len, &cap, "</b>：");
+	html_escape_append(&out, &len, &cap, field_text(view, "category_name"));
+	append_str(&out, &len, &cap, "</p><p class=\"code\">");
+	html_escape_append(&out, &len, &cap, WORDS(state_words, field_text(view, "state")));
+	append_str(&out, &len, &cap, "</p>");
+	if (field_text(view, "reason")[0] != '\0') {
+		append_str(&out, &len, &cap, "<p>原因：");
+		html_escape_append(&out, &len, &cap, field_text(view, "reason"));
+		append_str(&out, &len, &cap, "</p>");
+	}
+	append_str(&out, &len, &cap, "<h2>经过</h2><ol>");
+	if (json_object_object_get_ex(view, "events", &events))
+		for (size_t i = 0; i < json_object_array_length(events); i++) {
+			struct json_object *e = json_object_array_get_idx(events, i);
+			append_str(&out, &len, &cap, "<li style=\"color:inherit\">");
+			html_escape_append(&out, &len, &cap, field_text(e, "at"));
+			append_str(&out, &len, &cap, " ");
+			html_escape_append(&out, &len, &cap, WORDS(action_words, field_text(e, "action")));
+			append_str(&out, &len, &cap, "</li>");
+		}
+	append_str(&out, &len, &cap, "</ol>");
+	if (may_act && has_action(view, "cancel")) {
+		append_str(&out, &len, &cap, "<h2>不需要了？</h2><form method=\"post\" action=\"/api/v1/track/");
+		html_escape_append(&out, &len, &cap, code);
+		append_str(&out, &len, &cap, "/cancel\" accept-charset=\"utf-8\">");
+		append_key_field(&out, &len, &cap, key);
+		append_str(&out, &len, &cap,
+		    "<p><label>原因（可不填）<br><input name=\"reason\" maxlength=\"500\" style=\"font-size:1em\">"
+		    "</label></p><p><button type=\"submit\">取消这一单</button></p></form>");
+	}
+	if (may_act && has_action(view, "evaluate")) {
+		append_str(&out, &len, &cap, "<h2>评价这次服务</h2><form method=\"post\" action=\"/api/v1/track/");
+		html_escape_append(&out, &len, &cap, code);
+		append_str(&out, &len, &cap, "/evaluation\" accept-charset=\"utf-8\">");
+		append_key_field(&out, &len, &cap, key);
+		append_str(&out, &len, &cap, "<p>");
+		for (int star = 5; star >= 1; star--) {
+			char item[160];
+			snprintf(item, sizeof item,
+			    "<label><input type=\"radio\" name=\"rating\" value=\"%d\" required> %d 星</label><br>",
+			    star, star);
+			append_str(&out, &len, &cap, item);
+		}
+		append_str(&out, &len, &cap,
+		    "</p><p><label>想说的话（可不填）<br><textarea name=\"comment\" rows=\"3\" maxlength=\"500\""
+		    " style=\"width:100%;font-size:1em\"></textarea></label></p>"
+		    "<p><button type=\"submit\">提交评价</button></p></form>");
+	}
+	if (!may_act && (has_action(view, "cancel") || has_action(view, "evaluate")))
+		append_str(&out, &len, &cap, "<p>取消或评价需要点单后得到的链接。链接丢了，请找您的社区代办。</p>");
+	append_str(&out, &len, &cap, "<p><a href=\"/form\">再点一单</a></p></body></html>");
 	return out;
 }
 

@@ -4,9 +4,16 @@
 
 #include <json-c/json.h>
 
-/* A page with the tracking code, big, and a link to its status page. order_json
- * is the order as the API returns it. Returns a string the caller frees. */
-char *form_page_submitted(const char *order_json);
+/* A page with the tracking code, big, and the link to its status page that carries the resident
+ * key (order: as the submit returns it, with resident_key). Returns a string the caller frees. */
+char *form_page_submitted(struct json_object *order);
+
+/* The tracking view (track.c's JSON) as a page; with the resident key (may be NULL or ""), forms
+ * to cancel and rate that post it back. Returns a string the caller frees. */
+char *form_page_track(struct json_object *view, const char *code, const char *key);
+
+/* A page with a title, a sentence and a link back. Returns a string the caller frees. */
+char *form_page_message(const char *title, const char *message, const char *back_link);
 
 /* A page listing what to fix (fields: name → message) with a way back to the form.
  * Returns a string the caller frees. */

@@ -6,8 +6,12 @@
 
 #include "api_error.h"
 #include "app.h"
+#include "client_address.h"
+#include "config.h"
 #include "db.h"
 #include "http.h"
+#include "offload.h"
+#include "throttle.h"
 
 static struct db_statement ping_statement = DB_STATEMENT("ping", "SELECT 1", 0);
 
@@ -49,6 +53,18 @@ health_ready(struct request *r)
 	db_query(r->app->db, &ping_statement, NULL, ping_done, r);
 }
 
+/* Loopback (the client as client_address names it, so not nginx on the same host) or --metrics-allow. */
+static bool
+metrics_allowed(const struct request *r)
+{
+	char address[CLIENT_ADDRESS_MAX];
+
+	if (!client_address(r, address))
+		return false;
+	return strcmp(address, "::1") == 0 || strncmp(address, "127.", 4) == 0 ||
+	    client_address_listed(r->app->cfg->metrics_allow, address);
+}
+
 void
 health_metrics(struct request *r)
 {
@@ -56,6 +72,10 @@ health_metrics(struct request *r)
 	char text[1024];
 	int n;
 
+	if (!metrics_allowed(r)) {
+		api_error_reply(r, API_ERROR_OPERATORS_ONLY, NULL);
+		return;
+	}
 	db_pool_get_stats(r->app->db, &stats);
 	n = snprintf(text, sizeof text,
 	    "# TYPE paidan_db_connections_up gauge\npaidan_db_connections_up %d\n"
@@ -63,8 +83,10 @@ health_metrics(struct request *r)
 	    "# TYPE paidan_db_queries_total counter\npaidan_db_queries_total %lu\n"
 	    "# TYPE paidan_db_refused_busy_total counter\npaidan_db_refused_busy_total %lu\n"
 	    "# TYPE paidan_db_refused_unavailable_total counter\npaidan_db_refused_unavailable_total %lu\n"
-	    "# TYPE paidan_db_connects_total counter\npaidan_db_connects_total %lu\n",
+	    "# TYPE paidan_db_connects_total counter\npaidan_db_connects_total %lu\n"
+	    "# TYPE paidan_password_checks_total counter\npaidan_password_checks_total %lu\n"
+	    "# TYPE paidan_password_queue gauge\npaidan_password_queue %d\n",
 	    stats.connections_up, stats.queued, stats.queries, stats.refused_busy, stats.refused_unavailable,
-	    stats.reconnects);
+	    stats.reconnects, throttle_password_checks(), offload_in_flight(r->app->offload));
 	http_reply_text(r, 200, "text/plain; version=0.0.4", text, (size_t)n);
 }

@@ -57,6 +57,8 @@ struct http_server_options {
 	size_t max_body_bytes;
 	long timeout_s; /* idle read/write timeout */
 	long max_connections;
+	/* Writes the path as the access log shows it (secrets in paths redacted); NULL logs it as is. */
+	void (*redact_path)(const char *path, char *out, size_t size);
 };
 
 /* Binds options->listen (SO_REUSEPORT, so several processes can share it) and serves

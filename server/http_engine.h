@@ -23,6 +23,7 @@ struct http_server {
 	const struct route *routes;
 	size_t nroutes;
 	http_gate gate;
+	void (*redact_path)(const char *path, char *out, size_t size);
 };
 
 /* Microseconds on the monotonic clock. */

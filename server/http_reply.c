@@ -63,13 +63,17 @@ reply_written(struct evhttp_request *req, void *arg)
 static void
 log_request(struct request *r, int status, size_t bytes)
 {
-	char status_text[8], ms_text[24], bytes_text[24];
+	char status_text[8], ms_text[24], bytes_text[24], path[512];
 
+	if (r->server->redact_path != NULL)
+		r->server->redact_path(r->path ? r->path : "?", path, sizeof path);
+	else
+		snprintf(path, sizeof path, "%s", r->path ? r->path : "?");
 	snprintf(status_text, sizeof status_text, "%d", status);
 	snprintf(ms_text, sizeof ms_text, "%.1f", (double)(http_now_us() - r->started_us) / 1000.0);
 	snprintf(bytes_text, sizeof bytes_text, "%zu", bytes);
-	log_info("request", "method", method_name(r->method), "path", r->path ? r->path : "?", "status", status_text,
-	    "ms", ms_text, "bytes", bytes_text, "request_id", r->id);
+	log_info("request", "method", method_name(r->method), "path", path, "status", status_text, "ms", ms_text,
+	    "bytes", bytes_text, "request_id", r->id);
 }
 
 /* Headers every reply carries, and the in-flight count kept until the reply is written. */
@@ -83,6 +87,12 @@ prepare_reply(struct request *r, const char *content_type)
 		evhttp_add_header(out, "Content-Type", content_type);
 	evhttp_add_header(out, "X-Request-Id", r->id);
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+	/* No inline script anywhere, no framing, no referrer (tracking links carry the resident key). */
+	evhttp_add_header(out, "Content-Security-Policy",
+	    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+	    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+	evhttp_add_header(out, "X-Frame-Options", "DENY");
+	evhttp_add_header(out, "Referrer-Policy", "no-referrer");
 	if (evhttp_find_header(out, "Cache-Control") == NULL)
 		evhttp_add_header(out, "Cache-Control", "no-store");
 	if (server->draining)

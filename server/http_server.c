@@ -212,6 +212,7 @@ http_server_start(struct event_base *base, const struct http_server_options *opt
 	server->routes = routes;
 	server->nroutes = nroutes;
 	server->gate = gate;
+	server->redact_path = options->redact_path;
 	if (evutil_parse_sockaddr_port(options->listen, (struct sockaddr *)&addr, &addr_len) < 0) {
 		log_error("cannot parse listen address", "listen", options->listen);
 		free(server);

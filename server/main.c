@@ -1,8 +1,10 @@
 /* main: the one binary — serve (default), migrate, demo, user add. */
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "audit_checkpoint.h"
 #include "audit_verify.h"
 #include "config.h"
 #include "demo.h"
@@ -18,13 +20,17 @@ usage(FILE *out)
 	fputs("paidan — order-claiming service for science-and-technology volunteer work (派单)\n\n"
 	      "usage: paidan [COMMAND] [OPTIONS]\n\n"
 	      "commands:\n"
-	      "  serve        migrate, then serve HTTP (the default)\n"
+	      "  serve        serve HTTP (the default); migrates first when given --migrate-database-url\n"
 	      "  migrate      apply the missing sql/NNN_*.sql migrations\n"
 	      "  demo         load the demo county and its accounts (idempotent)\n"
 	      "  user add     create an account; the password is read from standard input\n"
 	      "  import volunteers FILE.csv\n"
 	      "               register volunteers from a CSV file, all or nothing\n"
-	      "  audit verify check every order's audit hash chain; prints the first broken link\n\n"
+	      "  audit verify [--checkpoint FILE]\n"
+	      "               check every order's audit hash chain and what it recorded; names every\n"
+	      "               difference; with a signed checkpoint, also cut, deleted or rewritten chains\n"
+	      "  audit checkpoint [--rotate-key]\n"
+	      "               sign all chain heads with the checkpoint key; write the file; print its path\n\n"
 	      "options (each also from its environment variable):\n",
 	    out);
 	config_print_help(out);
@@ -45,9 +51,10 @@ parse_level(const char *name)
 int
 main(int argc, char **argv)
 {
-	const char *command = "serve", *cause;
+	const char *command = "serve", *cause, *audit_action = "verify", *checkpoint_file = NULL;
 	struct config cfg;
 	int first = 1;
+	bool rotate_key = false;
 
 	if (sodium_init() < 0) {
 		fputs("paidan: libsodium failed to initialise\n", stderr);
@@ -79,11 +86,30 @@ main(int argc, char **argv)
 		return import_volunteers_main(argc - 3, argv + 3);
 	}
 	if (strcmp(command, "audit") == 0) {
-		if (argc < 3 || strcmp(argv[2], "verify") != 0) {
-			fputs("usage: paidan audit verify [--database-url URL]\n", stderr);
+		if (argc < 3 || (strcmp(argv[2], "verify") != 0 && strcmp(argv[2], "checkpoint") != 0)) {
+			fputs(
+			    "usage: paidan audit verify [--checkpoint FILE] [--database-url URL]\n"
+			    "       paidan audit checkpoint [--rotate-key] [--checkpoint-key-file F] [--checkpoint-dir D]\n",
+			    stderr);
 			return 2;
 		}
+		audit_action = argv[2];
 		first = 3;
+		/* The command's own options; the rest are settings. */
+		for (int i = first; i < argc; i++) {
+			if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc &&
+			    strcmp(audit_action, "verify") == 0) {
+				checkpoint_file = argv[i + 1];
+				memmove(argv + i, argv + i + 2, (size_t)(argc - i - 2) * sizeof *argv);
+				argc -= 2;
+				i--;
+			} else if (strcmp(argv[i], "--rotate-key") == 0 && strcmp(audit_action, "checkpoint") == 0) {
+				rotate_key = true;
+				memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof *argv);
+				argc--;
+				i--;
+			}
+		}
 	}
 	if (config_load(&cfg, argc, argv, first, &cause) < 0) {
 		fprintf(stderr, "paidan: %s\n", cause);
@@ -91,8 +117,9 @@ main(int argc, char **argv)
 	}
 	log_set_level(parse_level(cfg.log_level));
 	if (strcmp(command, "serve") == 0) {
-		/* Before any loop runs: migrating blocks, and the serving code never calls tools/. */
-		if (!migrate_run(cfg.database_url, cfg.sql_dir, NULL)) {
+		/* Before any loop runs: migrating blocks, and the serving code never calls tools/. Migrations
+		 * need the owner's connection; the server's own role may only read and write rows. */
+		if (cfg.migrate_database_url[0] != '\0' && !migrate_run(cfg.migrate_database_url, cfg.sql_dir, NULL)) {
 			log_error("migrations failed; not serving");
 			return 1;
 		}
@@ -104,8 +131,19 @@ main(int argc, char **argv)
 		puts("migrations up to date");
 		return 0;
 	}
-	if (strcmp(command, "audit") == 0)
-		return audit_verify_run(&cfg, stdout);
+	if (strcmp(command, "audit") == 0 && strcmp(audit_action, "checkpoint") == 0)
+		return audit_checkpoint_run(&cfg, rotate_key, stdout);
+	if (strcmp(command, "audit") == 0) {
+		int rc = audit_verify_run(&cfg, stdout), problems;
+		if (checkpoint_file == NULL || rc == 2)
+			return rc;
+		problems = audit_checkpoint_check(&cfg, checkpoint_file, stdout);
+		if (problems < 0)
+			return 1;
+		if (problems == 0)
+			printf("checkpoint %s holds: no chain was cut, deleted or rewritten since\n", checkpoint_file);
+		return rc || problems > 0;
+	}
 	if (strcmp(command, "demo") == 0)
 		return demo_load(&cfg, stdout) ? 0 : 1;
 	fprintf(stderr, "paidan: unknown command \"%s\"\n\n", command);

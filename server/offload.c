@@ -27,6 +27,7 @@ struct offload {
 	int nthreads;
 	int pipe_fds[2];
 	struct event *finished;
+	int in_flight; /* jobs handed in and not yet done; touched on the loop only */
 };
 
 static void *
@@ -62,7 +63,10 @@ finished_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	(void)arg;
+	struct offload *o = arg;
+
 	while (read(fd, &job, sizeof job) == (ssize_t)sizeof job) {
+		o->in_flight--;
 		job->done(job->arg);
 		free(job);
 	}
@@ -100,6 +104,7 @@ offload_run(struct offload *o, void (*work)(void *arg), void (*done)(void *arg),
 	job->work = work;
 	job->done = done;
 	job->arg = arg;
+	o->in_flight++;
 	pthread_mutex_lock(&o->lock);
 	if (o->tail)
 		o->tail->next = job;
@@ -135,4 +140,10 @@ offload_free(struct offload *o)
 	pthread_mutex_destroy(&o->lock);
 	pthread_cond_destroy(&o->wake);
 	free(o);
+}
+
+int
+offload_in_flight(const struct offload *o)
+{
+	return o->in_flight;
 }

@@ -13,6 +13,9 @@ struct offload *offload_new(struct event_base *base, int threads);
  * not touch anything the loop uses except through arg. */
 void offload_run(struct offload *o, void (*work)(void *arg), void (*done)(void *arg), void *arg);
 
+/* Jobs handed in whose done has not run yet (waiting or running). Call on the loop. */
+int offload_in_flight(const struct offload *o);
+
 /* Finishes every queued job (running work here if no thread took it), calls each
  * done, joins the threads, frees. */
 void offload_free(struct offload *o);

@@ -20,10 +20,11 @@
 #include "audit.h"
 #include "auth_user.h"
 #include "db.h"
+#include "form_pages.h"
 #include "http.h"
 #include "order_facts.h"
 #include "order_model.h"
-#include "throttle.h"
+#include "resident_key.h"
 #include "track.h"
 #include "tracking_code.h"
 #include "validate.h"
@@ -35,10 +36,9 @@ static struct db_statement load_statement = DB_STATEMENT("order_action_load",
     "SELECT o.id, o.state, o.community_id, o.department_id, o.team_id, o.tracking_code,"
     "       encode(o.last_event_hash, 'hex'), o.event_count,"
     "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint) AS offered,"
-    "       right(o.contact_phone, 4),"
-    "       " THROTTLE_LOCKED_SQL(
-        "'track:' || o.tracking_code") "  FROM orders o"
-                                       " WHERE ($1::bigint IS NOT NULL AND o.id = $1::bigint) OR ($2::text IS NOT NULL AND o.tracking_code = $2::text)",
+    "       encode(o.resident_key_hash, 'hex'), paidan_audit_hours_text(o.id, false)"
+    "  FROM orders o"
+    " WHERE ($1::bigint IS NOT NULL AND o.id = $1::bigint) OR ($2::text IS NOT NULL AND o.tracking_code = $2::text)",
     3);
 
 enum {
@@ -59,7 +59,9 @@ enum {
 	T_VOLUNTEER_IDS,
 	T_HOURS,
 	T_RATING,
-	T_PHONE_TAIL,
+	T_RESIDENT_KEY_HASH,
+	T_PAYLOAD,
+	T_VERSION,
 	T_COUNT
 };
 
@@ -96,15 +98,15 @@ static struct db_statement transition_statement = DB_STATEMENT("order_transition
     "      WHEN 'team' THEN CASE WHEN $4::text = 'accept'"
     "          THEN EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $12::bigint)"
     "          ELSE o.team_id = $12::bigint END"
-    "      WHEN 'resident' THEN right(o.contact_phone, 4) = $18::text"
+    "      WHEN 'resident' THEN o.resident_key_hash = decode($18::text, 'hex')"
     "      WHEN 'system' THEN true"
     "      ELSE false END"
     "  RETURNING o.*"
     "), ev AS ("
     "  INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_user_id, actor_role,"
-    "                            note, at, prev_hash, hash)"
+    "                            note, at, prev_hash, hash, hash_version, payload)"
     "  SELECT id, $7::int, $4::text, $2::text, $3::text, $9::bigint, $10::text, $11::text, updated_at,"
-    "         decode($5::text, 'hex'), decode($6::text, 'hex') FROM upd"
+    "         decode($5::text, 'hex'), decode($6::text, 'hex'), $20::smallint, $19::text FROM upd"
     "), offer_teams AS ("
     "  SELECT tm.id FROM upd JOIN teams tm ON tm.id = ANY ($14::bigint[])"
     "   AND tm.department_id = upd.department_id AND tm.status = 'active'"
@@ -141,11 +143,16 @@ static struct db_statement transition_statement = DB_STATEMENT("order_transition
 struct action_state {
 	enum order_action action;
 	enum user_role role;
+	/* The role the model is asked about: the resident's when a community worker cancels or rates
+	 * on a resident's behalf (a resident who lost their key asks their community). */
+	enum user_role model_role;
 	int64_t actor_id;
 	int64_t scope_id;
 	char *values[T_COUNT];
 	char tracking_code[TRACKING_CODE_LEN + 1];
-	char phone_tail[5];
+	char resident_key_hash[RESIDENT_KEY_HASH_HEX];
+	bool html; /* a form posted by a browser without JavaScript: answered with pages */
+	char resident_key[RESIDENT_KEY_LEN + 1];
 	struct json_object *body;
 	bool retried;
 };
@@ -157,6 +164,7 @@ action_state_free(void *p)
 
 	for (int i = 0; i < T_COUNT; i++)
 		free(s->values[i]);
+	sodium_memzero(s->resident_key, sizeof s->resident_key);
 	json_object_put(s->body);
 	free(s);
 }
@@ -240,6 +248,31 @@ validate_id_list(struct action_state *s, struct field_errors *errors, const char
 	set_text(s, param, text);
 }
 
+/* "volunteer:hours,…" in ascending volunteer id: the chain's record of a completion. */
+static void
+set_hours_payload(struct action_state *s, int64_t *ids, int *hundredths, size_t n)
+{
+	char text[MAX_LIST * 40 + 4], decimal[16];
+	size_t used = 0;
+
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+			int64_t id = ids[j];
+			int h = hundredths[j];
+			ids[j] = ids[j - 1];
+			hundredths[j] = hundredths[j - 1];
+			ids[j - 1] = id;
+			hundredths[j - 1] = h;
+		}
+	text[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		format_hours(hundredths[i], decimal);
+		used += (size_t)snprintf(
+		    text + used, sizeof text - used, "%s%lld:%s", i ? "," : "", (long long)ids[i], decimal);
+	}
+	set_text(s, T_PAYLOAD, text);
+}
+
 static void
 validate_completion(struct action_state *s, struct field_errors *errors)
 {
@@ -247,6 +280,7 @@ validate_completion(struct action_state *s, struct field_errors *errors)
 	char volunteers[MAX_LIST * 18 + 4], hours[MAX_LIST * 8 + 4];
 	size_t vu = 0, hu = 0, n;
 	int64_t seen[MAX_LIST];
+	int seen_hours[MAX_LIST];
 	const char *text;
 	size_t len;
 
@@ -288,6 +322,7 @@ validate_completion(struct action_state *s, struct field_errors *errors)
 				return;
 			}
 		seen[i] = volunteer_id;
+		seen_hours[i] = hundredths;
 		format_hours(hundredths, decimal);
 		vu += (size_t)snprintf(
 		    volunteers + vu, sizeof volunteers - vu, "%s%lld", i ? "," : "", (long long)volunteer_id);
@@ -300,6 +335,7 @@ validate_completion(struct action_state *s, struct field_errors *errors)
 	hours[hu] = '\0';
 	set_text(s, T_VOLUNTEER_IDS, volunteers);
 	set_text(s, T_HOURS, hours);
+	set_hours_payload(s, seen, seen_hours, n);
 }
 
 static void
@@ -327,20 +363,41 @@ validate_rating(struct action_state *s, struct field_errors *errors)
 }
 
 static void
-validate_phone_tail(struct action_state *s, struct field_errors *errors)
+validate_resident_key(struct action_state *s, struct field_errors *errors)
 {
 	const char *text;
 	size_t len;
 
-	if (!validate_text(errors, s->body, "phone_tail", 1, 4, TEXT_SINGLE_LINE, &text, &len))
+	if (s->role != ROLE_RESIDENT)
 		return;
-	if (len != 4 || strspn(text, "0123456789") < 4) {
-		field_errors_add(errors, "phone_tail", "请填写手机号的后四位数字 (the last four digits of the phone)");
+	if (!validate_text(errors, s->body, "resident_key", 1, 64, TEXT_SINGLE_LINE, &text, &len))
+		return;
+	if (!resident_key_valid(text, len)) {
+		field_errors_add(errors, "resident_key", "办理密钥不对，请用点单后得到的链接 (not a resident key)");
 		return;
 	}
-	memcpy(s->phone_tail, text, 4);
-	s->phone_tail[4] = '\0';
-	set_text(s, T_PHONE_TAIL, s->phone_tail);
+	memcpy(s->resident_key, text, len);
+	s->resident_key[len] = '\0';
+	resident_key_hash_hex(s->resident_key, s->resident_key_hash);
+	set_text(s, T_RESIDENT_KEY_HASH, s->resident_key_hash);
+}
+
+/* A browser without JavaScript gets a page saying what went wrong, linking back to its order;
+ * true when it did (the request is answered). */
+static bool
+reply_page_if_html(struct request *r, int status, const char *message)
+{
+	struct action_state *s = r->state;
+	char *link, *page;
+
+	if (!s->html)
+		return false;
+	link = track_page_link(s->tracking_code, s->resident_key);
+	page = form_page_message("没有办成", message, link);
+	http_reply_html(r, status, page, strlen(page));
+	free(page);
+	free(link);
+	return true;
 }
 
 /* Fills the statement's action-specific parameters; false after replying 422. */
@@ -370,17 +427,18 @@ validate_body(struct request *r, struct action_state *s)
 		break;
 	case ORDER_ACTION_COMPLETE: validate_completion(s, &errors); break;
 	case ORDER_ACTION_CANCEL:
-		validate_phone_tail(s, &errors);
+		validate_resident_key(s, &errors);
 		validate_reason(s, &errors, "reason", 0);
 		break;
 	case ORDER_ACTION_EVALUATE:
-		validate_phone_tail(s, &errors);
+		validate_resident_key(s, &errors);
 		validate_rating(s, &errors);
 		break;
 	default: break;
 	}
 	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
+		if (!reply_page_if_html(r, 422, "请检查填写内容，例如评价的星数 (check what you filled in)"))
+			api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
 		return false;
 	}
@@ -397,11 +455,13 @@ static void load_send(struct request *r);
 static bool
 in_scope(const struct action_state *s, const PGresult *res)
 {
-	const char *tail = PQgetvalue(res, 0, 9);
+	const char *key_hash = PQgetvalue(res, 0, 9);
 	struct scope_order order = order_facts_from_row(res, 0, s->role);
 
 	switch (s->role) {
-	case ROLE_RESIDENT: return strlen(tail) == 4 && sodium_memcmp(tail, s->phone_tail, 4) == 0;
+	case ROLE_RESIDENT:
+		return strlen(key_hash) == RESIDENT_KEY_HASH_HEX - 1 &&
+		    sodium_memcmp(key_hash, s->resident_key_hash, RESIDENT_KEY_HASH_HEX - 1) == 0;
 	case ROLE_SYSTEM: return true;
 	default: return scope_may_act(s->role, s->scope_id, s->action, &order);
 	}
@@ -422,6 +482,13 @@ transition_done(void *arg, const struct db_reply *reply)
 			return;
 		}
 		/* The resident sees the masked tracking view, never the staff view of the order. */
+		if (s->role == ROLE_RESIDENT && s->html) {
+			char *location = track_page_link(s->tracking_code, s->resident_key);
+			http_set_header(r, "Location", location);
+			free(location);
+			http_reply_empty(r, 303);
+			return;
+		}
 		if (s->role == ROLE_RESIDENT) {
 			track_reply(r, s->tracking_code);
 			return;
@@ -443,7 +510,8 @@ transition_done(void *arg, const struct db_reply *reply)
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0 &&
 	    strcmp(reply->constraint, "evaluations_pkey") == 0) {
-		api_error_reply(r, API_ERROR_ALREADY_RATED, NULL);
+		if (!reply_page_if_html(r, 409, "这一单已经评价过了。"))
+			api_error_reply(r, API_ERROR_ALREADY_RATED, NULL);
 		return;
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23503") == 0 &&
@@ -464,24 +532,51 @@ reply_conflict(struct request *r, const char *state)
 	struct json_object *body = api_error_body(API_ERROR_STATE_CONFLICT, NULL);
 	struct json_object *error;
 
+	if (reply_page_if_html(r, 409, "这一单的状态已经变了，现在不能这样办理。")) {
+		json_object_put(body);
+		return;
+	}
 	json_object_object_get_ex(body, "error", &error);
 	json_object_object_add(error, "state", json_object_new_string(state));
 	http_reply_json(r, api_error_row(API_ERROR_STATE_CONFLICT)->status, body);
 }
 
+/* What the event records beyond its state change (hash format v2; see sql/051_audit_v2.sql).
+ * pending_hours: the order's recorded hours as the load read them, which confirm verifies. */
 static void
-reply_track_locked(struct request *r)
+set_payload(struct action_state *s, const char *pending_hours)
 {
-	throttle_reply_locked(r, API_ERROR_PHONE_TAIL_LOCKED);
+	char text[MAX_LIST * 40 + 64];
+	bool on_behalf =
+	    s->role == ROLE_COMMUNITY && (s->action == ORDER_ACTION_CANCEL || s->action == ORDER_ACTION_EVALUATE);
+
+	text[0] = '\0';
+	switch (s->action) {
+	case ORDER_ACTION_DISPATCH: snprintf(text, sizeof text, "department=%s", s->values[T_DEPARTMENT]); break;
+	case ORDER_ACTION_ACCEPT: snprintf(text, sizeof text, "team=%lld", (long long)s->scope_id); break;
+	case ORDER_ACTION_COMPLETE: snprintf(text, sizeof text, "hours=%s", s->values[T_PAYLOAD]); break;
+	case ORDER_ACTION_CONFIRM: snprintf(text, sizeof text, "verified=%s", pending_hours); break;
+	case ORDER_ACTION_EVALUATE: snprintf(text, sizeof text, "rating=%s", s->values[T_RATING]); break;
+	default: break;
+	}
+	if (on_behalf)
+		snprintf(
+		    text + strlen(text), sizeof text - strlen(text), "%son_behalf_of=resident", text[0] ? ";" : "");
+	set_text(s, T_PAYLOAD, text);
 }
 
 static void
-reply_wrong_phone_tail(struct request *r)
+reply_wrong_key(struct request *r)
 {
-	struct json_object *fields = json_object_new_object();
+	struct json_object *fields;
 
-	json_object_object_add(fields, "phone_tail", json_object_new_string("与登记的手机号不符 (does not match)"));
-	api_error_reply(r, API_ERROR_PHONE_TAIL_WRONG, fields);
+	if (reply_page_if_html(r, 403, "这个链接不能办理这一单。丢失了链接，请找您的社区代办。"))
+		return;
+	fields = json_object_new_object();
+	json_object_object_add(fields, "resident_key",
+	    json_object_new_string(
+	        "与这一单不符；丢失了请找社区代办 (does not match; your community can act for you)"));
+	api_error_reply(r, API_ERROR_RESIDENT_KEY_WRONG, fields);
 }
 
 static void
@@ -491,10 +586,8 @@ load_done(void *arg, const struct db_reply *reply)
 	struct action_state *s = r->state;
 	const PGresult *res = reply->result;
 	enum order_state from;
-	unsigned char prev[AUDIT_HASH_BYTES], hash[AUDIT_HASH_BYTES];
-	char hex[AUDIT_HASH_HEX];
-	struct audit_event event;
-	struct timespec ts;
+	struct audit_event event = {0};
+	struct audit_link link;
 
 	if (reply->status != DB_OK) {
 		api_reply_db_error(r, reply);
@@ -504,15 +597,9 @@ load_done(void *arg, const struct db_reply *reply)
 		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return;
 	}
-	if (s->role == ROLE_RESIDENT && strcmp(PQgetvalue(res, 0, 10), "t") == 0) {
-		reply_track_locked(r);
-		return;
-	}
 	if (!in_scope(s, res)) {
 		if (s->role == ROLE_RESIDENT) {
-			char key[TRACKING_CODE_LEN + 8];
-			snprintf(key, sizeof key, "track:%s", s->tracking_code);
-			throttle_failure(r, key, reply_track_locked, reply_wrong_phone_tail);
+			reply_wrong_key(r);
 		} else {
 			api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
 		}
@@ -522,7 +609,7 @@ load_done(void *arg, const struct db_reply *reply)
 		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
-	if (s->retried || order_action_check(s->action, from, s->role) != ORDER_REFUSED_NONE) {
+	if (s->retried || order_action_check(s->action, from, s->model_role) != ORDER_REFUSED_NONE) {
 		reply_conflict(r, order_state_name(from));
 		return;
 	}
@@ -531,33 +618,30 @@ load_done(void *arg, const struct db_reply *reply)
 	set_text(s, T_FROM, order_state_name(from));
 	set_text(s, T_TO, order_state_name(order_action_target(s->action, from)));
 	set_text(s, T_ACTION, order_action_name(s->action));
-	set_text(s, T_PREV_HASH, PQgetvalue(res, 0, 6));
-	set_number(s, T_SEQ, strtoll(PQgetvalue(res, 0, 7), NULL, 10) + 1);
 	set_text(s, T_ACTOR_ROLE, user_role_name(s->role));
 	if (s->actor_id > 0)
 		set_number(s, T_ACTOR_ID, s->actor_id);
 	if (s->role == ROLE_COMMUNITY || s->role == ROLE_DEPARTMENT || s->role == ROLE_TEAM)
 		set_number(s, T_SCOPE, s->scope_id);
-	clock_gettime(CLOCK_REALTIME, &ts);
+	set_payload(s, PQgetvalue(res, 0, 10));
 
 	event.tracking_code = PQgetvalue(res, 0, 5);
-	event.seq = atoi(s->values[T_SEQ]);
 	event.action = s->values[T_ACTION];
 	event.from_state = s->values[T_FROM];
 	event.to_state = s->values[T_TO];
 	event.actor_user_id = s->actor_id;
 	event.actor_role = s->values[T_ACTOR_ROLE];
 	event.note = s->values[T_NOTE];
-	event.at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	set_number(s, T_AT_US, event.at_us);
-	if (sodium_hex2bin(
-	        prev, sizeof prev, s->values[T_PREV_HASH], strlen(s->values[T_PREV_HASH]), NULL, NULL, NULL) != 0) {
+	event.payload = s->values[T_PAYLOAD];
+	if (!audit_next(&event, PQgetvalue(res, 0, 6), atoi(PQgetvalue(res, 0, 7)), &link)) {
 		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
-	audit_hash(&event, prev, hash);
-	audit_to_hex(hash, hex);
-	set_text(s, T_HASH, hex);
+	set_text(s, T_PREV_HASH, link.prev_hex);
+	set_text(s, T_HASH, link.hash_hex);
+	set_text(s, T_SEQ, link.seq);
+	set_text(s, T_AT_US, link.at_us);
+	set_text(s, T_VERSION, link.version);
 	db_query(r->app->db, &transition_statement, (const char *const *)s->values, transition_done, r);
 }
 
@@ -593,16 +677,23 @@ read_body(struct request *r, struct action_state *s)
 		s->body = json_object_new_object();
 		return true;
 	}
-	s->body = http_parse_body(r, false, &kind);
+	s->body = http_parse_body(r, s->role == ROLE_RESIDENT, &kind);
+	s->html = s->body != NULL && kind == INPUT_FORM && http_wants_html(r);
 	return s->body != NULL;
 }
 
-/* The actions a path may name; the resident's and the system's are not reachable here. */
+static bool
+on_behalf_of_resident(const struct action_state *s)
+{
+	return s->role == ROLE_COMMUNITY && (s->action == ORDER_ACTION_CANCEL || s->action == ORDER_ACTION_EVALUATE);
+}
+
+/* The actions a path may name; the system's are not reachable here. A community worker may cancel
+ * or rate on a resident's behalf (the event's payload says so). */
 static bool
 action_from_path(const char *name, enum order_action *out)
 {
-	return order_action_from_name(name, out) && *out != ORDER_ACTION_SUBMIT && *out != ORDER_ACTION_ESCALATE &&
-	    *out != ORDER_ACTION_CANCEL && *out != ORDER_ACTION_EVALUATE;
+	return order_action_from_name(name, out) && *out != ORDER_ACTION_SUBMIT && *out != ORDER_ACTION_ESCALATE;
 }
 
 void
@@ -620,7 +711,8 @@ order_action_post(struct request *r)
 	s->role = r->user->role;
 	s->actor_id = r->user->id;
 	s->scope_id = r->user->scope_id;
-	if (order_action_check(s->action, ORDER_SUBMITTED, s->role) == ORDER_REFUSED_ROLE) {
+	s->model_role = on_behalf_of_resident(s) ? ROLE_RESIDENT : s->role;
+	if (order_action_check(s->action, ORDER_SUBMITTED, s->model_role) == ORDER_REFUSED_ROLE) {
 		api_error_reply(r, API_ERROR_ACTION_FORBIDDEN_FOR_ROLE, NULL);
 		return;
 	}
@@ -646,6 +738,7 @@ order_action_track(struct request *r)
 	}
 	s = action_state_new(r, action);
 	s->role = ROLE_RESIDENT;
+	s->model_role = ROLE_RESIDENT;
 	if (!tracking_code_normalize(route_param(&r->match, "code"), s->tracking_code)) {
 		api_error_reply(r, API_ERROR_NO_SUCH_TRACKING_CODE, NULL);
 		return;

@@ -37,7 +37,7 @@ static struct db_statement list_statement = DB_STATEMENT("orders_list",
     "   AND ($9::boolean IS NULL OR (o.due_at IS NOT NULL AND o.due_at < now()"
     "        AND o.state NOT IN ('closed', 'rejected', 'cancelled')) = $9::boolean)"
     "   AND ($10::text IS NULL OR o.description ILIKE '%' || $10::text || '%'"
-    "        OR o.tracking_code = upper($10::text) OR o.contact_name = $10::text)"
+    "        OR o.tracking_code = upper($10::text) OR o.work_no = upper($10::text) OR o.contact_name = $10::text)"
     "   AND ($11::int IS NULL OR ((o.escalated_at IS NOT NULL)::int, o.id) < ($11::int, $12::bigint))"
     " ORDER BY (o.escalated_at IS NOT NULL) DESC, o.id DESC"
     " LIMIT $13::int",

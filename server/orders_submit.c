@@ -14,10 +14,15 @@
 #include "api_reply.h"
 #include "app.h"
 #include "audit.h"
+#include "auth.h"
+#include "auth_user.h"
+#include "client_address.h"
 #include "db.h"
 #include "form_pages.h"
 #include "http.h"
 #include "log.h"
+#include "resident_key.h"
+#include "throttle.h"
 #include "tracking_code.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -29,28 +34,30 @@ static struct db_statement submit_statement = DB_STATEMENT("orders_submit",
     "WITH new_order AS ("
     "  SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id"
     "), key AS ("
-    "  INSERT INTO idempotency_keys (key, request_hash, order_id)"
-    "  SELECT $1::text, decode($2, 'hex'), id FROM new_order WHERE $1::text IS NOT NULL"
+    "  INSERT INTO idempotency_keys (key, request_hash, order_id, resident_key_sealed)"
+    "  SELECT $1::text, decode($2, 'hex'), id, decode($15, 'hex') FROM new_order WHERE $1::text IS NOT NULL"
     "), inserted AS ("
     "  INSERT INTO orders (id, tracking_code, community_id, category_id, description, contact_name,"
     "                      contact_phone, address, preferred_time, created_at, updated_at, due_at,"
-    "                      last_event_hash)"
+    "                      last_event_hash, resident_key_hash, personal_salt, personal_digest)"
     "  SELECT n.id, $3, $4, $5, $6, $7, $8, $9, $10, t.at, t.at,"
-    "         t.at + paidan_stage_hours($5, 'submitted') * interval '1 hour', decode($12, 'hex')"
+    "         t.at + paidan_stage_hours($5, 'submitted') * interval '1 hour', decode($12, 'hex'),"
+    "         decode($14, 'hex'), decode($16, 'hex'), decode($17, 'hex')"
     "    FROM new_order n,"
     "         (SELECT timestamptz 'epoch' + $11::bigint * interval '1 microsecond' AS at) t"
     "  RETURNING *"
     "), event AS ("
     "  INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_role, note, at,"
-    "                            prev_hash, hash)"
+    "                            prev_hash, hash, hash_version, payload)"
     "  SELECT id, 1, 'submit', NULL, 'submitted', 'resident', '', created_at, decode($13, 'hex'),"
-    "         last_event_hash FROM inserted"
+    "         last_event_hash, $19::smallint, $18 FROM inserted"
     ")"
-    "SELECT paidan_order_json(inserted::orders, false)::text FROM inserted",
-    13);
+    "SELECT paidan_order_submitted_json(inserted::orders)::text FROM inserted",
+    19);
 
 static struct db_statement replay_statement = DB_STATEMENT("orders_submit_replay",
-    "SELECT k.request_hash = decode($2, 'hex'), paidan_order_json(o, false)::text"
+    "SELECT k.request_hash = decode($2, 'hex'), paidan_order_submitted_json(o)::text,"
+    "       encode(k.resident_key_sealed, 'hex')"
     "  FROM idempotency_keys k JOIN orders o ON o.id = k.order_id"
     " WHERE k.key = $1",
     2);
@@ -69,6 +76,12 @@ enum submit_param {
 	P_AT_US,
 	P_HASH,
 	P_PREV_HASH,
+	P_RESIDENT_KEY_HASH,
+	P_RESIDENT_KEY_SEALED,
+	P_SALT,
+	P_DIGEST,
+	P_PAYLOAD,
+	P_VERSION,
 	P_COUNT
 };
 
@@ -76,6 +89,7 @@ struct submit_state {
 	char *values[P_COUNT];
 	int attempts;
 	bool html;
+	char resident_key[RESIDENT_KEY_LEN + 1];
 };
 
 static void submit_send(struct request *r);
@@ -87,6 +101,7 @@ submit_state_free(void *p)
 
 	for (int i = 0; i < P_COUNT; i++)
 		free(s->values[i]);
+	sodium_memzero(s->resident_key, sizeof s->resident_key);
 	free(s);
 }
 
@@ -124,46 +139,72 @@ request_hash(struct submit_state *s)
 	set_value(s, P_REQUEST_HASH, hex, strlen(hex));
 }
 
-/* A fresh tracking code and the first audit event's time and hash (a retry needs new ones). */
+/* A fresh tracking code, resident key and first audit event (a retry needs new ones). */
 static void
 prepare_attempt(struct submit_state *s)
 {
-	char code[TRACKING_CODE_LEN + 1], at[24], hex[AUDIT_HASH_HEX];
-	unsigned char hash[AUDIT_HASH_BYTES];
-	struct timespec ts;
+	char code[TRACKING_CODE_LEN + 1], hex[RESIDENT_KEY_SEALED_HEX], digest[AUDIT_HASH_HEX], payload[160];
+	unsigned char salt[16];
+	const char *personal[5] = {s->values[P_DESCRIPTION], s->values[P_NAME], s->values[P_PHONE],
+	    s->values[P_ADDRESS], s->values[P_PREFERRED_TIME]};
 	struct audit_event event = {0};
+	struct audit_link link;
 
 	tracking_code_generate(code);
 	set_value(s, P_TRACKING_CODE, code, strlen(code));
-	clock_gettime(CLOCK_REALTIME, &ts);
-	event.at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	snprintf(at, sizeof at, "%lld", (long long)event.at_us);
-	set_value(s, P_AT_US, at, strlen(at));
+	resident_key_generate(s->resident_key);
+	resident_key_hash_hex(s->resident_key, hex);
+	set_value(s, P_RESIDENT_KEY_HASH, hex, strlen(hex));
+	if (s->values[P_KEY] != NULL) {
+		resident_key_seal(s->resident_key, s->values[P_KEY], hex);
+		set_value(s, P_RESIDENT_KEY_SEALED, hex, strlen(hex));
+	}
+	randombytes_buf(salt, sizeof salt);
+	sodium_bin2hex(hex, sizeof hex, salt, sizeof salt);
+	set_value(s, P_SALT, hex, strlen(hex));
+	audit_personal_digest(salt, personal, digest);
+	set_value(s, P_DIGEST, digest, strlen(digest));
+	snprintf(payload, sizeof payload, "community=%s;category=%s;personal=%s", s->values[P_COMMUNITY],
+	    s->values[P_CATEGORY], digest);
+	set_value(s, P_PAYLOAD, payload, strlen(payload));
+
 	event.tracking_code = code;
-	event.seq = 1;
 	event.action = "submit";
 	event.to_state = "submitted";
 	event.actor_role = "resident";
 	event.note = "";
-	audit_hash(&event, audit_genesis, hash);
-	audit_to_hex(hash, hex);
-	set_value(s, P_HASH, hex, strlen(hex));
-	audit_to_hex(audit_genesis, hex);
-	set_value(s, P_PREV_HASH, hex, strlen(hex));
+	event.payload = s->values[P_PAYLOAD];
+	audit_next(&event, NULL, 0, &link);
+	set_value(s, P_AT_US, link.at_us, strlen(link.at_us));
+	set_value(s, P_HASH, link.hash_hex, strlen(link.hash_hex));
+	set_value(s, P_PREV_HASH, link.prev_hex, strlen(link.prev_hex));
+	set_value(s, P_VERSION, link.version, strlen(link.version));
 }
 
+/* The order as its resident sees it, with their key added: the key is shown here and nowhere else. */
 static void
-reply_order(struct request *r, int status, const char *order_json)
+reply_order(struct request *r, int status, const char *order_json, const char *resident_key)
 {
 	struct submit_state *s = r->state;
+	struct json_object *order = json_tokener_parse(order_json);
+	const char *text;
 
-	if (s->html) {
-		char *page = form_page_submitted(order_json);
-		http_reply_html(r, status, page, strlen(page));
-		free(page);
+	if (order == NULL) {
+		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
-	http_reply_json_text(r, status, order_json, strlen(order_json));
+	if (resident_key != NULL)
+		json_object_object_add(order, "resident_key", json_object_new_string(resident_key));
+	if (s->html) {
+		char *page = form_page_submitted(order);
+		http_reply_html(r, status, page, strlen(page));
+		free(page);
+		json_object_put(order);
+		return;
+	}
+	text = json_object_to_json_string_ext(order, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	http_reply_json_text(r, status, text, strlen(text));
+	json_object_put(order);
 }
 
 static void
@@ -206,7 +247,12 @@ replay_done(void *arg, const struct db_reply *reply)
 		return;
 	}
 	http_set_header(r, "Idempotent-Replayed", "true");
-	reply_order(r, 200, PQgetvalue(reply->result, 0, 1));
+	{
+		char key[RESIDENT_KEY_LEN + 1];
+		bool have_key = !PQgetisnull(reply->result, 0, 2) &&
+		    resident_key_open(PQgetvalue(reply->result, 0, 2), s->values[P_KEY], key);
+		reply_order(r, 200, PQgetvalue(reply->result, 0, 1), have_key ? key : NULL);
+	}
 }
 
 static void
@@ -216,7 +262,7 @@ submit_done(void *arg, const struct db_reply *reply)
 	struct submit_state *s = r->state;
 
 	if (reply->status == DB_OK) {
-		reply_order(r, 201, PQgetvalue(reply->result, 0, 0));
+		reply_order(r, 201, PQgetvalue(reply->result, 0, 0), s->resident_key);
 		return;
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
@@ -249,6 +295,26 @@ submit_send(struct request *r)
 
 	prepare_attempt(s);
 	db_query(r->app->db, &submit_statement, (const char *const *)s->values, submit_done, r);
+}
+
+static void
+submit_allowed(struct request *r)
+{
+	submit_send(r);
+}
+
+/* Anonymous orders count per client address; a signed-in worker entering orders for residents does
+ * not. Open orders per phone count for everyone. */
+static void
+submit_signed_in_or_not(struct request *r)
+{
+	struct submit_state *s = r->state;
+	char address[CLIENT_ADDRESS_MAX];
+	bool anonymous = !r->user->authenticated;
+
+	if (anonymous)
+		client_address(r, address);
+	throttle_submit_attempt(r, anonymous ? address : NULL, s->values[P_PHONE], s->values[P_KEY], submit_allowed);
 }
 
 static bool
@@ -320,5 +386,5 @@ orders_submit(struct request *r)
 	if (key != NULL)
 		set_value(s, P_KEY, key, strlen(key));
 	request_hash(s);
-	submit_send(r);
+	submit_signed_in_or_not(r); /* dispatch set r->user: a signed-in worker, or anonymous */
 }

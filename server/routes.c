@@ -5,6 +5,8 @@
 
 #include <event2/http.h>
 
+#include "access.h"
+#include "account_passwords.h"
 #include "auth.h"
 #include "catalog.h"
 #include "certificate.h"
@@ -21,6 +23,7 @@
 #include "registry_volunteers.h"
 #include "static_files.h"
 #include "stats.h"
+#include "team_invites.h"
 #include "track.h"
 #include "users.h"
 
@@ -30,6 +33,7 @@
 #define PATCH EVHTTP_REQ_PATCH
 
 #define ANYONE ROUTE_PUBLIC
+#define ANYONE_OR_STAFF (ACCESS_SESSION_OPTIONAL | ROLES_STAFF)
 #define SIGNED_IN ROLES_ANY_USER
 #define STAFF ROLES_STAFF
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
@@ -47,20 +51,26 @@ static const struct route routes[] = {
     {GET, "/metrics", health_metrics, ANYONE, NONE},
     {GET, "/api/v1/catalog", catalog_get, ANYONE, NONE},
     {GET, "/form", catalog_form_page, ANYONE, NONE},
-    {POST, "/api/v1/orders", orders_submit, ANYONE, FORM},
+    {GET, "/form/track/{code}", track_page, ANYONE, NONE},
+    {POST, "/api/v1/orders", orders_submit, ANYONE_OR_STAFF, FORM},
     {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE},
     {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE},
     {POST, "/api/v1/orders/{id}/{action}", order_action_post, SIGNED_IN, JSON},
     {GET, "/api/v1/orders/{id}/suggested-teams", matching_suggest, ADMIN | DEPARTMENT, NONE},
     {GET, "/api/v1/volunteers/{id}/hours", hours_ledger, ADMIN | TEAM | VOLUNTEER, NONE},
-    {GET, "/api/v1/volunteers/{id}/certificate", certificate_issue, ADMIN | TEAM | VOLUNTEER, NONE},
+    {GET, "/api/v1/volunteers/{id}/certificate", certificate_issue, ADMIN | VOLUNTEER, NONE},
     {POST, "/api/v1/service-records/{id}/corrections", hours_correct, ADMIN, JSON},
     {GET, "/verify/{code}", certificate_verify, ANYONE, NONE},
     {GET, "/api/v1/track/{code}", track_get, ANYONE, NONE},
-    {POST, "/api/v1/track/{code}/{action}", order_action_track, ANYONE, JSON},
+    {POST, "/api/v1/track/{code}/{action}", order_action_track, ANYONE, FORM},
     {POST, "/api/v1/sessions", auth_login, ANYONE, JSON},
     {DELETE, "/api/v1/sessions/current", auth_logout, SIGNED_IN, NONE},
     {GET, "/api/v1/me", auth_me, SIGNED_IN, NONE},
+    {POST, "/api/v1/me/password", account_password_change, SIGNED_IN, JSON},
+    {POST, "/api/v1/users/{id}/password", account_password_reset, ADMIN, JSON},
+    {POST, "/api/v1/teams/{id}/invitations", team_invitations_create, ADMIN | TEAM, JSON},
+    {GET, "/api/v1/invitations", invitations_list, VOLUNTEER, NONE},
+    {POST, "/api/v1/invitations/{id}/{answer}", invitation_answer, VOLUNTEER, JSON},
     {GET, "/api/v1/events", events_stream, SIGNED_IN, NONE},
     {GET, "/api/v1/stats/summary", stats_summary, STAFF | TEAM, NONE},
     {GET, "/api/v1/export/orders.csv", export_orders, ADMIN, NONE},
@@ -77,7 +87,7 @@ static const struct route routes[] = {
     {GET, "/api/v1/teams/{id}", teams_get, STAFF | TEAM, NONE},
     {PATCH, "/api/v1/teams/{id}", teams_update, ADMIN, JSON},
     {GET, "/api/v1/teams/{id}/members", team_members_list, ADMIN | TEAM, NONE},
-    {POST, "/api/v1/teams/{id}/members", team_members_add, ADMIN | TEAM, JSON},
+    {POST, "/api/v1/teams/{id}/members", team_members_add, ADMIN, JSON},
     {DELETE, "/api/v1/teams/{id}/members/{volunteer_id}", team_members_remove, ADMIN | TEAM, NONE},
     /* Last: the web clients (static_files_map says which file each path is). */
     {GET, "/", static_files_serve, ANYONE, NONE},

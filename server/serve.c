@@ -23,6 +23,7 @@
 #include "offload.h"
 #include "routes.h"
 #include "sweep.h"
+#include "tracking_code.h"
 
 #define DRAIN_TICK_MS 20
 #define MAX_WORKERS 64
@@ -110,6 +111,7 @@ serve_process(const struct config *cfg)
 	    .max_body_bytes = (size_t)cfg->max_body_bytes,
 	    .timeout_s = cfg->http_timeout_s,
 	    .max_connections = cfg->max_connections,
+	    .redact_path = tracking_code_redact_path,
 	};
 	size_t nroutes;
 	const struct route *routes = routes_table(&nroutes);

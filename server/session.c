@@ -11,6 +11,7 @@
 #include "api_reply.h"
 #include "app.h"
 #include "auth_user.h"
+#include "config.h"
 #include "db.h"
 #include "http.h"
 
@@ -21,10 +22,26 @@ static struct db_statement session_statement = DB_STATEMENT("auth_session",
     "       json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
     "         'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
     "         'team_id', u.team_id, 'volunteer_id', u.volunteer_id, 'csrf_token', s.csrf_token,"
-    "         'expires_at', s.expires_at)::text"
+    "         'expires_at', s.expires_at)::text,"
+    "       extract(epoch FROM s.expires_at)::bigint, encode(s.token_hash, 'hex')"
     "  FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND NOT u.disabled",
     1);
+
+#define COOKIE_NAME "paidan_session"
+#define SECURE_COOKIE_NAME "__Host-paidan_session"
+
+bool
+session_cookie_secure(const struct request *r)
+{
+	return strncmp(r->app->cfg->public_url, "https://", 8) == 0;
+}
+
+const char *
+session_cookie_name(const struct request *r)
+{
+	return session_cookie_secure(r) ? SECURE_COOKIE_NAME : COOKIE_NAME;
+}
 
 struct session_lookup {
 	struct request *r;
@@ -54,15 +71,16 @@ request_token(struct request *r, char *buf, size_t size, bool *via_cookie)
 		return buf[0] && strlen(auth + 7) < size ? buf : NULL;
 	}
 	while (cookie != NULL && *cookie) {
-		size_t n;
+		const char *name = session_cookie_name(r);
+		size_t n, name_len = strlen(name);
 		while (*cookie == ' ' || *cookie == ';')
 			cookie++;
 		n = strcspn(cookie, ";");
-		if (strncmp(cookie, SESSION_COOKIE "=", sizeof SESSION_COOKIE) == 0) {
-			size_t v = n - sizeof SESSION_COOKIE;
+		if (n > name_len && strncmp(cookie, name, name_len) == 0 && cookie[name_len] == '=') {
+			size_t v = n - name_len - 1;
 			if (v == 0 || v >= size)
 				return NULL;
-			memcpy(buf, cookie + sizeof SESSION_COOKIE, v);
+			memcpy(buf, cookie + name_len + 1, v);
 			buf[v] = '\0';
 			*via_cookie = true;
 			return buf;
@@ -115,6 +133,8 @@ session_done(void *arg, const struct db_reply *reply)
 	user->role = role;
 	user->scope_id = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
 	user->json = http_strdup(r, PQgetvalue(res, 0, 4));
+	user->expires_at = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
+	snprintf(user->session, sizeof user->session, "%s", PQgetvalue(res, 0, 6));
 	user->via_cookie = lookup->via_cookie;
 	if (lookup->via_cookie && r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD)
 		csrf_ok = csrf_matches(r, PQgetvalue(res, 0, 3));

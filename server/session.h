@@ -8,8 +8,13 @@ struct request;
 struct auth_user;
 struct db_reply;
 
-#define SESSION_COOKIE "paidan_session"
 #define SESSION_TOKEN_HASH_HEX 65
+
+/* The session cookie's name: over https (--public-url) "__Host-paidan_session", which browsers keep
+ * to this host and path and send only over TLS, else "paidan_session". */
+const char *session_cookie_name(const struct request *r);
+/* True when the cookie must be Secure (the public URL is https). */
+bool session_cookie_secure(const struct request *r);
 
 /* The BLAKE2b hash (hex) of the request's session token, from "Authorization: Bearer …" or the
  * cookie. False when the request carries none. */

@@ -7,12 +7,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
-
 #include "app.h"
 #include "audit.h"
 #include "config.h"
 #include "db.h"
+#include "erasure.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -37,16 +36,17 @@ static struct db_statement escalate_statement = DB_STATEMENT("sweep_escalate",
     "  RETURNING o.id, o.event_count, t.at"
     ")"
     "INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_role, note, at,"
-    "                          prev_hash, hash)"
+    "                          prev_hash, hash, hash_version, payload)"
     "SELECT id, event_count, 'escalate', $2::text, $2::text, 'system', $6::text, at,"
-    "       decode($3, 'hex'), decode($4, 'hex') FROM upd",
-    6);
+    "       decode($3, 'hex'), decode($4, 'hex'), $7::smallint, '' FROM upd",
+    7);
 
 static struct db_statement cleanup_statement = DB_STATEMENT("sweep_cleanup",
     "WITH s AS (DELETE FROM sessions WHERE expires_at < now() - interval '1 day'),"
     " k AS (DELETE FROM idempotency_keys WHERE created_at < now() - interval '48 hours'),"
-    " f AS (DELETE FROM login_failures WHERE window_start < now() - interval '1 day'"
-    "        AND (locked_until IS NULL OR locked_until < now()))"
+    " f AS (DELETE FROM login_attempts WHERE window_start < now() - interval '1 day'),"
+    " a AS (DELETE FROM submit_attempts WHERE window_start < now() - interval '1 day'),"
+    " n AS (DELETE FROM login_known_addresses WHERE last_success < now() - interval '1 year')"
     "SELECT 1",
     0);
 
@@ -79,35 +79,29 @@ overdue_done(void *arg, const struct db_reply *reply)
 {
 	struct sweep *sweep = arg;
 	const PGresult *res = reply->result;
-	struct timespec ts;
 
 	sweep->pending--;
 	if (reply->status != DB_OK)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
 	sweep->escalated = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
-		unsigned char prev[AUDIT_HASH_BYTES], hash[AUDIT_HASH_BYTES];
-		char hex[AUDIT_HASH_HEX], at[24];
 		const char *note = "超过办理时限，已提醒县级管理员 (overdue: escalated)";
 		struct audit_event event = {
 		    .tracking_code = PQgetvalue(res, i, 1),
-		    .seq = atoi(PQgetvalue(res, i, 4)) + 1,
 		    .action = "escalate",
 		    .from_state = PQgetvalue(res, i, 2),
 		    .to_state = PQgetvalue(res, i, 2),
 		    .actor_user_id = 0,
 		    .actor_role = "system",
 		    .note = note,
-		    .at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000,
+		    .payload = "",
 		};
-		const char *values[6] = {PQgetvalue(res, i, 0), event.from_state, PQgetvalue(res, i, 3), hex, at, note};
+		struct audit_link link;
+		const char *values[7] = {PQgetvalue(res, i, 0), event.from_state, link.prev_hex, link.hash_hex,
+		    link.at_us, note, link.version};
 
-		if (sodium_hex2bin(prev, sizeof prev, values[2], strlen(values[2]), NULL, NULL, NULL) != 0)
+		if (!audit_next(&event, PQgetvalue(res, i, 3), atoi(PQgetvalue(res, i, 4)), &link))
 			continue;
-		audit_hash(&event, prev, hash);
-		audit_to_hex(hash, hex);
-		snprintf(at, sizeof at, "%lld", (long long)event.at_us);
 		sweep->pending++;
 		db_query(sweep->app->db, &escalate_statement, values, escalate_done, sweep);
 	}
@@ -135,6 +129,7 @@ sweep_tick(evutil_socket_t fd, short what, void *arg)
 	sweep->pending += 2;
 	db_query(sweep->app->db, &overdue_statement, NULL, overdue_done, sweep);
 	db_query(sweep->app->db, &cleanup_statement, NULL, cleanup_done, sweep);
+	erasure_round(sweep->app, &sweep->pending);
 }
 
 struct sweep *

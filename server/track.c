@@ -1,6 +1,7 @@
-/* track: the code is the capability, so nothing here identifies the resident beyond a masked hint. */
+/* track: the code is the capability to look, so nothing here identifies the resident. */
 #include "track.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,59 +9,109 @@
 #include "api_reply.h"
 #include "app.h"
 #include "db.h"
+#include "form_pages.h"
 #include "http.h"
 #include "order_model.h"
+#include "resident_key.h"
 #include "tracking_code.h"
 #include "xalloc.h"
 
 static struct db_statement track_statement = DB_STATEMENT("track_get",
     "SELECT jsonb_build_object("
-    "    'tracking_code', o.tracking_code, 'state', o.state, 'description', o.description,"
-    "    'contact_name', left(o.contact_name, 1) || '*', 'contact_phone', paidan_mask_phone(o.contact_phone),"
+    "    'tracking_code', o.tracking_code, 'state', o.state,"
     "    'community_name', (SELECT c.name FROM communities c WHERE c.id = o.community_id),"
     "    'category_name', (SELECT c.name FROM categories c WHERE c.id = o.category_id),"
     "    'department_name', (SELECT d.name FROM departments d WHERE d.id = o.department_id),"
     "    'team_name', (SELECT t.name FROM teams t WHERE t.id = o.team_id),"
-    "    'reason', o.reason, 'summary', o.summary, 'created_at', o.created_at, 'updated_at', o.updated_at,"
+    "    'reason', CASE WHEN o.state IN ('rejected', 'cancelled') THEN o.reason END,"
+    "    'created_at', o.created_at, 'updated_at', o.updated_at,"
     "    'due_at', o.due_at, 'overdue', o.due_at IS NOT NULL AND o.due_at < now(),"
-    "    'events', paidan_order_events_json(o.id, false),"
+    "    'events', paidan_order_events_public_json(o.id),"
     "    'evaluation', (SELECT json_build_object('rating', e.rating, 'comment', e.comment,"
     "                    'created_at', e.created_at) FROM evaluations e WHERE e.order_id = o.id))::text,"
     "  o.state, EXISTS (SELECT 1 FROM evaluations e WHERE e.order_id = o.id)"
     "  FROM orders o WHERE o.tracking_code = $1",
     1);
 
-static void
-track_done(void *arg, const struct db_reply *reply)
+struct track_state {
+	char code[TRACKING_CODE_LEN + 1];
+	char key[RESIDENT_KEY_LEN + 1];
+};
+
+/* The view with "actions": what the resident may do now. NULL when the row is not an order. */
+static struct json_object *
+track_view(const PGresult *res)
 {
-	struct request *r = arg;
-	const PGresult *res = reply->result;
 	enum order_action actions[ORDER_ACTION_COUNT];
 	enum order_state state;
-	struct json_object *body, *list;
+	struct json_object *view, *list;
 	int n;
+
+	if (PQntuples(res) == 0 || !order_state_from_name(PQgetvalue(res, 0, 1), &state))
+		return NULL;
+	view = json_tokener_parse(PQgetvalue(res, 0, 0));
+	if (view == NULL)
+		return NULL;
+	list = json_object_new_array();
+	n = order_actions_for(state, ROLE_RESIDENT, actions, ORDER_ACTION_COUNT);
+	for (int i = 0; i < n; i++) {
+		if (actions[i] == ORDER_ACTION_EVALUATE && strcmp(PQgetvalue(res, 0, 2), "t") == 0)
+			continue;
+		json_object_array_add(list, json_object_new_string(order_action_name(actions[i])));
+	}
+	json_object_object_add(view, "actions", list);
+	return view;
+}
+
+static void
+track_json_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+	struct json_object *view;
 
 	if (reply->status != DB_OK) {
 		api_reply_db_error(r, reply);
 		return;
 	}
-	if (PQntuples(res) == 0 || !order_state_from_name(PQgetvalue(res, 0, 1), &state)) {
+	view = track_view(reply->result);
+	if (view == NULL) {
 		api_error_reply(r, API_ERROR_NO_SUCH_TRACKING_CODE, NULL);
 		return;
 	}
-	body = json_tokener_parse(PQgetvalue(res, 0, 0));
-	if (body == NULL || !json_object_is_type(body, json_type_object)) {
-		json_object_put(body);
-		api_error_reply(r, API_ERROR_INTERNAL, NULL);
+	http_reply_json(r, 200, view);
+}
+
+static void
+reply_page_not_found(struct request *r)
+{
+	char *page = form_page_message("查不到这一单", "查询码不对，请核对。", "/form");
+
+	http_reply_html(r, 404, page, strlen(page));
+	free(page);
+}
+
+/* r->state is the track_state of track_page. */
+static void
+track_page_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+	struct track_state *s = r->state;
+	struct json_object *view;
+	char *page;
+
+	if (reply->status != DB_OK) {
+		api_reply_db_error(r, reply);
 		return;
 	}
-	n = order_actions_for(state, ROLE_RESIDENT, actions, ORDER_ACTION_COUNT);
-	list = json_object_new_array();
-	for (int i = 0; i < n; i++)
-		if (!(actions[i] == ORDER_ACTION_EVALUATE && strcmp(PQgetvalue(res, 0, 2), "t") == 0))
-			json_object_array_add(list, json_object_new_string(order_action_name(actions[i])));
-	json_object_object_add(body, "actions", list);
-	http_reply_json(r, 200, body);
+	view = track_view(reply->result);
+	if (view == NULL) {
+		reply_page_not_found(r);
+		return;
+	}
+	page = form_page_track(view, s->code, s->key);
+	json_object_put(view);
+	http_reply_html(r, 200, page, strlen(page));
+	free(page);
 }
 
 void
@@ -68,7 +119,7 @@ track_reply(struct request *r, const char *code)
 {
 	const char *values[1] = {code};
 
-	db_query(r->app->db, &track_statement, values, track_done, r);
+	db_query(r->app->db, &track_statement, values, track_json_done, r);
 }
 
 void
@@ -81,4 +132,35 @@ track_get(struct request *r)
 		return;
 	}
 	track_reply(r, code);
+}
+
+void
+track_page(struct request *r)
+{
+	struct track_state *s = xcalloc(1, sizeof *s);
+	const char *key = http_query_param(r, "key");
+	const char *values[1] = {s->code};
+
+	r->state = s;
+	r->state_free = free;
+	if (key != NULL && resident_key_valid(key, strlen(key)))
+		snprintf(s->key, sizeof s->key, "%s", key);
+	if (!tracking_code_normalize(route_param(&r->match, "code"), s->code)) {
+		reply_page_not_found(r);
+		return;
+	}
+	db_query(r->app->db, &track_statement, values, track_page_done, r);
+}
+
+char *
+track_page_link(const char *code, const char *key)
+{
+	size_t n = strlen("/form/track/") + strlen(code) + strlen("?key=") + (key ? strlen(key) : 0) + 1;
+	char *out = xmalloc(n);
+
+	if (key != NULL && key[0] != '\0')
+		snprintf(out, n, "/form/track/%s?key=%s", code, key);
+	else
+		snprintf(out, n, "/form/track/%s", code);
+	return out;
 }

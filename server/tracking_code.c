@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 void
@@ -32,4 +33,19 @@ tracking_code_normalize(const char *input, char out[TRACKING_CODE_LEN + 1])
 	}
 	out[n] = '\0';
 	return n == TRACKING_CODE_LEN;
+}
+
+void
+tracking_code_redact_path(const char *path, char *out, size_t size)
+{
+	const char *mark = strstr(path, "/track/");
+	size_t keep, rest;
+
+	if (mark == NULL) {
+		snprintf(out, size, "%s", path);
+		return;
+	}
+	keep = (size_t)(mark - path) + strlen("/track/");
+	rest = strcspn(path + keep, "/");
+	snprintf(out, size, "%.*s%s%s", (int)keep, path, rest > 0 ? "…" : "", path + keep + rest);
 }

@@ -16,4 +16,8 @@ void tracking_code_generate(char out[TRACKING_CODE_LEN + 1]);
  * dropped. False when it cannot be a tracking code. */
 bool tracking_code_normalize(const char *input, char out[TRACKING_CODE_LEN + 1]);
 
+/* The path with what follows "/track/" (up to the next '/') replaced by "…": tracking codes stay out
+ * of the access log. Writes at most size bytes to out, NUL included. */
+void tracking_code_redact_path(const char *path, char *out, size_t size);
+
 #endif

@@ -149,6 +149,8 @@ db_ok=0
 start_db() {
     pg_start "$PG_DIR" "$PG_PORT" fast
     pg_createdb "$PG_DIR" "$PG_PORT" paidan_test
+    # The servers under test connect as a role that may only read and write rows (issue 9).
+    pg_app_role "$PG_DIR" "$PG_PORT" paidan_server
 }
 stage "throwaway PostgreSQL" start_db
 [ "$STAGE_RC" -eq 0 ] && db_ok=1
@@ -165,7 +167,8 @@ only_files() { # DIR: the files of PAIDAN_TEST_ONLY under DIR, one node --test r
 integration() {
     export PAIDAN_BIN="$ROOT/build-asan/paidan"
     PAIDAN_TEST_DATABASE_URL=$(pg_url "$PG_DIR" "$PG_PORT" paidan_test)
-    export PAIDAN_TEST_DATABASE_URL
+    PAIDAN_TEST_APP_DATABASE_URL=$(pg_url_as "$PG_DIR" "$PG_PORT" paidan_test paidan_server)
+    export PAIDAN_TEST_DATABASE_URL PAIDAN_TEST_APP_DATABASE_URL
     export PAIDAN_TEST_PG_STOP="$PG_BASE/pg-stop"
     export PAIDAN_TEST_PG_START="$PG_BASE/pg-start"
     export PAIDAN_SQL_DIR="$ROOT/sql"
@@ -232,7 +235,8 @@ browser_tests() {
     browser_node_modules
     export PAIDAN_BIN="$ROOT/build-asan/paidan"
     PAIDAN_TEST_DATABASE_URL=$(pg_url "$PG_DIR" "$PG_PORT" paidan_test)
-    export PAIDAN_TEST_DATABASE_URL
+    PAIDAN_TEST_APP_DATABASE_URL=$(pg_url_as "$PG_DIR" "$PG_PORT" paidan_test paidan_server)
+    export PAIDAN_TEST_DATABASE_URL PAIDAN_TEST_APP_DATABASE_URL
     export PAIDAN_SQL_DIR="$ROOT/sql"
     export PAIDAN_STATIC_DIR="$ROOT/clients"
     export PAIDAN_TEST_LOG_DIR="$PG_BASE/logs"

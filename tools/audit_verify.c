@@ -1,6 +1,13 @@
-/* audit_verify: a command-line tool, so it may block; reads with a cursor to keep memory flat. */
+/* audit_verify: a command-line tool, so it may block; reads with a cursor to keep memory flat.
+ *
+ * For every order: each event's hash is recomputed in the format it was written in (v1 or v2) and
+ * linked to the one before; the order's head must be its last event. For v2 chains the payloads are
+ * compared with the tables as they are now: the order's own fields (personal ones through their
+ * salted digest), the hours each completion recorded, the records each confirmation verified, the
+ * rating, the corrections. Every difference is named; the walk goes on after one. */
 #include "audit_verify.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,34 +19,289 @@
 #include "db_blocking.h"
 
 #define FETCH "FETCH 1000 FROM events"
+#define MAX_REPORTS 200
+
+enum column {
+	C_EVENT_ID,
+	C_ORDER_ID,
+	C_TRACKING_CODE,
+	C_SEQ,
+	C_ACTION,
+	C_FROM,
+	C_TO,
+	C_ACTOR,
+	C_ROLE,
+	C_NOTE,
+	C_AT_US,
+	C_PREV,
+	C_HASH,
+	C_HEAD,
+	C_COUNT,
+	C_VERSION,
+	C_PAYLOAD,
+	C_WORK_NO,
+	C_SUBMIT_EXPECTED,
+	C_HOURS_ALL,
+	C_HOURS_VERIFIED,
+	C_RATING,
+	C_COMMENT,
+	C_SALT,
+	C_DIGEST,
+	C_DESCRIPTION,
+	C_NAME,
+	C_PHONE,
+	C_ADDRESS,
+	C_PREFERRED_TIME,
+	C_ERASED,
+	C_CORRECTION,
+	C_CORRECTIONS,
+};
+
+static const char events_query[] =
+    "DECLARE events NO SCROLL CURSOR FOR"
+    " WITH o AS ("
+    "   SELECT o.*,"
+    "          'community=' || o.community_id || ';category=' || o.category_id || ';personal='"
+    "            || COALESCE(encode(o.personal_digest, 'hex'), '') AS submit_expected,"
+    "          paidan_audit_hours_text(o.id, false) AS hours_all,"
+    "          paidan_audit_hours_text(o.id, true) AS hours_verified,"
+    "          (SELECT 'rating=' || e.rating FROM evaluations e WHERE e.order_id = o.id) AS rating,"
+    "          (SELECT e.comment FROM evaluations e WHERE e.order_id = o.id) AS comment,"
+    "          (SELECT count(*) FROM service_records s WHERE s.order_id = o.id AND s.corrects_id IS NOT NULL)"
+    "            AS corrections"
+    "     FROM orders o"
+    " )"
+    " SELECT e.id, e.order_id, o.tracking_code, e.seq, e.action, e.from_state, e.to_state,"
+    "        COALESCE(e.actor_user_id, 0), e.actor_role, e.note,"
+    "        (extract(epoch FROM e.at) * 1000000)::bigint,"
+    "        encode(e.prev_hash, 'hex'), encode(e.hash, 'hex'), encode(o.last_event_hash, 'hex'),"
+    "        o.event_count, e.hash_version, e.payload, o.work_no, o.submit_expected, o.hours_all,"
+    "        o.hours_verified, o.rating, o.comment, encode(o.personal_salt, 'hex'),"
+    "        encode(o.personal_digest, 'hex'), o.description, o.contact_name, o.contact_phone, o.address,"
+    "        o.preferred_time, o.personal_erased_at IS NOT NULL,"
+    "        (SELECT 'record=' || s.id || ';volunteer=' || s.volunteer_id || ';hours='"
+    "                || to_char(s.hours, 'FM990.00') || ';replaces=' || s.corrects_id"
+    "           FROM service_records s WHERE s.order_id = o.id AND s.event_seq = e.seq),"
+    "        o.corrections"
+    "   FROM order_events e JOIN o ON o.id = e.order_id"
+    "  ORDER BY e.order_id, e.seq";
+
+struct walk {
+	FILE *out;
+	int reports;
+	long long events, orders;
+	/* the order being walked */
+	long long order_id;
+	char work_no[32];
+	unsigned char prev[AUDIT_HASH_BYTES];
+	int expected_seq;
+	bool head_checked, v2, saw_complete, saw_confirm, saw_evaluate;
+	int corrections_seen, corrections;
+	char hours_all[4096];
+	char hours_verified[4096];
+	bool has_rating;
+};
+
+static void report(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One line naming the order and what is wrong with it. */
+static void
+report(struct walk *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->reports++ >= MAX_REPORTS)
+		return;
+	fprintf(w->out, "BROKEN: order %lld (%s): ", w->order_id, w->work_no);
+	va_start(ap, fmt);
+	vfprintf(w->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', w->out);
+}
+
+static void
+report_event(struct walk *w, const PGresult *res, int i, const char *why)
+{
+	if (w->reports++ < MAX_REPORTS)
+		fprintf(w->out, "BROKEN: event id %s (order %lld, seq %s, action %s): %s\n",
+		    PQgetvalue(res, i, C_EVENT_ID), w->order_id, PQgetvalue(res, i, C_SEQ),
+		    PQgetvalue(res, i, C_ACTION), why);
+}
+
+/* What must hold once all of an order's events were read. */
+static void
+finish_order(struct walk *w)
+{
+	if (w->order_id < 0)
+		return;
+	if (!w->head_checked)
+		report(w, "events are missing at the end of its chain (its head names a later event)");
+	if (w->v2 && w->hours_all[0] != '\0' && !w->saw_complete)
+		report(w, "service records (%s) that no completion in its chain recorded", w->hours_all);
+	if (w->v2 && w->hours_verified[0] != '\0' && !w->saw_confirm)
+		report(
+		    w, "verified service records (%s) that no confirmation in its chain verified", w->hours_verified);
+	if (w->v2 && w->corrections != w->corrections_seen)
+		report(w, "%d corrections in the table, %d in its chain: one was added or deleted outside it",
+		    w->corrections, w->corrections_seen);
+	if (w->v2 && w->has_rating && !w->saw_evaluate)
+		report(w, "an evaluation that no event in its chain recorded");
+}
+
+/* The v2 payload of event i against the tables. */
+static void
+check_payload(struct walk *w, const PGresult *res, int i)
+{
+	const char *action = PQgetvalue(res, i, C_ACTION), *payload = PQgetvalue(res, i, C_PAYLOAD);
+	char expected[4200];
+
+	if (strcmp(action, "submit") == 0) {
+		snprintf(expected, sizeof expected, "%s", PQgetvalue(res, i, C_SUBMIT_EXPECTED));
+		if (strcmp(payload, expected) != 0)
+			report(w,
+			    "its community, category or personal digest changed: the chain says \"%s\", the order \"%s\"",
+			    payload, expected);
+		if (!PQgetisnull(res, i, C_SALT)) {
+			unsigned char salt[16];
+			char digest[AUDIT_HASH_HEX];
+			const char *fields[5] = {PQgetvalue(res, i, C_DESCRIPTION), PQgetvalue(res, i, C_NAME),
+			    PQgetvalue(res, i, C_PHONE), PQgetvalue(res, i, C_ADDRESS),
+			    PQgetvalue(res, i, C_PREFERRED_TIME)};
+			sodium_hex2bin(salt, sizeof salt, PQgetvalue(res, i, C_SALT), 32, NULL, NULL, NULL);
+			audit_personal_digest(salt, fields, digest);
+			if (strcmp(digest, PQgetvalue(res, i, C_DIGEST)) != 0)
+				report(w, "its description or contact details changed after it was submitted");
+		} else if (strcmp(PQgetvalue(res, i, C_ERASED), "t") != 0) {
+			report(w, "its personal data's salt is gone but the order was never erased");
+		}
+	} else if (strcmp(action, "complete") == 0) {
+		w->saw_complete = true;
+		snprintf(expected, sizeof expected, "hours=%s", PQgetvalue(res, i, C_HOURS_ALL));
+		if (strcmp(payload, expected) != 0)
+			report(w,
+			    "service records changed, added or deleted: its completion recorded \"%s\", the table holds \"%s\"",
+			    payload, expected);
+	} else if (strcmp(action, "confirm") == 0) {
+		w->saw_confirm = true;
+		snprintf(expected, sizeof expected, "verified=%s", PQgetvalue(res, i, C_HOURS_VERIFIED));
+		if (strcmp(payload, expected) != 0)
+			report(w,
+			    "verified records changed, added or deleted: its confirmation recorded \"%s\", the table holds \"%s\"",
+			    payload, expected);
+	} else if (strcmp(action, "evaluate") == 0) {
+		size_t n = strlen(PQgetvalue(res, i, C_RATING));
+		w->saw_evaluate = true;
+		if (PQgetisnull(res, i, C_RATING))
+			report(w, "its evaluation was deleted (the chain recorded \"%s\")", payload);
+		else if (strncmp(payload, PQgetvalue(res, i, C_RATING), n) != 0 ||
+		    (payload[n] != '\0' && payload[n] != ';'))
+			report(w, "its rating changed: the chain says \"%s\", the table \"%s\"", payload,
+			    PQgetvalue(res, i, C_RATING));
+		else if (strcmp(PQgetvalue(res, i, C_COMMENT), PQgetvalue(res, i, C_NOTE)) != 0)
+			report(w, "its evaluation's comment changed");
+	} else if (strcmp(action, "correct") == 0) {
+		w->corrections_seen++;
+		if (PQgetisnull(res, i, C_CORRECTION))
+			report(w, "the correction its chain recorded (\"%s\") is missing from the table", payload);
+		else if (strcmp(payload, PQgetvalue(res, i, C_CORRECTION)) != 0)
+			report(w, "a correction changed: the chain says \"%s\", the table \"%s\"", payload,
+			    PQgetvalue(res, i, C_CORRECTION));
+	}
+}
+
+static void
+walk_event(struct walk *w, const PGresult *res, int i)
+{
+	long long order_id = atoll(PQgetvalue(res, i, C_ORDER_ID));
+	unsigned char computed[AUDIT_HASH_BYTES], stored[AUDIT_HASH_BYTES], stored_prev[AUDIT_HASH_BYTES];
+	struct audit_event e = {
+	    .version = atoi(PQgetvalue(res, i, C_VERSION)),
+	    .tracking_code = PQgetvalue(res, i, C_TRACKING_CODE),
+	    .seq = atoi(PQgetvalue(res, i, C_SEQ)),
+	    .action = PQgetvalue(res, i, C_ACTION),
+	    .from_state = PQgetvalue(res, i, C_FROM),
+	    .to_state = PQgetvalue(res, i, C_TO),
+	    .actor_user_id = atoll(PQgetvalue(res, i, C_ACTOR)),
+	    .actor_role = PQgetvalue(res, i, C_ROLE),
+	    .note = PQgetvalue(res, i, C_NOTE),
+	    .at_us = atoll(PQgetvalue(res, i, C_AT_US)),
+	    .payload = PQgetvalue(res, i, C_PAYLOAD),
+	};
+	const char *why = NULL;
+
+	if (order_id != w->order_id) {
+		finish_order(w);
+		w->order_id = order_id;
+		snprintf(w->work_no, sizeof w->work_no, "%s", PQgetvalue(res, i, C_WORK_NO));
+		memcpy(w->prev, audit_genesis, sizeof w->prev);
+		w->expected_seq = 1;
+		w->head_checked = false;
+		w->v2 = e.version == AUDIT_VERSION_2 && e.seq == 1;
+		w->saw_complete = w->saw_confirm = w->saw_evaluate = false;
+		w->corrections_seen = 0;
+		w->corrections = atoi(PQgetvalue(res, i, C_CORRECTIONS));
+		snprintf(w->hours_all, sizeof w->hours_all, "%s", PQgetvalue(res, i, C_HOURS_ALL));
+		snprintf(w->hours_verified, sizeof w->hours_verified, "%s", PQgetvalue(res, i, C_HOURS_VERIFIED));
+		w->has_rating = !PQgetisnull(res, i, C_RATING);
+		w->orders++;
+	}
+	sodium_hex2bin(stored, sizeof stored, PQgetvalue(res, i, C_HASH), 64, NULL, NULL, NULL);
+	sodium_hex2bin(stored_prev, sizeof stored_prev, PQgetvalue(res, i, C_PREV), 64, NULL, NULL, NULL);
+	if (e.seq != w->expected_seq)
+		why = "an event is missing or out of order";
+	else if (sodium_memcmp(stored_prev, w->prev, sizeof stored_prev) != 0)
+		why = "prev_hash is not the previous event's hash";
+	if (why == NULL) {
+		audit_hash(&e, w->prev, computed);
+		if (sodium_memcmp(computed, stored, sizeof stored) != 0)
+			why = "the event's content does not match its hash (changed after it was written)";
+	}
+	if (why != NULL)
+		report_event(w, res, i, why);
+	if (e.version == AUDIT_VERSION_2)
+		check_payload(w, res, i);
+	/* Go on from what is stored, so one bad link is reported once and the rest still checked. */
+	memcpy(w->prev, stored, sizeof w->prev);
+	w->expected_seq = e.seq + 1;
+	if (e.seq == atoi(PQgetvalue(res, i, C_COUNT))) {
+		if (strcmp(PQgetvalue(res, i, C_HASH), PQgetvalue(res, i, C_HEAD)) != 0)
+			report(w, "its chain head does not match its last event");
+		w->head_checked = true;
+	}
+	w->events++;
+}
+
+/* Rows that no event covers: orders without events, records and evaluations of orders whose chain
+ * never mentions them are found per order above; this finds whole orders. */
+static void
+check_orders_without_events(PGconn *conn, struct walk *w)
+{
+	PGresult *res = PQexec(conn,
+	    "SELECT o.id, o.work_no FROM orders o"
+	    " WHERE NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id) ORDER BY o.id LIMIT 50");
+
+	for (int i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res); i++) {
+		if (w->reports++ < MAX_REPORTS)
+			fprintf(w->out, "BROKEN: order %s (%s) has no audit events at all\n", PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 1));
+	}
+	PQclear(res);
+}
 
 int
 audit_verify_run(const struct config *cfg, FILE *out)
 {
 	PGconn *conn = db_blocking_connect(cfg->database_url);
-	unsigned char prev[AUDIT_HASH_BYTES], computed[AUDIT_HASH_BYTES], stored[AUDIT_HASH_BYTES];
-	long long current_order = -1, events = 0, orders = 0;
-	int expected_seq = 1;
-	bool head_checked = true;
-	char head[AUDIT_HASH_HEX];
-	int broken = 0;
+	struct walk w = {.out = out, .order_id = -1};
 
 	if (conn == NULL)
 		return 2;
 	if (!db_blocking_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") ||
-	    !db_blocking_exec(conn,
-	        "DECLARE events NO SCROLL CURSOR FOR"
-	        " SELECT e.id, e.order_id, o.tracking_code, e.seq, e.action, e.from_state, e.to_state,"
-	        "        COALESCE(e.actor_user_id, 0), e.actor_role, e.note,"
-	        "        (extract(epoch FROM e.at) * 1000000)::bigint,"
-	        "        encode(e.prev_hash, 'hex'), encode(e.hash, 'hex'), encode(o.last_event_hash, 'hex'),"
-	        "        o.event_count"
-	        "   FROM order_events e JOIN orders o ON o.id = e.order_id"
-	        "  ORDER BY e.order_id, e.seq")) {
+	    !db_blocking_exec(conn, events_query)) {
 		PQfinish(conn);
 		return 2;
 	}
-	while (!broken) {
+	for (;;) {
 		PGresult *res = PQexec(conn, FETCH);
 		int rows;
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -49,96 +311,19 @@ audit_verify_run(const struct config *cfg, FILE *out)
 			return 2;
 		}
 		rows = PQntuples(res);
-		if (rows == 0) {
-			PQclear(res);
+		for (int i = 0; i < rows; i++)
+			walk_event(&w, res, i);
+		PQclear(res);
+		if (rows == 0)
 			break;
-		}
-		for (int i = 0; i < rows && !broken; i++) {
-			long long order_id = atoll(PQgetvalue(res, i, 1));
-			struct audit_event e = {
-			    .tracking_code = PQgetvalue(res, i, 2),
-			    .seq = atoi(PQgetvalue(res, i, 3)),
-			    .action = PQgetvalue(res, i, 4),
-			    .from_state = PQgetvalue(res, i, 5),
-			    .to_state = PQgetvalue(res, i, 6),
-			    .actor_user_id = atoll(PQgetvalue(res, i, 7)),
-			    .actor_role = PQgetvalue(res, i, 8),
-			    .note = PQgetvalue(res, i, 9),
-			    .at_us = atoll(PQgetvalue(res, i, 10)),
-			};
-			const char *why = NULL;
-
-			if (order_id != current_order) {
-				if (current_order >= 0 && !head_checked) {
-					fprintf(out, "BROKEN: order %lld: events are missing at the end of its chain\n",
-					    current_order);
-					broken = 1;
-					break;
-				}
-				head_checked = false;
-				current_order = order_id;
-				memcpy(prev, audit_genesis, sizeof prev);
-				expected_seq = 1;
-				orders++;
-			}
-			if (e.seq != expected_seq)
-				why = "an event is missing or out of order";
-			sodium_hex2bin(stored, sizeof stored, PQgetvalue(res, i, 12), 64, NULL, NULL, NULL);
-			if (why == NULL) {
-				unsigned char stored_prev[AUDIT_HASH_BYTES];
-				sodium_hex2bin(
-				    stored_prev, sizeof stored_prev, PQgetvalue(res, i, 11), 64, NULL, NULL, NULL);
-				if (sodium_memcmp(stored_prev, prev, sizeof prev) != 0)
-					why = "prev_hash is not the previous event's hash";
-			}
-			if (why == NULL) {
-				audit_hash(&e, prev, computed);
-				if (sodium_memcmp(computed, stored, sizeof stored) != 0)
-					why =
-					    "the event's content does not match its hash (changed after it was written)";
-			}
-			if (why != NULL) {
-				fprintf(out, "BROKEN: event id %s (order %lld, seq %d, action %s): %s\n",
-				    PQgetvalue(res, i, 0), order_id, e.seq, e.action, why);
-				broken = 1;
-				break;
-			}
-			memcpy(prev, computed, sizeof prev);
-			/* The order's head (what the next transition is guarded by) must be its last event's hash. */
-			if (e.seq == atoi(PQgetvalue(res, i, 14))) {
-				audit_to_hex(computed, head);
-				if (strcmp(head, PQgetvalue(res, i, 13)) != 0) {
-					fprintf(out,
-					    "BROKEN: order %lld: its chain head does not match its last event\n",
-					    order_id);
-					broken = 1;
-					break;
-				}
-				head_checked = true;
-			}
-			expected_seq++;
-			events++;
-		}
-		PQclear(res);
 	}
-	if (!broken) {
-		/* An order whose chain has no events at all never appears in the walk above. */
-		PGresult *res = PQexec(conn,
-		    "SELECT o.id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id)"
-		    " ORDER BY o.id LIMIT 1");
-		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
-			fprintf(out, "BROKEN: order %s has no audit events at all\n", PQgetvalue(res, 0, 0));
-			broken = 1;
-		}
-		PQclear(res);
-	}
+	finish_order(&w);
+	check_orders_without_events(conn, &w);
 	db_blocking_exec(conn, "COMMIT");
 	PQfinish(conn);
-	if (!broken && !head_checked) {
-		fprintf(out, "BROKEN: order %lld: events are missing at the end of its chain\n", current_order);
-		broken = 1;
-	}
-	if (!broken)
-		fprintf(out, "audit chain intact: %lld events in %lld orders\n", events, orders);
-	return broken;
+	if (w.reports > MAX_REPORTS)
+		fprintf(out, "… and %d more\n", w.reports - MAX_REPORTS);
+	if (w.reports == 0)
+		fprintf(out, "audit chain intact: %lld events in %lld orders\n", w.events, w.orders);
+	return w.reports > 0;
 }

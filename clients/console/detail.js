@@ -89,7 +89,7 @@ export function render(container, id) {
     const records = o.service_records || [];
     put(body,
       el('div', { class: 'detail-head' },
-        el('h1', {}, t('detail.title', { code: o.tracking_code })),
+        el('h1', {}, t('detail.title', { code: o.work_no })),
         el('div', { class: 'head-badges', id: 'detail-state' }, stateBadge(o.state), flags(o))),
       actionsCard(),
       el('div', { class: 'detail-grid' },

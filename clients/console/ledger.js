@@ -22,7 +22,7 @@ export async function openLedger(box, v) {
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h || el('span', { class: 'sr-only' }, t('reg.actions')))))),
       el('tbody', {}, records.map((x) => el('tr', { class: x.superseded ? 'superseded' : '', dataset: { record: x.id } },
         el('td', { 'data-label': headers[0] }, x.date),
-        el('td', { 'data-label': headers[1] }, `${x.tracking_code} ${x.category}`),
+        el('td', { 'data-label': headers[1] }, `${x.work_no} ${x.category}`),
         el('td', { 'data-label': headers[2] }, x.place),
         el('td', { 'data-label': headers[3], class: 'num' }, formatHours(x.hours), x.superseded ? ` ${t('ledger.superseded')}` : '',
           x.correction_reason ? el('div', { class: 'muted small' }, t('ledger.reason', { reason: x.correction_reason })) : null),

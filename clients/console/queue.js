@@ -88,7 +88,7 @@ export function render(container, query) {
     const href = `#/order/${o.id}`;
     const due = o.due_at && !['closed', 'rejected', 'cancelled'].includes(o.state) ? formatTime(o.due_at) : '';
     const tr = el('tr', { class: ['qrow', o.escalated ? 'escalated' : '', o.overdue ? 'overdue' : ''].join(' ').trim(), dataset: { id: o.id, state: o.state } },
-      el('td', { class: 'c-code' }, el('a', { href, class: 'code-link' }, o.tracking_code)),
+      el('td', { class: 'c-code' }, el('a', { href, class: 'code-link' }, o.work_no)),
       el('td', { class: 'c-state' }, stateBadge(o.state), flags(o)),
       el('td', { class: 'c-category' }, categoryName(o.category_id)),
       el('td', { class: 'c-community' }, communityName(o.community_id)),

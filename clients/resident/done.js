@@ -1,7 +1,7 @@
 // After 点单: the tracking code with a 复制 button and the way to follow it; the phone's recent
 // requests.
 import { t } from '/common/i18n.js';
-import { el, formatDate, recentOrders, rememberOrder } from './lib.js';
+import { el, formatDate, recentOrders, rememberOrder, trackLink } from './lib.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,7 +33,7 @@ export function showDone(order, categoryName) {
   $('order').hidden = true;
   $('done-code').textContent = order.tracking_code;
   $('copy-state').textContent = '';
-  $('done-track').href = `/track/${order.tracking_code}`;
+  $('done-track').href = trackLink(order.tracking_code, order.resident_key);
   $('done').hidden = false;
   $('done').focus();
   window.scrollTo(0, 0);

@@ -22,9 +22,22 @@ export function recentOrders() {
 export function rememberOrder(order, categoryName) {
   try {
     const list = recentOrders().filter((o) => o.code !== order.tracking_code);
-    list.unshift({ code: order.tracking_code, category: categoryName || '', at: order.created_at });
+    list.unshift({ code: order.tracking_code, key: order.resident_key, category: categoryName || '', at: order.created_at });
     localStorage.setItem(RECENT_KEY, JSON.stringify(list.slice(0, 5)));
   } catch { /* storage may be off */ }
+}
+
+/** The resident key of an order: from the link's fragment (#key=…), else as kept on this phone. */
+export function residentKey(code) {
+  const m = /(?:^#|&)key=([A-Za-z0-9_-]{32})(?:&|$)/.exec(location.hash);
+  if (m) return m[1];
+  const kept = recentOrders().find((o) => o.code === code);
+  return (kept && kept.key) || '';
+}
+
+/** The status page's link, carrying the key in the fragment (never sent to a server). */
+export function trackLink(code, key) {
+  return key ? `/track/${code}#key=${key}` : `/track/${code}`;
 }
 
 export const TRACKING_CODE_RE = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{10}$/;

@@ -121,17 +121,14 @@ export default {
   'event.reason': ['原因：{reason}', 'Reason: {reason}'],
 
   'cancel.title': ['不需要了？', 'No longer needed?'],
-  'cancel.explain': ['为了确认是您本人，请输入您留的电话号码的后四位。', 'To check it is you, enter the last four digits of the phone number you gave.'],
+  'cancel.explain': ['取消后社区就不再处理这一单。', 'Once cancelled, the community stops working on this order.'],
   'cancel.reason': ['取消原因（可不填）', 'Why (optional)'],
   'cancel.submit': ['确定取消', 'Cancel it'],
   'cancel.back': ['不取消了', 'Keep it'],
   'cancel.done': ['已经取消了。', 'Cancelled.'],
 
-  'phone_tail.label': ['电话号码后四位', 'Last four digits of your phone'],
-  'phone_tail.bad': ['请输入 4 位数字', 'Enter 4 digits'],
-  'phone_tail.wrong': ['电话后四位不对。请看看您点单时留的电话号码，再试一次。', 'Those digits are wrong. Check the phone number you gave and try again.'],
-  'phone_tail.locked': ['输错的次数太多了。为了安全，请 {minutes} 分钟后再试。', 'Too many wrong tries. For safety, try again in {minutes} minutes.'],
-  'phone_tail.locked_soon': ['输错的次数太多了。为了安全，请过一会儿再试。', 'Too many wrong tries. For safety, try again later.'],
+  'key.missing': ['这部手机上没有这一单的办理链接。请用点单后得到的链接打开本页；链接丢了，请找您的社区代办。', 'This phone does not hold this order\'s own link. Open this page with the link you got after ordering; if it is lost, your community can act for you.'],
+  'key.wrong': ['这个链接不能办理这一单。链接丢了，请找您的社区代办。', 'This link cannot act on this order. If yours is lost, your community can act for you.'],
 
   'eval.title': ['给这次服务打个分', 'Rate this service'],
   'eval.stars': ['满意吗？点星星打分（5 颗星最满意）', 'Satisfied? Tap the stars (5 is best)'],

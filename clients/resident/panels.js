@@ -1,54 +1,52 @@
-// The two things a resident can do on the status page, each asking for the phone's last four digits:
+// The two things a resident can do on the status page, each sending the resident key:
 // 取消点单 while the server allows it, and 评价 once the work is done.
 import { t } from '/common/i18n.js';
-import { el, api, errorMessage } from './lib.js';
+import { el, api, errorMessage, residentKey } from './lib.js';
 
 export function stars(n) {
   const k = Math.max(0, Math.min(5, Number(n) || 0));
   return '★'.repeat(k) + '☆'.repeat(5 - k);
 }
 
+// The resident key: from the link's fragment (#key=…) or this phone's list of recent orders; without it
+// the resident asks their community, who may act on their behalf.
 function tailField(id) {
-  const input = el('input', {
-    id, name: 'phone_tail', class: 'tail', inputmode: 'numeric', pattern: '[0-9]{4}', maxlength: '4',
-    autocomplete: 'off', required: true, 'aria-describedby': `err-${id}`,
-  });
   const err = el('p', { class: 'err', id: `err-${id}`, hidden: true, role: 'alert' });
-  const node = el('div', { class: 'field' }, el('label', { for: id }, t('phone_tail.label')), input, err);
+  const node = el('div', { class: 'field' }, err);
   const show = (message) => { err.textContent = message; err.hidden = !message; node.classList.toggle('invalid', Boolean(message)); };
+  let code = '';
   return {
-    input,
+    input: err,
     node,
     show,
+    forOrder(c) { code = c; return this; },
     value() {
-      const v = input.value.replace(/\s/g, '');
-      show(/^\d{4}$/.test(v) ? '' : t('phone_tail.bad'));
-      return /^\d{4}$/.test(v) ? v : null;
+      const key = residentKey(code);
+      show(key ? '' : t('key.missing'));
+      return key || null;
     },
   };
 }
 
-/** What a refusal of the phone digits means, in plain words; null when it is something else. */
+/** What a refusal of the key means, in plain words; null when it is something else. */
 function tailRefusal(r) {
-  if (r.status === 403) return t('phone_tail.wrong');
-  if (r.status !== 429) return null;
-  const s = Number(r.headers.get('Retry-After'));
-  return Number.isFinite(s) && s > 0 ? t('phone_tail.locked', { minutes: Math.max(1, Math.ceil(s / 60)) }) : t('phone_tail.locked_soon');
+  if (r.status === 403) return t('key.wrong');
+  return null;
 }
 
 /**
- * Posts {phone_tail, …} to /api/v1/track/{code}/{action}; on success or conflict calls
- * settled(order or null, flash); a refusal is shown on the digits field.
+ * Posts {resident_key, …} to /api/v1/track/{code}/{action}; on success or conflict calls
+ * settled(order or null, flash); a refusal is shown under the form.
  */
 async function post(code, action, tail, body, goodText, settled) {
-  const phoneTail = tail.value();
-  if (!phoneTail) { tail.input.focus(); return; }
-  const r = await api(`/api/v1/track/${code}/${action}`, { method: 'POST', body: { phone_tail: phoneTail, ...body } });
+  const key = tail.forOrder(code).value();
+  if (!key) return;
+  const r = await api(`/api/v1/track/${code}/${action}`, { method: 'POST', body: { resident_key: key, ...body } });
   if (r.ok && r.json) { settled(r.json, { kind: 'good', text: goodText }); return; }
   const refusal = tailRefusal(r);
-  if (refusal) { tail.show(refusal); tail.input.focus(); return; }
+  if (refusal) { tail.show(refusal); return; }
   if (r.status === 409) { settled(null, { kind: 'bad', text: r.json?.error?.code === 'already_rated' ? t('eval.already') : t('error.conflict') }); return; }
-  if (r.status === 422 && r.json?.error?.fields?.phone_tail) { tail.show(t('phone_tail.bad')); return; }
+  if (r.status === 422 && r.json?.error?.fields?.resident_key) { tail.show(t('key.wrong')); return; }
   tail.show(errorMessage(r));
 }
 
@@ -70,7 +68,6 @@ export function cancelPanel(order, settled) {
   const open = el('button', { type: 'button', class: 'btn danger', id: 'cancel-open', dataset: { action: 'cancel' }, onclick: () => {
     form.hidden = false;
     open.hidden = true;
-    tail.input.focus();
   } }, t('action.cancel'));
   return el('section', { class: 'panel', id: 'cancel' }, el('h2', {}, t('cancel.title')), open, form);
 }

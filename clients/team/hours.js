@@ -20,7 +20,7 @@ function pendingPart(items) {
   return el('section', { class: 'card', id: 'hours-pending' },
     el('p', { class: 'pending-total' }, t('hours.pending', { h: plainHundredths(sum) })),
     el('ul', { class: 'plain' }, items.map((x) => el('li', {}, t('hours.pending_item', {
-      code: x.order.tracking_code, category: x.order.category_name || categoryName(x.order.category_id), h: formatHours(x.hours),
+      code: x.order.work_no, category: x.order.category_name || categoryName(x.order.category_id), h: formatHours(x.hours),
     })))));
 }
 

@@ -50,7 +50,7 @@ export function updateNet() {
 
 /** Keeps an action for later and says so. */
 export function queueAction(order, action, body) {
-  outbox.add(order.id, order.tracking_code, action, body);
+  outbox.add(order.id, order.work_no, action, body);
   updateNet();
   toast(t('act.queued'));
 }

@@ -40,7 +40,13 @@ test('with JavaScript off, the form posts and shows the tracking code', async ()
   const code = (await p.textContent('.code')).trim();
   assert.match(code, h.TRACKING_CODE_RE);
   assert.equal(await h.sql(`SELECT tracking_code FROM orders WHERE description = ${h.lit(description)}`), code);
-  assert.equal(await p.getAttribute(`a[href="/track/${code}"]`, 'href'), `/track/${code}`);
+  assert.match(await p.getAttribute(`a[href^="/form/track/${code}?key="]`, 'href'), /^\/form\/track\/[A-Z0-9]{10}\?key=[A-Za-z0-9_-]{32}$/);
+  // The link's page works without JavaScript: the resident cancels with the key the page posts back.
+  await Promise.all([p.waitForNavigation(), p.click(`a[href^="/form/track/${code}?key="]`)]);
+  await p.waitForSelector('form[action$="/cancel"] input[name=resident_key]', { state: 'attached' });
+  await Promise.all([p.waitForNavigation(), p.click('form[action$="/cancel"] button[type=submit]')]);
+  assert.equal(await h.sql(`SELECT state FROM orders WHERE tracking_code = '${code}'`), 'cancelled');
+  assert.ok((await p.textContent('body')).includes('已取消'), 'the page says it is cancelled');
   await shot(p, '31-nojs-done');
   assertClean(p);
   await p.context().close();

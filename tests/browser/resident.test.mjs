@@ -81,7 +81,7 @@ test("the server's 422 fields are shown next to the fields", async () => {
   await p.context().close();
 });
 
-test('cancelling asks for the last four digits and explains a wrong answer', async () => {
+test('cancelling needs the resident key: none on this phone or a wrong one is explained, the right one cancels', async () => {
   const phone = h.randomPhone();
   const r = await srv.http('POST', '/api/v1/orders', {
     body: { community_id: refs.community, category_id: refs.category, description: h.uniq('cancel'), contact_name: '钱大爷', contact_phone: phone },
@@ -91,14 +91,21 @@ test('cancelling asks for the last four digits and explains a wrong answer', asy
   p.allowed.push(/status of 403.*\/cancel/);
   await p.goto(`/track/${r.json.tracking_code}`);
   await p.click('#cancel-open');
-  const wrong = phone.slice(-4) === '0000' ? '1111' : '0000';
-  await p.fill('#cancel-tail', wrong);
   await p.click('#cancel-form button[type=submit]');
   await p.waitForSelector('#err-cancel-tail:not([hidden])');
-  assert.match(await p.textContent('#err-cancel-tail'), /后四位不对/);
-  await shot(p, '41-track-cancel-wrong-digits');
+  assert.match(await p.textContent('#err-cancel-tail'), /社区代办/);
+  const wrong = `${r.json.resident_key.slice(0, -1)}${r.json.resident_key.endsWith('A') ? 'B' : 'A'}`;
+  await p.goto(`/track/${r.json.tracking_code}#key=${wrong}`);
+  await p.reload();
+  await p.click('#cancel-open');
+  await p.click('#cancel-form button[type=submit]');
+  await p.waitForSelector('#err-cancel-tail:not([hidden])');
+  assert.match(await p.textContent('#err-cancel-tail'), /不能办理/);
+  await shot(p, '41-track-cancel-wrong-key');
   assert.equal(await h.sql(`SELECT state FROM orders WHERE id = ${r.json.id}`), 'submitted');
-  await p.fill('#cancel-tail', phone.slice(-4));
+  await p.goto(`/track/${r.json.tracking_code}#key=${r.json.resident_key}`);
+  await p.reload();
+  await p.click('#cancel-open');
   await p.fill('#cancel-reason', '已经自己学会了');
   await p.click('#cancel-form button[type=submit]');
   await p.waitForSelector('#state[data-state=cancelled]');

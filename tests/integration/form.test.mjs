@@ -43,7 +43,7 @@ test('posting the form as a browser does returns the tracking-code page, and the
   assert.match(r.headers['content-type'], /^text\/html/);
   const code = /<p class="code">([23456789A-Z]{10})<\/p>/.exec(r.text);
   assert.ok(code, r.text);
-  assert.ok(r.text.includes(`href="/track/${code[1]}"`));
+  assert.match(r.text, new RegExp(`href="/form/track/${code[1]}\\?key=[A-Za-z0-9_-]{32}"`), 'the status link carries the resident key');
   assert.equal(await sql(`SELECT description FROM orders WHERE tracking_code = '${code[1]}'`), description);
   assert.equal(await sql(`SELECT contact_phone FROM orders WHERE tracking_code = '${code[1]}'`), '13912345678');
 });

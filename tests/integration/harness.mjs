@@ -1,6 +1,7 @@
 // Helpers for paidan's integration tests (node:test). Run through tests/run.sh, which sets:
 //   PAIDAN_BIN                 the server binary (the ASan build)
-//   PAIDAN_TEST_DATABASE_URL   a libpq URI of a throwaway database
+//   PAIDAN_TEST_DATABASE_URL   a libpq URI of a throwaway database, as its owner (migrations, psql)
+//   PAIDAN_TEST_APP_DATABASE_URL  the same database as the server's role (rows only); servers use it
 //   PAIDAN_TEST_PG_STOP/START  shell commands that stop / start that cluster (start waits until ready)
 //   PAIDAN_SQL_DIR, PAIDAN_STATIC_DIR
 import { spawn, execFile, exec } from 'node:child_process';
@@ -39,6 +40,11 @@ export function dbUrl() {
   const u = process.env.PAIDAN_TEST_DATABASE_URL;
   if (!u) throw new Error('PAIDAN_TEST_DATABASE_URL is not set: run the integration tests through tests/run.sh');
   return u;
+}
+
+/** The URL servers connect with: the server's own role when run.sh made one, else the owner's. */
+export function appDbUrl() {
+  return process.env.PAIDAN_TEST_APP_DATABASE_URL || dbUrl();
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -233,16 +239,18 @@ export const http = request;
 // ------------------------------------------------------------------ server
 
 /**
- * Start `paidan serve` on a free port against the test database; resolves once /healthz answers 200.
+ * Start `paidan serve` on a free port against the test database; resolves once /healthz and /readyz
+ * answer 200.
  * Returns {port, base, pid, logFile, log(), http(method, path, opts), raw(bytes, opts), stop(), kill(), exited}.
  */
-export async function startServer({ workers, env = {}, args = [], readyTimeout = 15000, readyWait = 5000 } = {}) {
+export async function startServer({ workers, env = {}, args = [], readyTimeout = 30000, readyWait = 5000 } = {}) {
   const b = bin();
   const url = dbUrl();
   const port = await freePort();
   const logFile = path.join(tmpDir(), `server-${port}-${Date.now()}.log`);
   const fd = fs.openSync(logFile, 'w');
-  const argv = ['serve', '--listen', `127.0.0.1:${port}`, '--database-url', url, '--static-dir', STATIC_DIR];
+  const argv = ['serve', '--listen', `127.0.0.1:${port}`, '--database-url', appDbUrl(), '--migrate-database-url', url,
+    '--static-dir', STATIC_DIR];
   if (workers) argv.push('--workers', String(workers));
   argv.push(...args);
   const child = spawn(b, argv, {
@@ -253,6 +261,12 @@ export async function startServer({ workers, env = {}, args = [], readyTimeout =
       PAIDAN_STATIC_DIR: STATIC_DIR,
       ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=0:halt_on_error=1',
       UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',
+      // Every test talks from 127.0.0.1 and many share a phone number: the anonymous limits (issue 9)
+      // are set high here; tests of the limits pass their own.
+      PAIDAN_ORDERS_PER_ADDRESS_HOUR: '100000000',
+      PAIDAN_OPEN_ORDERS_PER_PHONE: '100000000',
+      PAIDAN_LOGIN_MAX_PER_ADDRESS: '1000000',
+      PAIDAN_LOGIN_MAX_PER_USER: '1000000',
       ...env,
     },
   });

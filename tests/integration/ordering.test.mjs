@@ -380,13 +380,13 @@ describe('ordering', () => {
     t = await track(o.tracking_code);
     assert.deepEqual(t.json.actions, ['evaluate'], 'the resident may evaluate a closed order');
     r = await call('POST', `/api/v1/track/${o.tracking_code}/evaluation`,
-      { body: { phone_tail: o.phone.slice(-4), rating: 5, comment: '老师讲得很好' } });
+      { body: { resident_key: o.resident_key, rating: 5, comment: '老师讲得很好' } });
     assertOk(r, 'evaluation');
     assert.equal(r.json.state, 'closed');
     assert.equal(await h.sql(`SELECT rating || ':' || comment FROM evaluations WHERE order_id = ${id}`), '5:老师讲得很好');
     const evCount = (await snapshot(id)).events;
     r = await call('POST', `/api/v1/track/${o.tracking_code}/evaluation`,
-      { body: { phone_tail: o.phone.slice(-4), rating: 1 } });
+      { body: { resident_key: o.resident_key, rating: 1 } });
     assertError(r, 409, 'already_rated');
     assert.equal((await snapshot(id)).events, evCount, 'a second evaluation adds no event');
     assert.equal(await h.sql(`SELECT rating FROM evaluations WHERE order_id = ${id}`), '5');
@@ -428,8 +428,8 @@ describe('ordering', () => {
     assert.equal(t.status, 200, t.text);
     assert.equal(t.json.tracking_code, o.tracking_code);
     assert.equal(t.json.state, 'closed');
-    assert.equal(t.json.contact_phone, mask(o.phone), 'tracking page masks the phone');
-    assert.equal(t.json.contact_name, '王*', 'tracking page masks the name');
+    assert.equal(t.json.contact_phone, undefined, 'no phone digits on the tracking page (issue 9)');
+    assert.equal(t.json.contact_name, undefined, 'no name on the tracking page (issue 9)');
     assert.deepEqual(t.json.actions, [], 'nothing left for the resident after rating');
     assert.deepEqual(t.json.events.map((e) => e.action), expectedTimeline);
     assert.deepEqual(t.json.events.map((e) => e.actor), roles, 'the resident sees roles, not names');
@@ -661,24 +661,27 @@ describe('ordering', () => {
       '24.00,0.01');
   });
 
-  test('6. resident cancel: wrong phone tail → 403, right one → cancelled, after acceptance → 409', async () => {
+  test('6. resident cancel: wrong or missing resident key → 403/422, the phone tail no longer works, right key → cancelled, after acceptance → 409', async () => {
     // An order the department has claimed and offered may still be cancelled.
     const o = await submit();
     await advance(o.id, 'offer');
     let before = await snapshot(o.id);
-    const wrongTail = String((Number(o.phone.slice(-4)) + 1) % 10000).padStart(4, '0');
-    let r = await call('POST', `/api/v1/track/${o.tracking_code}/cancel`, { body: { phone_tail: wrongTail, reason: '不需要了' } });
-    assertError(r, 403, null, 'phone_tail');
-    await assertUnchanged(o.id, before, 'cancel with the wrong phone tail');
-    r = await call('POST', `/api/v1/track/${o.tracking_code}/cancel`, { body: { phone_tail: '12a4' } });
-    assertError(r, 422, 'validation_failed', 'phone_tail');
+    let r = await call('POST', `/api/v1/track/${o.tracking_code}/cancel`, { body: { phone_tail: o.phone.slice(-4), reason: '不需要了' } });
+    assertError(r, 422, 'validation_failed', 'resident_key');
+    await assertUnchanged(o.id, before, 'cancel with the phone tail only');
+    const wrongKey = `${o.resident_key.slice(0, -1)}${o.resident_key.endsWith('A') ? 'B' : 'A'}`;
+    r = await call('POST', `/api/v1/track/${o.tracking_code}/cancel`, { body: { resident_key: wrongKey, reason: '不需要了' } });
+    assertError(r, 403, null, 'resident_key');
+    await assertUnchanged(o.id, before, 'cancel with the wrong key');
+    r = await call('POST', `/api/v1/track/${o.tracking_code}/cancel`, { body: { resident_key: '12a4' } });
+    assertError(r, 422, 'validation_failed', 'resident_key');
     r = await call('POST', `/api/v1/track/${o.tracking_code}/cancel`, { body: {} });
-    assertError(r, 422, 'validation_failed', 'phone_tail');
-    await assertUnchanged(o.id, before, 'cancel without a phone tail');
-    r = await call('POST', `/api/v1/track/${o.tracking_code}/cancel`, { body: { phone_tail: o.phone.slice(-4), reason: '不需要了' } });
+    assertError(r, 422, 'validation_failed', 'resident_key');
+    await assertUnchanged(o.id, before, 'cancel without a key');
+    r = await call('POST', `/api/v1/track/${o.tracking_code}/cancel`, { body: { resident_key: o.resident_key, reason: '不需要了' } });
     assertOk(r, 'cancel');
     assert.equal(r.json.state, 'cancelled');
-    assert.equal(r.json.contact_phone, mask(o.phone), 'the resident\'s answer is masked');
+    assert.equal(r.json.contact_phone, undefined, 'the resident\'s answer has no phone digits');
     const after = await snapshot(o.id);
     assert.equal(after.state, 'cancelled');
     assert.equal(after.events, before.events + 1);
@@ -689,7 +692,7 @@ describe('ordering', () => {
     assert.deepEqual(t.json.actions, []);
     // Cancelled is final: the offered team can no longer accept, a second cancel is a conflict.
     assertConflict(await act('teamA', o.id, 'accept'), 'cancelled');
-    r = await call('POST', `/api/v1/track/${o.tracking_code}/cancel`, { body: { phone_tail: o.phone.slice(-4) } });
+    r = await call('POST', `/api/v1/track/${o.tracking_code}/cancel`, { body: { resident_key: o.resident_key } });
     assertConflict(r, 'cancelled');
     await assertUnchanged(o.id, after, 'after cancelling');
 
@@ -697,13 +700,13 @@ describe('ordering', () => {
     const o2 = await submit();
     await advance(o2.id, 'accept');
     before = await snapshot(o2.id);
-    r = await call('POST', `/api/v1/track/${o2.tracking_code}/cancel`, { body: { phone_tail: o2.phone.slice(-4), reason: '算了' } });
+    r = await call('POST', `/api/v1/track/${o2.tracking_code}/cancel`, { body: { resident_key: o2.resident_key, reason: '算了' } });
     assertConflict(r, 'accepted');
     await assertUnchanged(o2.id, before, 'cancel after acceptance');
     t = await track(o2.tracking_code);
     assert.deepEqual(t.json.actions, []);
     // An unknown code is 404.
-    r = await call('POST', '/api/v1/track/23456789AB/cancel', { body: { phone_tail: '1234' } });
+    r = await call('POST', '/api/v1/track/23456789AB/cancel', { body: { resident_key: o2.resident_key } });
     assertError(r, 404, 'not_found');
   });
 
@@ -821,7 +824,7 @@ describe('ordering', () => {
         assert.ok(Array.isArray(res.json.items));
         assert.ok('next_cursor' in res.json, 'next_cursor is always there');
         got.push(...res.json.items.map((x) => x.id));
-        for (const x of res.json.items) assert.ok(typeof x.state === 'string' && x.tracking_code, 'items are orders');
+        for (const x of res.json.items) assert.ok(typeof x.state === 'string' && x.work_no && !('tracking_code' in x), 'items are orders, named by work-order number');
         if (res.json.next_cursor === null) {
           assert.ok(res.json.items.length <= limit);
           return { ids: got, pages: page + 1, items: null };

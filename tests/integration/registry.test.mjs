@@ -413,9 +413,11 @@ describe('members', () => {
     const token = await teamAccount(own.id);
     const [m, n, outsider] = [await newVolunteer(), await newVolunteer(), await newVolunteer()];
 
-    let r = await addMember(token, own.id, m.id, 'lead');
+    // A team account no longer enrols anyone (issue 9): it invites, the volunteer accepts; an admin enrols.
+    assertError(await addMember(token, own.id, m.id, 'lead'), 403, 'forbidden');
+    let r = await addMember(admin, own.id, m.id, 'lead');
     assert.equal(r.status, 201, r.text);
-    assert.equal((await addMember(token, own.id, n.id)).status, 201);
+    assert.equal((await addMember(admin, own.id, n.id)).status, 201);
     r = await call('GET', `/api/v1/teams/${own.id}/members`, token);
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json.items.map((x) => [x.volunteer_id, x.role]), [[m.id, 'lead'], [n.id, 'member']]);

@@ -11,6 +11,7 @@ import { ROOT, startServer, loadDemo } from './harness.mjs';
 const ROLES = ['admin', 'community', 'department', 'team', 'volunteer'];
 const MASKS = {
   ANYONE: [],
+  ANYONE_OR_STAFF: [],
   SIGNED_IN: ROLES,
   STAFF: ['admin', 'community', 'department'],
   ADMIN: ['admin'],
@@ -28,7 +29,7 @@ function readTable() {
     let open = false;
     for (const word of m[4].split('|').map((w) => w.trim())) {
       assert.ok(word in MASKS, `unknown role word ${word} in routes.c`);
-      if (word === 'ANYONE') open = true;
+      if (word === 'ANYONE' || word === 'ANYONE_OR_STAFF') open = true;
       for (const r of MASKS[word]) roles.add(r);
     }
     routes.push({ method: m[1], pattern: m[2], handler: m[3], open, roles });

@@ -198,7 +198,7 @@ async function serve(order, hours, rating) {
   for (const [who, action, body] of steps) assertStatus(await act(who, order.id, action, body), 200, action);
   if (rating) {
     const r = await srv.http('POST', `/api/v1/track/${order.tracking_code}/evaluation`,
-      { body: { phone_tail: order.phone.slice(-4), rating, comment: '很满意' } });
+      { body: { resident_key: order.resident_key, rating, comment: '很满意' } });
     assertStatus(r, 200, 'evaluation');
   }
 }
@@ -290,7 +290,7 @@ describe('stats and exports', () => {
     assertStatus(await act('community', o4.id, 'reject', { reason: '不在服务范围' }), 200, 'reject o4');
     const o5 = await submit(ids.otherCommunity, '别的社区的一单');
     const o6 = await submit(ids.community, '居民取消的一单');
-    assertStatus(await srv.http('POST', `/api/v1/track/${o6.tracking_code}/cancel`, { body: { phone_tail: o6.phone.slice(-4) } }),
+    assertStatus(await srv.http('POST', `/api/v1/track/${o6.tracking_code}/cancel`, { body: { resident_key: o6.resident_key } }),
       200, 'cancel o6');
     ids.live = { o1, o2, o3, o4, o5, o6 };
 

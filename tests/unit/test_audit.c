@@ -271,6 +271,73 @@ hex_is_64_lowercase_digits_in_byte_order(void **state)
 	assert_int_equal(strspn(hex, "ab"), 64);
 }
 
+/* v2 covers the payload; v1 (stored chains) ignores it, so old chains still verify. */
+static void
+version_2_covers_the_payload_and_version_1_stays_as_it_was(void **state)
+{
+	struct audit_event v1 = base, v1_with_payload = base, v2a = base, v2b = base;
+	unsigned char h1[AUDIT_HASH_BYTES], h1p[AUDIT_HASH_BYTES], ha[AUDIT_HASH_BYTES], hb[AUDIT_HASH_BYTES];
+
+	(void)state;
+	v1_with_payload.payload = "hours=7:2.50";
+	v2a.version = AUDIT_VERSION_2;
+	v2a.payload = "hours=7:2.50";
+	v2b.version = AUDIT_VERSION_2;
+	v2b.payload = "hours=7:24.00";
+	hash_of(&v1, audit_genesis, h1);
+	hash_of(&v1_with_payload, audit_genesis, h1p);
+	hash_of(&v2a, audit_genesis, ha);
+	hash_of(&v2b, audit_genesis, hb);
+	assert_memory_equal(h1, h1p, AUDIT_HASH_BYTES);
+	assert_memory_not_equal(h1, ha, AUDIT_HASH_BYTES);
+	assert_memory_not_equal(ha, hb, AUDIT_HASH_BYTES);
+}
+
+/* audit_next is the one writer: it numbers the event, stamps it, and links it to the head given. */
+static void
+next_link_follows_the_head_it_was_given(void **state)
+{
+	struct audit_event first = base, second = base;
+	struct audit_link l1, l2;
+	unsigned char prev[AUDIT_HASH_BYTES], expect[AUDIT_HASH_BYTES];
+	char hex[AUDIT_HASH_HEX];
+
+	(void)state;
+	first.payload = "";
+	second.payload = "rating=5";
+	assert_true(audit_next(&first, NULL, 0, &l1));
+	assert_string_equal(l1.seq, "1");
+	assert_string_equal(l1.version, "2");
+	assert_string_equal(l1.prev_hex, "0000000000000000000000000000000000000000000000000000000000000000");
+	assert_true(audit_next(&second, l1.hash_hex, 1, &l2));
+	assert_string_equal(l2.seq, "2");
+	assert_string_equal(l2.prev_hex, l1.hash_hex);
+	sodium_hex2bin(prev, sizeof prev, l1.hash_hex, 64, NULL, NULL, NULL);
+	audit_hash(&second, prev, expect);
+	audit_to_hex(expect, hex);
+	assert_string_equal(l2.hash_hex, hex);
+	assert_false(audit_next(&second, "not-a-hash", 1, &l2));
+}
+
+/* The personal digest is keyed by the salt: without it, a phone number cannot be tried against it. */
+static void
+personal_digest_depends_on_salt_and_every_field(void **state)
+{
+	unsigned char salt_a[16] = {1}, salt_b[16] = {2};
+	const char *fields[5] = {"修电脑", "王阿姨", "13912345678", "历市镇", "上午"};
+	const char *changed[5] = {"修电脑", "王阿姨", "13912345679", "历市镇", "上午"};
+	char a[AUDIT_HASH_HEX], b[AUDIT_HASH_HEX], c[AUDIT_HASH_HEX], again[AUDIT_HASH_HEX];
+
+	(void)state;
+	audit_personal_digest(salt_a, fields, a);
+	audit_personal_digest(salt_b, fields, b);
+	audit_personal_digest(salt_a, changed, c);
+	audit_personal_digest(salt_a, fields, again);
+	assert_string_equal(a, again);
+	assert_string_not_equal(a, b);
+	assert_string_not_equal(a, c);
+}
+
 int
 main(void)
 {
@@ -284,6 +351,9 @@ main(void)
 	    cmocka_unit_test(a_chain_depends_on_every_earlier_event),
 	    cmocka_unit_test(the_genesis_hash_is_all_zero),
 	    cmocka_unit_test(hex_is_64_lowercase_digits_in_byte_order),
+	    cmocka_unit_test(version_2_covers_the_payload_and_version_1_stays_as_it_was),
+	    cmocka_unit_test(next_link_follows_the_head_it_was_given),
+	    cmocka_unit_test(personal_digest_depends_on_salt_and_every_field),
 	};
 
 	if (sodium_init() < 0)

@@ -178,6 +178,24 @@ a_very_long_typed_code_is_refused_without_overflowing(void **state)
 	assert_false(tracking_code_normalize(long_input, out));
 }
 
+static void
+logged_paths_carry_no_tracking_code(void **state)
+{
+	char out[128];
+
+	(void)state;
+	tracking_code_redact_path("/api/v1/track/ABCDEFGHJK/cancel", out, sizeof out);
+	assert_string_equal(out, "/api/v1/track/…/cancel");
+	tracking_code_redact_path("/track/ABCDEFGHJK", out, sizeof out);
+	assert_string_equal(out, "/track/…");
+	tracking_code_redact_path("/form/track/ABCDEFGHJK", out, sizeof out);
+	assert_string_equal(out, "/form/track/…");
+	tracking_code_redact_path("/track/", out, sizeof out);
+	assert_string_equal(out, "/track/");
+	tracking_code_redact_path("/api/v1/orders/7", out, sizeof out);
+	assert_string_equal(out, "/api/v1/orders/7");
+}
+
 int
 main(void)
 {
@@ -193,6 +211,7 @@ main(void)
 	    cmocka_unit_test(typed_codes_of_the_wrong_length_are_refused),
 	    cmocka_unit_test(typed_codes_with_other_characters_are_refused),
 	    cmocka_unit_test(a_very_long_typed_code_is_refused_without_overflowing),
+	    cmocka_unit_test(logged_paths_carry_no_tracking_code),
 	};
 
 	if (sodium_init() < 0)
