@@ -14,9 +14,8 @@
 #include "db_blocking.h"
 #include "id_number.h"
 #include "json_io.h"
-#include "registry_teams.h"
-#include "registry_volunteers.h"
 #include "validate.h"
+#include "volunteer_input.h"
 #include "xalloc.h"
 
 #define FIELDS_MAX 32
@@ -483,10 +482,10 @@ check_repeats(struct import *im)
 
 	for (size_t i = 0; i < im->count; i++) {
 		const struct row *row = &im->rows[i];
-		if (row->in.values[VP_PHONE] != NULL)
-			phones[np++] = (struct key_ref){row->in.values[VP_PHONE], i};
-		if (row->in.values[VP_ID_HASH] != NULL)
-			ids[ni++] = (struct key_ref){row->in.values[VP_ID_HASH], i};
+		if (row->in.phone != NULL)
+			phones[np++] = (struct key_ref){row->in.phone, i};
+		if (row->in.id_hash != NULL)
+			ids[ni++] = (struct key_ref){row->in.id_hash, i};
 		if (row->role != NULL && strcmp(row->role, "lead") == 0)
 			leads[nl++] = (struct key_ref){row->team, i};
 	}
@@ -508,10 +507,10 @@ check_against_database(PGconn *conn, struct import *im)
 
 	for (size_t i = 0; i < im->count; i++) {
 		const struct row *row = &im->rows[i];
-		if (row->in.values[VP_PHONE] != NULL)
-			list_add(&phone_list, row->in.values[VP_PHONE]);
-		if (row->in.values[VP_ID_HASH] != NULL)
-			list_add(&id_list, row->in.values[VP_ID_HASH] + 2); /* hex without the "\x" */
+		if (row->in.phone != NULL)
+			list_add(&phone_list, row->in.phone);
+		if (row->in.id_hash != NULL)
+			list_add(&id_list, row->in.id_hash + 2); /* hex without the "\x" */
 	}
 	text_add(&phone_list, '}');
 	text_add(&id_list, '}');
@@ -524,7 +523,7 @@ check_against_database(PGconn *conn, struct import *im)
 	        id_list.s);
 	for (size_t i = 0; ok && i < im->count; i++) {
 		struct row *row = &im->rows[i];
-		const char *codes = row->in.values[VP_SKILL_CODES];
+		const char *codes = row->in.skill_codes;
 		char code[SKILL_CODE_MAX + 1], message[200];
 		int team;
 
@@ -545,10 +544,10 @@ check_against_database(PGconn *conn, struct import *im)
 			else
 				row->team_id = PQgetvalue(teams.res, team, 1);
 		}
-		if (row->in.values[VP_PHONE] != NULL && names_have(&phones, row->in.values[VP_PHONE]))
+		if (row->in.phone != NULL && names_have(&phones, row->in.phone))
 			field_errors_add(
 			    &row->errors, "phone", "这个电话号码已登记过 (this phone number is already registered)");
-		if (row->in.values[VP_ID_HASH] != NULL && names_have(&ids, row->in.values[VP_ID_HASH]))
+		if (row->in.id_hash != NULL && names_have(&ids, row->in.id_hash))
 			field_errors_add(
 			    &row->errors, "id_number", "这个身份证号码已登记过 (this ID number is already registered)");
 	}
@@ -621,15 +620,19 @@ import_rows(PGconn *conn, const struct import *im)
 		return false;
 	for (size_t i = 0; i < im->count; i++) {
 		const struct row *row = &im->rows[i];
-		PGresult *res = run_prepared(conn, volunteer_create_statement.name, volunteer_create_statement.nparams,
-		    (const char *const *)row->in.values + VP_NAME);
-		bool ok = res != NULL;
+		const char *volunteer[VOLUNTEER_INPUT_PARAMS];
+		PGresult *res;
+		bool ok;
 
+		volunteer_input_params(&row->in, volunteer);
+		res =
+		    run_prepared(conn, volunteer_create_statement.name, volunteer_create_statement.nparams, volunteer);
+		ok = res != NULL;
 		if (ok && row->team_id != NULL) {
-			const char *values[3] = {row->team_id, PQgetvalue(res, 0, 0), row->role};
+			const char *values[3] = {row->team_id, PQgetvalue(res, 0, PQfnumber(res, "id")), row->role};
 			PGresult *member = run_prepared(
 			    conn, team_member_add_statement.name, team_member_add_statement.nparams, values);
-			ok = member != NULL && !PQgetisnull(member, 0, 3);
+			ok = member != NULL && !PQgetisnull(member, 0, PQfnumber(member, "member"));
 			PQclear(member);
 		}
 		PQclear(res);
