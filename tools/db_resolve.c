@@ -11,6 +11,7 @@
 #include <event2/buffer.h>
 #include <libpq-fe.h>
 
+#include "text.h"
 #include "xalloc.h"
 
 #define ADDRS_MAX 8
@@ -53,24 +54,11 @@ add_setting(struct evbuffer *out, const char *key, const char *value)
 	evbuffer_add(out, "'", 1);
 }
 
-/* The buffer as a string the caller frees; frees the buffer. */
-static char *
-take(struct evbuffer *buffer)
-{
-	size_t n = evbuffer_get_length(buffer);
-	char *text = xmalloc(n + 1);
-
-	evbuffer_remove(buffer, text, n);
-	text[n] = '\0';
-	evbuffer_free(buffer);
-	return text;
-}
-
 /* key='the list', and frees list. */
 static void
 add_list(struct evbuffer *out, const char *key, struct evbuffer *list)
 {
-	char *text = take(list);
+	char *text = text_take(list, NULL);
 
 	add_setting(out, key, text);
 	free(text);
@@ -180,7 +168,7 @@ db_resolve_hosts_with(const char *conninfo, db_resolver resolve, char *cause, si
 	PQconninfoFree(options);
 	add_list(out, "host", hosts);
 	add_list(out, "hostaddr", addrs);
-	return take(out);
+	return text_take(out, NULL);
 }
 
 char *
