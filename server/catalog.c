@@ -25,10 +25,8 @@ static struct db_statement catalog_statement = DB_STATEMENT("catalog",
 static void
 catalog_rows(struct request *r, const PGresult *res)
 {
-	const char *text = query_cell(res, 0, "catalog");
-
 	http_set_header(r, "Cache-Control", "public, max-age=60");
-	http_reply_json_text(r, 200, text, strlen(text));
+	query_reply_cell(r, res, "catalog", 200);
 }
 
 static void

@@ -91,8 +91,6 @@ team_members_list(struct request *r)
 static void
 add_rows(struct request *r, const PGresult *res)
 {
-	const char *text;
-
 	if (!query_cell_bool(res, 0, "team_found")) {
 		api_error_reply(r, API_ERROR_NO_SUCH_TEAM, NULL);
 		return;
@@ -106,8 +104,7 @@ add_rows(struct request *r, const PGresult *res)
 		    r, API_ERROR_LEAD_NOT_DEMOTABLE, "role", "这名志愿者是队长 (this volunteer is the lead)");
 		return;
 	}
-	text = query_cell(res, 0, "member");
-	http_reply_json_text(r, query_cell_bool(res, 0, "was_member") ? 200 : 201, text, strlen(text));
+	query_reply_cell(r, res, "member", query_cell_bool(res, 0, "was_member") ? 200 : 201);
 }
 
 static bool

@@ -26,9 +26,7 @@ static struct db_statement skill_create_statement = DB_STATEMENT("skill_create",
 static void
 list_rows(struct request *r, const PGresult *res)
 {
-	const char *text = query_cell(res, 0, "skills");
-
-	http_reply_json_text(r, 200, text, strlen(text));
+	query_reply_cell(r, res, "skills", 200);
 }
 
 void
@@ -43,9 +41,7 @@ skills_list(struct request *r)
 static void
 create_rows(struct request *r, const PGresult *res)
 {
-	const char *text = query_cell(res, 0, "skill");
-
-	http_reply_json_text(r, 201, text, strlen(text));
+	query_reply_cell(r, res, "skill", 201);
 }
 
 static bool

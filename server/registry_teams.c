@@ -96,14 +96,12 @@ static void
 detail_rows(struct request *r, const PGresult *res)
 {
 	struct team_state *s = r->state;
-	const char *text;
 
 	if (PQntuples(res) == 0) {
 		api_error_reply(r, API_ERROR_NO_SUCH_TEAM, NULL);
 		return;
 	}
-	text = query_cell(res, 0, "team");
-	http_reply_json_text(r, s->status, text, strlen(text));
+	query_reply_cell(r, res, "team", s->status);
 }
 
 /* Reads team s->id back and replies with status. */

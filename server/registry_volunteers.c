@@ -104,7 +104,6 @@ static void
 detail_rows(struct request *r, const PGresult *res)
 {
 	struct volunteer_state *s = r->state;
-	const char *text;
 
 	if (PQntuples(res) == 0) {
 		api_error_reply(r, API_ERROR_NO_SUCH_VOLUNTEER, NULL);
@@ -114,8 +113,7 @@ detail_rows(struct request *r, const PGresult *res)
 		api_error_reply(r, API_ERROR_VOLUNTEER_NOT_IN_YOUR_TEAM, NULL);
 		return;
 	}
-	text = query_cell(res, 0, "volunteer");
-	http_reply_json_text(r, s->status, text, strlen(text));
+	query_reply_cell(r, res, "volunteer", s->status);
 }
 
 /* Reads volunteer s->id back as r's user may see it and replies with status. */
