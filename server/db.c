@@ -8,6 +8,7 @@
 
 #include <event2/event_struct.h>
 
+#include "lib_log.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -525,6 +526,7 @@ conn_connect(struct db_conn *c)
 	c->pg = PQconnectStartParams(keywords, values, 1);
 	if (c->pg == NULL)
 		abort();
+	lib_log_libpq(c->pg);
 	if (PQstatus(c->pg) == CONNECTION_BAD || PQsocket(c->pg) < 0) {
 		conn_set_state(c, CONN_CONNECTING);
 		conn_lost(c, PQerrorMessage(c->pg));

@@ -61,6 +61,14 @@ http_strdup(struct request *r, const char *text)
 	return memcpy(http_alloc(r, n), text, n);
 }
 
+char *
+http_strndup(struct request *r, const char *text, size_t len)
+{
+	char *copy = http_alloc(r, len + 1); /* zeroed: the copy ends at len */
+
+	return memcpy(copy, text, len);
+}
+
 void
 http_request_free(struct request *r)
 {

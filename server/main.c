@@ -2,11 +2,13 @@
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit_checkpoint.h"
 #include "audit_verify.h"
 #include "config.h"
+#include "db_resolve.h"
 #include "demo.h"
 #include "import_volunteers.h"
 #include "log.h"
@@ -34,6 +36,23 @@ usage(FILE *out)
 	      "options (each also from its environment variable):\n",
 	    out);
 	config_print_help(out);
+}
+
+/* Serves with the database's host names resolved now, before the loop (db_resolve.h). */
+static int
+serve_resolved(struct config *cfg)
+{
+	char cause[300], *conninfo = db_resolve_hosts(cfg->database_url, cause, sizeof cause);
+	int rc;
+
+	if (conninfo == NULL) {
+		log_error("not serving", "cause", cause);
+		return 1;
+	}
+	cfg->database_url = conninfo;
+	rc = serve_run(cfg);
+	free(conninfo);
+	return rc;
 }
 
 static enum log_level
@@ -123,7 +142,7 @@ main(int argc, char **argv)
 			log_error("migrations failed; not serving");
 			return 1;
 		}
-		return serve_run(&cfg);
+		return serve_resolved(&cfg);
 	}
 	if (strcmp(command, "migrate") == 0) {
 		if (!migrate_run(cfg.database_url, cfg.sql_dir, stdout))

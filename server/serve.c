@@ -19,6 +19,7 @@
 #include "events.h"
 #include "http.h"
 #include "id_number.h"
+#include "lib_log.h"
 #include "log.h"
 #include "offload.h"
 #include "routes.h"
@@ -117,6 +118,7 @@ serve_process(const struct config *cfg)
 	const struct route *routes = routes_table(&nroutes);
 
 	app.cfg = cfg;
+	lib_log_libevent();
 	app.base = event_base_new();
 	if (app.base == NULL) {
 		log_error("cannot create the event loop");
