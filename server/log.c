@@ -1,9 +1,10 @@
 /* log: structured lines on stderr. Each write(2) holds whole lines only, so workers do not
  * interleave. Inside a loop (log_use_loop), lines below warn gather in a buffer written once per loop
- * turn or when full; a warning or error goes out at once, after what is gathered. Outside a loop
- * every line is written as it comes. */
+ * turn or when full; a warning or error goes out at once, after what is gathered. Outside a loop, and
+ * from any other thread, every line is written as it comes. */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,7 @@ static char buffer[LOG_BUFFER];
 static size_t buffered;
 static struct event *flush_event; /* set while a loop is in use; pending while lines wait */
 static int pid; /* of the process using the loop; 0: ask getpid */
+static pthread_t loop_thread; /* lines from any other thread are written at once */
 
 void
 log_set_level(enum log_level level)
@@ -109,14 +111,15 @@ log_use_loop(struct event_base *base)
 		event_free(flush_event);
 	flush_event = base != NULL ? evtimer_new(base, flush_now, NULL) : NULL;
 	pid = base != NULL ? (int)getpid() : 0;
+	loop_thread = pthread_self();
 }
 
 /* "YYYY-MM-DDTHH:MM:SS" of the current second, formatted once per second. */
 static const char *
 second_text(time_t sec)
 {
-	static time_t last = -1;
-	static char text[64];
+	static _Thread_local time_t last = -1;
+	static _Thread_local char text[64];
 	struct tm tm;
 
 	if (sec != last) {
@@ -131,7 +134,11 @@ second_text(time_t sec)
 static void
 emit(enum log_level level, const char *line, size_t len)
 {
-	if (flush_event == NULL || level >= LOG_WARN) {
+	if (flush_event == NULL || !pthread_equal(pthread_self(), loop_thread)) {
+		write_all(line, len);
+		return;
+	}
+	if (level >= LOG_WARN) {
 		log_flush();
 		write_all(line, len);
 		return;
