@@ -62,6 +62,17 @@ start_server() {
     echo "the server did not start" >&2; tail "$WORK/server.log" >&2; exit 1
 }
 
+# Waits (up to a minute) until the server answers its readiness probe quickly again: after wrk stops,
+# the server still runs what was queued, which would land on the next measurement.
+settle() {
+    local t
+    for _ in $(seq 1 120); do
+        t=$(curl -s -o /dev/null -w '%{time_total}' "$BASE/readyz" || echo 9)
+        awk -v t="$t" 'BEGIN { exit !(t < 0.05) }' && return 0
+        sleep 0.5
+    done
+}
+
 login() {
     curl -sf -X POST "$BASE/api/v1/sessions" -H 'Content-Type: application/json' \
         -d "{\"username\":\"$1\",\"password\":\"paidan-demo\"}" | sed -E 's/.*"token" *: *"([^"]+)".*/\1/'
@@ -79,6 +90,7 @@ capture() {
     [ "$token" != - ] && args+=(-H "Authorization: Bearer $token")
     [ "$body" != - ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
     for _ in 1 2 3; do
+        settle
         before=$(stat -c %s "$PGLOG")
         status=$(curl "${args[@]}")
         sleep 0.3
@@ -197,6 +209,7 @@ for N in $SIZES; do
         read -r name _ <<<"$spec"
         [ -f "$WORK/$name.pgb" ] || continue
         for c in $CONNS; do
+            settle
             read -r PG_TPS PG_P50 PG_P99 < <(pgbench_run "$name" "$c")
             read -r RPS P50 P99 BAD < <(wrk_run "$name" "$c")
             RATIO=$(awk -v h="$RPS" -v p="$PG_TPS" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
