@@ -287,8 +287,10 @@ floor_advance(struct events *ev, time_t now)
 		 * that was visible when the hole was first seen, so all of them were handed out by then. */
 		ev->floor = ev->pending[used] - 1;
 	}
-	memmove(ev->pending, ev->pending + used, (ev->npending - used) * sizeof *ev->pending);
-	ev->npending -= used;
+	if (used > 0) {
+		memmove(ev->pending, ev->pending + used, (ev->npending - used) * sizeof *ev->pending);
+		ev->npending -= used;
+	}
 }
 
 static void events_destroy(struct events *ev);
