@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api_reply.h"
+#include "api_error.h"
 #include "app.h"
 #include "auth_user.h"
 #include "db.h"
@@ -254,8 +255,8 @@ stats_summary(struct request *r)
 	const char *values[5] = {range.from, range.to, user_role_name(r->user->role), scope, states};
 	size_t used = 0;
 
-	if (summary_statements[r->user.role].sql == NULL) { /* the route's roles keep others out already */
-		http_reply_error(r, 403, "forbidden", "您无权查看统计 (you may not see statistics)", NULL);
+	if (summary_statements[r->user->role].sql == NULL) { /* the route's roles keep others out already */
+		api_error_reply(r, API_ERROR_ROLE_FORBIDDEN, NULL);
 		return;
 	}
 	if (!stats_range_from_query(r, &range))
@@ -267,5 +268,5 @@ stats_summary(struct request *r)
 		used += (size_t)snprintf(
 		    states + used, sizeof states - used, "%s%s", i ? "," : "", order_state_name((enum order_state)i));
 	snprintf(states + used, sizeof states - used, "}");
-	db_query(r->app->db, &summary_statements[r->user.role], values, summary_done, r);
+	db_query(r->app->db, &summary_statements[r->user->role], values, summary_done, r);
 }
