@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "api_reply.h"
 #include "api_error.h"
+#include "api_reply.h"
 #include "app.h"
 #include "auth_user.h"
 #include "db.h"
