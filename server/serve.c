@@ -124,12 +124,14 @@ serve_process(const struct config *cfg)
 		log_error("cannot create the event loop");
 		return 1;
 	}
+	log_use_loop(app.base);
 	app.db = db_pool_new(app.base, &db_options);
 	app.offload = offload_new(app.base, 2);
 	app.http = http_server_start(app.base, &http_options, routes, nroutes, dispatch_request, &app);
 	if (app.http == NULL) {
 		offload_free(app.offload);
 		db_pool_free(app.db);
+		log_use_loop(NULL);
 		event_base_free(app.base);
 		return 1;
 	}
@@ -154,6 +156,7 @@ serve_process(const struct config *cfg)
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(stop.tick);
+	log_use_loop(NULL); /* what the last turns logged is written before the loop goes */
 	event_base_free(app.base);
 	log_info("stopped");
 	return 0;
