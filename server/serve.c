@@ -22,6 +22,7 @@
 #include "log.h"
 #include "offload.h"
 #include "routes.h"
+#include "socket_activation.h"
 #include "sweep.h"
 
 #define DRAIN_TICK_MS 20
@@ -228,6 +229,7 @@ serve_run(const struct config *cfg)
 {
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
+	socket_activation_take(); /* before the workers fork: they share systemd's socket */
 	if (!id_number_key_load_or_create(cfg->id_key_file))
 		return 1;
 	if (cfg->workers <= 1)
