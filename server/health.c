@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
 #include "api_error.h"
 #include "app.h"
 #include "db.h"
 #include "http.h"
+#include "metrics.h"
 
 static struct db_statement ping_statement = DB_STATEMENT("ping", "SELECT 1", 0);
 
@@ -53,11 +56,11 @@ void
 health_metrics(struct request *r)
 {
 	struct db_pool_stats stats;
-	char text[1024];
-	int n;
+	struct evbuffer *text = evbuffer_new();
 
 	db_pool_get_stats(r->app->db, &stats);
-	n = snprintf(text, sizeof text,
+	/* The pool's numbers are this worker's; metrics_render's are the whole server's. */
+	evbuffer_add_printf(text,
 	    "# TYPE paidan_db_connections_up gauge\npaidan_db_connections_up %d\n"
 	    "# TYPE paidan_db_queued gauge\npaidan_db_queued %d\n"
 	    "# TYPE paidan_db_queries_total counter\npaidan_db_queries_total %lu\n"
@@ -66,5 +69,8 @@ health_metrics(struct request *r)
 	    "# TYPE paidan_db_connects_total counter\npaidan_db_connects_total %lu\n",
 	    stats.connections_up, stats.queued, stats.queries, stats.refused_busy, stats.refused_unavailable,
 	    stats.reconnects);
-	http_reply_text(r, 200, "text/plain; version=0.0.4", text, (size_t)n);
+	metrics_render(text);
+	http_reply_text(
+	    r, 200, "text/plain; version=0.0.4", (const char *)evbuffer_pullup(text, -1), evbuffer_get_length(text));
+	evbuffer_free(text);
 }
