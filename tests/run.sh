@@ -201,6 +201,14 @@ elif [ "$build_ok" = 1 ] && [ "$db_ok" = 1 ]; then
 else
     skip "package (.deb)" "needs build and the database"
 fi
+# Backups: WAL archiving, a base backup, point-in-time restore into a new directory, audit verify.
+if [ -n "${PAIDAN_TEST_ONLY:-}" ] && ! [[ " $PAIDAN_TEST_ONLY " == *" tests/ops/restore-drill.sh "* ]]; then
+    skip "restore drill" "PAIDAN_TEST_ONLY"
+elif [ "$build_ok" = 1 ]; then
+    stage "restore drill" "$ROOT/tests/ops/restore-drill.sh" "$ROOT/build"
+else
+    skip "restore drill" "needs build"
+fi
 
 # ---------------------------------------------------------------- browser tests
 # >>> BROWSER TESTS GO HERE <<<
