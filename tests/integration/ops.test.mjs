@@ -57,14 +57,14 @@ describe('static files, compressed', () => {
   });
 
   test('If-None-Match answers 304 for the matching encoding only', async () => {
-    const gz = await getGzip('/resident/app.js');
-    const again = await srv.http('GET', '/resident/app.js',
+    const gz = await getGzip('/app.js');
+    const again = await srv.http('GET', '/app.js',
       { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': gz.headers.etag } });
     assert.equal(again.status, 304);
     assert.equal(again.body.length, 0);
-    const plain = await srv.http('GET', '/resident/app.js', { headers: { 'If-None-Match': gz.headers.etag } });
+    const plain = await srv.http('GET', '/app.js', { headers: { 'If-None-Match': gz.headers.etag } });
     assert.equal(plain.status, 200, 'the identity copy is another representation');
-    const plain304 = await srv.http('GET', '/resident/app.js', { headers: { 'If-None-Match': plain.headers.etag } });
+    const plain304 = await srv.http('GET', '/app.js', { headers: { 'If-None-Match': plain.headers.etag } });
     assert.equal(plain304.status, 304);
   });
 
@@ -84,10 +84,10 @@ describe('static files, compressed', () => {
 
   test('a changed file is compressed again, never served stale', async () => {
     const p = path.join(dir, 'resident/lib.js');
-    await getGzip('/resident/lib.js');
+    await getGzip('/lib.js');
     const changed = Buffer.from(`// changed ${Date.now()}\n${'console.log("点单");\n'.repeat(100)}`);
     fs.writeFileSync(p, changed);
-    const r = await getGzip('/resident/lib.js');
+    const r = await getGzip('/lib.js');
     assert.deepEqual(zlib.gunzipSync(r.body), changed);
     srv.checkLog();
   });
@@ -98,6 +98,11 @@ describe('metrics', () => {
 
   before(async () => {
     srv = await h.startServer({ workers: 2 });
+    // Ready means one worker's pool is up: wait until both answer ready.
+    for (let ok = 0, i = 0; ok < 10 && i < 200; i++) {
+      ok = (await srv.http('GET', '/readyz')).status === 200 ? ok + 1 : 0;
+      if (ok === 0) await h.sleep(50);
+    }
   });
   after(async () => {
     if (srv) await srv.stop();

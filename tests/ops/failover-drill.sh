@@ -132,8 +132,11 @@ read -r COMMUNITY CATEGORY < <(psql "$URL" -AtX -F ' ' -c "SELECT (SELECT min(id
 
 say "4 clients and a live stream for 8 s, then the primary is killed"
 node "$ROOT/tests/ops/load-clients.mjs" "http://127.0.0.1:$HTTP_PORT" "$WORK/load.json" --clients 4 --sse \
-    --stop-file "$WORK/stop" --community "$COMMUNITY" --category "$CATEGORY" --tag failover >"$WORK/load.log" 2>&1 &
+    --stop-file "$WORK/stop" --sse-ready-file "$WORK/sse-ready" --community "$COMMUNITY" --category "$CATEGORY" \
+    --tag failover >"$WORK/load.log" 2>&1 &
 LOAD_PID=$!
+for _ in $(seq 1 600); do [ -f "$WORK/sse-ready" ] && break; sleep 0.2; done
+[ -f "$WORK/sse-ready" ] || fail "the live stream did not connect"
 sleep 8
 
 keeper1=$(pgrep -f "pg_autoctl.*--pgdata $WORK/node1" | head -n 1 || true)

@@ -3,7 +3,7 @@
 // acknowledged (201, or 200 replayed). Optionally a live-update (SSE) stream as an admin.
 //
 //   node tests/ops/load-clients.mjs BASE_URL OUT.json [--clients 4] [--stop-file F] [--sse]
-//         [--community ID] [--category ID] [--tag TEXT] [--pause-ms 50]
+//         [--sse-ready-file F] [--community ID] [--category ID] [--tag TEXT] [--pause-ms 50]
 //
 // Runs until the stop file exists, then writes OUT.json: every request's outcome, every
 // acknowledged key with its tracking code, and the SSE events seen.
@@ -12,12 +12,13 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 
 const [base, outFile, ...rest] = process.argv.slice(2);
-const opt = { clients: 4, stopFile: null, sse: false, community: 1, category: 1, tag: 'drill', pauseMs: 50 };
+const opt = { clients: 4, stopFile: null, sse: false, sseReadyFile: null, community: 1, category: 1, tag: 'drill', pauseMs: 50 };
 for (let i = 0; i < rest.length; i++) {
   const k = rest[i];
   if (k === '--clients') opt.clients = Number(rest[++i]);
   else if (k === '--stop-file') opt.stopFile = rest[++i];
   else if (k === '--sse') opt.sse = true;
+  else if (k === '--sse-ready-file') opt.sseReadyFile = rest[++i];
   else if (k === '--community') opt.community = Number(rest[++i]);
   else if (k === '--category') opt.category = Number(rest[++i]);
   else if (k === '--tag') opt.tag = rest[++i];
@@ -88,7 +89,8 @@ async function sse() {
   let lastId;
   while (!stopped()) {
     if (!token) {
-      const s = await request('POST', '/api/v1/sessions', { body: { username: 'demo-admin', password: process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo' } });
+      // argon2id is slow on a busy machine: give the login time.
+      const s = await request('POST', '/api/v1/sessions', { body: { username: 'demo-admin', password: process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo' }, timeout: 120000 });
       if (s.status !== 201) { await sleep(300); continue; }
       token = s.json.token;
     }
@@ -98,6 +100,7 @@ async function sse() {
       const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, agent: false,
         headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) } }, (res) => {
         if (res.statusCode !== 200) { res.resume(); res.on('end', resolve); return; }
+        if (opt.sseReadyFile) fs.writeFileSync(opt.sseReadyFile, String(Date.now()));
         let buf = '';
         res.setEncoding('utf8');
         res.on('data', (c) => {
