@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import * as h from './harness.mjs';
 
 describe('static files, compressed', () => {
@@ -145,5 +146,37 @@ describe('metrics', () => {
       assert.match(t, /^paidan_db_connections_up \d+$/m);
     }
     srv.checkLog();
+  });
+});
+
+describe('migrate --check', () => {
+  function check(sqlDir) {
+    const r = spawnSync(h.bin(), ['migrate', '--check', '--database-url', h.dbUrl(), '--sql-dir', sqlDir], { encoding: 'utf8' });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  }
+
+  test('says what would run and what this release does not know, and applies nothing', async () => {
+    await h.runCli(['migrate']);
+    const now = check(h.SQL_DIR);
+    assert.equal(now.code, 0, now.err);
+    assert.match(now.out, /^migrations up to date$/m);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paidan-sql-'));
+    try {
+      const files = fs.readdirSync(h.SQL_DIR).filter((f) => /^\d{3}_.*\.sql$/.test(f)).sort();
+      for (const f of files.slice(1)) fs.copyFileSync(path.join(h.SQL_DIR, f), path.join(dir, f));
+      fs.writeFileSync(path.join(dir, '099_future.sql'), 'CREATE TABLE check_must_not_create (id int);');
+      const r = check(dir);
+      assert.equal(r.code, 1, r.err);
+      assert.match(r.out, /^would apply 099_future\.sql$/m);
+      assert.match(r.out, new RegExp(`^applied but not in .*: ${files[0].slice(0, 3)} `, 'm'));
+      assert.doesNotMatch(r.out, /would apply 00/);
+      assert.equal((await h.sql("SELECT count(*) FROM schema_migrations WHERE version = '099'")).trim(), '0');
+      assert.equal((await h.sql("SELECT to_regclass('check_must_not_create') IS NULL")).trim(), 't');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const bad = spawnSync(h.bin(), ['migrate', '--check', '--database-url', 'postgresql:///nonexistent?host=/nonexistent'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
   });
 });
