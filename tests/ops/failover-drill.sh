@@ -142,7 +142,9 @@ sleep 8
 keeper1=$(pgrep -f "pg_autoctl.*--pgdata $WORK/node1" | head -n 1 || true)
 post1=$(head -n 1 "$WORK/node1/postmaster.pid")
 KILL_MS=$(date +%s%3N)
-kill -KILL "$post1"
+# The postmaster and every backend at once: a backend orphaned by a lone SIGKILL of the postmaster
+# would go on committing for a moment, which a dead machine does not do.
+kill -KILL "$post1" $(pgrep -P "$post1" || true)
 # The keeper and its children (it would restart PostgreSQL): as if the machine died.
 for p in $(pgrep -f "pg_autoctl.*$WORK/node1" || true) $keeper1; do kill -KILL "$p" 2>/dev/null || true; done
 say "killed node1 (postmaster $post1) at $KILL_MS"
