@@ -141,10 +141,11 @@ sleep 8
 
 keeper1=$(pgrep -f "pg_autoctl.*--pgdata $WORK/node1" | head -n 1 || true)
 post1=$(head -n 1 "$WORK/node1/postmaster.pid")
-KILL_MS=$(date +%s%3N)
 # The postmaster and every backend at once: a backend orphaned by a lone SIGKILL of the postmaster
 # would go on committing for a moment, which a dead machine does not do.
-kill -KILL "$post1" $(pgrep -P "$post1" || true)
+backends=$(pgrep -P "$post1" || true)
+kill -KILL "$post1" $backends
+KILL_MS=$(date +%s%3N)
 # The keeper and its children (it would restart PostgreSQL): as if the machine died.
 for p in $(pgrep -f "pg_autoctl.*$WORK/node1" || true) $keeper1; do kill -KILL "$p" 2>/dev/null || true; done
 say "killed node1 (postmaster $post1) at $KILL_MS"
@@ -184,7 +185,11 @@ for (const [key, codes] of byKey) if (codes.length > 1) problems.push(`${key}: s
 const unacked = [...byKey.keys()].filter((k) => !acked.has(k));
 const before = load.acknowledged.filter((a) => a.t < kill).length;
 const after = load.acknowledged.filter((a) => a.t >= kill);
-const firstWrite = load.requests.filter((r) => (r.status === 201 || r.status === 200) && r.t0 >= kill).sort((x, y) => x.t1 - y.t1)[0];
+// The first write that succeeded after the first refusal the kill caused (requests already past
+// their commit when the kill landed are answered a moment later and do not count).
+const firstFail = load.requests.filter((r) => r.status !== 201 && r.status !== 200 && r.t1 >= kill).sort((x, y) => x.t1 - y.t1)[0];
+const firstWrite = firstFail && load.requests.filter((r) => (r.status === 201 || r.status === 200) && r.t0 >= firstFail.t1).sort((x, y) => x.t1 - y.t1)[0];
+if (firstFail) console.log(`first refusal after the kill: ${firstFail.t1 - kill} ms (${firstFail.status || firstFail.error})`);
 const failures = {};
 for (const r of load.requests) if (r.status !== 201 && r.status !== 200) failures[r.status || r.error] = (failures[r.status || r.error] || 0) + 1;
 const lastBefore = load.events.filter((e) => e.received < kill).length;
