@@ -106,6 +106,7 @@ pg_node() { # NAME PORT
 }
 say "primary node1 on port $P1"
 pg_node node1 "$P1"
+NODE1_PID=${KEEPERS[-1]}
 wait_state node1 single 90
 say "standby node2 on port $P2"
 pg_node node2 "$P2"
@@ -139,15 +140,24 @@ for _ in $(seq 1 600); do [ -f "$WORK/sse-ready" ] && break; sleep 0.2; done
 [ -f "$WORK/sse-ready" ] || fail "the live stream did not connect"
 sleep 8
 
-keeper1=$(pgrep -f "pg_autoctl.*--pgdata $WORK/node1" | head -n 1 || true)
+descendants() { # PID: its children, grandchildren, …
+    local c
+    for c in $(pgrep -P "$1" || true); do
+        echo "$c"
+        descendants "$c"
+    done
+}
 post1=$(head -n 1 "$WORK/node1/postmaster.pid")
+# node1's keeper: the runuser started for it, and everything under it (its "start/stop postgres"
+# child would otherwise start PostgreSQL again, an old primary back on its own).
+keeper1=$(descendants "$NODE1_PID" | tr '\n' ' ')
+kill -KILL $keeper1 2>/dev/null || true
 # The postmaster and every backend at once: a backend orphaned by a lone SIGKILL of the postmaster
 # would go on committing for a moment, which a dead machine does not do.
 backends=$(pgrep -P "$post1" || true)
 kill -KILL "$post1" $backends
 KILL_MS=$(date +%s%3N)
 # The keeper and its children (it would restart PostgreSQL): as if the machine died.
-for p in $(pgrep -f "pg_autoctl.*$WORK/node1" || true) $keeper1; do kill -KILL "$p" 2>/dev/null || true; done
 say "killed node1 (postmaster $post1) at $KILL_MS"
 wait_state node2 wait_primary 120
 NEWPRIMARY_MS=$(date +%s%3N)
