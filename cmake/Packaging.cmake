@@ -20,10 +20,10 @@ install(FILES ${PAIDAN_DEBIAN_DIR}/paidan.env DESTINATION /etc/paidan
   PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 install(FILES ${PAIDAN_DEBIAN_DIR}/copyright DESTINATION share/doc/paidan
   PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/deploy/backup)
-  install(DIRECTORY deploy/backup DESTINATION share/paidan
-    FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
-endif()
+install(PROGRAMS deploy/backup/archive-wal.sh deploy/backup/base-backup.sh deploy/backup/nightly-dump.sh
+  deploy/backup/restore.sh deploy/backup/backup-keys.sh DESTINATION share/paidan/backup)
+install(FILES deploy/backup/README.md DESTINATION share/paidan/backup
+  PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 install(FILES deploy/prometheus-alerts.yml deploy/grafana-dashboard.json deploy/FAILOVER.md deploy/nginx.conf
   DESTINATION share/doc/paidan/examples OPTIONAL
   PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
