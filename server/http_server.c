@@ -18,6 +18,7 @@
 #include "http_engine.h"
 #include "json_io.h"
 #include "log.h"
+#include "socket_activation.h"
 #include "xalloc.h"
 
 #define ACCEPT_PAUSE_MS 500
@@ -226,9 +227,13 @@ http_server_start(struct event_base *base, const struct http_server_options *opt
 		free(server);
 		return NULL;
 	}
-	server->listener = evconnlistener_new_bind(base, NULL, NULL,
-	    LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 1024,
-	    (struct sockaddr *)&addr, addr_len);
+	if (socket_activation_fd() >= 0) /* systemd holds the socket: an upgrade drops no waiting connection */
+		server->listener =
+		    evconnlistener_new(base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE, 0, socket_activation_fd());
+	else
+		server->listener = evconnlistener_new_bind(base, NULL, NULL,
+		    LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 1024,
+		    (struct sockaddr *)&addr, addr_len);
 	if (server->listener == NULL) {
 		log_error("cannot listen", "listen", options->listen, "reason",
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));

@@ -21,8 +21,10 @@
 #include "id_number.h"
 #include "lib_log.h"
 #include "log.h"
+#include "metrics.h"
 #include "offload.h"
 #include "routes.h"
+#include "socket_activation.h"
 #include "sweep.h"
 #include "tracking_code.h"
 
@@ -233,8 +235,13 @@ serve_workers(const struct config *cfg)
 int
 serve_run(const struct config *cfg)
 {
+	size_t nroutes;
+	const struct route *routes = routes_table(&nroutes);
+
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
+	socket_activation_take(); /* before the workers fork: they share systemd's socket */
+	metrics_init(routes, nroutes); /* shared by the workers */
 	if (!id_number_key_load_or_create(cfg->id_key_file))
 		return 1;
 	if (cfg->workers <= 1)
