@@ -16,6 +16,26 @@ api_reply_field_errors(struct request *r, struct field_errors *errors)
 	api_error_reply(r, API_ERROR_FIELDS_INVALID, field_errors_take(errors));
 }
 
+bool
+api_reply_if_field_errors(struct request *r, struct field_errors *errors)
+{
+	bool any = field_errors_any(errors);
+
+	if (any)
+		api_reply_field_errors(r, errors);
+	field_errors_free(errors);
+	return any;
+}
+
+void
+api_reply_field(struct request *r, enum api_error error, const char *field, const char *message)
+{
+	struct json_object *fields = json_object_new_object();
+
+	json_object_object_add(fields, field, json_object_new_string(message));
+	api_error_reply(r, error, fields);
+}
+
 /* "orders_community_id_fkey" → "community_id": the field a foreign key names. */
 static void
 constraint_field(const char *constraint, char *out, size_t size)

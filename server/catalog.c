@@ -4,11 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_reply.h"
-#include "app.h"
 #include "db.h"
 #include "form_pages.h"
 #include "http.h"
+#include "query.h"
 
 static struct db_statement catalog_statement = DB_STATEMENT("catalog",
     "SELECT json_build_object("
@@ -20,48 +19,43 @@ static struct db_statement catalog_statement = DB_STATEMENT("catalog",
     "      'description', description, 'department_id', department_id) ORDER BY sort_order, id)"
     "      FROM categories), '[]'::json),"
     "  'departments', COALESCE((SELECT json_agg(json_build_object('id', id, 'name', name)"
-    "      ORDER BY sort_order, id) FROM departments), '[]'::json))::text",
+    "      ORDER BY sort_order, id) FROM departments), '[]'::json))::text AS catalog",
     0);
 
 static void
-catalog_done(void *arg, const struct db_reply *reply)
+catalog_rows(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	const char *text;
-
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	text = PQgetvalue(reply->result, 0, 0);
 	http_set_header(r, "Cache-Control", "public, max-age=60");
-	http_reply_json_text(r, 200, text, strlen(text));
-}
-
-void
-catalog_get(struct request *r)
-{
-	db_query(r->app->db, &catalog_statement, NULL, catalog_done, r);
+	query_reply_cell(r, res, "catalog", 200);
 }
 
 static void
-form_done(void *arg, const struct db_reply *reply)
+form_rows(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	char *page;
+	char *page = form_page_order_form(query_cell(res, 0, "catalog"));
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	page = form_page_order_form(PQgetvalue(reply->result, 0, 0));
 	http_set_header(r, "Cache-Control", "no-cache");
 	http_reply_html(r, 200, page, strlen(page));
 	free(page);
 }
 
+static void
+catalog_run(struct request *r, query_rows on_rows)
+{
+	struct query q;
+
+	query_start(&q, r, &catalog_statement);
+	query_run(&q, on_rows, NULL);
+}
+
+void
+catalog_get(struct request *r)
+{
+	catalog_run(r, catalog_rows);
+}
+
 void
 catalog_form_page(struct request *r)
 {
-	db_query(r->app->db, &catalog_statement, NULL, form_done, r);
+	catalog_run(r, form_rows);
 }

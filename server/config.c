@@ -61,6 +61,8 @@ static const struct setting settings[] = {
         "idle read/write timeout, and the deadline for a request head"},
     {"--max-connections", "PAIDAN_MAX_CONNECTIONS", "4096", NUM(max_connections, 16, 1000000),
         "open HTTP connections per process before accepting pauses"},
+    {"--max-streams", "PAIDAN_MAX_STREAMS", "2000", NUM(max_streams, 0, 1000000),
+        "open live-update streams per process before 503"},
     {"--shutdown-grace-ms", "PAIDAN_SHUTDOWN_GRACE_MS", "5000", NUM(shutdown_grace_ms, 0, 60000),
         "time in-flight requests get on SIGTERM"},
     {"--sweep-interval-s", "PAIDAN_SWEEP_INTERVAL_S", "60", NUM(sweep_interval_s, 1, 86400),

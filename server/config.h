@@ -29,6 +29,7 @@ struct config {
 	long max_header_bytes;
 	long http_timeout_s;
 	long max_connections;
+	long max_streams;
 	long shutdown_grace_ms;
 	long sweep_interval_s;
 	long session_hours;

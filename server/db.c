@@ -8,7 +8,9 @@
 
 #include <event2/event_struct.h>
 
+#include "lib_log.h"
 #include "log.h"
+#include "metrics.h"
 #include "xalloc.h"
 
 #define DB_MAX_STATEMENTS 256
@@ -179,6 +181,7 @@ job_free(struct db_job *job)
 static void
 job_finish(struct db_job *job, const struct db_reply *reply)
 {
+	metrics_db_call(job->queued_ms, now_ms());
 	job->cb(job->arg, reply);
 	job_free(job);
 }
@@ -352,8 +355,10 @@ conn_start_next(struct db_conn *c)
 	if (c->state != CONN_IDLE || c->is_listener)
 		return;
 	job = queue_pop(c->pool);
-	if (job != NULL)
+	if (job != NULL) {
+		metrics_db_queue_wait(now_ms() - job->queued_ms);
 		conn_send(c, job);
+	}
 }
 
 /* A statement's results are all in: hand them to the job, then take the next one. */
@@ -525,6 +530,7 @@ conn_connect(struct db_conn *c)
 	c->pg = PQconnectStartParams(keywords, values, 1);
 	if (c->pg == NULL)
 		abort();
+	lib_log_libpq(c->pg);
 	if (PQstatus(c->pg) == CONNECTION_BAD || PQsocket(c->pg) < 0) {
 		conn_set_state(c, CONN_CONNECTING);
 		conn_lost(c, PQerrorMessage(c->pg));

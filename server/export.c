@@ -125,62 +125,37 @@ static const struct export_spec hours_spec = {
 
 /* ---- CSV ---- */
 
-static void
-buffer_reserve(struct export_buffer *out, size_t more)
-{
-	size_t cap;
-
-	if (out->len + more <= out->cap)
-		return;
-	cap = out->cap ? out->cap : 4096;
-	while (cap < out->len + more)
-		cap *= 2;
-	out->data = xrealloc(out->data, cap);
-	out->cap = cap;
-}
-
 void
-export_csv_field(struct export_buffer *out, const char *value, size_t len, bool first)
+export_csv_field(struct evbuffer *out, const char *value, size_t len, bool first)
 {
 	bool quote = false, formula = len > 0 && memchr("=+-@\t\r", value[0], 6) != NULL;
-	size_t quotes = 0;
+	size_t from = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		if (value[i] == '"')
-			quotes++;
+	for (size_t i = 0; i < len; i++)
 		if (value[i] == '"' || value[i] == ',' || value[i] == '\r' || value[i] == '\n')
 			quote = true;
-	}
-	buffer_reserve(out, len + quotes + 4);
 	if (!first)
-		out->data[out->len++] = ',';
+		evbuffer_add(out, ",", 1);
 	if (quote)
-		out->data[out->len++] = '"';
+		evbuffer_add(out, "\"", 1);
 	if (formula)
-		out->data[out->len++] = '\'';
-	for (size_t i = 0; i < len; i++) {
-		if (value[i] == '"')
-			out->data[out->len++] = '"';
-		out->data[out->len++] = value[i];
-	}
+		evbuffer_add(out, "'", 1);
+	/* runs up to and including each quote, which is then doubled */
+	for (size_t i = 0; i < len; i++)
+		if (value[i] == '"') {
+			evbuffer_add(out, value + from, i + 1 - from);
+			evbuffer_add(out, "\"", 1);
+			from = i + 1;
+		}
+	evbuffer_add(out, value + from, len - from);
 	if (quote)
-		out->data[out->len++] = '"';
+		evbuffer_add(out, "\"", 1);
 }
 
 void
-export_csv_end_row(struct export_buffer *out)
+export_csv_end_row(struct evbuffer *out)
 {
-	buffer_reserve(out, 2);
-	out->data[out->len++] = '\r';
-	out->data[out->len++] = '\n';
-}
-
-static void
-buffer_append(struct export_buffer *out, const char *text, size_t len)
-{
-	buffer_reserve(out, len);
-	memcpy(out->data + out->len, text, len);
-	out->len += len;
+	evbuffer_add(out, "\r\n", 2);
 }
 
 /* ---- the stream ---- */
@@ -196,7 +171,7 @@ struct export_state {
 	struct request *r;
 	struct stats_range range;
 	char *cursor[CURSOR_MAX];
-	struct export_buffer out;
+	struct evbuffer *out; /* the page being written */
 	bool started;
 	long long rows;
 	enum export_wait wait;
@@ -216,7 +191,7 @@ export_state_free(void *p)
 
 	for (int i = 0; i < CURSOR_MAX; i++)
 		free(s->cursor[i]);
-	free(s->out.data);
+	evbuffer_free(s->out);
 	if (s->resume != NULL)
 		event_free(s->resume);
 	free(s);
@@ -307,8 +282,8 @@ export_begin_stream(struct export_state *s)
 		return false;
 	evhttp_connection_set_closecb(s->connection, export_connection_closed, s);
 	s->output = bufferevent_get_output(evhttp_connection_get_bufferevent(s->connection));
-	buffer_append(&s->out, UTF8_BOM, strlen(UTF8_BOM));
-	buffer_append(&s->out, s->spec->header, strlen(s->spec->header));
+	evbuffer_add(s->out, UTF8_BOM, strlen(UTF8_BOM));
+	evbuffer_add(s->out, s->spec->header, strlen(s->spec->header));
 	return true;
 }
 
@@ -349,12 +324,12 @@ export_page_done(void *arg, const struct db_reply *reply)
 	rows = PQntuples(res);
 	for (int i = 0; i < rows; i++) {
 		for (int col = s->spec->cursor_columns; col < PQnfields(res); col++)
-			export_csv_field(&s->out, PQgetvalue(res, i, col), (size_t)PQgetlength(res, i, col),
+			export_csv_field(s->out, PQgetvalue(res, i, col), (size_t)PQgetlength(res, i, col),
 			    col == s->spec->cursor_columns);
-		export_csv_end_row(&s->out);
+		export_csv_end_row(s->out);
 	}
-	http_stream_chunk(r, s->out.data, s->out.len);
-	s->out.len = 0;
+	http_stream_chunk(r, (const char *)evbuffer_pullup(s->out, -1), evbuffer_get_length(s->out));
+	evbuffer_drain(s->out, evbuffer_get_length(s->out));
 	s->rows += rows;
 	if (rows < PAGE_ROWS) {
 		export_finish(s, "complete");
@@ -390,6 +365,7 @@ export_start(struct request *r, const struct export_spec *spec)
 	struct export_state *s;
 
 	s = xcalloc(1, sizeof *s);
+	s->out = evbuffer_new();
 	r->state = s;
 	r->state_free = export_state_free;
 	s->spec = spec;

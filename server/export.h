@@ -7,20 +7,15 @@
 #include <stddef.h>
 
 struct request;
-
-/* A growing text buffer for CSV; data is owned by it (free(data) when done), NULL until used. */
-struct export_buffer {
-	char *data;
-	size_t len;
-	size_t cap;
-};
+struct evbuffer;
 
 /* Appends one field: a ',' first unless first, then value[0..len) quoted when it holds ',', '"',
  * CR or LF (quotes doubled), with a leading apostrophe when it starts with = + - @ or a tab or CR
- * so that a spreadsheet does not read it as a formula. */
-void export_csv_field(struct export_buffer *out, const char *value, size_t len, bool first);
+ * so that a spreadsheet does not read it as a formula. The text goes to an evbuffer, the server's
+ * one string builder. */
+void export_csv_field(struct evbuffer *out, const char *value, size_t len, bool first);
 /* Ends the row with CRLF. */
-void export_csv_end_row(struct export_buffer *out);
+void export_csv_end_row(struct evbuffer *out);
 
 /* GET /api/v1/export/orders.csv?from=&to= (admin): one line per order created in the range. */
 void export_orders(struct request *r);

@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
 #include "api_error.h"
 #include "app.h"
 #include "client_address.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "metrics.h"
 #include "offload.h"
 #include "throttle.h"
 
@@ -69,15 +72,16 @@ void
 health_metrics(struct request *r)
 {
 	struct db_pool_stats stats;
-	char text[1024];
-	int n;
+	struct evbuffer *text;
 
 	if (!metrics_allowed(r)) {
 		api_error_reply(r, API_ERROR_OPERATORS_ONLY, NULL);
 		return;
 	}
+	text = evbuffer_new();
 	db_pool_get_stats(r->app->db, &stats);
-	n = snprintf(text, sizeof text,
+	/* The pool's numbers are this worker's; metrics_render's are the whole server's. */
+	evbuffer_add_printf(text,
 	    "# TYPE paidan_db_connections_up gauge\npaidan_db_connections_up %d\n"
 	    "# TYPE paidan_db_queued gauge\npaidan_db_queued %d\n"
 	    "# TYPE paidan_db_queries_total counter\npaidan_db_queries_total %lu\n"
@@ -88,5 +92,8 @@ health_metrics(struct request *r)
 	    "# TYPE paidan_password_queue gauge\npaidan_password_queue %d\n",
 	    stats.connections_up, stats.queued, stats.queries, stats.refused_busy, stats.refused_unavailable,
 	    stats.reconnects, throttle_password_checks(), offload_in_flight(r->app->offload));
-	http_reply_text(r, 200, "text/plain; version=0.0.4", text, (size_t)n);
+	metrics_render(text);
+	http_reply_text(
+	    r, 200, "text/plain; version=0.0.4", (const char *)evbuffer_pullup(text, -1), evbuffer_get_length(text));
+	evbuffer_free(text);
 }

@@ -82,6 +82,7 @@ void http_server_free(struct http_server *server);
 /* Request memory: freed with the request, after its reply. Never NULL (aborts on exhaustion). */
 void *http_alloc(struct request *r, size_t size);
 char *http_strdup(struct request *r, const char *text);
+char *http_strndup(struct request *r, const char *text, size_t len); /* text[0..len), terminated */
 
 /* Replies: each sends, logs, and frees r. Bodies passed in are taken over. */
 void http_reply_json(struct request *r, int status, struct json_object *body);

@@ -11,6 +11,7 @@
 #include "http_engine.h"
 #include "json_io.h"
 #include "log.h"
+#include "metrics.h"
 
 static const char *
 method_name(unsigned method)
@@ -74,6 +75,7 @@ log_request(struct request *r, int status, size_t bytes)
 	snprintf(bytes_text, sizeof bytes_text, "%zu", bytes);
 	log_info("request", "method", method_name(r->method), "path", path, "status", status_text, "ms", ms_text,
 	    "bytes", bytes_text, "request_id", r->id);
+	metrics_request(r->match.route, r->method, status, http_now_us() - r->started_us, r->stream_status != 0);
 }
 
 /* Headers every reply carries, and the in-flight count kept until the reply is written. */
@@ -129,6 +131,7 @@ http_stream_start(struct request *r, int status, const char *content_type)
 {
 	prepare_reply(r, content_type);
 	r->stream_status = status;
+	metrics_stream_opened();
 	evhttp_send_reply_start(r->req, status, reason_phrase(status));
 }
 

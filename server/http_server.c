@@ -18,6 +18,7 @@
 #include "http_engine.h"
 #include "json_io.h"
 #include "log.h"
+#include "socket_activation.h"
 #include "xalloc.h"
 
 #define ACCEPT_PAUSE_MS 500
@@ -59,6 +60,14 @@ http_strdup(struct request *r, const char *text)
 	size_t n = strlen(text) + 1;
 
 	return memcpy(http_alloc(r, n), text, n);
+}
+
+char *
+http_strndup(struct request *r, const char *text, size_t len)
+{
+	char *copy = http_alloc(r, len + 1); /* zeroed: the copy ends at len */
+
+	return memcpy(copy, text, len);
 }
 
 void
@@ -218,9 +227,13 @@ http_server_start(struct event_base *base, const struct http_server_options *opt
 		free(server);
 		return NULL;
 	}
-	server->listener = evconnlistener_new_bind(base, NULL, NULL,
-	    LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 1024,
-	    (struct sockaddr *)&addr, addr_len);
+	if (socket_activation_fd() >= 0) /* systemd holds the socket: an upgrade drops no waiting connection */
+		server->listener =
+		    evconnlistener_new(base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE, 0, socket_activation_fd());
+	else
+		server->listener = evconnlistener_new_bind(base, NULL, NULL,
+		    LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 1024,
+		    (struct sockaddr *)&addr, addr_len);
 	if (server->listener == NULL) {
 		log_error("cannot listen", "listen", options->listen, "reason",
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));

@@ -79,7 +79,7 @@ key_create(const char *path)
 		return false;
 	}
 	unlink(tmp);
-	log_info("created a new ID-number key; keep it with the database backups", "path", path);
+	log_info("created a new ID-number key; back it up apart from the database backups", "path", path);
 	return true;
 }
 

@@ -1,13 +1,27 @@
-/* log: structured lines on stderr; one write(2) per line so workers do not interleave. */
+/* log: structured lines on stderr. Each write(2) holds whole lines only, so workers do not
+ * interleave. Inside a loop (log_use_loop), lines below warn gather in a buffer written once per loop
+ * turn or when full; a warning or error goes out at once, after what is gathered. Outside a loop, and
+ * from any other thread, every line is written as it comes. */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
+#define LOG_LINE_MAX 4096
+#define LOG_BUFFER (64 * 1024)
+
 static enum log_level min_level = LOG_INFO;
 static const char *level_names[] = {"debug", "info", "warn", "error"};
+static char buffer[LOG_BUFFER];
+static size_t buffered;
+static struct event *flush_event; /* set while a loop is in use; pending while lines wait */
+static int pid; /* of the process using the loop; 0: ask getpid */
+static pthread_t loop_thread; /* lines from any other thread are written at once */
 
 void
 log_set_level(enum log_level level)
@@ -61,22 +75,98 @@ log_escape(const char *value, char *buf, size_t n)
 	return buf;
 }
 
+static void
+write_all(const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(STDERR_FILENO, data, len);
+		if (n <= 0)
+			return; /* nowhere left to report it */
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+void
+log_flush(void)
+{
+	write_all(buffer, buffered);
+	buffered = 0;
+}
+
+static void
+flush_now(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	log_flush();
+}
+
+void
+log_use_loop(struct event_base *base)
+{
+	log_flush();
+	if (flush_event != NULL)
+		event_free(flush_event);
+	flush_event = base != NULL ? evtimer_new(base, flush_now, NULL) : NULL;
+	pid = base != NULL ? (int)getpid() : 0;
+	loop_thread = pthread_self();
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of the current second, formatted once per second. */
+static const char *
+second_text(time_t sec)
+{
+	static _Thread_local time_t last = -1;
+	static _Thread_local char text[64];
+	struct tm tm;
+
+	if (sec != last) {
+		gmtime_r(&sec, &tm);
+		snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		last = sec;
+	}
+	return text;
+}
+
+static void
+emit(enum log_level level, const char *line, size_t len)
+{
+	if (flush_event == NULL || !pthread_equal(pthread_self(), loop_thread)) {
+		write_all(line, len);
+		return;
+	}
+	if (level >= LOG_WARN) {
+		log_flush();
+		write_all(line, len);
+		return;
+	}
+	if (buffered + len > sizeof buffer)
+		log_flush();
+	memcpy(buffer + buffered, line, len);
+	buffered += len;
+	if (!evtimer_pending(flush_event, NULL)) {
+		struct timeval now = {0, 0};
+		evtimer_add(flush_event, &now); /* runs on the loop's next turn */
+	}
+}
+
 void
 log_event(enum log_level level, const char *msg, ...)
 {
-	char line[4096], escaped[1024];
+	char line[LOG_LINE_MAX], escaped[1024];
 	size_t used;
 	struct timespec ts;
-	struct tm tm;
 	va_list ap;
 
 	if (level < min_level)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	used = (size_t)snprintf(line, sizeof line, "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s pid=%d msg=%s",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
-	    level_names[level], (int)getpid(), log_escape(msg, escaped, sizeof escaped));
+	used = (size_t)snprintf(line, sizeof line, "ts=%s.%03ldZ level=%s pid=%d msg=%s", second_text(ts.tv_sec),
+	    ts.tv_nsec / 1000000, level_names[level], pid ? pid : (int)getpid(),
+	    log_escape(msg, escaped, sizeof escaped));
 	va_start(ap, msg);
 	for (;;) {
 		const char *key = va_arg(ap, const char *);
@@ -91,7 +181,5 @@ log_event(enum log_level level, const char *msg, ...)
 	if (used > sizeof line - 2)
 		used = sizeof line - 2;
 	line[used++] = '\n';
-	if (write(STDERR_FILENO, line, used) < 0) {
-		/* nowhere left to report it */
-	}
+	emit(level, line, used);
 }

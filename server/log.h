@@ -7,6 +7,14 @@
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
+struct event_base;
+
+/* Lines below warn wait in a buffer written once per turn of this loop (or when full); NULL writes
+ * what waits and goes back to writing each line at once (call it before freeing the loop). */
+void log_use_loop(struct event_base *base);
+/* Writes what waits now. */
+void log_flush(void);
+
 /* Lines below this level are dropped. */
 void log_set_level(enum log_level level);
 

@@ -2,11 +2,13 @@
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit_checkpoint.h"
 #include "audit_verify.h"
 #include "config.h"
+#include "db_resolve.h"
 #include "demo.h"
 #include "import_volunteers.h"
 #include "log.h"
@@ -22,6 +24,8 @@ usage(FILE *out)
 	      "commands:\n"
 	      "  serve        serve HTTP (the default); migrates first when given --migrate-database-url\n"
 	      "  migrate      apply the missing sql/NNN_*.sql migrations\n"
+	      "  migrate --check\n"
+	      "               list the migrations that would run (exit 1 when some would), apply nothing\n"
 	      "  demo         load the demo county and its accounts (idempotent)\n"
 	      "  user add     create an account; the password is read from standard input\n"
 	      "  import volunteers FILE.csv\n"
@@ -34,6 +38,23 @@ usage(FILE *out)
 	      "options (each also from its environment variable):\n",
 	    out);
 	config_print_help(out);
+}
+
+/* Serves with the database's host names resolved now, before the loop (db_resolve.h). */
+static int
+serve_resolved(struct config *cfg)
+{
+	char cause[300], *conninfo = db_resolve_hosts(cfg->database_url, cause, sizeof cause);
+	int rc;
+
+	if (conninfo == NULL) {
+		log_error("not serving", "cause", cause);
+		return 1;
+	}
+	cfg->database_url = conninfo;
+	rc = serve_run(cfg);
+	free(conninfo);
+	return rc;
 }
 
 static enum log_level
@@ -85,6 +106,11 @@ main(int argc, char **argv)
 		}
 		return import_volunteers_main(argc - 3, argv + 3);
 	}
+	bool check = false;
+	if (strcmp(command, "migrate") == 0 && argc > first && strcmp(argv[first], "--check") == 0) {
+		check = true;
+		first++;
+	}
 	if (strcmp(command, "audit") == 0) {
 		if (argc < 3 || (strcmp(argv[2], "verify") != 0 && strcmp(argv[2], "checkpoint") != 0)) {
 			fputs(
@@ -123,7 +149,13 @@ main(int argc, char **argv)
 			log_error("migrations failed; not serving");
 			return 1;
 		}
-		return serve_run(&cfg);
+		return serve_resolved(&cfg);
+	}
+	if (strcmp(command, "migrate") == 0 && check) {
+		int pending = migrate_check(cfg.database_url, cfg.sql_dir, stdout);
+		if (pending == 0)
+			puts("migrations up to date");
+		return pending < 0 ? 2 : pending > 0 ? 1 : 0;
 	}
 	if (strcmp(command, "migrate") == 0) {
 		if (!migrate_run(cfg.database_url, cfg.sql_dir, stdout))

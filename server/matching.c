@@ -23,7 +23,6 @@ suggest_rows(struct request *r, const PGresult *res)
 {
 	/* Only the order's department decides who may see its suggestions. */
 	struct scope_order order = {.department_id = query_cell_id(res, 0, "department_id")};
-	const char *text;
 
 	if (query_cell_id(res, 0, "order_found") == 0) {
 		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
@@ -33,8 +32,7 @@ suggest_rows(struct request *r, const PGresult *res)
 		api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
 		return;
 	}
-	text = query_cell(res, 0, "suggestions");
-	http_reply_json_text(r, 200, text, strlen(text));
+	query_reply_cell(r, res, "suggestions", 200);
 }
 
 void

@@ -1,5 +1,6 @@
 /* order_read: GET /api/v1/orders (filters, keyset pages) and GET /api/v1/orders/{id} (detail), each
- * limited to what the user may see; the scope predicate lives in SQL (paidan_order_visible). */
+ * limited to what the user may see; the scope predicate lives in SQL (paidan_order_visible and its
+ * per-role parts, sql/020_scope_predicates.sql). */
 #include "order_read.h"
 
 #include <stdio.h>
@@ -23,25 +24,48 @@
 #define LIST_DEFAULT 20
 #define LIST_MAX 100
 
-static struct db_statement list_statement = DB_STATEMENT("orders_list",
-    "SELECT paidan_order_json(o, paidan_phone_visible(o, $1::text, $2::bigint))::text AS body,"
-    "       (o.escalated_at IS NOT NULL)::int AS escalated, o.id"
-    "  FROM orders o"
-    " WHERE paidan_order_visible(o, $1::text, $2::bigint)"
-    "   AND ($3::text IS NULL OR o.state = $3::text)"
-    "   AND ($4::bigint IS NULL OR o.community_id IN (SELECT c.id FROM communities c WHERE c.town_id = $4::bigint))"
-    "   AND ($5::bigint IS NULL OR o.community_id = $5::bigint)"
-    "   AND ($6::bigint IS NULL OR o.department_id = $6::bigint)"
-    "   AND ($7::bigint IS NULL OR o.team_id = $7::bigint)"
-    "   AND ($8::bigint IS NULL OR o.category_id = $8::bigint)"
-    "   AND ($9::boolean IS NULL OR (o.due_at IS NOT NULL AND o.due_at < now()"
-    "        AND o.state NOT IN ('closed', 'rejected', 'cancelled')) = $9::boolean)"
-    "   AND ($10::text IS NULL OR o.description ILIKE '%' || $10::text || '%'"
-    "        OR o.tracking_code = upper($10::text) OR o.work_no = upper($10::text) OR o.contact_name = $10::text)"
-    "   AND ($11::int IS NULL OR ((o.escalated_at IS NOT NULL)::int, o.id) < ($11::int, $12::bigint))"
-    " ORDER BY (o.escalated_at IS NOT NULL) DESC, o.id DESC"
-    " LIMIT $13::int",
-    13);
+/* One list statement per role, so that each has a plan (generic, once PostgreSQL settles on it) that
+ * reads its scope from an index in the list's order: escalated first, then newest. The scope is the
+ * role's part of paidan_order_visible (sql/020_scope_predicates.sql); a team's and a volunteer's are
+ * the same rule as a set of ids. $1 must name the role the statement was written for, else it returns
+ * nothing. The cursor is a row comparison the index serves: no cursor compares below (true, the
+ * largest id). The inner LIMIT is a constant (the largest page and one more), so that the plan is
+ * made for a few rows; the outer one cuts the page, and only its rows become JSON. */
+#define LIST_SQL(SCOPE)                                                                                                  \
+	"SELECT paidan_order_json(x.o, paidan_phone_visible(x.o, $1::text, $2::bigint))::text AS body,"                  \
+	"       ((x.o).escalated_at IS NOT NULL)::int AS escalated, (x.o).id AS id"                                      \
+	"  FROM (SELECT o FROM orders o"                                                                                 \
+	" WHERE " SCOPE "   AND ($3::text IS NULL OR o.state = $3::text)"                                                \
+	"   AND ($4::bigint IS NULL OR o.community_id IN (SELECT c.id FROM communities c WHERE c.town_id = $4::bigint))" \
+	"   AND ($5::bigint IS NULL OR o.community_id = $5::bigint)"                                                     \
+	"   AND ($6::bigint IS NULL OR o.department_id = $6::bigint)"                                                    \
+	"   AND ($7::bigint IS NULL OR o.team_id = $7::bigint)"                                                          \
+	"   AND ($8::bigint IS NULL OR o.category_id = $8::bigint)"                                                      \
+	"   AND ($9::boolean IS NULL OR (o.due_at IS NOT NULL AND o.due_at < now()"                                      \
+	"        AND o.state NOT IN ('closed', 'rejected', 'cancelled')) = $9::boolean)"                                 \
+	"   AND ($10::text IS NULL OR o.description ILIKE '%' || $10::text || '%'"                                       \
+	"        OR o.tracking_code = upper($10::text) OR o.work_no = upper($10::text)"                                  \
+	"        OR o.contact_name = $10::text)"                                                                         \
+	"   AND (o.escalated_at IS NOT NULL, o.id)"                                                                      \
+	"       < (COALESCE($11::int = 1, true), COALESCE($12::bigint, 9223372036854775807))"                            \
+	" ORDER BY (o.escalated_at IS NOT NULL) DESC, o.id DESC"                                                         \
+	" LIMIT " LIST_STRINGIFY(LIST_MAX) " + 1) x"                                                                     \
+	                                   " LIMIT $13::int"
+#define LIST_STRINGIFY_(x) #x
+#define LIST_STRINGIFY(x) LIST_STRINGIFY_(x)
+
+static struct db_statement list_statements[ROLE_COUNT] = {
+    [ROLE_ADMIN] = DB_STATEMENT("orders_list_admin", LIST_SQL("$1::text = 'admin' AND $2::bigint IS NOT NULL"), 13),
+    [ROLE_COMMUNITY] = DB_STATEMENT(
+        "orders_list_community", LIST_SQL("$1::text = 'community' AND paidan_scope_community(o, $2::bigint)"), 13),
+    [ROLE_DEPARTMENT] = DB_STATEMENT(
+        "orders_list_department", LIST_SQL("$1::text = 'department' AND paidan_scope_department(o, $2::bigint)"), 13),
+    [ROLE_TEAM] = DB_STATEMENT("orders_list_team",
+        LIST_SQL("$1::text = 'team' AND o.id IN (SELECT t.id FROM paidan_team_order_ids($2::bigint) t (id))"), 13),
+    [ROLE_VOLUNTEER] = DB_STATEMENT("orders_list_volunteer",
+        LIST_SQL("$1::text = 'volunteer' AND o.id IN (SELECT v.id FROM paidan_volunteer_order_ids($2::bigint) v (id))"),
+        13),
+};
 
 static struct db_statement detail_statement = DB_STATEMENT("orders_detail",
     "SELECT paidan_order_visible(o, $2::text, $3::bigint) AS visible,"
@@ -135,7 +159,11 @@ order_list(struct request *r)
 
 	r->state = s; /* request memory: no state_free */
 	field_errors_init(&errors);
-	query_start(&query, r, &list_statement);
+	if (list_statements[r->user->role].sql == NULL) { /* the route's roles keep others out already */
+		api_error_reply(r, API_ERROR_ROLE_FORBIDDEN, NULL);
+		return;
+	}
+	query_start(&query, r, &list_statements[r->user->role]);
 	query_text(&query, 1, user_role_name(r->user->role));
 	query_id(&query, 2, r->user->scope_id);
 	if (state != NULL && *state) {

@@ -132,3 +132,11 @@ query_cell_null(const PGresult *res, int row, const char *name)
 {
 	return query_cell(res, row, name) == NULL;
 }
+
+void
+query_reply_cell(struct request *r, const PGresult *res, const char *column, int status)
+{
+	const char *text = query_cell(res, 0, column);
+
+	http_reply_json_text(r, status, text, strlen(text));
+}

@@ -52,4 +52,7 @@ int64_t query_cell_id(const PGresult *res, int row, const char *column); /* 0 fo
 bool query_cell_bool(const PGresult *res, int row, const char *column); /* false for SQL NULL */
 bool query_cell_null(const PGresult *res, int row, const char *column);
 
+/* Replies status with row 0's column (JSON text PostgreSQL built) as the body. */
+void query_reply_cell(struct request *r, const PGresult *res, const char *column, int status);
+
 #endif

@@ -19,6 +19,8 @@
 #include "order_model.h"
 #include "order_read.h"
 #include "orders_submit.h"
+#include "registry_members.h"
+#include "registry_skills.h"
 #include "registry_teams.h"
 #include "registry_volunteers.h"
 #include "static_files.h"

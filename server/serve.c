@@ -19,9 +19,12 @@
 #include "events.h"
 #include "http.h"
 #include "id_number.h"
+#include "lib_log.h"
 #include "log.h"
+#include "metrics.h"
 #include "offload.h"
 #include "routes.h"
+#include "socket_activation.h"
 #include "sweep.h"
 #include "tracking_code.h"
 
@@ -117,17 +120,20 @@ serve_process(const struct config *cfg)
 	const struct route *routes = routes_table(&nroutes);
 
 	app.cfg = cfg;
+	lib_log_libevent();
 	app.base = event_base_new();
 	if (app.base == NULL) {
 		log_error("cannot create the event loop");
 		return 1;
 	}
+	log_use_loop(app.base);
 	app.db = db_pool_new(app.base, &db_options);
 	app.offload = offload_new(app.base, 2);
 	app.http = http_server_start(app.base, &http_options, routes, nroutes, dispatch_request, &app);
 	if (app.http == NULL) {
 		offload_free(app.offload);
 		db_pool_free(app.db);
+		log_use_loop(NULL);
 		event_base_free(app.base);
 		return 1;
 	}
@@ -152,6 +158,7 @@ serve_process(const struct config *cfg)
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(stop.tick);
+	log_use_loop(NULL); /* what the last turns logged is written before the loop goes */
 	event_base_free(app.base);
 	log_info("stopped");
 	return 0;
@@ -228,8 +235,13 @@ serve_workers(const struct config *cfg)
 int
 serve_run(const struct config *cfg)
 {
+	size_t nroutes;
+	const struct route *routes = routes_table(&nroutes);
+
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
+	socket_activation_take(); /* before the workers fork: they share systemd's socket */
+	metrics_init(routes, nroutes); /* shared by the workers */
 	if (!id_number_key_load_or_create(cfg->id_key_file))
 		return 1;
 	if (cfg->workers <= 1)

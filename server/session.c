@@ -14,16 +14,17 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "query.h"
 
 /* Who a token belongs to; the user's JSON is what /me returns. */
 static struct db_statement session_statement = DB_STATEMENT("auth_session",
-    "SELECT u.id, u.role, COALESCE(u.community_id, u.department_id, u.team_id, u.volunteer_id, 0),"
+    "SELECT u.id, u.role, COALESCE(u.community_id, u.department_id, u.team_id, u.volunteer_id, 0) AS scope_id,"
     "       s.csrf_token,"
     "       json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
     "         'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
     "         'team_id', u.team_id, 'volunteer_id', u.volunteer_id, 'csrf_token', s.csrf_token,"
-    "         'expires_at', s.expires_at)::text,"
-    "       extract(epoch FROM s.expires_at)::bigint, encode(s.token_hash, 'hex')"
+    "         'expires_at', s.expires_at)::text AS json,"
+    "       extract(epoch FROM s.expires_at)::bigint AS expires_epoch, encode(s.token_hash, 'hex') AS session"
     "  FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND NOT u.disabled",
     1);
@@ -123,21 +124,21 @@ session_done(void *arg, const struct db_reply *reply)
 		api_reply_db_error(r, reply);
 		return;
 	}
-	if (PQntuples(res) == 0 || !user_role_from_name(PQgetvalue(res, 0, 1), &role)) {
+	if (PQntuples(res) == 0 || !user_role_from_name(query_cell(res, 0, "role"), &role)) {
 		lookup->done(r, NULL, true);
 		return;
 	}
 	user = http_alloc(r, sizeof *user);
 	user->authenticated = true;
-	user->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	user->id = query_cell_id(res, 0, "id");
 	user->role = role;
-	user->scope_id = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-	user->json = http_strdup(r, PQgetvalue(res, 0, 4));
-	user->expires_at = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
-	snprintf(user->session, sizeof user->session, "%s", PQgetvalue(res, 0, 6));
+	user->scope_id = query_cell_id(res, 0, "scope_id");
+	user->json = http_strdup(r, query_cell(res, 0, "json"));
+	user->expires_at = query_cell_id(res, 0, "expires_epoch");
+	snprintf(user->session, sizeof user->session, "%s", query_cell(res, 0, "session"));
 	user->via_cookie = lookup->via_cookie;
 	if (lookup->via_cookie && r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD)
-		csrf_ok = csrf_matches(r, PQgetvalue(res, 0, 3));
+		csrf_ok = csrf_matches(r, query_cell(res, 0, "csrf_token"));
 	lookup->done(r, user, csrf_ok);
 }
 

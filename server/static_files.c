@@ -15,6 +15,7 @@
 #include "app.h"
 #include "config.h"
 #include "http.h"
+#include "static_gzip.h"
 
 struct content_type {
 	const char *extension;
@@ -82,11 +83,48 @@ static_files_map(const char *url_path, char *out, size_t out_size)
 	return written > 0 && (size_t)written < out_size;
 }
 
+bool
+static_files_accepts_gzip(const char *accept_encoding)
+{
+	const char *p = accept_encoding;
+
+	while (p != NULL && (p = strcasestr(p, "gzip")) != NULL) {
+		const char *q = p + 4;
+		bool starts = p == accept_encoding || p[-1] == ',' || p[-1] == ' ';
+		p = q;
+		if (!starts)
+			continue;
+		while (*q == ' ')
+			q++;
+		if (*q == ',' || *q == '\0')
+			return true;
+		if (*q != ';')
+			continue;
+		q++;
+		while (*q == ' ')
+			q++;
+		/* q=0, q=0.0, q=0.00…: refused. */
+		if (strncmp(q, "q=0", 3) == 0 && strspn(q + 3, ".0") == strcspn(q + 3, ", "))
+			return false;
+		return true;
+	}
+	return false;
+}
+
+/* Whether If-None-Match names etag (a list, weak or strong, or "*"). */
+static bool
+etag_matches(const char *if_none_match, const char *etag)
+{
+	return if_none_match != NULL && (strstr(if_none_match, etag) != NULL || strcmp(if_none_match, "*") == 0);
+}
+
 void
 static_files_serve(struct request *r)
 {
-	char relative[512], full[1024], etag[64], if_none[72];
-	const char *match;
+	char relative[512], full[1024], etag[72];
+	const unsigned char *gz = NULL;
+	const char *content_type;
+	size_t gz_len = 0;
 	struct stat st;
 	int fd;
 
@@ -105,19 +143,32 @@ static_files_serve(struct request *r)
 		api_error_reply(r, API_ERROR_NOT_FOUND, NULL);
 		return;
 	}
-	snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_mtime, (unsigned long long)st.st_size);
+	content_type = static_files_content_type(relative);
+	if (static_gzip_worth_it(content_type, (size_t)st.st_size)) {
+		/* Caches between here and the client must keep the two encodings apart. */
+		http_set_header(r, "Vary", "Accept-Encoding");
+		if (static_files_accepts_gzip(http_header(r, "Accept-Encoding")))
+			gz = static_gzip_find(r->app->offload, relative, &st, fd, &gz_len);
+	}
+	/* One strong validator per representation: the gzip copy's differs from the file's. */
+	snprintf(etag, sizeof etag, "\"%llx-%llx%s\"", (unsigned long long)st.st_mtime, (unsigned long long)st.st_size,
+	    gz != NULL ? "-gz" : "");
 	http_set_header(r, "ETag", etag);
 	/* HTML and the service worker must be revalidated so updates reach phones; the rest may be cached briefly. */
 	if (strstr(relative, ".html") != NULL || strstr(relative, "sw.js") != NULL)
 		http_set_header(r, "Cache-Control", "no-cache");
 	else
 		http_set_header(r, "Cache-Control", "public, max-age=300");
-	match = http_header(r, "If-None-Match");
-	snprintf(if_none, sizeof if_none, "%s", match ? match : "");
-	if (match != NULL && strcmp(if_none, etag) == 0) {
+	if (etag_matches(http_header(r, "If-None-Match"), etag)) {
 		close(fd);
 		http_reply_empty(r, 304);
 		return;
 	}
-	http_reply_file(r, 200, fd, (size_t)st.st_size, static_files_content_type(relative));
+	if (gz != NULL) {
+		close(fd);
+		http_set_header(r, "Content-Encoding", "gzip");
+		http_reply_text(r, 200, content_type, (const char *)gz, gz_len);
+		return;
+	}
+	http_reply_file(r, 200, fd, (size_t)st.st_size, content_type);
 }

@@ -1,4 +1,4 @@
-/* static_files: the web clients from --static-dir, with content types, cache headers and no path escape. */
+/* static_files: the web clients from --static-dir, gzip-compressed when asked, with validators, cache headers and no path escape. */
 #ifndef PAIDAN_STATIC_FILES_H
 #define PAIDAN_STATIC_FILES_H
 
@@ -16,6 +16,10 @@ void static_files_serve(struct request *r);
 /* Maps a URL path to a path relative to the static directory. Returns false when
  * the path is unsafe (.., NUL, backslash, hidden files). Pure; for tests. */
 bool static_files_map(const char *url_path, char *out, size_t out_size);
+
+/* Whether an Accept-Encoding value takes gzip: "gzip" listed as a whole token and not refused
+ * with q=0. NULL takes nothing. Pure; for tests. */
+bool static_files_accepts_gzip(const char *accept_encoding);
 
 /* Content type for a file name by its extension. */
 const char *static_files_content_type(const char *name);

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "erasure.h"
 #include "log.h"
+#include "metrics.h"
 #include "xalloc.h"
 
 #define SWEEP_BATCH "200"
@@ -63,9 +64,10 @@ escalate_done(void *arg, const struct db_reply *reply)
 	struct sweep *sweep = arg;
 
 	sweep->pending--;
-	if (reply->status == DB_OK && strcmp(PQcmdTuples((PGresult *)reply->result), "1") == 0)
+	if (reply->status == DB_OK && strcmp(PQcmdTuples((PGresult *)reply->result), "1") == 0) {
 		sweep->escalated++;
-	else if (reply->status != DB_OK)
+		metrics_escalated();
+	} else if (reply->status != DB_OK)
 		log_warn("escalation failed", "reason", reply->message, "sqlstate", reply->sqlstate);
 	if (sweep->pending == 0 && sweep->escalated > 0) {
 		char n[16];

@@ -6,14 +6,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#define ALPHABET_SIZE (sizeof TRACKING_CODE_ALPHABET - 1)
+/* A byte below this is a uniform symbol (byte % ALPHABET_SIZE); the few above it are drawn again. */
+#define BYTE_LIMIT (256 - 256 % ALPHABET_SIZE)
+
+/* One draw of random bytes per code (a second only when several bytes were out of range). */
 void
 tracking_code_generate(char out[TRACKING_CODE_LEN + 1])
 {
-	const char *alphabet = TRACKING_CODE_ALPHABET;
-	uint32_t n = (uint32_t)strlen(alphabet);
+	unsigned char bytes[TRACKING_CODE_LEN + 6];
+	int n = 0;
 
-	for (int i = 0; i < TRACKING_CODE_LEN; i++)
-		out[i] = alphabet[randombytes_uniform(n)];
+	while (n < TRACKING_CODE_LEN) {
+		randombytes_buf(bytes, sizeof bytes);
+		for (size_t i = 0; i < sizeof bytes && n < TRACKING_CODE_LEN; i++)
+			if (bytes[i] < BYTE_LIMIT)
+				out[n++] = TRACKING_CODE_ALPHABET[bytes[i] % ALPHABET_SIZE];
+	}
 	out[TRACKING_CODE_LEN] = '\0';
 }
 

@@ -194,6 +194,28 @@ else
     skip "integration tests (build-asan)" "needs build-asan and the database"
 fi
 
+# ---------------------------------------------------------------- operations
+# The Debian package, built from build/ and run unpacked against its own database on the cluster.
+package_test() {
+    pg_createdb "$PG_DIR" "$PG_PORT" paidan_pkg
+    PAIDAN_PKG_DATABASE_URL=$(pg_url "$PG_DIR" "$PG_PORT" paidan_pkg) "$ROOT/tests/ops/package.sh" "$ROOT/build"
+}
+if [ -n "${PAIDAN_TEST_ONLY:-}" ] && ! [[ " $PAIDAN_TEST_ONLY " == *" tests/ops/package.sh "* ]]; then
+    skip "package (.deb)" "PAIDAN_TEST_ONLY"
+elif [ "$build_ok" = 1 ] && [ "$db_ok" = 1 ]; then
+    stage "package (.deb)" package_test
+else
+    skip "package (.deb)" "needs build and the database"
+fi
+# Backups: WAL archiving, a base backup, point-in-time restore into a new directory, audit verify.
+if [ -n "${PAIDAN_TEST_ONLY:-}" ] && ! [[ " $PAIDAN_TEST_ONLY " == *" tests/ops/restore-drill.sh "* ]]; then
+    skip "restore drill" "PAIDAN_TEST_ONLY"
+elif [ "$build_ok" = 1 ]; then
+    stage "restore drill" "$ROOT/tests/ops/restore-drill.sh" "$ROOT/build"
+else
+    skip "restore drill" "needs build"
+fi
+
 # ---------------------------------------------------------------- browser tests
 # >>> BROWSER TESTS GO HERE <<<
 # Headless Chromium (Debian's chromium, driven by playwright-core pinned in tests/browser/package-lock.json)

@@ -10,13 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
 #include "config.h"
 #include "db_blocking.h"
 #include "id_number.h"
 #include "json_io.h"
-#include "registry_teams.h"
-#include "registry_volunteers.h"
+#include "text.h"
 #include "validate.h"
+#include "volunteer_input.h"
 #include "xalloc.h"
 
 #define FIELDS_MAX 32
@@ -65,22 +67,6 @@ struct csv {
 	int line; /* of the next character */
 };
 
-struct text {
-	char *s;
-	size_t len, cap;
-};
-
-static void
-text_add(struct text *t, char c)
-{
-	if (t->len + 2 > t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 32;
-		t->s = xrealloc(t->s, t->cap);
-	}
-	t->s[t->len++] = c;
-	t->s[t->len] = '\0';
-}
-
 static void
 free_fields(char **fields, int n)
 {
@@ -99,7 +85,9 @@ csv_record(struct csv *c, char **fields, size_t *lens, const char **problem)
 	if (c->p >= c->end)
 		return 0;
 	for (;;) {
-		struct text t = {xstrdup(""), 0, 1};
+		struct evbuffer *t = evbuffer_new();
+		char *field;
+		size_t len;
 		if (c->p < c->end && *c->p == '"') {
 			c->p++;
 			for (;;) {
@@ -108,14 +96,14 @@ csv_record(struct csv *c, char **fields, size_t *lens, const char **problem)
 					goto bad;
 				}
 				if (*c->p == '"' && c->p + 1 < c->end && c->p[1] == '"') {
-					text_add(&t, '"');
+					evbuffer_add(t, "\"", 1);
 					c->p += 2;
 				} else if (*c->p == '"') {
 					c->p++;
 					break;
 				} else {
 					c->line += *c->p == '\n';
-					text_add(&t, *c->p++);
+					evbuffer_add(t, c->p++, 1);
 				}
 			}
 			if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
@@ -128,14 +116,15 @@ csv_record(struct csv *c, char **fields, size_t *lens, const char **problem)
 					*problem = "引号只能用在整个字段两端 (a quote inside an unquoted field)";
 					goto bad;
 				}
-				text_add(&t, *c->p++);
+				evbuffer_add(t, c->p++, 1);
 			}
 		}
+		field = text_take(t, &len);
 		if (n < FIELDS_MAX) {
-			fields[n] = t.s;
-			lens[n] = t.len;
+			fields[n] = field;
+			lens[n] = len;
 		} else {
-			free(t.s);
+			free(field);
 		}
 		n++;
 		if (c->p < c->end && *c->p == ',') {
@@ -149,7 +138,7 @@ csv_record(struct csv *c, char **fields, size_t *lens, const char **problem)
 		c->line++;
 		return n;
 	bad:
-		free(t.s);
+		evbuffer_free(t);
 		free_fields(fields, n);
 		while (c->p < c->end && *c->p != '\n')
 			c->p++;
@@ -431,14 +420,11 @@ names_row(const struct names *names, const char *value)
 	return -1;
 }
 
-/* Appends value to a PostgreSQL array literal being built in *list (values here need no quoting). */
+/* Appends value to a PostgreSQL array literal being built in list, after its "{" (values here need no quoting). */
 static void
-list_add(struct text *list, const char *value)
+list_add(struct evbuffer *list, const char *value)
 {
-	if (list->len > 1)
-		text_add(list, ',');
-	for (const char *p = value; *p; p++)
-		text_add(list, *p);
+	evbuffer_add_printf(list, "%s%s", evbuffer_get_length(list) > 1 ? "," : "", value);
 }
 
 struct key_ref {
@@ -483,10 +469,10 @@ check_repeats(struct import *im)
 
 	for (size_t i = 0; i < im->count; i++) {
 		const struct row *row = &im->rows[i];
-		if (row->in.values[VP_PHONE] != NULL)
-			phones[np++] = (struct key_ref){row->in.values[VP_PHONE], i};
-		if (row->in.values[VP_ID_HASH] != NULL)
-			ids[ni++] = (struct key_ref){row->in.values[VP_ID_HASH], i};
+		if (row->in.phone != NULL)
+			phones[np++] = (struct key_ref){row->in.phone, i};
+		if (row->in.id_hash != NULL)
+			ids[ni++] = (struct key_ref){row->in.id_hash, i};
 		if (row->role != NULL && strcmp(row->role, "lead") == 0)
 			leads[nl++] = (struct key_ref){row->team, i};
 	}
@@ -503,28 +489,33 @@ static bool
 check_against_database(PGconn *conn, struct import *im)
 {
 	struct names skills = {0}, teams = {0}, phones = {0}, ids = {0};
-	struct text phone_list = {xstrdup("{"), 1, 2}, id_list = {xstrdup("{"), 1, 2};
+	struct evbuffer *phone_build = evbuffer_new(), *id_build = evbuffer_new();
+	char *phone_list, *id_list;
 	bool ok;
 
+	evbuffer_add(phone_build, "{", 1);
+	evbuffer_add(id_build, "{", 1);
 	for (size_t i = 0; i < im->count; i++) {
 		const struct row *row = &im->rows[i];
-		if (row->in.values[VP_PHONE] != NULL)
-			list_add(&phone_list, row->in.values[VP_PHONE]);
-		if (row->in.values[VP_ID_HASH] != NULL)
-			list_add(&id_list, row->in.values[VP_ID_HASH] + 2); /* hex without the "\x" */
+		if (row->in.phone != NULL)
+			list_add(phone_build, row->in.phone);
+		if (row->in.id_hash != NULL)
+			list_add(id_build, row->in.id_hash + 2); /* hex without the "\x" */
 	}
-	text_add(&phone_list, '}');
-	text_add(&id_list, '}');
+	evbuffer_add(phone_build, "}", 1);
+	evbuffer_add(id_build, "}", 1);
+	phone_list = text_take(phone_build, NULL);
+	id_list = text_take(id_build, NULL);
 	ok = names_load(conn, &skills, "SELECT code FROM skills", NULL) &&
 	    names_load(conn, &teams, "SELECT name, id FROM teams ORDER BY name COLLATE \"C\"", NULL) &&
-	    names_load(conn, &phones, "SELECT phone FROM volunteers WHERE phone = ANY ($1::text[])", phone_list.s) &&
+	    names_load(conn, &phones, "SELECT phone FROM volunteers WHERE phone = ANY ($1::text[])", phone_list) &&
 	    names_load(conn, &ids,
 	        "SELECT '\\x' || encode(id_number_hash, 'hex') FROM volunteers"
 	        " WHERE id_number_hash = ANY (SELECT decode(h, 'hex') FROM unnest($1::text[]) h)",
-	        id_list.s);
+	        id_list);
 	for (size_t i = 0; ok && i < im->count; i++) {
 		struct row *row = &im->rows[i];
-		const char *codes = row->in.values[VP_SKILL_CODES];
+		const char *codes = row->in.skill_codes;
 		char code[SKILL_CODE_MAX + 1], message[200];
 		int team;
 
@@ -545,18 +536,18 @@ check_against_database(PGconn *conn, struct import *im)
 			else
 				row->team_id = PQgetvalue(teams.res, team, 1);
 		}
-		if (row->in.values[VP_PHONE] != NULL && names_have(&phones, row->in.values[VP_PHONE]))
+		if (row->in.phone != NULL && names_have(&phones, row->in.phone))
 			field_errors_add(
 			    &row->errors, "phone", "这个电话号码已登记过 (this phone number is already registered)");
-		if (row->in.values[VP_ID_HASH] != NULL && names_have(&ids, row->in.values[VP_ID_HASH]))
+		if (row->in.id_hash != NULL && names_have(&ids, row->in.id_hash))
 			field_errors_add(
 			    &row->errors, "id_number", "这个身份证号码已登记过 (this ID number is already registered)");
 	}
 	names_free(&skills);
 	names_free(&phones);
 	names_free(&ids);
-	free(phone_list.s);
-	free(id_list.s);
+	free(phone_list);
+	free(id_list);
 	if (!ok) {
 		names_free(&teams);
 		return false;
@@ -621,15 +612,19 @@ import_rows(PGconn *conn, const struct import *im)
 		return false;
 	for (size_t i = 0; i < im->count; i++) {
 		const struct row *row = &im->rows[i];
-		PGresult *res = run_prepared(conn, volunteer_create_statement.name, volunteer_create_statement.nparams,
-		    (const char *const *)row->in.values + VP_NAME);
-		bool ok = res != NULL;
+		const char *volunteer[VOLUNTEER_INPUT_PARAMS];
+		PGresult *res;
+		bool ok;
 
+		volunteer_input_params(&row->in, volunteer);
+		res =
+		    run_prepared(conn, volunteer_create_statement.name, volunteer_create_statement.nparams, volunteer);
+		ok = res != NULL;
 		if (ok && row->team_id != NULL) {
-			const char *values[3] = {row->team_id, PQgetvalue(res, 0, 0), row->role};
+			const char *values[3] = {row->team_id, PQgetvalue(res, 0, PQfnumber(res, "id")), row->role};
 			PGresult *member = run_prepared(
 			    conn, team_member_add_statement.name, team_member_add_statement.nparams, values);
-			ok = member != NULL && !PQgetisnull(member, 0, 3);
+			ok = member != NULL && !PQgetisnull(member, 0, PQfnumber(member, "member"));
 			PQclear(member);
 		}
 		PQclear(res);

@@ -122,3 +122,67 @@ migrate_run(const char *conninfo, const char *sql_dir, FILE *out)
 	PQfinish(conn);
 	return ok;
 }
+
+/* Whether names[0..count) holds a file of this version. */
+static bool
+has_version(char **names, size_t count, const char *version)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strncmp(names[i], version, 3) == 0)
+			return true;
+	return false;
+}
+
+int
+migrate_check(const char *conninfo, const char *sql_dir, FILE *out)
+{
+	PGconn *conn = db_blocking_connect(conninfo);
+	PGresult *exists, *applied = NULL;
+	char **names;
+	size_t count;
+	int pending = 0;
+
+	if (conn == NULL)
+		return -1;
+	names = list_migrations(sql_dir, &count);
+	if (count == 0) {
+		fprintf(stderr, "paidan: no migrations found in %s (set --sql-dir)\n", sql_dir);
+		PQfinish(conn);
+		free(names);
+		return -1;
+	}
+	exists = db_blocking_query(conn, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL);
+	if (exists != NULL && strcmp(PQgetvalue(exists, 0, 0), "t") == 0)
+		applied = db_blocking_query(conn,
+		    "SELECT coalesce(array_agg(version ORDER BY version), '{}')::text FROM schema_migrations", 0, NULL);
+	else if (exists != NULL) /* never migrated */
+		applied = db_blocking_query(conn, "SELECT '{}'::text", 0, NULL);
+	PQclear(exists);
+	if (applied == NULL) {
+		for (size_t i = 0; i < count; i++)
+			free(names[i]);
+		free(names);
+		PQfinish(conn);
+		return -1;
+	}
+	{
+		const char *list = PQgetvalue(applied, 0, 0); /* {001,002,...} */
+		for (size_t i = 0; i < count; i++) {
+			char version[4] = {names[i][0], names[i][1], names[i][2], '\0'};
+			if (strstr(list, version) == NULL) {
+				fprintf(out, "would apply %s\n", names[i]);
+				pending++;
+			}
+		}
+		for (const char *p = list + 1; strlen(p) >= 3; p += 4)
+			if (!has_version(names, count, (char[4]){p[0], p[1], p[2], '\0'}))
+				fprintf(out, "applied but not in %s: %.3s (a newer release migrated this database)\n",
+				    sql_dir, p);
+	}
+	PQclear(applied);
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	PQfinish(conn);
+	return pending;
+}

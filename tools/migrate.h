@@ -10,4 +10,9 @@
  * advisory lock makes the others wait, then find nothing to do. */
 bool migrate_run(const char *conninfo, const char *sql_dir, FILE *out);
 
+/* Applies nothing: prints to out each migration in sql_dir the database has not applied ("would
+ * apply NNN_name.sql") and each it has applied that sql_dir lacks (a newer release ran here), under
+ * a read-only transaction. Returns how many would apply, or -1 when the database cannot be read. */
+int migrate_check(const char *conninfo, const char *sql_dir, FILE *out);
+
 #endif

@@ -89,6 +89,7 @@ defaults_fill_every_setting(void **state)
 	assert_int_equal(cfg.max_header_bytes, 8192);
 	assert_int_equal(cfg.http_timeout_s, 30);
 	assert_int_equal(cfg.max_connections, 4096);
+	assert_int_equal(cfg.max_streams, 2000);
 	assert_int_equal(cfg.shutdown_grace_ms, 5000);
 	assert_int_equal(cfg.sweep_interval_s, 60);
 	assert_int_equal(cfg.session_hours, 12);
@@ -348,7 +349,8 @@ the_help_lists_every_flag_with_its_variable(void **state)
 	    "--static-dir", "--sql-dir", "--log-level", "--demo-password", "--issuer", "--id-key-file", "--workers",
 	    "PAIDAN_WORKERS", "--db-pool-size", "--db-queue-max", "--db-queue-timeout-ms", "--statement-timeout-ms",
 	    "--lock-timeout-ms", "--max-body-bytes", "--max-header-bytes", "--http-timeout-s", "--max-connections",
-	    "--shutdown-grace-ms", "--sweep-interval-s", "--session-hours", "PAIDAN_SESSION_HOURS", "127.0.0.1:8080"};
+	    "--max-streams", "PAIDAN_MAX_STREAMS", "--shutdown-grace-ms", "--sweep-interval-s", "--session-hours",
+	    "PAIDAN_SESSION_HOURS", "127.0.0.1:8080"};
 	char *text = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&text, &size);

@@ -1,0 +1,14 @@
+/* text: the server's one string builder is libevent's evbuffer (evbuffer_add, evbuffer_add_printf);
+ * this is the one way to turn what was built into a C string. */
+#ifndef PAIDAN_TEXT_H
+#define PAIDAN_TEXT_H
+
+#include <stddef.h>
+
+struct evbuffer;
+
+/* The buffer's bytes as a NUL-terminated string the caller frees (*len its length when len is not
+ * NULL); frees the buffer. Aborts on exhaustion, like xalloc. */
+char *text_take(struct evbuffer *buffer, size_t *len);
+
+#endif

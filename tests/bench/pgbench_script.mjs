@@ -1,0 +1,47 @@
+// Turns what PostgreSQL logged while the server answered one request (log_min_duration_statement = 0)
+// into a pgbench script of the same statements with the same parameters, so that pgbench runs the
+// exact SQL the route sends, taken from the server and never copied by hand.
+//   node pgbench_script.mjs LOG_PART OUT.sql [VARY...]  → prints the pgbench -D options, one per line
+// Each "$n" becomes ":pn" (pgbench -M prepared sends it as a parameter again); a NULL parameter is
+// written as NULL, an empty one as ''. VARY "n=code" gives parameter n a fresh tracking code per transaction (submits
+// insert a unique code), drawn by pgbench itself.
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const [logPath, outPath, ...vary] = process.argv.slice(2);
+const lines = readFileSync(logPath, 'utf8').split('\n');
+const varied = new Map(vary.map((v) => v.split('=')).map(([n, kind]) => [Number(n), kind]));
+const statements = [];
+for (let i = 0; i < lines.length; i++) {
+  const m = /duration: [\d.]+ ms {2}execute [^:]+: (.*)$/.exec(lines[i]);
+  if (!m) continue;
+  const params = new Map();
+  const detail = /DETAIL: {2}parameters: (.*)$/.exec(lines[i + 1] ?? '');
+  if (detail) {
+    for (const p of detail[1].matchAll(/\$(\d+) = (NULL|'((?:[^']|'')*)')/g))
+      params.set(Number(p[1]), p[2] === 'NULL' ? null : p[3].replaceAll("''", "'"));
+  }
+  statements.push({ sql: m[1], params });
+}
+if (statements.length === 0) {
+  console.error(`no statements logged in ${logPath}`);
+  process.exit(1);
+}
+const defines = new Map();
+const script = [];
+statements.forEach(({ sql, params }, k) => {
+  for (const [n, kind] of varied) if (kind === 'code' && params.has(n)) script.push(`\\set code${k}_${n} random(0, 1099511627775)`);
+  const text = sql.replace(/\$(\d+)/g, (_, d) => {
+    const n = Number(d);
+    if (!params.has(n)) throw new Error(`statement ${k}: no value for $${n}`);
+    const value = params.get(n);
+    if (varied.get(n) === 'code' && value !== null) return `upper(translate(lpad(to_hex(:code${k}_${n}::bigint), 10, '2'), '01', 'ZY'))`;
+    if (value === null) return 'NULL';
+    if (value === '') return "''"; // pgbench -D takes no empty value
+    const name = `s${k}p${n}`;
+    defines.set(name, value);
+    return `:${name}`;
+  });
+  script.push(text + ';');
+});
+writeFileSync(outPath, script.join('\n') + '\n');
+for (const [name, value] of defines) console.log(`${name}=${value}`);

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Each route against pgbench running the SQL that route sends, in one sitting, at several connection
+# counts and on generated data of several sizes; prints one table (rates, their ratio, p50/p99) and
+# then submit with live-update streams open. On demand only (not in CI):
+#
+#   ./tests/bench/routes.sh [ORDERS...]        default: 10000 100000 (add 1000000 for the 1M run)
+#
+# Settings (environment): BENCH_SECONDS per measurement (5), BENCH_CONNS ("16 64"), BENCH_POOL (server
+# database pool, 8), BENCH_WORKERS (1), BENCH_STREAMS (2000), BENCH_ROUTES (all, or a list of names),
+# BENCH_PG_FAST=1 (fsync off; default is a real commit path).
+#
+# The SQL is taken from the server: the database logs every statement with its parameters while each
+# route is called once (log_min_duration_statement = 0), and tests/bench/pgbench_script.mjs turns that
+# into a pgbench script (-M prepared, so the statements go as parameterised prepared statements, as
+# the server sends them). pgbench's p50/p99 come from its per-transaction log; wrk's from --latency.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+cd "$ROOT"
+# shellcheck source=deploy/pg.sh
+source deploy/pg.sh
+SECONDS_RUN=${BENCH_SECONDS:-5}
+CONNS=${BENCH_CONNS:-16 64}
+POOL=${BENCH_POOL:-8}
+WORKERS=${BENCH_WORKERS:-1}
+STREAMS=${BENCH_STREAMS:-2000}
+SIZES=${*:-10000 100000}
+
+pg_ensure_packages
+command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
+command -v node >/dev/null || { echo "node is needed (tests/run.sh installs it)" >&2; exit 1; }
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build build -j2 >/dev/null
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+WORK=$(mktemp -d /tmp/paidan-bench-XXXXXX)
+chmod 755 "$WORK"
+PORT=$((30000 + RANDOM % 5000))
+HTTP_PORT=$((35000 + RANDOM % 5000))
+BASE=http://127.0.0.1:$HTTP_PORT
+SERVER_PID=
+STREAMS_PID=
+stop_server() {
+    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    SERVER_PID=
+}
+cleanup() {
+    [ -n "$STREAMS_PID" ] && kill "$STREAMS_PID" 2>/dev/null
+    stop_server
+    pg_stop "$WORK/pgdata" || true
+    [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+if [ "${BENCH_PG_FAST:-0}" = 1 ]; then pg_start "$WORK/pgdata" "$PORT" fast; else pg_start "$WORK/pgdata" "$PORT"; fi
+PGBENCH=$(pg_bindir)/pgbench
+ADMIN_URL=$(pg_url "$WORK/pgdata" "$PORT" postgres)
+PGLOG="$WORK/pgdata/server.log"
+
+start_server() {
+    build/paidan serve --listen "127.0.0.1:$HTTP_PORT" --db-pool-size "$POOL" --workers "$WORKERS" \
+        --sweep-interval-s 86400 --db-queue-max 4096 >"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 300); do curl -sf "$BASE/readyz" >/dev/null && return 0; sleep 0.1; done
+    echo "the server did not start" >&2; tail "$WORK/server.log" >&2; exit 1
+}
+
+# Waits (up to a minute) until the server answers its readiness probe quickly again: after wrk stops,
+# the server still runs what was queued, which would land on the next measurement.
+settle() {
+    local t
+    for _ in $(seq 1 120); do
+        t=$(curl -s -o /dev/null -w '%{time_total}' "$BASE/readyz" || echo 9)
+        awk -v t="$t" 'BEGIN { exit !(t < 0.05) }' && return 0
+        sleep 0.5
+    done
+}
+
+login() {
+    curl -sf -X POST "$BASE/api/v1/sessions" -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"paidan-demo\"}" | sed -E 's/.*"token" *: *"([^"]+)".*/\1/'
+}
+
+# route NAME METHOD PATH TOKEN [BODY] [VARY]: the routes, as wrk and capture see them.
+ROUTES=()
+route() { ROUTES+=("$*"); }
+
+# capture NAME METHOD PATH TOKEN BODY VARY: calls the route once with statement logging on and writes
+# $WORK/NAME.pgb (the script) and $WORK/NAME.defs (its -D options).
+capture() {
+    local name=$1 method=$2 path=$3 token=$4 body=$5 vary=$6 before status
+    local args=(-s -o /dev/null -w '%{http_code}' -X "$method" "$BASE$path")
+    [ "$token" != - ] && args+=(-H "Authorization: Bearer $token")
+    [ "$body" != - ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+    for _ in 1 2 3; do
+        settle
+        before=$(stat -c %s "$PGLOG")
+        status=$(curl "${args[@]}")
+        sleep 0.3
+        case $status in 2??) break ;; esac
+        sleep 3
+    done
+    tail -c +"$((before + 1))" "$PGLOG" >"$WORK/$name.log"
+    # shellcheck disable=SC2086
+    node tests/bench/pgbench_script.mjs "$WORK/$name.log" "$WORK/$name.pgb" ${vary//,/ } >"$WORK/$name.defs"
+    echo "  $name: HTTP $status, $(grep -vc '^\\set' "$WORK/$name.pgb") statement(s)"
+}
+
+# wrk_script NAME METHOD PATH TOKEN BODY → $WORK/NAME.lua
+wrk_script() {
+    local name=$1 method=$2 path=$3 token=$4 body=$5
+    {
+        echo "wrk.method = \"$method\""
+        echo "wrk.path = \"$path\""
+        [ "$token" != - ] && echo "wrk.headers[\"Authorization\"] = \"Bearer $token\""
+        if [ "$body" != - ]; then
+            echo 'wrk.headers["Content-Type"] = "application/json"'
+            printf 'wrk.body = [==[%s]==]\n' "$body"
+        fi
+    } >"$WORK/$name.lua"
+}
+
+# pgbench_run NAME CONNS → "tps p50_ms p99_ms"
+pgbench_run() {
+    local name=$1 c=$2 defs=() line
+    while IFS= read -r line; do defs+=(-D "$line"); done <"$WORK/$name.defs"
+    rm -rf "$WORK/pglog" && mkdir -p "$WORK/pglog"
+    local tps
+    # -T counts pgbench's own connecting too (here about 70 ms per connection, one after another):
+    # the run is padded so that about SECONDS_RUN of it is spent on transactions.
+    tps=$( (cd "$WORK/pglog" && "$PGBENCH" -n -M prepared -c "$c" -j 2 -T "$((SECONDS_RUN + 1 + c / 8))" -l "${defs[@]}" \
+        -f "$WORK/$name.pgb" "$URL" 2>"$WORK/pgbench.err" || true) | awk '/^tps/ {print $3; exit}')
+    [ -n "$tps" ] || { tail -3 "$WORK/pgbench.err" >&2; tps=0; }
+    # Per-transaction log: the third field is the latency in microseconds.
+    cat "$WORK"/pglog/pgbench_log.* 2>/dev/null | awk '{print $3}' | sort -n | awk -v tps="$tps" '
+        { v[NR] = $1 } END {
+            if (NR == 0) { printf "%s - -\n", tps; exit }
+            printf "%s %.2f %.2f\n", tps, v[int(NR * 0.5) + (NR * 0.5 > int(NR * 0.5))] / 1000,
+                v[int(NR * 0.99) + (NR * 0.99 > int(NR * 0.99))] / 1000 }'
+}
+
+to_ms() { # wrk's "1.23ms" / "850.00us" / "1.02s" → milliseconds
+    awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
+}
+
+# wrk_run NAME CONNS → "rps p50_ms p99_ms non2xx"
+wrk_run() {
+    local name=$1 c=$2 out rps p50 p99 bad
+    out=$(wrk -t 2 -c "$c" -d "${SECONDS_RUN}s" --timeout 30s --latency -s "$WORK/$name.lua" "$BASE" 2>&1)
+    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+    echo "${rps:-0} $(to_ms "${p50:-0}") $(to_ms "${p99:-0}") ${bad:-0}"
+}
+
+TABLE="$WORK/table"
+printf '%-8s %-16s %5s %10s %10s %6s %15s %15s %7s\n' orders route conns paidan/s pgbench/s ratio \
+    'paidan p50/p99' 'pgbench p50/p99' non2xx >"$TABLE"
+
+for N in $SIZES; do
+    DB=bench_$N
+    pg_createdb "$WORK/pgdata" "$PORT" "$DB"
+    URL=$(pg_url "$WORK/pgdata" "$PORT" "$DB")
+    export PAIDAN_DATABASE_URL=$URL PAIDAN_SQL_DIR=$ROOT/sql PAIDAN_ID_KEY_FILE=$WORK/id.key
+    build/paidan migrate >/dev/null
+    build/paidan demo >/dev/null
+    echo "== $N orders: generating…"
+    start=$(date +%s)
+    psql "$URL" -qX -v ON_ERROR_STOP=1 -f tests/bench/generate_county.sql >/dev/null
+    psql "$URL" -qX -v ON_ERROR_STOP=1 -v orders="$N" -f tests/bench/generate_orders.sql >/dev/null
+    echo "   generated in $(($(date +%s) - start)) s: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
+
+    start_server
+    ADMIN=$(login demo-admin)
+    COMMUNITY=$(login demo-community)
+    DEPARTMENT=$(login demo-department)
+    TEAM=$(login demo-team)
+    VOLUNTEER=$(login demo-volunteer)
+    read -r ORDER_ID CODE < <(psql "$URL" -AtX -F' ' -c "SELECT id, tracking_code FROM orders WHERE state = 'closed' ORDER BY id DESC LIMIT 1")
+    COMMUNITY_ID=$(psql "$URL" -AtX -c "SELECT community_id FROM users WHERE username = 'demo-community'")
+    CATEGORY_ID=$(psql "$URL" -AtX -c "SELECT min(id) FROM categories")
+    THREE_YEARS_AGO=$(date -u -d '+8 hours -1094 days' +%F)
+    SUBMIT="{\"community_id\":$COMMUNITY_ID,\"category_id\":$CATEGORY_ID,\"description\":\"压测：电脑连不上网\",\"contact_name\":\"压测\",\"contact_phone\":\"13900001111\"}"
+    ROUTES=()
+    route catalog GET /api/v1/catalog - - -
+    route me GET /api/v1/me "$ADMIN" - -
+    route track GET "/api/v1/track/$CODE" - - -
+    route list_admin GET /api/v1/orders "$ADMIN" - -
+    route list_community GET /api/v1/orders "$COMMUNITY" - -
+    route list_department GET /api/v1/orders "$DEPARTMENT" - -
+    route list_team GET /api/v1/orders "$TEAM" - -
+    route list_volunteer GET /api/v1/orders "$VOLUNTEER" - -
+    route detail GET "/api/v1/orders/$ORDER_ID" "$ADMIN" - -
+    route stats_30d GET /api/v1/stats/summary "$ADMIN" - -
+    route stats_3y GET "/api/v1/stats/summary?from=$THREE_YEARS_AGO" "$ADMIN" - -
+    route stats_3y_community GET "/api/v1/stats/summary?from=$THREE_YEARS_AGO" "$COMMUNITY" - -
+    route submit POST /api/v1/orders - "$SUBMIT" 3=code
+    # Capture every route's SQL first (statement logging on only for this).
+    psql "$ADMIN_URL" -qX -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
+    sleep 0.5
+    echo "   the SQL of each route, as the server sends it:"
+    for spec in "${ROUTES[@]}"; do
+        read -r name method path token body vary <<<"$spec"
+        if [ -n "${BENCH_ROUTES:-}" ] && ! grep -qw "$name" <<<"$BENCH_ROUTES"; then continue; fi
+        capture "$name" "$method" "$path" "$token" "$body" "$vary"
+        wrk_script "$name" "$method" "$path" "$token" "$body"
+    done
+    psql "$ADMIN_URL" -qX -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
+    sleep 0.5
+    for spec in "${ROUTES[@]}"; do
+        read -r name _ <<<"$spec"
+        [ -f "$WORK/$name.pgb" ] || continue
+        for c in $CONNS; do
+            settle
+            read -r PG_TPS PG_P50 PG_P99 < <(pgbench_run "$name" "$c")
+            read -r RPS P50 P99 BAD < <(wrk_run "$name" "$c")
+            RATIO=$(awk -v h="$RPS" -v p="$PG_TPS" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
+            printf '%-8s %-16s %5s %10.0f %10.0f %6s %15s %15s %7s\n' "$N" "$name" "$c" "$RPS" "$PG_TPS" "$RATIO" \
+                "$P50/$P99" "$PG_P50/$PG_P99" "$BAD" | tee -a "$TABLE"
+        done
+    done
+
+    # Submit with live-update streams open (admin streams: every submit goes to every stream).
+    if [ -f "$WORK/submit.lua" ] && [ "$STREAMS" -gt 0 ]; then
+        node tests/bench/streams.mjs "$STREAMS" "$BASE" "$ADMIN" >"$WORK/streams.out" 2>&1 &
+        STREAMS_PID=$!
+        for _ in $(seq 1 1200); do grep -q '^ready' "$WORK/streams.out" && break; sleep 0.1; done
+        RSS=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
+        for c in $CONNS; do
+            read -r RPS P50 P99 BAD < <(wrk_run submit "$c")
+            printf '%-8s %-16s %5s %10.0f %10s %6s %15s %15s %7s\n' "$N" "submit+$STREAMS" "$c" "$RPS" - - \
+                "$P50/$P99" - "$BAD" | tee -a "$TABLE"
+        done
+        kill "$STREAMS_PID" && wait "$STREAMS_PID" || true
+        STREAMS_PID=
+        echo "   streams: $(head -1 "$WORK/streams.out"); at the end: $(tail -1 "$WORK/streams.out"); server RSS with them open: $((RSS / 1024)) MB" | tee -a "$WORK/notes"
+    fi
+    stop_server
+done
+
+echo
+echo "nproc: $(nproc); $SECONDS_RUN s per figure; server: --workers $WORKERS --db-pool-size $POOL; PostgreSQL fsync $([ "${BENCH_PG_FAST:-0}" = 1 ] && echo off || echo on)"
+cat "$TABLE"
+[ -f "$WORK/notes" ] && cat "$WORK/notes"
+true
