@@ -1,3 +1,5 @@
+// Named to run last: its 400 generated orders carry placeholder audit hashes, which `paidan audit
+// verify` reports (up to 200 lines), and the tests that tamper and read verify's lines run before it.
 // Scope as plain predicates (issue 11): the order list and the statistics run one statement per role,
 // each with its role's part of paidan_order_visible. On generated orders in every state (offers,
 // hours, escalations; tests/bench/generate_orders.sql), every demo role's list, read page by page,
