@@ -243,7 +243,7 @@ export const http = request;
  * answer 200.
  * Returns {port, base, pid, logFile, log(), http(method, path, opts), raw(bytes, opts), stop(), kill(), exited}.
  */
-export async function startServer({ workers, env = {}, args = [], readyTimeout = 30000, readyWait = 5000 } = {}) {
+export async function startServer({ workers, env = {}, args = [], readyTimeout = 30000, readyWait = 5000, mustBeReady = false } = {}) {
   const b = bin();
   const url = dbUrl();
   const port = await freePort();
@@ -329,10 +329,15 @@ export async function startServer({ workers, env = {}, args = [], readyTimeout =
         // Alive; give its database connections a moment to come up (a test that starts the server
         // with the database away goes on after readyWait).
         const until = Math.min(deadline, Date.now() + readyWait);
-        while (Date.now() < until) {
+        let readyOk = false;
+        while (!readyOk && Date.now() < until) {
           const ready = await request(base, 'GET', '/readyz', { timeout: 2000 }).catch(() => null);
-          if (ready && ready.status === 200) break;
-          await sleep(50);
+          readyOk = Boolean(ready && ready.status === 200);
+          if (!readyOk) await sleep(50);
+        }
+        if (mustBeReady && !readyOk) {
+          await srv.kill();
+          throw new Error(`the server's database pool did not come up within ${readyWait} ms`);
         }
         return srv;
       }

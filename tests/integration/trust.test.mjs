@@ -13,16 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import * as h from './harness.mjs';
 
-/** A started server whose database pool is up too (/readyz): on a loaded machine /healthz comes first. */
-async function ready(srv) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < 30000) {
-    const r = await srv.http('GET', '/readyz', { timeout: 5000 }).catch(() => null);
-    if (r && r.status === 200) return srv;
-    await h.sleep(100);
-  }
-  throw new Error('the server\'s database pool did not come up within 30 s');
-}
 
 const PASSWORD = process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo';
 
@@ -97,7 +87,7 @@ function asSuperuser(statements) {
 describe('trust', () => {
   before(async () => {
     await h.loadDemo();
-    srv = await ready(await h.startServer({ readyTimeout: 60000 }));
+    srv = await h.startServer({ mustBeReady: true, readyWait: 30000, readyTimeout: 60000 });
     for (const name of ['admin', 'community', 'department', 'team']) S[name] = await login(`demo-${name}`);
     ids.community = S.community.user.community_id;
     ids.kx = S.department.user.department_id;

@@ -7,16 +7,6 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import * as h from './harness.mjs';
 
-/** A started server whose database pool is up too (/readyz): on a loaded machine /healthz comes first. */
-async function ready(srv) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < 30000) {
-    const r = await srv.http('GET', '/readyz', { timeout: 5000 }).catch(() => null);
-    if (r && r.status === 200) return srv;
-    await h.sleep(100);
-  }
-  throw new Error('the server\'s database pool did not come up within 30 s');
-}
 
 const PASSWORD = process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo';
 
@@ -73,7 +63,7 @@ describe('trust at the edges', () => {
   let srv;
   before(async () => {
     await h.loadDemo();
-    srv = await ready(await h.startServer({ readyTimeout: 60000 }));
+    srv = await h.startServer({ mustBeReady: true, readyWait: 30000, readyTimeout: 60000 });
   });
   after(async () => { if (srv) await srv.stop(); });
 
@@ -260,7 +250,7 @@ describe('trust at the edges', () => {
       assert.equal(r.headers['x-content-type-options'], 'nosniff', path);
       assert.equal(r.headers['referrer-policy'], 'no-referrer', path);
     }
-    const edge = await ready(await h.startServer({ readyTimeout: 60000, args: ['--public-url', 'https://paidan.example.org', '--trusted-proxy', '127.0.0.1'] }));
+    const edge = await h.startServer({ mustBeReady: true, readyWait: 30000, readyTimeout: 60000, args: ['--public-url', 'https://paidan.example.org', '--trusted-proxy', '127.0.0.1'] });
     try {
       // Before: /metrics answered anyone. Now a client outside (named by the trusted proxy) is refused.
       let r = await edge.http('GET', '/metrics', { headers: { 'x-real-ip': '203.0.113.50' } });
@@ -288,7 +278,7 @@ describe('trust at the edges', () => {
 
   test('personal data of a closed order is erased by the sweep after the retention period; the chain still verifies', async () => {
     // A retention of 0 days, and a sweep every second (it erases every closed order of the test database).
-    const sweeper = await ready(await h.startServer({ readyTimeout: 60000, args: ['--sweep-interval-s', '1', '--erase-after-days', '0'] }));
+    const sweeper = await h.startServer({ mustBeReady: true, readyWait: 30000, readyTimeout: 60000, args: ['--sweep-interval-s', '1', '--erase-after-days', '0'] });
     try {
       await erasure(sweeper);
     } finally {

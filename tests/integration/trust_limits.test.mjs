@@ -13,16 +13,6 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as h from './harness.mjs';
 
-/** A started server whose database pool is up too (/readyz): on a loaded machine /healthz comes first. */
-async function ready(srv) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < 30000) {
-    const r = await srv.http('GET', '/readyz', { timeout: 5000 }).catch(() => null);
-    if (r && r.status === 200) return srv;
-    await h.sleep(100);
-  }
-  throw new Error('the server\'s database pool did not come up within 30 s');
-}
 
 const PASSWORD = process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo';
 const USER_PASSWORD = 'trust-limits-pw-1';
@@ -64,7 +54,7 @@ describe('logins under bursts', () => {
   before(async () => {
     await h.loadDemo();
     // The default limits; 127.0.0.1 is a trusted proxy so that tests can speak from other addresses.
-    srv = await ready(await h.startServer({ readyTimeout: 60000, args: ['--trusted-proxy', '127.0.0.1', '--login-max-per-address', '12', '--login-max-per-user', '10'] }));
+    srv = await h.startServer({ mustBeReady: true, readyWait: 30000, readyTimeout: 60000, args: ['--trusted-proxy', '127.0.0.1', '--login-max-per-address', '12', '--login-max-per-user', '10'] });
     admin = await adminToken(srv);
   });
   after(async () => { if (srv) await srv.stop(); });
@@ -117,7 +107,7 @@ describe('logins under bursts', () => {
   });
 
   test('X-Real-IP from a peer that is not a trusted proxy is ignored', async () => {
-    const other = await ready(await h.startServer({ readyTimeout: 60000, args: ['--login-max-per-address', '1000', '--login-max-per-user', '1000'] }));
+    const other = await h.startServer({ mustBeReady: true, readyWait: 30000, readyTimeout: 60000, args: ['--login-max-per-address', '1000', '--login-max-per-user', '1000'] });
     try {
       const token = await adminToken(other);
       const username = await makeUser(other, token);
@@ -130,7 +120,7 @@ describe('logins under bursts', () => {
   });
 
   test('the password-hash queue is bounded: past it, 503 with Retry-After at once', async () => {
-    const other = await ready(await h.startServer({ readyTimeout: 60000, args: ['--password-queue-max', '1'] }));
+    const other = await h.startServer({ mustBeReady: true, readyWait: 30000, readyTimeout: 60000, args: ['--password-queue-max', '1'] });
     try {
       const rs = await Promise.all(Array.from({ length: 30 }, (_, i) => loginFrom(other, `queue-${i}-${Date.now()}`, 'whatever-pw')));
       const busy = rs.filter((r) => r.status === 503);
@@ -152,7 +142,7 @@ describe('anonymous write limits', () => {
   before(async () => {
     await h.loadDemo();
     // Counts are shared by every server on the test database: speak from an address of our own.
-    srv = await ready(await h.startServer({ readyTimeout: 60000, args: ['--trusted-proxy', '127.0.0.1'], env: { PAIDAN_ORDERS_PER_ADDRESS_HOUR: '3', PAIDAN_OPEN_ORDERS_PER_PHONE: '2' } }));
+    srv = await h.startServer({ mustBeReady: true, readyWait: 30000, readyTimeout: 60000, args: ['--trusted-proxy', '127.0.0.1'], env: { PAIDAN_ORDERS_PER_ADDRESS_HOUR: '3', PAIDAN_OPEN_ORDERS_PER_PHONE: '2' } });
     refs = await h.validRefs(srv);
   });
   after(async () => { if (srv) await srv.stop(); });
