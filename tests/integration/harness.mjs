@@ -283,6 +283,15 @@ export async function startServer({ workers, env = {}, args = [], readyTimeout =
   const srv = {
     port, base, pid: child.pid, logFile, child, exited,
     log: readLog,
+    /** The log once it matches `re`: the access-log line is written after the reply has gone out. */
+    async waitLog(re, ms = 5000) {
+      const t0 = Date.now();
+      for (;;) {
+        const text = readLog();
+        if (re.test(text) || Date.now() - t0 > ms) return text;
+        await sleep(25);
+      }
+    },
     http: (method, p, opts) => request(base, method, p, opts),
     raw: (bytes, opts) => rawRequest(port, bytes, opts),
     get exitInfo() { return exitInfo; },
