@@ -1,15 +1,8 @@
 /* events: GET /api/v1/events — Server-Sent Events of the orders a user may see.
  *
- * Every audit event notes its order's scope columns as its transaction left them
- * (order_event_scopes, sql/021_event_outbox.sql): no notification sits in any commit. Each process
- * reads what is new by event id, every POLL_MS while it has streams open (every IDLE_POLL_MS else,
- * to keep its place), and fans each event out to the streams whose user may see that order: the
- * message is written once and the same bytes go to every such stream.
- *
- * Ids are handed out before commit, so a lower id can become visible after a higher one. The
- * floor is the id up to which everything is delivered; above it, delivered ids are remembered,
- * and a hole holds the floor until it fills or GAP_S passes (a rolled-back event leaves a hole
- * for good) — the same allowance a reconnecting client's Last-Event-ID gets. */
+ * event_feed.c reads each new order event once per process; here each is fanned out to the streams
+ * whose user may see that order: the message is written once and the same bytes go to every such
+ * stream. A stream ends with its session (a note on EVENTS_CHANNEL, sql/055_session_end.sql). */
 #include "events.h"
 
 #include <stdio.h>
@@ -26,8 +19,10 @@
 #include "auth_user.h"
 #include "config.h"
 #include "db.h"
+#include "event_feed.h"
 #include "http.h"
 #include "log.h"
+#include "query.h"
 #include "scope.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -35,15 +30,6 @@
 #define EVENTS_CHANNEL "paidan_events" /* session ends only (sql/055) */
 #define HEARTBEAT_S 15
 #define MAX_TEAMS 32
-#define EVENTS_STRINGIFY_(x) #x
-#define EVENTS_STRINGIFY(x) EVENTS_STRINGIFY_(x)
-#define POLL_MS 25
-#define IDLE_POLL_MS 1000
-#define POLL_ROWS 1000
-#define GAP_S 2
-#define PRUNE_S 60
-#define MAX_OFFERED 200
-#define MAX_PENDING 100000
 
 /* What a client missed: events after its last one (and the few seconds before it, since ids
  * are handed out before commit and may arrive out of order), on orders it may see now. */
@@ -59,32 +45,6 @@ static struct db_statement resume_statement = DB_STATEMENT("events_resume",
     "            AND paidan_order_visible(o, $2::text, $3::bigint)"
     "          ORDER BY e.id LIMIT 1000) x), '[]'::json)::text",
     3);
-
-/* The newest events after $1 (an event id), with their scope as noted at commit; $1 NULL asks where
- * the log ends now. */
-static struct db_statement poll_statement = DB_STATEMENT("events_poll",
-    "SELECT s.event_id, s.community_id, s.department_id, s.team_id, s.offered::text,"
-    "       json_build_object('event_id', e.id, 'order_id', e.order_id, 'action', e.action,"
-    "         'from', e.from_state, 'state', e.to_state, 'at', e.at)::text"
-    "  FROM order_event_scopes s JOIN order_events e ON e.id = s.event_id"
-    " WHERE $1::bigint IS NOT NULL AND s.event_id > $1::bigint"
-    " UNION ALL"
-    " SELECT COALESCE(max(e.id), 0), NULL, NULL, NULL, NULL, NULL FROM order_events e WHERE $1::bigint IS NULL"
-    " ORDER BY 1 LIMIT " EVENTS_STRINGIFY(POLL_ROWS),
-    1);
-
-/* Scope notes are for the processes reading now; an old one is of no use to anyone. */
-static struct db_statement prune_statement = DB_STATEMENT("events_prune",
-    "DELETE FROM order_event_scopes WHERE event_id IN (SELECT event_id FROM order_event_scopes"
-    "  WHERE noted_at < now() - $1::int * interval '1 second' ORDER BY event_id LIMIT 10000)",
-    1);
-
-/* Who may see one event's order: its scope columns as the event's transaction left them. */
-struct event_scope {
-	int64_t community, department, team;
-	int64_t offered[MAX_OFFERED];
-	int noffered;
-};
 
 struct stream {
 	struct stream *prev, *next;
@@ -107,15 +67,7 @@ struct events {
 	int max_streams;
 	struct event *heartbeat;
 	struct event *expiry; /* every second: streams whose session expired end */
-	struct event *poll, *prune;
-	bool polling, pruning; /* a statement is out; its callback comes whatever happens */
-	bool freeing; /* events_free ran while a statement was out: its callback frees */
-	bool known; /* floor is where the log was at some point */
-	int64_t floor;
-	int64_t *pending; /* delivered ids above floor, ascending */
-	size_t npending, cap_pending;
-	int64_t gap_id; /* the missing id holding the floor, since gap_since */
-	time_t gap_since;
+	struct event_feed *feed;
 };
 
 static struct events *the_events; /* one per process: the route handler reaches it through here */
@@ -172,24 +124,6 @@ stream_may_see(const struct stream *s, const struct event_scope *e)
 	return scope_may_see(s->role, s->scope_id, &order);
 }
 
-/* Ids from a PostgreSQL array literal such as "{3,7}", at most max of them. */
-static int
-parse_id_array(const char *text, int64_t *out, int max)
-{
-	int n = 0;
-
-	while (text != NULL && *text && n < max) {
-		char *end;
-		if (*text < '0' || *text > '9') {
-			text++;
-			continue;
-		}
-		out[n++] = strtoll(text, &end, 10);
-		text = end;
-	}
-	return n;
-}
-
 /* One SSE message, "id: N\nevent: order\ndata: {…}\n\n", made once per event and sent as is to
  * every stream that may see it; data holds only what a client needs, never the scope columns. */
 static char *
@@ -244,171 +178,28 @@ events_session_note(struct events *ev, struct json_object *note)
 	return true;
 }
 
+/* One new event of the log, to every stream that may see its order. */
 static void
-deliver(struct events *ev, const PGresult *res, int row)
+deliver(void *arg, int64_t id, const struct event_scope *scope, const char *data, size_t data_len)
 {
-	struct event_scope scope;
-	const char *data = PQgetvalue(res, row, 5);
+	struct events *ev = arg;
 	size_t len;
-	char *message;
+	char *message = message_format(id, data, data_len, &len);
 
-	scope.community = strtoll(PQgetvalue(res, row, 1), NULL, 10);
-	scope.department = PQgetisnull(res, row, 2) ? 0 : strtoll(PQgetvalue(res, row, 2), NULL, 10);
-	scope.team = PQgetisnull(res, row, 3) ? 0 : strtoll(PQgetvalue(res, row, 3), NULL, 10);
-	scope.noffered = parse_id_array(PQgetvalue(res, row, 4), scope.offered, MAX_OFFERED);
-	message =
-	    message_format(strtoll(PQgetvalue(res, row, 0), NULL, 10), data, (size_t)PQgetlength(res, row, 5), &len);
 	for (struct stream *s = ev->streams, *next; s != NULL; s = next) {
 		next = s->next; /* a write may find the client gone and close its stream */
-		if (stream_may_see(s, &scope))
+		if (stream_may_see(s, scope))
 			http_stream_chunk(s->r, message, len);
 	}
 	free(message);
 }
 
-/* Remembers a delivered id above the floor; false when it was delivered already. */
 static bool
-pending_add(struct events *ev, int64_t id)
+listened(void *arg)
 {
-	size_t lo = 0, hi = ev->npending;
+	const struct events *ev = arg;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (ev->pending[mid] == id)
-			return false;
-		if (ev->pending[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (ev->npending == ev->cap_pending) {
-		ev->cap_pending = ev->cap_pending ? ev->cap_pending * 2 : 256;
-		ev->pending = xrealloc(ev->pending, ev->cap_pending * sizeof *ev->pending);
-	}
-	memmove(ev->pending + lo + 1, ev->pending + lo, (ev->npending - lo) * sizeof *ev->pending);
-	ev->pending[lo] = id;
-	ev->npending++;
-	return true;
-}
-
-/* Moves the floor over delivered ids, and over a hole that has stayed open GAP_S. */
-static void
-floor_advance(struct events *ev, time_t now)
-{
-	size_t used = 0;
-
-	for (;;) {
-		if (used < ev->npending && ev->pending[used] == ev->floor + 1) {
-			ev->floor++;
-			used++;
-			continue;
-		}
-		if (used == ev->npending)
-			break;
-		if (ev->gap_id != ev->floor + 1) {
-			ev->gap_id = ev->floor + 1;
-			ev->gap_since = now;
-			break;
-		}
-		if (now - ev->gap_since < GAP_S && ev->npending - used < MAX_PENDING)
-			break;
-		/* Rolled back (or too far behind to keep waiting): every id of the hole is below an id
-		 * that was visible when the hole was first seen, so all of them were handed out by then. */
-		ev->floor = ev->pending[used] - 1;
-	}
-	if (used > 0) {
-		memmove(ev->pending, ev->pending + used, (ev->npending - used) * sizeof *ev->pending);
-		ev->npending -= used;
-	}
-}
-
-static void events_destroy(struct events *ev);
-
-static void
-poll_schedule(struct events *ev, int ms)
-{
-	struct timeval delay = {ms / 1000, (ms % 1000) * 1000};
-
-	evtimer_add(ev->poll, &delay);
-}
-
-static void
-poll_done(void *arg, const struct db_reply *reply)
-{
-	struct events *ev = arg;
-	const PGresult *res = reply->result;
-	int rows;
-
-	ev->polling = false;
-	if (ev->freeing) {
-		events_destroy(ev);
-		return;
-	}
-	if (reply->status != DB_OK) {
-		poll_schedule(ev, IDLE_POLL_MS);
-		return;
-	}
-	rows = PQntuples(res);
-	if (!ev->known) {
-		if (rows == 1) {
-			ev->floor = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-			ev->known = true;
-		}
-		poll_schedule(ev, ev->count > 0 ? POLL_MS : IDLE_POLL_MS);
-		return;
-	}
-	for (int i = 0; i < rows; i++) {
-		int64_t id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		if (id > ev->floor && pending_add(ev, id))
-			deliver(ev, res, i);
-	}
-	floor_advance(ev, time(NULL));
-	/* A full page: more are waiting now. */
-	poll_schedule(ev, rows == POLL_ROWS ? 0 : ev->count > 0 ? POLL_MS : IDLE_POLL_MS);
-}
-
-static void
-poll_now(evutil_socket_t fd, short what, void *arg)
-{
-	struct events *ev = arg;
-	char floor[24];
-	const char *values[1] = {NULL};
-
-	(void)fd;
-	(void)what;
-	if (ev->polling)
-		return;
-	if (ev->known) {
-		snprintf(floor, sizeof floor, "%lld", (long long)ev->floor);
-		values[0] = floor;
-	}
-	ev->polling = true;
-	db_query(ev->app->db, &poll_statement, values, poll_done, ev);
-}
-
-static void
-prune_done(void *arg, const struct db_reply *reply)
-{
-	struct events *ev = arg;
-
-	(void)reply;
-	ev->pruning = false;
-	if (ev->freeing)
-		events_destroy(ev);
-}
-
-static void
-prune_now(evutil_socket_t fd, short what, void *arg)
-{
-	struct events *ev = arg;
-	static const char *values[1] = {"600"}; /* kept ten minutes */
-
-	(void)fd;
-	(void)what;
-	if (ev->pruning)
-		return;
-	ev->pruning = true;
-	db_query(ev->app->db, &prune_statement, values, prune_done, ev);
+	return ev->count > 0;
 }
 
 static void
@@ -471,7 +262,7 @@ struct events *
 events_start(struct app *app)
 {
 	struct events *ev = xcalloc(1, sizeof *ev);
-	struct timeval tick = {HEARTBEAT_S, 0}, prune_tick = {PRUNE_S, 0}, second = {1, 0};
+	struct timeval tick = {HEARTBEAT_S, 0}, second = {1, 0};
 
 	ev->app = app;
 	ev->max_streams = (int)app->cfg->max_streams;
@@ -479,10 +270,7 @@ events_start(struct app *app)
 	event_add(ev->heartbeat, &tick);
 	ev->expiry = event_new(app->base, -1, EV_PERSIST, expiry_check, ev);
 	event_add(ev->expiry, &second);
-	ev->prune = event_new(app->base, -1, EV_PERSIST, prune_now, ev);
-	event_add(ev->prune, &prune_tick);
-	ev->poll = evtimer_new(app->base, poll_now, ev);
-	poll_schedule(ev, 0);
+	ev->feed = event_feed_start(app->db, app->base, deliver, listened, ev);
 	/* Order events are read by id (no pg_notify in their commits); only the rare session ends
 	 * (logout, a disabled account, a password reset) are announced, so streams end within seconds. */
 	db_listen(app->db, EVENTS_CHANNEL, events_notified, events_listening, ev);
@@ -499,13 +287,6 @@ events_close_streams(struct events *ev)
 		stream_close(ev->streams);
 }
 
-static void
-events_destroy(struct events *ev)
-{
-	free(ev->pending);
-	free(ev);
-}
-
 void
 events_free(struct events *ev)
 {
@@ -514,14 +295,10 @@ events_free(struct events *ev)
 	events_close_streams(ev);
 	event_free(ev->heartbeat);
 	event_free(ev->expiry);
-	event_free(ev->poll);
-	event_free(ev->prune);
+	event_feed_free(ev->feed);
 	if (the_events == ev)
 		the_events = NULL;
-	if (ev->polling || ev->pruning)
-		ev->freeing = true; /* the pool calls back (DB_UNAVAILABLE when it is freed): free then */
-	else
-		events_destroy(ev);
+	free(ev);
 }
 
 static void
@@ -553,7 +330,7 @@ resume_done(void *arg, const struct db_reply *reply)
 	s->user_id = r->user->id;
 	s->expires_at = r->user->expires_at;
 	snprintf(s->session, sizeof s->session, "%s", r->user->session);
-	s->nteams = parse_id_array(PQgetvalue(reply->result, 0, 0), s->teams, MAX_TEAMS);
+	s->nteams = query_id_array(PQgetvalue(reply->result, 0, 0), s->teams, MAX_TEAMS);
 	http_set_header(r, "Cache-Control", "no-cache");
 	http_set_header(r, "X-Accel-Buffering", "no");
 	http_stream_start(r, 200, "text/event-stream; charset=utf-8");
@@ -566,8 +343,8 @@ resume_done(void *arg, const struct db_reply *reply)
 	if (ev->streams)
 		ev->streams->prev = s;
 	ev->streams = s;
-	if (ev->count++ == 0 && !ev->polling)
-		poll_schedule(ev, POLL_MS); /* from the idle pace to the live one */
+	if (ev->count++ == 0)
+		event_feed_wake(ev->feed); /* from the idle pace to the live one */
 	s->connection = evhttp_request_get_connection(r->req);
 	if (s->connection == NULL) {
 		stream_close(s);

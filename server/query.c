@@ -140,3 +140,20 @@ query_reply_cell(struct request *r, const PGresult *res, const char *column, int
 
 	http_reply_json_text(r, status, text, strlen(text));
 }
+
+int
+query_id_array(const char *text, int64_t *out, int max)
+{
+	int n = 0;
+
+	while (text != NULL && *text && n < max) {
+		char *end;
+		if (*text < '0' || *text > '9') {
+			text++;
+			continue;
+		}
+		out[n++] = strtoll(text, &end, 10);
+		text = end;
+	}
+	return n;
+}

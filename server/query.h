@@ -52,6 +52,9 @@ int64_t query_cell_id(const PGresult *res, int row, const char *column); /* 0 fo
 bool query_cell_bool(const PGresult *res, int row, const char *column); /* false for SQL NULL */
 bool query_cell_null(const PGresult *res, int row, const char *column);
 
+/* Ids from a PostgreSQL array literal such as "{3,7}" (an int8[] cell), at most max of them. */
+int query_id_array(const char *text, int64_t *out, int max);
+
 /* Replies status with row 0's column (JSON text PostgreSQL built) as the body. */
 void query_reply_cell(struct request *r, const PGresult *res, const char *column, int status);
 
