@@ -179,12 +179,8 @@ read_passwords(struct request *r, struct change *c, bool with_current)
 	else
 		field_errors_add(&errors, "new_password", "8 到 128 个字符 (8 to 128 characters)");
 	json_object_put(body);
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return false;
-	}
-	field_errors_free(&errors);
 	return true;
 }
 

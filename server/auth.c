@@ -177,13 +177,10 @@ auth_login(struct request *r)
 	field_errors_init(&errors);
 	validate_text(&errors, body, "username", 1, 64, TEXT_SINGLE_LINE, &username, &ulen);
 	validate_text(&errors, body, "password", 1, PASSWORD_MAX_LEN, TEXT_SINGLE_LINE, &password, &plen);
-	if (field_errors_any(&errors)) {
+	if (api_reply_if_field_errors(r, &errors)) {
 		json_object_put(body);
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
 		return;
 	}
-	field_errors_free(&errors);
 	s = xcalloc(1, sizeof *s);
 	s->username = xstrndup(username, ulen);
 	/* The password is taken untrimmed: spaces may be part of it. */

@@ -214,12 +214,8 @@ hours_correct(struct request *r)
 	if (validate_text(&errors, body, "reason", 1, 500, TEXT_MULTI_LINE, &text, &len))
 		c->reason = xstrndup(text, len);
 	json_object_put(body);
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return;
-	}
-	field_errors_free(&errors);
 	snprintf(c->admin, sizeof c->admin, "%lld", (long long)r->user->id);
 	format_hours(hundredths, c->hours);
 	{

@@ -208,12 +208,8 @@ order_list(struct request *r)
 		else
 			field_errors_add(&errors, "limit", "应为 1 到 100 (1 to 100)");
 	}
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return;
-	}
-	field_errors_free(&errors);
 	query_int(&query, 13, s->limit + 1);
 	query_run(&query, list_rows, NULL);
 }

@@ -196,12 +196,8 @@ volunteers_list(struct request *r)
 		}
 	}
 	list_page_read(r, &errors, page);
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return;
-	}
-	field_errors_free(&errors);
 	query_text(&query, 7, list_page_cursor(page));
 	query_text(&query, 8, page->fetch);
 	r->state = page; /* http_alloc'd: no state_free */

@@ -103,12 +103,8 @@ team_invitations_create(struct request *r)
 	if (validate_text(&errors, body, "volunteer_no", 1, 32, TEXT_SINGLE_LINE, &text, &len))
 		snprintf(number, sizeof number, "%.*s", (int)len, text);
 	json_object_put(body);
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return;
-	}
-	field_errors_free(&errors);
 	snprintf(actor, sizeof actor, "%lld", (long long)r->user->id);
 	db_query(r->app->db, &create_statement, values, create_done, r);
 }

@@ -161,11 +161,7 @@ users_create(struct request *r)
 		}
 	}
 	json_object_put(body);
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return;
-	}
-	field_errors_free(&errors);
 	offload_run(r->app->offload, new_user_hash_work, create_user_hashed, r);
 }
