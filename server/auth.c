@@ -18,6 +18,7 @@
 #include "log.h"
 #include "offload.h"
 #include "passwords.h"
+#include "query.h"
 #include "session.h"
 #include "throttle.h"
 #include "validate.h"
@@ -144,18 +145,18 @@ login_lookup_done(void *arg, const struct db_reply *reply)
 		api_reply_db_error(r, reply);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 3), "t") != 0) {
-		throttle_reply_limited(r, strtol(PQgetvalue(res, 0, 4), NULL, 10),
+	if (!query_cell_bool(res, 0, "allowed")) {
+		throttle_reply_limited(r, strtol(query_cell(res, 0, "wait"), NULL, 10),
 		    "登录尝试次数过多，请稍后再试 (too many login attempts; try again later)");
 		return;
 	}
 	if (reply_if_hashing_busy(r))
 		return;
-	if (!PQgetisnull(res, 0, 0)) {
-		s->user_id = xstrdup(PQgetvalue(res, 0, 0));
-		s->stored_hash = xstrdup(PQgetvalue(res, 0, 1));
+	if (!query_cell_null(res, 0, "user_id")) {
+		s->user_id = xstrdup(query_cell(res, 0, "user_id"));
+		s->stored_hash = xstrdup(query_cell(res, 0, "password_hash"));
 	}
-	s->disabled = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+	s->disabled = query_cell_bool(res, 0, "disabled");
 	offload_run(r->app->offload, login_verify_work, login_verified, r);
 }
 

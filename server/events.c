@@ -35,7 +35,7 @@
  * are handed out before commit and may arrive out of order), on orders it may see now. */
 static struct db_statement resume_statement = DB_STATEMENT("events_resume",
     "SELECT (SELECT COALESCE(array_agg(m.team_id ORDER BY m.team_id), '{}')"
-    "          FROM team_members m WHERE $2::text = 'volunteer' AND m.volunteer_id = $3::bigint)::text,"
+    "          FROM team_members m WHERE $2::text = 'volunteer' AND m.volunteer_id = $3::bigint)::text AS teams,"
     "       COALESCE((SELECT json_agg(x ORDER BY x.event_id) FROM ("
     "         SELECT e.id AS event_id, e.order_id, e.action, e.from_state AS \"from\", e.to_state AS state, e.at"
     "           FROM order_events e JOIN orders o ON o.id = e.order_id"
@@ -43,7 +43,7 @@ static struct db_statement resume_statement = DB_STATEMENT("events_resume",
     "            AND (e.id > $1::bigint OR e.at >= (SELECT p.at - interval '2 seconds'"
     "                                                FROM order_events p WHERE p.id = $1::bigint))"
     "            AND paidan_order_visible(o, $2::text, $3::bigint)"
-    "          ORDER BY e.id LIMIT 1000) x), '[]'::json)::text",
+    "          ORDER BY e.id LIMIT 1000) x), '[]'::json)::text AS missed",
     3);
 
 struct stream {
@@ -302,16 +302,12 @@ events_free(struct events *ev)
 }
 
 static void
-resume_done(void *arg, const struct db_reply *reply)
+resume_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct events *ev = the_events;
 	struct json_object *missed;
 	struct stream *s;
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
+
 	if (ev == NULL || r->app->stopping) {
 		http_set_header(r, "Retry-After", "2");
 		api_error_reply(r, API_ERROR_RESTARTING, NULL);
@@ -330,12 +326,12 @@ resume_done(void *arg, const struct db_reply *reply)
 	s->user_id = r->user->id;
 	s->expires_at = r->user->expires_at;
 	snprintf(s->session, sizeof s->session, "%s", r->user->session);
-	s->nteams = query_id_array(PQgetvalue(reply->result, 0, 0), s->teams, MAX_TEAMS);
+	s->nteams = query_id_array(query_cell(res, 0, "teams"), s->teams, MAX_TEAMS);
 	http_set_header(r, "Cache-Control", "no-cache");
 	http_set_header(r, "X-Accel-Buffering", "no");
 	http_stream_start(r, 200, "text/event-stream; charset=utf-8");
 	http_stream_chunk(r, "retry: 3000\n\n", 13);
-	missed = json_tokener_parse(PQgetvalue(reply->result, 0, 1));
+	missed = json_tokener_parse(query_cell(res, 0, "missed"));
 	for (size_t i = 0; missed != NULL && i < json_object_array_length(missed); i++)
 		stream_send_object(s, json_object_array_get_idx(missed, i));
 	json_object_put(missed);
@@ -365,9 +361,8 @@ void
 events_stream(struct request *r)
 {
 	const char *last = http_header(r, "Last-Event-ID");
-	char scope[24];
-	int64_t last_id;
-	const char *values[3] = {NULL, user_role_name(r->user->role), scope};
+	int64_t last_id = 0;
+	struct query q;
 
 	if (the_events == NULL || the_events->count >= the_events->max_streams) {
 		http_set_header(r, "Retry-After", "5");
@@ -384,8 +379,11 @@ events_stream(struct request *r)
 			api_error_reply(r, API_ERROR_LAST_EVENT_ID_INVALID, fields);
 			return;
 		}
-		values[0] = last;
 	}
-	snprintf(scope, sizeof scope, "%lld", (long long)r->user->scope_id);
-	db_query(r->app->db, &resume_statement, values, resume_done, r);
+	query_start(&q, r, &resume_statement);
+	if (last_id > 0)
+		query_id(&q, 1, last_id);
+	query_text(&q, 2, user_role_name(r->user->role));
+	query_id(&q, 3, r->user->scope_id);
+	query_run(&q, resume_done, NULL);
 }

@@ -13,6 +13,7 @@
 #include "auth_user.h"
 #include "db.h"
 #include "http.h"
+#include "query.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -25,15 +26,15 @@ static struct db_statement create_statement = DB_STATEMENT("team_invitation_crea
     "   WHERE NOT EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.volunteer_id = v.id)"
     "  ON CONFLICT DO NOTHING"
     "  RETURNING id, team_id, status, created_at)"
-    "SELECT EXISTS (SELECT 1 FROM t), EXISTS (SELECT 1 FROM v),"
+    "SELECT EXISTS (SELECT 1 FROM t) AS team_found, EXISTS (SELECT 1 FROM v) AS volunteer_found,"
     "       (SELECT json_build_object('id', id, 'team_id', team_id, 'status', status,"
-    "                                 'created_at', created_at)::text FROM ins)",
+    "                                 'created_at', created_at)::text FROM ins) AS invitation",
     3);
 
 static struct db_statement list_statement = DB_STATEMENT("team_invitations_list",
     "SELECT json_build_object('items', COALESCE(json_agg(json_build_object("
     "         'id', i.id, 'team_id', i.team_id, 'team_name', t.name, 'department_name', d.name,"
-    "         'status', i.status, 'created_at', i.created_at) ORDER BY i.id DESC), '[]'::json))::text"
+    "         'status', i.status, 'created_at', i.created_at) ORDER BY i.id DESC), '[]'::json))::text AS list"
     "  FROM team_invitations i JOIN teams t ON t.id = i.team_id JOIN departments d ON d.id = t.department_id"
     " WHERE i.volunteer_id = $1::bigint AND i.status = 'pending'",
     1);
@@ -48,37 +49,28 @@ static struct db_statement answer_statement = DB_STATEMENT("team_invitation_answ
     "  SELECT team_id, volunteer_id, 'member' FROM i WHERE i.status = 'accepted'"
     "  ON CONFLICT DO NOTHING"
     ")"
-    "SELECT json_build_object('id', id, 'team_id', team_id, 'status', status)::text FROM i",
+    "SELECT json_build_object('id', id, 'team_id', team_id, 'status', status)::text AS invitation FROM i",
     3);
 
 static void
-create_done(void *arg, const struct db_reply *reply)
+create_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	const PGresult *res = reply->result;
-	const char *text;
-
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+	if (!query_cell_bool(res, 0, "team_found")) {
 		api_error_reply(r, API_ERROR_NO_SUCH_ACTIVE_TEAM, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+	if (!query_cell_bool(res, 0, "volunteer_found")) {
 		struct json_object *fields = json_object_new_object();
 		json_object_object_add(
 		    fields, "volunteer_no", json_object_new_string("没有这个志愿者编号 (no such volunteer)"));
 		api_error_reply(r, API_ERROR_VOLUNTEER_NUMBER_INVALID, fields);
 		return;
 	}
-	if (PQgetisnull(res, 0, 2)) {
+	if (query_cell_null(res, 0, "invitation")) {
 		api_error_reply(r, API_ERROR_ALREADY_MEMBER_OR_INVITED, NULL);
 		return;
 	}
-	text = PQgetvalue(res, 0, 2);
-	http_reply_json_text(r, 201, text, strlen(text));
+	query_reply_cell(r, res, "invitation", 201);
 }
 
 void
@@ -90,8 +82,8 @@ team_invitations_create(struct request *r)
 	enum input_kind kind;
 	const char *text;
 	size_t len;
-	char number[64], actor[24];
-	const char *values[3] = {team, number, actor};
+	char number[64];
+	struct query q;
 
 	if (r->user->role == ROLE_TEAM && strtoll(team, NULL, 10) != r->user->scope_id) {
 		api_error_reply(r, API_ERROR_INVITE_OWN_TEAM_ONLY, NULL);
@@ -105,53 +97,57 @@ team_invitations_create(struct request *r)
 	json_object_put(body);
 	if (api_reply_if_field_errors(r, &errors))
 		return;
-	snprintf(actor, sizeof actor, "%lld", (long long)r->user->id);
-	db_query(r->app->db, &create_statement, values, create_done, r);
+	query_start(&q, r, &create_statement);
+	query_text(&q, 1, team);
+	query_text(&q, 2, number);
+	query_id(&q, 3, r->user->id);
+	query_run(&q, create_done, NULL);
+}
+
+static void
+list_done(struct request *r, const PGresult *res)
+{
+	query_reply_cell(r, res, "list", 200);
 }
 
 void
 invitations_list(struct request *r)
 {
-	char volunteer[24];
-	const char *values[1] = {volunteer};
+	struct query q;
 
-	snprintf(volunteer, sizeof volunteer, "%lld", (long long)r->user->scope_id);
-	db_query(r->app->db, &list_statement, values, api_reply_ok_cb, r);
+	query_start(&q, r, &list_statement);
+	query_id(&q, 1, r->user->scope_id);
+	query_run(&q, list_done, NULL);
 }
 
 static void
-answer_done(void *arg, const struct db_reply *reply)
+answer_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	const char *text;
-
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (PQntuples(reply->result) == 0) {
+	if (PQntuples(res) == 0) {
 		api_error_reply(r, API_ERROR_NO_SUCH_INVITATION, NULL);
 		return;
 	}
-	text = PQgetvalue(reply->result, 0, 0);
-	http_reply_json_text(r, 200, text, strlen(text));
+	query_reply_cell(r, res, "invitation", 200);
 }
 
 void
 invitation_answer(struct request *r)
 {
 	const char *answer = route_param(&r->match, "answer");
-	char volunteer[24];
-	const char *values[3] = {http_path_param(r, "id"), volunteer, NULL};
+	const char *status;
+	struct query q;
 
 	if (strcmp(answer, "accept") == 0)
-		values[2] = "accepted";
+		status = "accepted";
 	else if (strcmp(answer, "decline") == 0)
-		values[2] = "declined";
+		status = "declined";
 	else {
 		api_error_reply(r, API_ERROR_NO_SUCH_ACTION, NULL);
 		return;
 	}
-	snprintf(volunteer, sizeof volunteer, "%lld", (long long)r->user->scope_id);
-	db_query(r->app->db, &answer_statement, values, answer_done, r);
+	query_start(&q, r, &answer_statement);
+	query_text(&q, 1, http_path_param(r, "id"));
+	query_id(&q, 2, r->user->scope_id);
+	query_text(&q, 3, status);
+	query_run(&q, answer_done, NULL);
 }

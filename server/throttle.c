@@ -11,6 +11,7 @@
 #include "app.h"
 #include "config.h"
 #include "http.h"
+#include "query.h"
 #include "xalloc.h"
 
 /* $1 username, $2 address, $3 max per pair, $4 max per address, $5 max per user, $6 window minutes.
@@ -44,7 +45,7 @@ static struct db_statement login_attempt_statement = DB_STATEMENT("throttle_logi
     "            COALESCE(max(CASE WHEN c.attempts > l.max"
     "              THEN ceil(extract(epoch FROM c.window_start + (SELECT len FROM w) - now())) END), 0))::bigint AS wait"
     "     FROM counted c JOIN limits l USING (key))"
-    "SELECT u.id, u.password_hash, COALESCE(u.disabled, true), v.allowed, v.wait"
+    "SELECT u.id AS user_id, u.password_hash, COALESCE(u.disabled, true) AS disabled, v.allowed, v.wait"
     "  FROM (SELECT $1::text AS name) x LEFT JOIN users u ON u.username = x.name, verdict v",
     6);
 
@@ -59,10 +60,12 @@ static struct db_statement submit_attempt_statement = DB_STATEMENT("throttle_sub
     "    attempts = CASE WHEN a.window_start <= now() - interval '1 hour' THEN 1 ELSE a.attempts + 1 END,"
     "    window_start = CASE WHEN a.window_start <= now() - interval '1 hour' THEN now() ELSE a.window_start END"
     "  RETURNING a.attempts, a.window_start)"
-    "SELECT COALESCE((SELECT attempts <= $2::int FROM counted), true),"
-    "       COALESCE((SELECT ceil(extract(epoch FROM window_start + interval '1 hour' - now())) FROM counted), 0)::bigint,"
+    "SELECT COALESCE((SELECT attempts <= $2::int FROM counted), true) AS address_allowed,"
+    "       COALESCE((SELECT ceil(extract(epoch FROM window_start + interval '1 hour' - now())) FROM counted), 0)::bigint"
+    "         AS wait,"
     "       (SELECT yes FROM replay) OR (SELECT count(*) FROM orders o WHERE o.contact_phone = $3::text"
-    "         AND o.state IN ('submitted', 'dispatched', 'claimed', 'accepted', 'in_progress')) < $4::int",
+    "         AND o.state IN ('submitted', 'dispatched', 'claimed', 'accepted', 'in_progress')) < $4::int"
+    "         AS phone_allowed",
     5);
 
 static unsigned long password_checks;
@@ -123,15 +126,15 @@ submit_attempt_done(void *arg, const struct db_reply *reply)
 		api_reply_db_error(r, reply);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		wait = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	if (!query_cell_bool(res, 0, "address_allowed")) {
+		wait = strtol(query_cell(res, 0, "wait"), NULL, 10);
 		snprintf(message, sizeof message,
 		    "这里提交的点单太多了，请 %ld 分钟后再试 (too many orders from this address; try again in %ld minutes)",
 		    (wait + 59) / 60, (wait + 59) / 60);
 		throttle_reply_limited(r, wait, message);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 2), "t") != 0) {
+	if (!query_cell_bool(res, 0, "phone_allowed")) {
 		throttle_reply_limited(r, 3600,
 		    "这个电话号码还有几单没办完，请等办完后再点，或联系社区 (this phone has too many open orders; try again "
 		    "once they are done, or ask your community)");

@@ -11,8 +11,8 @@
 struct request;
 
 /* Counts a login attempt by username from address and reads the account, in one statement. done(r,
- * reply) gets one row: user id (NULL when there is no such user), password hash, disabled, allowed
- * ("t" when no limit is passed: the password may be checked), seconds until the blocking window ends. */
+ * reply) gets one row: user_id (NULL when there is no such user), password_hash, disabled, allowed
+ * (no limit is passed: the password may be checked), wait (seconds until the blocking window ends). */
 void throttle_login_attempt(struct request *r, const char *username, const char *address, db_callback done);
 
 /* The CTE parts a successful login's statement adds: clear the pair key of username $U from address

@@ -12,6 +12,7 @@
 #include "form_pages.h"
 #include "http.h"
 #include "order_model.h"
+#include "query.h"
 #include "resident_key.h"
 #include "tracking_code.h"
 #include "xalloc.h"
@@ -28,8 +29,8 @@ static struct db_statement track_statement = DB_STATEMENT("track_get",
     "    'due_at', o.due_at, 'overdue', o.due_at IS NOT NULL AND o.due_at < now(),"
     "    'events', paidan_order_events_public_json(o.id),"
     "    'evaluation', (SELECT json_build_object('rating', e.rating, 'comment', e.comment,"
-    "                    'created_at', e.created_at) FROM evaluations e WHERE e.order_id = o.id))::text,"
-    "  o.state, EXISTS (SELECT 1 FROM evaluations e WHERE e.order_id = o.id)"
+    "                    'created_at', e.created_at) FROM evaluations e WHERE e.order_id = o.id))::text AS view,"
+    "  o.state, EXISTS (SELECT 1 FROM evaluations e WHERE e.order_id = o.id) AS rated"
     "  FROM orders o WHERE o.tracking_code = $1",
     1);
 
@@ -47,15 +48,15 @@ track_view(const PGresult *res)
 	struct json_object *view, *list;
 	int n;
 
-	if (PQntuples(res) == 0 || !order_state_from_name(PQgetvalue(res, 0, 1), &state))
+	if (PQntuples(res) == 0 || !order_state_from_name(query_cell(res, 0, "state"), &state))
 		return NULL;
-	view = json_tokener_parse(PQgetvalue(res, 0, 0));
+	view = json_tokener_parse(query_cell(res, 0, "view"));
 	if (view == NULL)
 		return NULL;
 	list = json_object_new_array();
 	n = order_actions_for(state, ROLE_RESIDENT, actions, ORDER_ACTION_COUNT);
 	for (int i = 0; i < n; i++) {
-		if (actions[i] == ORDER_ACTION_EVALUATE && strcmp(PQgetvalue(res, 0, 2), "t") == 0)
+		if (actions[i] == ORDER_ACTION_EVALUATE && query_cell_bool(res, 0, "rated"))
 			continue;
 		json_object_array_add(list, json_object_new_string(order_action_name(actions[i])));
 	}
@@ -64,16 +65,10 @@ track_view(const PGresult *res)
 }
 
 static void
-track_json_done(void *arg, const struct db_reply *reply)
+track_json_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	struct json_object *view;
+	struct json_object *view = track_view(res);
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	view = track_view(reply->result);
 	if (view == NULL) {
 		api_error_reply(r, API_ERROR_NO_SUCH_TRACKING_CODE, NULL);
 		return;
@@ -92,18 +87,12 @@ reply_page_not_found(struct request *r)
 
 /* r->state is the track_state of track_page. */
 static void
-track_page_done(void *arg, const struct db_reply *reply)
+track_page_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct track_state *s = r->state;
-	struct json_object *view;
+	struct json_object *view = track_view(res);
 	char *page;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	view = track_view(reply->result);
 	if (view == NULL) {
 		reply_page_not_found(r);
 		return;
@@ -114,12 +103,21 @@ track_page_done(void *arg, const struct db_reply *reply)
 	free(page);
 }
 
+/* The statement for one tracking code; its rows go to done. */
+static void
+track_query(struct request *r, const char *code, query_rows done)
+{
+	struct query q;
+
+	query_start(&q, r, &track_statement);
+	query_text(&q, 1, code);
+	query_run(&q, done, NULL);
+}
+
 void
 track_reply(struct request *r, const char *code)
 {
-	const char *values[1] = {code};
-
-	db_query(r->app->db, &track_statement, values, track_json_done, r);
+	track_query(r, code, track_json_done);
 }
 
 void
@@ -139,7 +137,6 @@ track_page(struct request *r)
 {
 	struct track_state *s = xcalloc(1, sizeof *s);
 	const char *key = http_query_param(r, "key");
-	const char *values[1] = {s->code};
 
 	r->state = s;
 	r->state_free = free;
@@ -149,7 +146,7 @@ track_page(struct request *r)
 		reply_page_not_found(r);
 		return;
 	}
-	db_query(r->app->db, &track_statement, values, track_page_done, r);
+	track_query(r, s->code, track_page_done);
 }
 
 char *
