@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
 #include <sodium.h>
 
 #include "api_error.h"
@@ -14,8 +15,8 @@
 #include "auth_user.h"
 #include "config.h"
 #include "db.h"
-#include "form_pages.h"
 #include "http.h"
+#include "text.h"
 #include "tracking_code.h"
 #include "xalloc.h"
 
@@ -66,31 +67,6 @@ issue_state_free(void *p)
 	free(s);
 }
 
-/* Small string builder over form_pages' escaping. */
-struct page {
-	char *text;
-	size_t len, cap;
-};
-
-static void
-put(struct page *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (p->len + n + 1 > p->cap) {
-		p->cap = (p->len + n + 1) * 2;
-		p->text = xrealloc(p->text, p->cap);
-	}
-	memcpy(p->text + p->len, s, n + 1);
-	p->len += n;
-}
-
-static void
-put_escaped(struct page *p, const char *s)
-{
-	html_escape_append(&p->text, &p->len, &p->cap, s ? s : "");
-}
-
 static const char *
 field(struct json_object *obj, const char *name)
 {
@@ -116,80 +92,80 @@ static char *
 certificate_page(const char *number, const char *code, const char *issued, const char *content_json, bool verify_page)
 {
 	struct json_object *content = json_tokener_parse(content_json), *volunteer = NULL, *records = NULL;
-	struct page p = {0};
+	struct evbuffer *p = evbuffer_new();
 
 	if (content != NULL) {
 		json_object_object_get_ex(content, "volunteer", &volunteer);
 		json_object_object_get_ex(content, "records", &records);
 	}
-	put(&p,
+	text_add(p,
 	    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
-	put(&p, verify_page ? "证书查验 — " : "志愿服务记录证明 ");
-	put_escaped(&p, number);
-	put(&p, "</title>");
-	put(&p, page_style);
-	put(&p, "</head><body>");
+	text_add(p, verify_page ? "证书查验 — " : "志愿服务记录证明 ");
+	text_html_escape(p, number);
+	text_add(p, "</title>");
+	text_add(p, page_style);
+	text_add(p, "</head><body>");
 	if (verify_page) {
-		put(&p, "<p class=\"ok\">✔ 这份证明是真实的：由本系统出具，内容如下。</p>");
+		text_add(p, "<p class=\"ok\">✔ 这份证明是真实的：由本系统出具，内容如下。</p>");
 	}
-	put(&p, "<h1>志愿服务记录证明</h1><p class=\"no\">证明编号：");
-	put_escaped(&p, number);
-	put(&p, "</p><p>兹证明 <b>");
-	put_escaped(&p, field(volunteer, "name"));
-	put(&p, "</b>");
+	text_add(p, "<h1>志愿服务记录证明</h1><p class=\"no\">证明编号：");
+	text_html_escape(p, number);
+	text_add(p, "</p><p>兹证明 <b>");
+	text_html_escape(p, field(volunteer, "name"));
+	text_add(p, "</b>");
 	if (*field(volunteer, "id_number_masked")) {
-		put(&p, "（居民身份证 ");
-		put_escaped(&p, field(volunteer, "id_number_masked"));
-		put(&p, "）");
+		text_add(p, "（居民身份证 ");
+		text_html_escape(p, field(volunteer, "id_number_masked"));
+		text_add(p, "）");
 	}
 	if (*field(volunteer, "volunteer_no")) {
-		put(&p, "，志愿者编号 ");
-		put_escaped(&p, field(volunteer, "volunteer_no"));
+		text_add(p, "，志愿者编号 ");
+		text_html_escape(p, field(volunteer, "volunteer_no"));
 	}
-	put(&p,
+	text_add(p,
 	    "，参加科技志愿服务，经核实，服务记录如下：</p>"
 	    "<table><thead><tr><th>日期</th><th>服务内容</th><th>地点</th><th>服务队</th>"
 	    "<th class=\"h\">时长（小时）</th><th>确认人</th></tr></thead><tbody>");
 	for (size_t i = 0; records != NULL && i < json_object_array_length(records); i++) {
 		struct json_object *rec = json_object_array_get_idx(records, i), *sup;
 		bool superseded = json_object_object_get_ex(rec, "superseded", &sup) && json_object_get_boolean(sup);
-		put(&p, "<tr><td class=\"d\">");
-		put_escaped(&p, field(rec, "date"));
-		put(&p, "</td><td>");
-		put_escaped(&p, field(rec, "category"));
+		text_add(p, "<tr><td class=\"d\">");
+		text_html_escape(p, field(rec, "date"));
+		text_add(p, "</td><td>");
+		text_html_escape(p, field(rec, "category"));
 		if (*field(rec, "correction_reason")) {
-			put(&p, "（更正：");
-			put_escaped(&p, field(rec, "correction_reason"));
-			put(&p, "）");
+			text_add(p, "（更正：");
+			text_html_escape(p, field(rec, "correction_reason"));
+			text_add(p, "）");
 		}
-		put(&p, "</td><td>");
-		put_escaped(&p, field(rec, "town"));
-		put(&p, " ");
-		put_escaped(&p, field(rec, "place"));
-		put(&p, "</td><td>");
-		put_escaped(&p, field(rec, "team"));
-		put(&p, superseded ? "</td><td class=\"h\"><s>" : "</td><td class=\"h\">");
-		put_escaped(&p, field(rec, "hours"));
-		put(&p, superseded ? "</s>（已更正）</td><td>" : "</td><td>");
-		put_escaped(&p, field(rec, "confirmed_by"));
-		put(&p, "</td></tr>");
+		text_add(p, "</td><td>");
+		text_html_escape(p, field(rec, "town"));
+		text_add(p, " ");
+		text_html_escape(p, field(rec, "place"));
+		text_add(p, "</td><td>");
+		text_html_escape(p, field(rec, "team"));
+		text_add(p, superseded ? "</td><td class=\"h\"><s>" : "</td><td class=\"h\">");
+		text_html_escape(p, field(rec, "hours"));
+		text_add(p, superseded ? "</s>（已更正）</td><td>" : "</td><td>");
+		text_html_escape(p, field(rec, "confirmed_by"));
+		text_add(p, "</td></tr>");
 	}
-	put(&p, "</tbody></table><p>累计志愿服务时长：<b>");
-	put_escaped(&p, field(content, "total"));
-	put(&p, "</b> 小时。</p><p>特此证明。</p><div class=\"sign\"><p>出具单位：");
-	put_escaped(&p, field(content, "issuer"));
-	put(&p, "</p><p>经办人：");
-	put_escaped(&p, field(content, "handled_by"));
-	put(&p, "</p><p>出具日期：");
-	put_escaped(&p, issued);
-	put(&p, "</p></div><p class=\"muted\">本证明免费出具。查验码 <b>");
-	put_escaped(&p, code);
-	put(&p, "</b>：在本系统的 /verify/");
-	put_escaped(&p, code);
-	put(&p, " 页面可查验真伪。</p></body></html>");
+	text_add(p, "</tbody></table><p>累计志愿服务时长：<b>");
+	text_html_escape(p, field(content, "total"));
+	text_add(p, "</b> 小时。</p><p>特此证明。</p><div class=\"sign\"><p>出具单位：");
+	text_html_escape(p, field(content, "issuer"));
+	text_add(p, "</p><p>经办人：");
+	text_html_escape(p, field(content, "handled_by"));
+	text_add(p, "</p><p>出具日期：");
+	text_html_escape(p, issued);
+	text_add(p, "</p></div><p class=\"muted\">本证明免费出具。查验码 <b>");
+	text_html_escape(p, code);
+	text_add(p, "</b>：在本系统的 /verify/");
+	text_html_escape(p, code);
+	text_add(p, " 页面可查验真伪。</p></body></html>");
 	json_object_put(content);
-	return p.text;
+	return text_take(p, NULL);
 }
 
 static void issue_send(struct request *r);

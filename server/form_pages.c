@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
+#include "text.h"
 #include "track.h"
 #include "xalloc.h"
 
@@ -19,45 +22,9 @@ static const char page_head[] =
     "li{color:#b00020}</style></head><body>";
 
 static void
-append(char **out, size_t *len, size_t *cap, const char *text, size_t n)
+append_head(struct evbuffer *out, const char *title)
 {
-	if (*len + n + 1 > *cap) {
-		*cap = (*len + n + 1) * 2;
-		*out = xrealloc(*out, *cap);
-	}
-	memcpy(*out + *len, text, n);
-	*len += n;
-	(*out)[*len] = '\0';
-}
-
-static void
-append_str(char **out, size_t *len, size_t *cap, const char *text)
-{
-	append(out, len, cap, text, strlen(text));
-}
-
-void
-html_escape_append(char **out, size_t *len, size_t *cap, const char *text)
-{
-	for (const char *p = text; *p; p++) {
-		switch (*p) {
-		case '<': append_str(out, len, cap, "&lt;"); break;
-		case '>': append_str(out, len, cap, "&gt;"); break;
-		case '&': append_str(out, len, cap, "&amp;"); break;
-		case '"': append_str(out, len, cap, "&quot;"); break;
-		case '\'': append_str(out, len, cap, "&#39;"); break;
-		default: append(out, len, cap, p, 1);
-		}
-	}
-}
-
-static void
-append_head(char **out, size_t *len, size_t *cap, const char *title)
-{
-	char head[sizeof page_head + 64];
-
-	snprintf(head, sizeof head, page_head, title);
-	append_str(out, len, cap, head);
+	evbuffer_add_printf(out, page_head, title);
 }
 
 char *
@@ -65,42 +32,41 @@ form_page_submitted(struct json_object *order)
 {
 	struct json_object *value;
 	const char *code = "", *key = "";
-	char *out = NULL, *link;
-	size_t len = 0, cap = 0;
+	struct evbuffer *out = evbuffer_new();
+	char *link;
 
 	if (json_object_object_get_ex(order, "tracking_code", &value))
 		code = json_object_get_string(value);
 	if (json_object_object_get_ex(order, "resident_key", &value))
 		key = json_object_get_string(value);
 	link = track_page_link(code, key);
-	append_head(&out, &len, &cap, "已收到您的点单");
-	append_str(&out, &len, &cap, "<h1>已收到您的点单</h1><p>请记下您的查询码：</p><p class=\"code\">");
-	html_escape_append(&out, &len, &cap, code);
-	append_str(&out, &len, &cap, "</p><p>社区工作人员会尽快处理。</p><p><a href=\"");
-	html_escape_append(&out, &len, &cap, link);
-	append_str(&out, &len, &cap,
+	append_head(out, "已收到您的点单");
+	text_add(out, "<h1>已收到您的点单</h1><p>请记下您的查询码：</p><p class=\"code\">");
+	text_html_escape(out, code);
+	text_add(out, "</p><p>社区工作人员会尽快处理。</p><p><a href=\"");
+	text_html_escape(out, link);
+	text_add(out,
 	    "\">查看办理进度（可以取消、评价）</a></p><p><b>请把这个链接加入书签或收藏。</b>"
 	    "只凭查询码只能看进度；取消和评价需要这个链接。别把链接发给别人。</p>"
 	    "<p><a href=\"/form\">再点一单</a></p></body></html>");
 	free(link);
-	return out;
+	return text_take(out, NULL);
 }
 
 char *
 form_page_message(const char *title, const char *message, const char *back_link)
 {
-	char *out = NULL;
-	size_t len = 0, cap = 0;
+	struct evbuffer *out = evbuffer_new();
 
-	append_head(&out, &len, &cap, title);
-	append_str(&out, &len, &cap, "<h1>");
-	html_escape_append(&out, &len, &cap, title);
-	append_str(&out, &len, &cap, "</h1><p>");
-	html_escape_append(&out, &len, &cap, message);
-	append_str(&out, &len, &cap, "</p><p><a href=\"");
-	html_escape_append(&out, &len, &cap, back_link);
-	append_str(&out, &len, &cap, "\">返回</a></p></body></html>");
-	return out;
+	append_head(out, title);
+	text_add(out, "<h1>");
+	text_html_escape(out, title);
+	text_add(out, "</h1><p>");
+	text_html_escape(out, message);
+	text_add(out, "</p><p><a href=\"");
+	text_html_escape(out, back_link);
+	text_add(out, "\">返回</a></p></body></html>");
+	return text_take(out, NULL);
 }
 
 static const char *
@@ -168,76 +134,75 @@ has_action(struct json_object *view, const char *action)
 }
 
 static void
-append_key_field(char **out, size_t *len, size_t *cap, const char *key)
+append_key_field(struct evbuffer *out, const char *key)
 {
-	append_str(out, len, cap, "<input type=\"hidden\" name=\"resident_key\" value=\"");
-	html_escape_append(out, len, cap, key);
-	append_str(out, len, cap, "\">");
+	text_add(out, "<input type=\"hidden\" name=\"resident_key\" value=\"");
+	text_html_escape(out, key);
+	text_add(out, "\">");
 }
 
 char *
 form_page_track(struct json_object *view, const char *code, const char *key)
 {
 	struct json_object *events;
-	char *out = NULL;
-	size_t len = 0, cap = 0;
+	struct evbuffer *out = evbuffer_new();
 	bool may_act = key != NULL && key[0] != '\0';
 
-	append_head(&out, &len, &cap, "办理进度");
-	append_str(&out, &len, &cap, "<h1>办理进度</h1><p>查询码 <b>");
-	html_escape_append(&out, &len, &cap, code);
-	append_str(&out, &len, &cap, "</b>：");
-	html_escape_append(&out, &len, &cap, field_text(view, "category_name"));
-	append_str(&out, &len, &cap, "</p><p class=\"code\">");
-	html_escape_append(&out, &len, &cap, WORDS(state_words, field_text(view, "state")));
-	append_str(&out, &len, &cap, "</p>");
+	append_head(out, "办理进度");
+	text_add(out, "<h1>办理进度</h1><p>查询码 <b>");
+	text_html_escape(out, code);
+	text_add(out, "</b>：");
+	text_html_escape(out, field_text(view, "category_name"));
+	text_add(out, "</p><p class=\"code\">");
+	text_html_escape(out, WORDS(state_words, field_text(view, "state")));
+	text_add(out, "</p>");
 	if (field_text(view, "reason")[0] != '\0') {
-		append_str(&out, &len, &cap, "<p>原因：");
-		html_escape_append(&out, &len, &cap, field_text(view, "reason"));
-		append_str(&out, &len, &cap, "</p>");
+		text_add(out, "<p>原因：");
+		text_html_escape(out, field_text(view, "reason"));
+		text_add(out, "</p>");
 	}
-	append_str(&out, &len, &cap, "<h2>经过</h2><ol>");
+	text_add(out, "<h2>经过</h2><ol>");
 	if (json_object_object_get_ex(view, "events", &events))
 		for (size_t i = 0; i < json_object_array_length(events); i++) {
 			struct json_object *e = json_object_array_get_idx(events, i);
-			append_str(&out, &len, &cap, "<li style=\"color:inherit\">");
-			html_escape_append(&out, &len, &cap, field_text(e, "at"));
-			append_str(&out, &len, &cap, " ");
-			html_escape_append(&out, &len, &cap, WORDS(action_words, field_text(e, "action")));
-			append_str(&out, &len, &cap, "</li>");
+			text_add(out, "<li style=\"color:inherit\">");
+			text_html_escape(out, field_text(e, "at"));
+			text_add(out, " ");
+			text_html_escape(out, WORDS(action_words, field_text(e, "action")));
+			text_add(out, "</li>");
 		}
-	append_str(&out, &len, &cap, "</ol>");
+	text_add(out, "</ol>");
 	if (may_act && has_action(view, "cancel")) {
-		append_str(&out, &len, &cap, "<h2>不需要了？</h2><form method=\"post\" action=\"/api/v1/track/");
-		html_escape_append(&out, &len, &cap, code);
-		append_str(&out, &len, &cap, "/cancel\" accept-charset=\"utf-8\">");
-		append_key_field(&out, &len, &cap, key);
-		append_str(&out, &len, &cap,
+		text_add(out, "<h2>不需要了？</h2><form method=\"post\" action=\"/api/v1/track/");
+		text_html_escape(out, code);
+		text_add(out, "/cancel\" accept-charset=\"utf-8\">");
+		append_key_field(out, key);
+		text_add(out,
 		    "<p><label>原因（可不填）<br><input name=\"reason\" maxlength=\"500\" style=\"font-size:1em\">"
 		    "</label></p><p><button type=\"submit\">取消这一单</button></p></form>");
 	}
 	if (may_act && has_action(view, "evaluate")) {
-		append_str(&out, &len, &cap, "<h2>评价这次服务</h2><form method=\"post\" action=\"/api/v1/track/");
-		html_escape_append(&out, &len, &cap, code);
-		append_str(&out, &len, &cap, "/evaluation\" accept-charset=\"utf-8\">");
-		append_key_field(&out, &len, &cap, key);
-		append_str(&out, &len, &cap, "<p>");
+		text_add(out, "<h2>评价这次服务</h2><form method=\"post\" action=\"/api/v1/track/");
+		text_html_escape(out, code);
+		text_add(out, "/evaluation\" accept-charset=\"utf-8\">");
+		append_key_field(out, key);
+		text_add(out, "<p>");
 		for (int star = 5; star >= 1; star--) {
 			char item[160];
 			snprintf(item, sizeof item,
 			    "<label><input type=\"radio\" name=\"rating\" value=\"%d\" required> %d 星</label><br>",
 			    star, star);
-			append_str(&out, &len, &cap, item);
+			text_add(out, item);
 		}
-		append_str(&out, &len, &cap,
+		text_add(out,
 		    "</p><p><label>想说的话（可不填）<br><textarea name=\"comment\" rows=\"3\" maxlength=\"500\""
 		    " style=\"width:100%;font-size:1em\"></textarea></label></p>"
 		    "<p><button type=\"submit\">提交评价</button></p></form>");
 	}
 	if (!may_act && (has_action(view, "cancel") || has_action(view, "evaluate")))
-		append_str(&out, &len, &cap, "<p>取消或评价需要点单后得到的链接。链接丢了，请找您的社区代办。</p>");
-	append_str(&out, &len, &cap, "<p><a href=\"/form\">再点一单</a></p></body></html>");
-	return out;
+		text_add(out, "<p>取消或评价需要点单后得到的链接。链接丢了，请找您的社区代办。</p>");
+	text_add(out, "<p><a href=\"/form\">再点一单</a></p></body></html>");
+	return text_take(out, NULL);
 }
 
 char *
@@ -254,77 +219,76 @@ form_page_errors(struct json_object *fields)
 	    {"address", "地址"},
 	    {"preferred_time", "方便的时间"},
 	};
-	char *out = NULL;
-	size_t len = 0, cap = 0;
+	struct evbuffer *out = evbuffer_new();
 
-	append_head(&out, &len, &cap, "请检查填写内容");
-	append_str(&out, &len, &cap, "<h1>请检查填写内容</h1><ul>");
+	append_head(out, "请检查填写内容");
+	text_add(out, "<h1>请检查填写内容</h1><ul>");
 	json_object_object_foreach(fields, field, message)
 	{
 		const char *label = field;
 		for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 			if (strcmp(labels[i].field, field) == 0)
 				label = labels[i].label;
-		append_str(&out, &len, &cap, "<li><b>");
-		html_escape_append(&out, &len, &cap, label);
-		append_str(&out, &len, &cap, "</b>：");
-		html_escape_append(&out, &len, &cap, json_object_get_string(message));
-		append_str(&out, &len, &cap, "</li>");
+		text_add(out, "<li><b>");
+		text_html_escape(out, label);
+		text_add(out, "</b>：");
+		text_html_escape(out, json_object_get_string(message));
+		text_add(out, "</li>");
 	}
-	append_str(&out, &len, &cap,
+	text_add(out,
 	    "</ul><p><a href=\"javascript:history.back()\">返回修改</a>（或按手机的返回键）</p>"
 	    "<p><a href=\"/\">重新填写</a></p></body></html>");
-	return out;
+	return text_take(out, NULL);
 }
 
 char *
 form_page_order_form(const char *catalog_json)
 {
 	struct json_object *catalog = json_tokener_parse(catalog_json), *towns = NULL, *categories = NULL;
-	char *out = NULL, id[24];
-	size_t len = 0, cap = 0;
+	struct evbuffer *out = evbuffer_new();
+	char id[24];
 
 	if (catalog != NULL) {
 		json_object_object_get_ex(catalog, "towns", &towns);
 		json_object_object_get_ex(catalog, "categories", &categories);
 	}
-	append_head(&out, &len, &cap, "我要点单");
-	append_str(&out, &len, &cap,
+	append_head(out, "我要点单");
+	text_add(out,
 	    "<h1>我要点单</h1><p>请填写您需要的科技志愿服务。带 * 的必须填写。</p>"
 	    "<form method=\"post\" action=\"/api/v1/orders\" accept-charset=\"utf-8\">"
 	    "<p><label>所在社区/村 *<br><select name=\"community_id\" required>"
 	    "<option value=\"\">请选择</option>");
 	for (size_t i = 0; towns != NULL && i < json_object_array_length(towns); i++) {
 		struct json_object *town = json_object_array_get_idx(towns, i), *communities = NULL;
-		append_str(&out, &len, &cap, "<optgroup label=\"");
-		html_escape_append(&out, &len, &cap, json_object_get_string(json_object_object_get(town, "name")));
-		append_str(&out, &len, &cap, "\">");
+		text_add(out, "<optgroup label=\"");
+		text_html_escape(out, json_object_get_string(json_object_object_get(town, "name")));
+		text_add(out, "\">");
 		json_object_object_get_ex(town, "communities", &communities);
 		for (size_t j = 0; communities != NULL && j < json_object_array_length(communities); j++) {
 			struct json_object *c = json_object_array_get_idx(communities, j);
 			snprintf(
 			    id, sizeof id, "%lld", (long long)json_object_get_int64(json_object_object_get(c, "id")));
-			append_str(&out, &len, &cap, "<option value=\"");
-			append_str(&out, &len, &cap, id);
-			append_str(&out, &len, &cap, "\">");
-			html_escape_append(&out, &len, &cap, json_object_get_string(json_object_object_get(c, "name")));
-			append_str(&out, &len, &cap, "</option>");
+			text_add(out, "<option value=\"");
+			text_add(out, id);
+			text_add(out, "\">");
+			text_html_escape(out, json_object_get_string(json_object_object_get(c, "name")));
+			text_add(out, "</option>");
 		}
-		append_str(&out, &len, &cap, "</optgroup>");
+		text_add(out, "</optgroup>");
 	}
-	append_str(&out, &len, &cap, "</select></label></p><fieldset><legend>需要什么服务 *</legend>");
+	text_add(out, "</select></label></p><fieldset><legend>需要什么服务 *</legend>");
 	for (size_t i = 0; categories != NULL && i < json_object_array_length(categories); i++) {
 		struct json_object *c = json_object_array_get_idx(categories, i);
 		snprintf(id, sizeof id, "%lld", (long long)json_object_get_int64(json_object_object_get(c, "id")));
-		append_str(&out, &len, &cap, "<p><label><input type=\"radio\" name=\"category_id\" required value=\"");
-		append_str(&out, &len, &cap, id);
-		append_str(&out, &len, &cap, "\"> <b>");
-		html_escape_append(&out, &len, &cap, json_object_get_string(json_object_object_get(c, "name")));
-		append_str(&out, &len, &cap, "</b><br><small>");
-		html_escape_append(&out, &len, &cap, json_object_get_string(json_object_object_get(c, "description")));
-		append_str(&out, &len, &cap, "</small></label></p>");
+		text_add(out, "<p><label><input type=\"radio\" name=\"category_id\" required value=\"");
+		text_add(out, id);
+		text_add(out, "\"> <b>");
+		text_html_escape(out, json_object_get_string(json_object_object_get(c, "name")));
+		text_add(out, "</b><br><small>");
+		text_html_escape(out, json_object_get_string(json_object_object_get(c, "description")));
+		text_add(out, "</small></label></p>");
 	}
-	append_str(&out, &len, &cap,
+	text_add(out,
 	    "</fieldset><p><label>请说说具体需要 *<br><textarea name=\"description\" rows=\"4\" maxlength=\"2000\" required"
 	    " style=\"width:100%;font-size:1em\"></textarea></label></p>"
 	    "<p><label>联系人 *<br><input name=\"contact_name\" maxlength=\"50\" required style=\"font-size:1em\"></label></p>"
@@ -335,5 +299,5 @@ form_page_order_form(const char *catalog_json)
 	    "</label></p><p><button type=\"submit\" style=\"font-size:1.2em;padding:.5em 2em\">提交</button></p>"
 	    "</form></body></html>");
 	json_object_put(catalog);
-	return out;
+	return text_take(out, NULL);
 }

@@ -23,7 +23,4 @@ char *form_page_errors(struct json_object *fields);
  * urlencoded to /api/v1/orders. Returns a string the caller frees. */
 char *form_page_order_form(const char *catalog_json);
 
-/* Appends text to out (a growing string) escaped for HTML. */
-void html_escape_append(char **out, size_t *len, size_t *cap, const char *text);
-
 #endif

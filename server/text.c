@@ -1,6 +1,8 @@
 /* text: an evbuffer into a malloc'd string. */
 #include "text.h"
 
+#include <string.h>
+
 #include <event2/buffer.h>
 
 #include "xalloc.h"
@@ -17,4 +19,34 @@ text_take(struct evbuffer *buffer, size_t *len)
 	if (len != NULL)
 		*len = n;
 	return text;
+}
+
+void
+text_add(struct evbuffer *out, const char *text)
+{
+	evbuffer_add(out, text, strlen(text));
+}
+
+void
+text_html_escape(struct evbuffer *out, const char *text)
+{
+	const char *run = text;
+
+	if (text == NULL)
+		return;
+	for (const char *p = text;; p++) {
+		const char *entity = NULL;
+		switch (*p) {
+		case '<': entity = "&lt;"; break;
+		case '>': entity = "&gt;"; break;
+		case '&': entity = "&amp;"; break;
+		case '"': entity = "&quot;"; break;
+		case '\'': entity = "&#39;"; break;
+		case '\0': evbuffer_add(out, run, (size_t)(p - run)); return;
+		default: continue;
+		}
+		evbuffer_add(out, run, (size_t)(p - run));
+		text_add(out, entity);
+		run = p + 1;
+	}
 }

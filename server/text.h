@@ -1,5 +1,5 @@
 /* text: the server's one string builder is libevent's evbuffer (evbuffer_add, evbuffer_add_printf);
- * this is the one way to turn what was built into a C string. */
+ * this is the one way to turn what was built into a C string, and to add HTML-escaped text. */
 #ifndef PAIDAN_TEXT_H
 #define PAIDAN_TEXT_H
 
@@ -10,5 +10,11 @@ struct evbuffer;
 /* The buffer's bytes as a NUL-terminated string the caller frees (*len its length when len is not
  * NULL); frees the buffer. Aborts on exhaustion, like xalloc. */
 char *text_take(struct evbuffer *buffer, size_t *len);
+
+/* Adds a C string. */
+void text_add(struct evbuffer *out, const char *text);
+
+/* Adds text escaped for HTML (element content and quoted attribute values); NULL adds nothing. */
+void text_html_escape(struct evbuffer *out, const char *text);
 
 #endif
