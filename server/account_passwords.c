@@ -119,13 +119,19 @@ hashed(void *arg)
 	db_query(r->app->db, &store_statement, values, store_done, r);
 }
 
+static void
+reply_hashing_busy(struct request *r)
+{
+	http_set_header(r, "Retry-After", "1");
+	api_error_reply(r, API_ERROR_BUSY, NULL);
+}
+
 static bool
 hashing_busy(struct request *r)
 {
 	if (offload_in_flight(r->app->offload) < r->app->cfg->password_queue_max)
 		return false;
-	http_set_header(r, "Retry-After", "1");
-	api_error_reply(r, API_ERROR_BUSY, NULL);
+	reply_hashing_busy(r);
 	return true;
 }
 
@@ -151,7 +157,8 @@ load_done(void *arg, const struct db_reply *reply)
 	if (hashing_busy(r))
 		return;
 	c->stored = xstrdup(PQgetvalue(reply->result, 0, 0));
-	offload_run(r->app->offload, hash_work, hashed, r);
+	if (!offload_run(r->app->offload, hash_work, hashed, r))
+		reply_hashing_busy(r);
 }
 
 /* Reads the passwords of the body into c; false after replying 422. */
@@ -214,5 +221,6 @@ account_password_reset(struct request *r)
 	if (!read_passwords(r, c, false) || hashing_busy(r))
 		return;
 	snprintf(c->user_id, sizeof c->user_id, "%s", http_path_param(r, "id"));
-	offload_run(r->app->offload, hash_work, hashed, r);
+	if (!offload_run(r->app->offload, hash_work, hashed, r))
+		reply_hashing_busy(r);
 }

@@ -74,6 +74,8 @@ static const struct api_error_row rows[API_ERROR_COUNT] = {
     [API_ERROR_BUSY] = {503, "busy", "系统繁忙，请稍后再试", "busy; try again shortly"},
     [API_ERROR_RESTARTING] = {503, "busy", "服务正在重启", "restarting"},
     [API_ERROR_TOO_MANY_STREAMS] = {503, "busy", "连接太多，请稍后再试", "too many live connections"},
+    [API_ERROR_TOO_MANY_STREAMS_FOR_USER] = {503, "busy", "此账号打开的实时连接太多，请关闭不用的页面",
+        "too many live connections for this account"},
     [API_ERROR_INTERNAL] = {500, "internal_error", "服务器内部错误", "internal error"},
     [API_ERROR_NO_SUCH_USER] = {404, "not_found", "没有这个账号", "no such user"},
     [API_ERROR_WRONG_CURRENT_PASSWORD] = {403, "forbidden", "当前密码不正确", "the current password is wrong"},

@@ -68,6 +68,7 @@ enum api_error {
 	API_ERROR_BUSY,
 	API_ERROR_RESTARTING,
 	API_ERROR_TOO_MANY_STREAMS,
+	API_ERROR_TOO_MANY_STREAMS_FOR_USER,
 	API_ERROR_INTERNAL,
 	/* Trust: accounts, invitations, resident keys, limits. */
 	API_ERROR_NO_SUCH_USER,

@@ -70,6 +70,14 @@ login_state_free(void *p)
 	free(s);
 }
 
+/* The hashing threads' queue is full (bounded, so a login flood cannot grow it without limit). */
+static void
+auth_reply_hashing_busy(struct request *r)
+{
+	http_set_header(r, "Retry-After", "1");
+	api_error_reply(r, API_ERROR_BUSY, NULL);
+}
+
 /* Runs on an offload thread; the request is parked until login_verified, so reading its state is safe.
  * An unknown user costs as much time as a known one. */
 static void
@@ -157,7 +165,8 @@ login_lookup_done(void *arg, const struct db_reply *reply)
 		s->stored_hash = xstrdup(query_cell(res, 0, "password_hash"));
 	}
 	s->disabled = query_cell_bool(res, 0, "disabled");
-	offload_run(r->app->offload, login_verify_work, login_verified, r);
+	if (!offload_run(r->app->offload, login_verify_work, login_verified, r))
+		auth_reply_hashing_busy(r);
 }
 
 void

@@ -25,9 +25,14 @@ struct config {
 	long db_queue_timeout_ms;
 	long statement_timeout_ms;
 	long lock_timeout_ms;
+	long db_call_timeout_ms;
+	long db_connect_timeout_ms;
+	long offload_queue_max;
 	long max_body_bytes;
 	long max_header_bytes;
 	long http_timeout_s;
+	long header_timeout_s;
+	long min_body_rate;
 	long max_connections;
 	long max_streams;
 	long shutdown_grace_ms;

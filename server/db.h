@@ -3,7 +3,9 @@
  * Nothing here blocks: connections are made with PQconnectStartParams/PQconnectPoll,
  * statements are prepared lazily per connection and run with PQsendQueryPrepared,
  * results are read when the socket is readable. One statement per connection at a
- * time, so a statement waiting on a lock holds up only its own connection. */
+ * time, so a statement waiting on a lock holds up only its own connection. Connecting
+ * and every statement have a deadline: a database that stops answering costs a request
+ * at most call_timeout_ms, and the connection is cancelled, dropped and made again. */
 #ifndef PAIDAN_DB_H
 #define PAIDAN_DB_H
 
@@ -29,7 +31,8 @@ struct db_statement {
 enum db_status {
 	DB_OK, /* result holds the rows (or the command's status) */
 	DB_SQL_ERROR, /* the statement failed: sqlstate, message, constraint */
-	DB_UNAVAILABLE, /* no connection to the database, or it was lost mid-statement */
+	DB_UNAVAILABLE, /* no connection to the database, or it was lost or timed out mid-statement (a
+	                   write may then have committed) */
 	DB_BUSY, /* the wait queue is full or the wait took too long */
 };
 
@@ -53,6 +56,9 @@ struct db_pool_options {
 	int queue_timeout_ms;
 	int statement_timeout_ms;
 	int lock_timeout_ms;
+	int call_timeout_ms; /* a statement sent and not answered by then is cancelled */
+	int connect_timeout_ms; /* a connection not up by then is dropped and tried again */
+	bool fail_at_start; /* refuse at once before a first connection is up (tests), instead of waiting */
 };
 
 /* Starts connecting `size` connections in the background; returns the pool (owned
@@ -64,6 +70,11 @@ void db_pool_free(struct db_pool *pool);
 
 /* Runs stmt with text parameters (NULL entries are SQL NULL; values are copied). */
 void db_query(struct db_pool *pool, struct db_statement *stmt, const char *const *values, db_callback cb, void *arg);
+
+/* db_query that gives up after within_ms in all, waiting included (DB_BUSY while waiting,
+ * DB_UNAVAILABLE once sent): for probes such as /readyz that must answer quickly. */
+void db_query_within(struct db_pool *pool, struct db_statement *stmt, const char *const *values, int within_ms,
+    db_callback cb, void *arg);
 
 /* Opens one more connection, dedicated to LISTEN channel: on_notify(arg, payload) runs on the
  * loop for each notification; on_listen_start(arg) each time the LISTEN is (re)established,
@@ -82,6 +93,10 @@ struct db_pool_stats {
 	unsigned long refused_busy;
 	unsigned long refused_unavailable;
 	unsigned long reconnects;
+	unsigned long call_timeouts; /* statements past their deadline */
+	unsigned long connect_timeouts;
+	unsigned long cancels_sent;
+	unsigned long cancels_dropped; /* the canceller's queue was full */
 };
 void db_pool_get_stats(const struct db_pool *pool, struct db_pool_stats *stats);
 

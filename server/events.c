@@ -29,6 +29,8 @@
 
 #define EVENTS_CHANNEL "paidan_events" /* session ends only (sql/055) */
 #define HEARTBEAT_S 15
+/* A few phones and consoles per account; more is a script or a leak, and must not crowd out others. */
+#define MAX_STREAMS_PER_USER 16
 #define MAX_TEAMS 32
 
 /* What a client missed: events after its last one (and the few seconds before it, since ids
@@ -68,6 +70,7 @@ struct events {
 	struct event *heartbeat;
 	struct event *expiry; /* every second: streams whose session expired end */
 	struct event_feed *feed;
+	unsigned long refused_process, refused_user;
 };
 
 static struct events *the_events; /* one per process: the route handler reaches it through here */
@@ -355,8 +358,29 @@ resume_done(struct request *r, const PGresult *res)
 	}
 }
 
-/* The cap (--max-streams) is checked before the resume's database work; dispatch has looked the
- * session up by then. resume_done counts the stream in. */
+static int
+streams_of_user(const struct events *ev, int64_t user_id)
+{
+	int n = 0;
+
+	for (const struct stream *s = ev->streams; s != NULL; s = s->next)
+		if (s->user_id == user_id)
+			n++;
+	return n;
+}
+
+void
+events_get_stats(struct events_stats *stats)
+{
+	const struct events *ev = the_events;
+
+	stats->streams = ev ? ev->count : 0;
+	stats->refused_process = ev ? ev->refused_process : 0;
+	stats->refused_user = ev ? ev->refused_user : 0;
+}
+
+/* The caps (--max-streams, and per user) are checked before the resume's database work; dispatch has
+ * looked the session up by then. resume_done counts the stream in. */
 void
 events_stream(struct request *r)
 {
@@ -365,8 +389,16 @@ events_stream(struct request *r)
 	struct query q;
 
 	if (the_events == NULL || the_events->count >= the_events->max_streams) {
+		if (the_events != NULL)
+			the_events->refused_process++;
 		http_set_header(r, "Retry-After", "5");
 		api_error_reply(r, API_ERROR_TOO_MANY_STREAMS, NULL);
+		return;
+	}
+	if (streams_of_user(the_events, r->user->id) >= MAX_STREAMS_PER_USER) {
+		the_events->refused_user++;
+		http_set_header(r, "Retry-After", "30");
+		api_error_reply(r, API_ERROR_TOO_MANY_STREAMS_FOR_USER, NULL);
 		return;
 	}
 	if (last == NULL)

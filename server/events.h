@@ -19,4 +19,12 @@ void events_free(struct events *ev);
  * state, at} for the orders this user may see; Last-Event-ID resumes; ": ping" every 15 s. */
 void events_stream(struct request *r);
 
+/* For /metrics: open streams and the refusals of each cap (per process, per user). */
+struct events_stats {
+	int streams;
+	unsigned long refused_process;
+	unsigned long refused_user;
+};
+void events_get_stats(struct events_stats *stats);
+
 #endif

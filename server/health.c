@@ -11,10 +11,15 @@
 #include "client_address.h"
 #include "config.h"
 #include "db.h"
+#include "events.h"
 #include "http.h"
+#include "http_guard.h"
 #include "metrics.h"
 #include "offload.h"
 #include "throttle.h"
+
+/* /readyz answers within this even when the database has stopped answering (its probe gives up). */
+#define READY_PROBE_MS 500
 
 static struct db_statement ping_statement = DB_STATEMENT("ping", "SELECT 1", 0);
 
@@ -53,7 +58,7 @@ health_ready(struct request *r)
 		reply_not_ready(r);
 		return;
 	}
-	db_query(r->app->db, &ping_statement, NULL, ping_done, r);
+	db_query_within(r->app->db, &ping_statement, NULL, READY_PROBE_MS, ping_done, r);
 }
 
 /* Loopback (the client as client_address names it, so not nginx on the same host) or --metrics-allow. */
@@ -72,6 +77,9 @@ void
 health_metrics(struct request *r)
 {
 	struct db_pool_stats stats;
+	struct offload_stats hashing;
+	struct events_stats streams;
+	struct http_guard_stats edge;
 	struct evbuffer *text;
 
 	if (!metrics_allowed(r)) {
@@ -80,7 +88,10 @@ health_metrics(struct request *r)
 	}
 	text = evbuffer_new();
 	db_pool_get_stats(r->app->db, &stats);
-	/* The pool's numbers are this worker's; metrics_render's are the whole server's. */
+	offload_get_stats(r->app->offload, &hashing);
+	events_get_stats(&streams);
+	http_server_get_guard_stats(r->app->http, &edge);
+	/* The pool's, queues' and edge's numbers are this worker's; metrics_render's are the whole server's. */
 	evbuffer_add_printf(text,
 	    "# TYPE paidan_db_connections_up gauge\npaidan_db_connections_up %d\n"
 	    "# TYPE paidan_db_queued gauge\npaidan_db_queued %d\n"
@@ -89,9 +100,28 @@ health_metrics(struct request *r)
 	    "# TYPE paidan_db_refused_unavailable_total counter\npaidan_db_refused_unavailable_total %lu\n"
 	    "# TYPE paidan_db_connects_total counter\npaidan_db_connects_total %lu\n"
 	    "# TYPE paidan_password_checks_total counter\npaidan_password_checks_total %lu\n"
-	    "# TYPE paidan_password_queue gauge\npaidan_password_queue %d\n",
+	    "# TYPE paidan_password_queue gauge\npaidan_password_queue %d\n"
+	    "# TYPE paidan_db_call_timeouts_total counter\npaidan_db_call_timeouts_total %lu\n"
+	    "# TYPE paidan_db_connect_timeouts_total counter\npaidan_db_connect_timeouts_total %lu\n"
+	    "# TYPE paidan_db_cancels_total counter\npaidan_db_cancels_total %lu\n"
+	    "# TYPE paidan_db_cancels_dropped_total counter\npaidan_db_cancels_dropped_total %lu\n"
+	    "# TYPE paidan_hashing_queued gauge\npaidan_hashing_queued %d\n"
+	    "# TYPE paidan_hashing_refused_total counter\npaidan_hashing_refused_total %lu\n"
+	    "# TYPE paidan_streams_refused_total counter\n"
+	    "paidan_streams_refused_total{cap=\"process\"} %lu\npaidan_streams_refused_total{cap=\"user\"} %lu\n"
+	    "# TYPE paidan_http_connections gauge\npaidan_http_connections %ld\n"
+	    "# TYPE paidan_http_connections_accepted_total counter\npaidan_http_connections_accepted_total %lu\n"
+	    "# TYPE paidan_http_connections_evicted_total counter\npaidan_http_connections_evicted_total %lu\n"
+	    "# TYPE paidan_http_connections_refused_total counter\npaidan_http_connections_refused_total %lu\n"
+	    "# TYPE paidan_http_head_timeouts_total counter\npaidan_http_head_timeouts_total %lu\n"
+	    "# TYPE paidan_http_body_timeouts_total counter\npaidan_http_body_timeouts_total %lu\n"
+	    "# TYPE paidan_http_refused_heads_total counter\npaidan_http_refused_heads_total %lu\n"
+	    "# TYPE paidan_http_error_pages_replaced_total counter\npaidan_http_error_pages_replaced_total %lu\n",
 	    stats.connections_up, stats.queued, stats.queries, stats.refused_busy, stats.refused_unavailable,
-	    stats.reconnects, throttle_password_checks(), offload_in_flight(r->app->offload));
+	    stats.reconnects, throttle_password_checks(), offload_in_flight(r->app->offload), stats.call_timeouts,
+	    stats.connect_timeouts, stats.cancels_sent, stats.cancels_dropped, hashing.queued, hashing.refused,
+	    streams.refused_process, streams.refused_user, edge.open, edge.accepted, edge.evicted, edge.refused,
+	    edge.head_timeouts, edge.body_timeouts, edge.refused_heads, edge.error_pages);
 	metrics_render(text);
 	http_reply_text(
 	    r, 200, "text/plain; version=0.0.4", (const char *)evbuffer_pullup(text, -1), evbuffer_get_length(text));

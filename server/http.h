@@ -59,6 +59,8 @@ struct http_server_options {
 	long max_connections;
 	/* Writes the path as the access log shows it (secrets in paths redacted); NULL logs it as is. */
 	void (*redact_path)(const char *path, char *out, size_t size);
+	long header_timeout_s; /* a request head must arrive whole within this */
+	long min_body_rate; /* bytes per second a body must average after that grace */
 };
 
 /* Binds options->listen (SO_REUSEPORT, so several processes can share it) and serves
@@ -72,6 +74,9 @@ void http_server_stop_accepting(struct http_server *server);
 
 /* True once http_server_stop_accepting ran. */
 bool http_server_draining(const struct http_server *server);
+/* Connections, evictions and refusals at the edge (http_guard.h), for /metrics. */
+struct http_guard_stats;
+void http_server_get_guard_stats(const struct http_server *server, struct http_guard_stats *stats);
 
 /* Requests that have not been answered yet. */
 int http_server_in_flight(const struct http_server *server);

@@ -15,10 +15,8 @@ struct http_server {
 	struct evhttp_bound_socket *bound;
 	struct evconnlistener *listener;
 	struct event *resume_timer;
-	struct event *fd_timer;
-	bool paused_for_fds;
+	struct http_guards *guards; /* every connection from accept to close, and the cap */
 	bool draining;
-	long fd_limit;
 	int in_flight;
 	const struct route *routes;
 	size_t nroutes;

@@ -9,6 +9,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "api_error.h"
+#include "form_input.h"
 #include "http_engine.h"
 #include "json_io.h"
 #include "xalloc.h"
@@ -77,59 +78,32 @@ content_type_is(const char *header, const char *type)
 	return strncasecmp(header, type, n) == 0 && (header[n] == '\0' || header[n] == ';' || header[n] == ' ');
 }
 
-/* Form values arrive percent-encoded; a decoded NUL would silently cut a C string. */
-static struct json_object *
-parse_form(const char *body, size_t len, const char **problem)
-{
-	struct evkeyvalq fields;
-	struct evkeyval *kv;
-	struct json_object *obj;
-
-	if (!utf8_valid(body, len) || strstr(body, "%00") != NULL || strlen(body) != len) {
-		*problem = "表单内容无效 (the form data is not valid)";
-		return NULL;
-	}
-	TAILQ_INIT(&fields);
-	if (evhttp_parse_query_str(body, &fields) < 0) {
-		evhttp_clear_headers(&fields);
-		*problem = "表单内容无效 (the form data is not valid)";
-		return NULL;
-	}
-	obj = json_object_new_object();
-	TAILQ_FOREACH(kv, &fields, next)
-	{
-		if (!utf8_valid(kv->value, strlen(kv->value)) || !utf8_valid(kv->key, strlen(kv->key))) {
-			json_object_put(obj);
-			evhttp_clear_headers(&fields);
-			*problem = "表单内容不是有效的 UTF-8 (the form data is not valid UTF-8)";
-			return NULL;
-		}
-		json_object_object_add(obj, kv->key, json_object_new_string(kv->value));
-	}
-	evhttp_clear_headers(&fields);
-	return obj;
-}
-
 struct json_object *
 http_parse_body(struct request *r, bool allow_form, enum input_kind *kind)
 {
 	const char *type = http_header(r, "Content-Type");
-	const char *problem = NULL;
-	struct json_object *obj;
+	struct input_problem problem;
+	struct json_object *obj, *fields = NULL;
 	size_t len;
 	const char *body = http_body(r, &len);
 
 	*kind = INPUT_JSON;
 	if (type != NULL && allow_form && content_type_is(type, "application/x-www-form-urlencoded")) {
 		*kind = INPUT_FORM;
-		obj = parse_form(body, len, &problem);
+		obj = form_parse(body, len, &problem);
 	} else if (type == NULL || content_type_is(type, "application/json")) {
-		obj = json_parse_object(body, len, &problem);
+		obj = json_parse_input(body, len, &problem);
 	} else {
 		api_error_reply(r, allow_form ? API_ERROR_MEDIA_TYPE_JSON_OR_FORM : API_ERROR_MEDIA_TYPE_JSON, NULL);
 		return NULL;
 	}
-	if (obj == NULL)
-		api_error_reply_message(r, API_ERROR_JSON_INVALID, problem, NULL);
-	return obj;
+	if (obj != NULL)
+		return obj;
+	/* A key given twice is named, as a field to fix. */
+	if (problem.key[0] != '\0') {
+		fields = json_object_new_object();
+		json_object_object_add(fields, problem.key, json_object_new_string("重复 (appears twice)"));
+	}
+	api_error_reply_message(r, API_ERROR_JSON_INVALID, problem.message, fields);
+	return NULL;
 }

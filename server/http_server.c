@@ -1,6 +1,5 @@
 /* http_server: evhttp with limits set (it has none by default), one context per request, and
  * routing through the table and gate the application hands in. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +15,13 @@
 
 #include "api_error.h"
 #include "http_engine.h"
+#include "http_guard.h"
 #include "json_io.h"
 #include "log.h"
 #include "socket_activation.h"
 #include "xalloc.h"
 
 #define ACCEPT_PAUSE_MS 500
-#define FD_CHECK_MS 250
 /* Descriptors kept free for the database, log and files even at the connection cap. */
 #define FD_RESERVE 64
 
@@ -89,18 +88,6 @@ http_request_free(struct request *r)
 	free(r);
 }
 
-static int
-count_headers(struct evkeyvalq *headers, const char *name)
-{
-	struct evkeyval *kv;
-	int n = 0;
-
-	TAILQ_FOREACH(kv, headers, next)
-	if (strcasecmp(kv->key, name) == 0)
-		n++;
-	return n;
-}
-
 static void
 handle_request(struct evhttp_request *req, void *arg)
 {
@@ -129,13 +116,6 @@ handle_request(struct evhttp_request *req, void *arg)
 		api_error_reply(r, API_ERROR_PATH_INVALID, NULL);
 		return;
 	}
-	/* evhttp reads the body by the first Content-Length: two of them is a smuggling attempt. */
-	if (count_headers(evhttp_request_get_input_headers(req), "Content-Length") > 1) {
-		http_set_header(r, "Connection", "close");
-		api_error_reply(r, API_ERROR_DUPLICATE_CONTENT_LENGTH, NULL);
-		return;
-	}
-
 	switch (router_match(server->routes, server->nroutes, r->method, r->path, &r->match)) {
 	case ROUTE_FOUND: server->gate(r); return;
 	case ROUTE_METHOD_NOT_ALLOWED: api_error_reply(r, API_ERROR_METHOD_NOT_ALLOWED, NULL); return;
@@ -152,7 +132,7 @@ resume_accepting(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (server->listener != NULL && !server->paused_for_fds)
+	if (server->listener != NULL)
 		evconnlistener_enable(server->listener);
 }
 
@@ -170,49 +150,18 @@ accept_error(struct evconnlistener *listener, void *arg)
 	evtimer_add(server->resume_timer, &pause);
 }
 
-static int
-open_descriptors(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (dir == NULL)
-		return 0;
-	while (readdir(dir) != NULL)
-		n++;
-	closedir(dir);
-	return n;
-}
-
-/* evhttp 2.1 has no connection cap: count descriptors, stop accepting near the limit and
- * start again once a tenth of the room is back. */
-static void
-fd_check(evutil_socket_t fd, short what, void *arg)
-{
-	struct http_server *server = arg;
-	int open = open_descriptors();
-
-	(void)fd;
-	(void)what;
-	if (server->listener == NULL)
-		return;
-	if (!server->paused_for_fds && open >= server->fd_limit) {
-		server->paused_for_fds = true;
-		evconnlistener_disable(server->listener);
-		log_warn("connection limit reached; not accepting for now");
-	} else if (server->paused_for_fds && open < server->fd_limit - server->fd_limit / 10) {
-		server->paused_for_fds = false;
-		evconnlistener_enable(server->listener);
-		log_info("accepting connections again");
-	}
-}
-
 struct http_server *
 http_server_start(struct event_base *base, const struct http_server_options *options, const struct route *routes,
     size_t nroutes, http_gate gate, struct app *app)
 {
-	struct timeval fd_tick = {0, FD_CHECK_MS * 1000};
 	struct rlimit rl;
+	struct http_guard_options guard = {
+	    .max_connections = options->max_connections,
+	    .header_timeout_s = options->header_timeout_s,
+	    .min_body_rate = options->min_body_rate,
+	    .max_body = (int64_t)options->max_body_bytes,
+	    .max_header_bytes = (long)options->max_header_bytes,
+	};
 	struct http_server *server = xcalloc(1, sizeof *server);
 	struct sockaddr_storage addr;
 	int addr_len = sizeof addr;
@@ -253,12 +202,11 @@ http_server_start(struct event_base *base, const struct http_server_options *opt
 	server->resume_timer = evtimer_new(base, resume_accepting, server);
 	accepting_server = server;
 	evconnlistener_set_error_cb(server->listener, accept_error);
-	server->fd_limit = options->max_connections + FD_RESERVE;
+	/* The cap stays below the descriptor limit, so accept() itself does not run out. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (long)rl.rlim_cur - FD_RESERVE < server->fd_limit)
-		server->fd_limit = (long)rl.rlim_cur - FD_RESERVE;
-	server->fd_timer = event_new(base, -1, EV_PERSIST, fd_check, server);
-	event_add(server->fd_timer, &fd_tick);
+	    (long)rl.rlim_cur - FD_RESERVE < guard.max_connections)
+		guard.max_connections = (long)rl.rlim_cur - FD_RESERVE;
+	server->guards = http_guards_new(base, server->http, &guard);
 	log_info("listening", "listen", options->listen);
 	return server;
 }
@@ -280,6 +228,12 @@ http_server_draining(const struct http_server *server)
 	return server->draining;
 }
 
+void
+http_server_get_guard_stats(const struct http_server *server, struct http_guard_stats *stats)
+{
+	http_guards_get_stats(server->guards, stats);
+}
+
 int
 http_server_in_flight(const struct http_server *server)
 {
@@ -293,7 +247,7 @@ http_server_free(struct http_server *server)
 		return;
 	http_server_stop_accepting(server);
 	evhttp_free(server->http);
+	http_guards_free(server->guards); /* after evhttp_free, which closes every connection */
 	event_free(server->resume_timer);
-	event_free(server->fd_timer);
 	free(server);
 }

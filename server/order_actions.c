@@ -32,6 +32,12 @@
 #include "validate.h"
 #include "xalloc.h"
 
+/* A transition that finds the order locked tries again a few times, 10, 20, 40, 80 ms later,
+ * holding no connection meanwhile: a concurrent transition commits in that time (and the answer is
+ * then 409 with the new state), while a lock held longer gets 503 busy with Retry-After. */
+#define LOCK_RETRIES 4
+#define LOCK_RETRY_MS 10
+
 struct action_state {
 	enum order_action action;
 	enum user_role role;
@@ -46,6 +52,7 @@ struct action_state {
 	struct order_input input;
 	struct json_object *body;
 	bool retried;
+	int lock_retries;
 };
 
 static void
@@ -154,12 +161,32 @@ in_scope(const struct action_state *s, const PGresult *res)
 	}
 }
 
+static void transition_done(void *arg, const struct db_reply *reply);
+
+static void
+transition_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct request *r = arg;
+	struct action_state *s = r->state;
+
+	(void)fd;
+	(void)what;
+	db_query(r->app->db, &order_transition_statement, (const char *const *)s->values, transition_done, r);
+}
+
 static void
 transition_done(void *arg, const struct db_reply *reply)
 {
 	struct request *r = arg;
 	struct action_state *s = r->state;
 	const char *text;
+
+	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "55P03") == 0 && s->lock_retries < LOCK_RETRIES) {
+		int ms = LOCK_RETRY_MS << s->lock_retries++;
+		struct timeval delay = {0, ms * 1000};
+		event_base_once(r->app->base, -1, EV_TIMEOUT, transition_retry, r, &delay);
+		return;
+	}
 
 	if (reply->status == DB_OK) {
 		if (PQntuples(reply->result) == 0) {

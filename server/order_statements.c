@@ -13,6 +13,8 @@ struct db_statement order_load_statement = DB_STATEMENT("order_action_load",
 
 struct db_statement order_transition_statement = DB_STATEMENT("order_transition",
     "WITH t AS (SELECT timestamptz 'epoch' + $8::bigint * interval '1 microsecond' AS at),"
+    /* A row another transaction holds is not waited for (55P03 at once): order_actions.c tries again. */
+    "lk AS (SELECT id FROM orders WHERE id = $1::bigint FOR UPDATE NOWAIT),"
     "upd AS ("
     "  UPDATE orders o SET"
     "    state = $3::text,"
@@ -35,8 +37,8 @@ struct db_statement order_transition_statement = DB_STATEMENT("order_transition"
     "    closed_at = CASE WHEN $4::text IN ('confirm', 'reject', 'cancel') THEN t.at ELSE o.closed_at END,"
     "    last_event_hash = decode($6::text, 'hex'),"
     "    event_count = o.event_count + 1"
-    "  FROM t"
-    "  WHERE o.id = $1::bigint AND o.state = $2::text AND o.last_event_hash = decode($5::text, 'hex')"
+    "  FROM t, lk"
+    "  WHERE o.id = lk.id AND o.state = $2::text AND o.last_event_hash = decode($5::text, 'hex')"
     "    AND o.event_count + 1 = $7::int"
     "    AND CASE $10::text"
     "      WHEN 'community' THEN o.community_id = $12::bigint"

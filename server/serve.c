@@ -29,6 +29,8 @@
 #include "tracking_code.h"
 
 #define DRAIN_TICK_MS 20
+/* Hashing what is still queued at shutdown: the queue is bounded, so this is a few seconds at most. */
+#define OFFLOAD_STOP_WAIT_MS 30000
 #define MAX_WORKERS 64
 
 struct shutdown_state {
@@ -106,6 +108,8 @@ serve_process(const struct config *cfg)
 	    .queue_timeout_ms = (int)cfg->db_queue_timeout_ms,
 	    .statement_timeout_ms = (int)cfg->statement_timeout_ms,
 	    .lock_timeout_ms = (int)cfg->lock_timeout_ms,
+	    .call_timeout_ms = (int)cfg->db_call_timeout_ms,
+	    .connect_timeout_ms = (int)cfg->db_connect_timeout_ms,
 	};
 
 	struct http_server_options http_options = {
@@ -115,6 +119,8 @@ serve_process(const struct config *cfg)
 	    .timeout_s = cfg->http_timeout_s,
 	    .max_connections = cfg->max_connections,
 	    .redact_path = tracking_code_redact_path,
+	    .header_timeout_s = cfg->header_timeout_s,
+	    .min_body_rate = cfg->min_body_rate,
 	};
 	size_t nroutes;
 	const struct route *routes = routes_table(&nroutes);
@@ -128,10 +134,10 @@ serve_process(const struct config *cfg)
 	}
 	log_use_loop(app.base);
 	app.db = db_pool_new(app.base, &db_options);
-	app.offload = offload_new(app.base, 2);
+	app.offload = offload_new(app.base, 2, (int)cfg->offload_queue_max);
 	app.http = http_server_start(app.base, &http_options, routes, nroutes, dispatch_request, &app);
 	if (app.http == NULL) {
-		offload_free(app.offload);
+		offload_free(app.offload, OFFLOAD_STOP_WAIT_MS);
 		db_pool_free(app.db);
 		log_use_loop(NULL);
 		event_base_free(app.base);
@@ -150,7 +156,7 @@ serve_process(const struct config *cfg)
 
 	/* Offloaded work and the pool first: what they still owe is answered while evhttp holds the requests. */
 	events_close_streams(stop.events);
-	offload_free(app.offload);
+	offload_free(app.offload, OFFLOAD_STOP_WAIT_MS);
 	db_pool_free(app.db);
 	sweep_stop(sweep);
 	events_free(stop.events); /* after the pool: its failed queries still call back into the sweep */

@@ -171,6 +171,11 @@ static_gzip_find(struct offload *offload, const char *key, const struct stat *st
 	e->pending = true;
 	job->entry = e;
 	job->size = (size_t)st->st_size;
-	offload_run(offload, job_work, job_done, job);
+	if (!offload_run(offload, job_work, job_done, job)) { /* the queue is full: a later request tries again */
+		close(job->fd);
+		free(job);
+		e->pending = false;
+		e->ino = 0;
+	}
 	return NULL;
 }

@@ -163,5 +163,9 @@ users_create(struct request *r)
 	json_object_put(body);
 	if (api_reply_if_field_errors(r, &errors))
 		return;
-	offload_run(r->app->offload, new_user_hash_work, create_user_hashed, r);
+	/* The hashing threads' queue is bounded: past it, 503 rather than an ever longer wait. */
+	if (!offload_run(r->app->offload, new_user_hash_work, create_user_hashed, r)) {
+		http_set_header(r, "Retry-After", "1");
+		api_error_reply(r, API_ERROR_BUSY, NULL);
+	}
 }

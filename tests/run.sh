@@ -118,6 +118,7 @@ PG_PORT=$((20000 + RANDOM % 20001))
 cleanup() {
     local rc=$?
     set +e
+    [ -x "$PG_BASE/pg-signal" ] && [ -f "$PG_DIR/postmaster.pid" ] && "$PG_BASE/pg-signal" CONT >/dev/null 2>&1
     pg_stop "$PG_DIR" >/dev/null 2>&1
     if [ "${PAIDAN_TEST_KEEP:-0}" = 1 ]; then
         echo "kept $PG_BASE" >&2
@@ -143,7 +144,19 @@ set -euo pipefail
 source $(printf '%q' "$ROOT/deploy/pg.sh")
 pg_start $(printf '%q' "$PG_DIR") $PG_PORT fast
 EOF
-chmod 755 "$PG_BASE/pg-stop" "$PG_BASE/pg-start"
+# pg-signal STOP|CONT freezes or thaws the whole cluster (postmaster first, then every backend), as
+# its owner: a database that stops answering with its sockets still open, like a hung host.
+cat >"$PG_BASE/pg-signal" <<EOF
+#!/usr/bin/env bash
+set -euo pipefail
+source $(printf '%q' "$ROOT/deploy/pg.sh")
+pm=\$(head -n 1 $(printf '%q' "$PG_DIR/postmaster.pid"))
+pg__as_pg kill -"\$1" "\$pm"
+# One call for every backend (runuser is slow on a busy machine); one may end meanwhile.
+# shellcheck disable=SC2016
+pg__as_pg sh -c 'kill -s "\$0" "\$@" 2>/dev/null; exit 0' "\$1" \$(pgrep -P "\$pm")
+EOF
+chmod 755 "$PG_BASE/pg-stop" "$PG_BASE/pg-start" "$PG_BASE/pg-signal"
 
 db_ok=0
 start_db() {
@@ -171,6 +184,8 @@ integration() {
     export PAIDAN_TEST_DATABASE_URL PAIDAN_TEST_APP_DATABASE_URL
     export PAIDAN_TEST_PG_STOP="$PG_BASE/pg-stop"
     export PAIDAN_TEST_PG_START="$PG_BASE/pg-start"
+    export PAIDAN_TEST_PG_FREEZE="$PG_BASE/pg-signal STOP"
+    export PAIDAN_TEST_PG_THAW="$PG_BASE/pg-signal CONT"
     export PAIDAN_SQL_DIR="$ROOT/sql"
     export PAIDAN_STATIC_DIR="$ROOT/clients"
     export PAIDAN_TEST_LOG_DIR="$PG_BASE/logs"

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,20 +318,85 @@ nesting_below_the_limit_is_accepted_and_past_it_refused(void **state)
 	free(text);
 }
 
-static void
-duplicate_keys_keep_the_last_value(void **state)
+/* The key a refusal names, or NULL when text is accepted. */
+static const char *
+duplicate_named(const char *text, size_t len, struct input_problem *p)
 {
-	const char text[] = "{\"id\": 1, \"id\": 2}";
-	const char *problem = NULL;
-	struct json_object *obj = json_parse_object(text, sizeof text - 1, &problem), *value;
+	struct json_object *obj = json_parse_input(text, len, p);
+
+	if (obj != NULL) {
+		json_object_put(obj);
+		return NULL;
+	}
+	assert_non_null(p->message);
+	return p->key;
+}
+
+static void
+duplicate_keys_are_refused_naming_the_key(void **state)
+{
+	struct input_problem p;
+	const char same[] = "{\"id\": 1, \"id\": 2}";
+	const char nested[] = "{\"a\": [{\"x\": 1, \"名字\": 2, \"名字\": 3}]}";
+	const char escaped[] = "{\"ab\": 1, \"\\u0061b\": 2}";
+	const char pair[] = "{\"\\ud83d\\ude00\": 1, \"\xF0\x9F\x98\x80\": 2}";
+	const char lone[] = "{\"\\ud800\": 1, \"\\ufffd\": 2}";
+	const char nul[] = "{\"a\\u0000b\": 1, \"a\": 2}";
+	const char distinct[] = "{\"a\": {\"a\": 1}, \"b\": 1, \"ab\": 2, \"A\": 3}";
 
 	(void)state;
-	/* json-c's behaviour, relied on by nobody: pinned so that a change is noticed. */
+	assert_string_equal(duplicate_named(same, sizeof same - 1, &p), "id");
+	assert_non_null(strstr(p.message, "twice"));
+	assert_string_equal(duplicate_named(nested, sizeof nested - 1, &p), "名字");
+	/* Escapes are decoded before comparing, as json-c would. */
+	assert_string_equal(duplicate_named(escaped, sizeof escaped - 1, &p), "ab");
+	assert_string_equal(duplicate_named(pair, sizeof pair - 1, &p), "😀");
+	/* json-c turns a lone surrogate into U+FFFD, and cuts a key at a NUL. */
+	assert_non_null(duplicate_named(lone, sizeof lone - 1, &p));
+	assert_string_equal(duplicate_named(nul, sizeof nul - 1, &p), "a");
+	assert_null(duplicate_named(distinct, sizeof distinct - 1, &p));
+}
+
+static void
+a_long_duplicate_key_is_named_cut_to_whole_characters(void **state)
+{
+	struct input_problem p;
+	char text[1024];
+	char key[400] = "";
+	int n;
+
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		strcat(key, "字"); /* 3 bytes each */
+	n = snprintf(text, sizeof text, "{\"%s\": 1, \"%s\": 2}", key, key);
+	assert_non_null(duplicate_named(text, (size_t)n, &p));
+	assert_true(strlen(p.key) > 0 && strlen(p.key) < JSON_KEY_SHOWN);
+	assert_int_equal(strlen(p.key) % 3, 0);
+	assert_true(utf8_valid(p.key, strlen(p.key)));
+}
+
+static void
+many_distinct_keys_are_checked_quickly(void **state)
+{
+	size_t n = 100000, len = 0;
+	char *text = malloc(n * 16 + 16);
+	struct input_problem p;
+	struct json_object *obj;
+
+	(void)state;
+	text[len++] = '{';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%s\"k%zu\":1", i ? "," : "", i);
+	text[len++] = '}';
+	obj = json_parse_input(text, len, &p);
 	assert_non_null(obj);
-	assert_int_equal(json_object_object_length(obj), 1);
-	assert_true(json_object_object_get_ex(obj, "id", &value));
-	assert_int_equal(json_object_get_int64(value), 2);
+	assert_int_equal(json_object_object_length(obj), (int)n);
 	json_object_put(obj);
+	/* The same keys with the first one again at the end. */
+	len--;
+	len += (size_t)sprintf(text + len, ",\"k0\":2}");
+	assert_string_equal(duplicate_named(text, len, &p), "k0");
+	free(text);
 }
 
 static void
@@ -434,7 +500,9 @@ main(void)
 	    cmocka_unit_test(escaped_surrogates_become_valid_utf8),
 	    cmocka_unit_test(nesting_100000_deep_is_refused_without_exhausting_the_stack),
 	    cmocka_unit_test(nesting_below_the_limit_is_accepted_and_past_it_refused),
-	    cmocka_unit_test(duplicate_keys_keep_the_last_value),
+	    cmocka_unit_test(duplicate_keys_are_refused_naming_the_key),
+	    cmocka_unit_test(a_long_duplicate_key_is_named_cut_to_whole_characters),
+	    cmocka_unit_test(many_distinct_keys_are_checked_quickly),
 	    cmocka_unit_test(only_len_bytes_are_parsed),
 	    cmocka_unit_test(utf8_valid_accepts_every_well_formed_sequence),
 	    cmocka_unit_test(utf8_valid_refuses_overlongs_surrogates_and_truncations),

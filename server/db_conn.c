@@ -1,0 +1,534 @@
+/* db_conn: one connection as a small state machine moved only by conn_set_state.
+ *
+ * Connecting follows PQconnectPoll on one-shot events re-armed on the current PQsocket, under a
+ * timer of our own (libpq's connect_timeout does not apply to PQconnectPoll). Once up, the socket's
+ * read event is armed once and write interest is added only while PQflush has data left. Every
+ * statement runs under a deadline: past it the statement is cancelled from a thread (PQcancel
+ * blocks) and the connection is dropped and made again, so a database that stops answering costs
+ * each request at most the deadline. */
+#include "db_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib_log.h"
+#include "log.h"
+#include "metrics.h"
+#include "offload.h"
+#include "xalloc.h"
+
+#define RECONNECT_MIN_MS 100
+#define RECONNECT_MAX_MS 500
+
+static const char *conn_state_names[] = {"down", "connecting", "idle", "preparing", "querying"};
+_Static_assert(sizeof conn_state_names / sizeof conn_state_names[0] == CONN_QUERYING + 1,
+    "conn_state_names matches enum conn_state");
+
+static void conn_io_cb(evutil_socket_t fd, short what, void *arg);
+static void conn_deliver_notifications(struct db_conn *c);
+
+static bool
+conn_is_up(const struct db_conn *c)
+{
+	return c->state == CONN_IDLE || c->state == CONN_PREPARING || c->state == CONN_QUERYING;
+}
+
+int
+db_pool_connections_up(const struct db_pool *pool)
+{
+	int up = 0;
+
+	for (int i = 0; i < pool->options.size; i++)
+		if (conn_is_up(&pool->conns[i]))
+			up++;
+	return up;
+}
+
+/* The only place a connection changes state. */
+static void
+conn_set_state(struct db_conn *c, enum conn_state next)
+{
+	char number[12];
+
+	if (c->state != next) {
+		snprintf(number, sizeof number, "%d", c->number);
+		log_debug("db connection state", "conn", number, "from", conn_state_names[c->state], "to",
+		    conn_state_names[next]);
+	}
+	c->state = next;
+}
+
+static void
+timer_add_ms(struct event *timer, long long ms)
+{
+	struct timeval tv;
+
+	if (ms < 1)
+		ms = 1;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(timer, &tv);
+}
+
+/* While connecting: a one-shot event on the current PQsocket. */
+static void
+conn_watch_connecting(struct db_conn *c, short what)
+{
+	if (c->connecting_io != NULL)
+		event_free(c->connecting_io);
+	c->connecting_io = event_new(c->pool->base, PQsocket(c->pg), what, conn_io_cb, c);
+	event_add(c->connecting_io, NULL);
+}
+
+/* Connected: read interest for the connection's life; write interest is added by conn_flush. */
+static void
+conn_arm(struct db_conn *c)
+{
+	int fd = PQsocket(c->pg);
+
+	if (c->connecting_io != NULL) {
+		event_free(c->connecting_io);
+		c->connecting_io = NULL;
+	}
+	c->read_io = event_new(c->pool->base, fd, EV_READ | EV_PERSIST, conn_io_cb, c);
+	c->write_io = event_new(c->pool->base, fd, EV_WRITE | EV_PERSIST, conn_io_cb, c);
+	c->writing = false;
+	event_add(c->read_io, NULL);
+}
+
+static void
+conn_disarm(struct db_conn *c)
+{
+	if (c->connecting_io != NULL)
+		event_free(c->connecting_io);
+	if (c->read_io != NULL)
+		event_free(c->read_io);
+	if (c->write_io != NULL)
+		event_free(c->write_io);
+	c->connecting_io = c->read_io = c->write_io = NULL;
+	c->writing = false;
+	evtimer_del(c->timer);
+}
+
+static void
+conn_want_write(struct db_conn *c, bool on)
+{
+	if (on == c->writing)
+		return;
+	c->writing = on;
+	if (on)
+		event_add(c->write_io, NULL);
+	else
+		event_del(c->write_io);
+}
+
+static void
+conn_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	db_conn_connect(arg);
+}
+
+static void
+conn_schedule_retry(struct db_conn *c)
+{
+	if (c->pool->closing)
+		return;
+	timer_add_ms(c->retry, c->backoff_ms);
+	c->backoff_ms *= 2;
+	if (c->backoff_ms > RECONNECT_MAX_MS)
+		c->backoff_ms = RECONNECT_MAX_MS;
+}
+
+struct cancel_task {
+	PGcancel *cancel;
+	bool sent;
+	char error[256];
+};
+
+/* On the canceller's thread: blocks until the server has taken the request (or forever, while
+ * it is frozen: that thread is there so that nothing else waits with it). */
+static void
+cancel_work(void *arg)
+{
+	struct cancel_task *t = arg;
+
+	t->sent = PQcancel(t->cancel, t->error, sizeof t->error) == 1;
+}
+
+static void
+cancel_done(void *arg)
+{
+	struct cancel_task *t = arg;
+
+	if (!t->sent) {
+		t->error[strcspn(t->error, "\n")] = '\0';
+		log_warn("database cancel failed", "reason", t->error);
+	}
+	PQfreeCancel(t->cancel);
+	free(t);
+}
+
+/* Asks the server to stop c's statement, off the loop; the connection is dropped anyway. */
+static void
+conn_cancel(struct db_conn *c)
+{
+	struct cancel_task *t = xcalloc(1, sizeof *t);
+
+	t->cancel = PQgetCancel(c->pg);
+	if (t->cancel != NULL && offload_run(c->pool->canceller, cancel_work, cancel_done, t)) {
+		c->pool->stats.cancels_sent++;
+		return;
+	}
+	c->pool->stats.cancels_dropped++;
+	log_warn("database cancel not sent: too many still waiting");
+	if (t->cancel != NULL)
+		PQfreeCancel(t->cancel);
+	free(t);
+}
+
+/* The connection broke or ran out of time: its statement (if it was sent) fails, it reconnects in
+ * the background. */
+static void
+conn_lost(struct db_conn *c, const char *why)
+{
+	struct db_pool *pool = c->pool;
+	struct db_job *job = c->job;
+	enum conn_state was = c->state;
+	char message[256];
+
+	snprintf(message, sizeof message, "%s", why && *why ? why : "connection lost");
+	message[strcspn(message, "\n")] = '\0';
+	if (was != CONN_CONNECTING && was != CONN_DOWN)
+		log_warn(
+		    c->is_listener ? "notification connection lost" : "database connection lost", "reason", message);
+	else
+		log_debug("database connection failed", "reason", message);
+	conn_disarm(c);
+	PQclear(c->result);
+	c->result = NULL;
+	PQfinish(c->pg);
+	c->pg = NULL;
+	c->job = NULL;
+	memset(c->prepared, 0, sizeof c->prepared);
+	conn_set_state(c, CONN_DOWN);
+	if (c->is_listener) {
+		conn_schedule_retry(c);
+		return;
+	}
+	if (job != NULL) {
+		/* A statement still being prepared never ran: it may wait for another connection. */
+		if (was == CONN_PREPARING && db_pool_connections_up(pool) > 0 &&
+		    (job->deadline_ms == 0 || job->deadline_ms > db_now_ms())) {
+			db_queue_push_head(pool, job);
+		} else {
+			pool->stats.refused_unavailable++;
+			db_job_fail(job, DB_UNAVAILABLE, message);
+		}
+	}
+	if (db_pool_connections_up(pool) == 0 && pool->ever_up)
+		db_pool_fail_queue(pool, "no database connection");
+	conn_schedule_retry(c);
+	for (int i = 0; i < pool->options.size; i++)
+		db_conn_start_next(&pool->conns[i]);
+}
+
+/* The connect deadline, or the running statement's. */
+static void
+conn_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct db_conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->state == CONN_CONNECTING) {
+		c->pool->stats.connect_timeouts++;
+		conn_lost(c, "connecting took too long");
+	} else if (c->state == CONN_PREPARING || c->state == CONN_QUERYING) {
+		/* Past its deadline the job fails, even one still being prepared: it is not tried again. */
+		struct db_pool *pool = c->pool;
+		struct db_job *job = c->job;
+		c->job = NULL;
+		pool->stats.call_timeouts++;
+		conn_cancel(c);
+		conn_lost(c, "the database did not answer within the deadline");
+		if (job != NULL) {
+			pool->stats.refused_unavailable++;
+			db_job_fail(job, DB_UNAVAILABLE, "the database did not answer within the deadline");
+		}
+	}
+}
+
+/* Sends what libpq's buffer still holds; write interest stays on only while something is left. */
+static bool
+conn_flush(struct db_conn *c)
+{
+	int flushed = PQflush(c->pg);
+
+	if (flushed < 0) {
+		conn_lost(c, PQerrorMessage(c->pg));
+		return false;
+	}
+	conn_want_write(c, flushed == 1);
+	return true;
+}
+
+void
+db_conn_send(struct db_conn *c, struct db_job *job)
+{
+	struct db_statement *stmt = job->stmt;
+	long long now = db_now_ms(), deadline = now + c->pool->options.call_timeout_ms;
+	int ok;
+
+	c->job = job;
+	/* The deadline counts from the first send: preparing first, or moving to another connection
+	 * when one breaks, does not extend it. */
+	if (job->deadline_ms == 0 || job->deadline_ms > deadline)
+		job->deadline_ms = deadline;
+	timer_add_ms(c->timer, job->deadline_ms - now);
+	if (!c->prepared[stmt->index]) {
+		conn_set_state(c, CONN_PREPARING);
+		ok = PQsendPrepare(c->pg, stmt->name, stmt->sql, stmt->nparams, NULL);
+	} else {
+		conn_set_state(c, CONN_QUERYING);
+		c->pool->stats.queries++;
+		ok = PQsendQueryPrepared(
+		    c->pg, stmt->name, stmt->nparams, (const char *const *)job->values, NULL, NULL, 0);
+	}
+	if (!ok) {
+		/* Nothing reached the server: the statement may run on another connection. */
+		conn_set_state(c, CONN_PREPARING);
+		conn_lost(c, PQerrorMessage(c->pg));
+		return;
+	}
+	conn_flush(c);
+}
+
+void
+db_conn_start_next(struct db_conn *c)
+{
+	struct db_job *job;
+
+	if (c->state != CONN_IDLE || c->is_listener)
+		return;
+	job = db_queue_pop(c->pool);
+	if (job != NULL) {
+		metrics_db_queue_wait(db_now_ms() - job->queued_ms);
+		db_conn_send(c, job);
+	}
+}
+
+static void
+conn_listening(struct db_conn *c, bool ok)
+{
+	if (!ok) {
+		conn_lost(c, "LISTEN failed");
+		return;
+	}
+	conn_set_state(c, CONN_IDLE);
+	log_info("listening for notifications");
+	/* Notifications sent while this connection was down are lost: let the owner catch up. */
+	if (c->pool->on_listen_start != NULL)
+		c->pool->on_listen_start(c->pool->notify_arg);
+	conn_deliver_notifications(c);
+}
+
+/* A statement's results are all in: hand them to the job, then take the next one. */
+static void
+conn_command_done(struct db_conn *c)
+{
+	struct db_job *job = c->job;
+	PGresult *result = c->result;
+	ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+	bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+
+	c->result = NULL;
+	evtimer_del(c->timer);
+	if (c->is_listener) {
+		PQclear(result);
+		conn_listening(c, ok);
+		return;
+	}
+	if (c->state == CONN_PREPARING && ok) {
+		PQclear(result);
+		c->prepared[job->stmt->index] = 1;
+		c->job = NULL;
+		conn_set_state(c, CONN_IDLE);
+		db_conn_send(c, job);
+		return;
+	}
+	c->job = NULL;
+	conn_set_state(c, CONN_IDLE);
+	if (ok) {
+		struct db_reply reply = {DB_OK, result, "", "", ""};
+		db_job_finish(job, &reply);
+	} else {
+		const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+		const char *message = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+		const char *constraint = result ? PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) : NULL;
+		struct db_reply reply = {DB_SQL_ERROR, NULL, sqlstate ? sqlstate : "XX000",
+		    message ? message : "statement failed", constraint ? constraint : ""};
+		db_job_finish(job, &reply);
+	}
+	PQclear(result);
+	db_conn_start_next(c);
+}
+
+static void
+conn_deliver_notifications(struct db_conn *c)
+{
+	PGnotify *n;
+
+	while (c->pg != NULL && (n = PQnotifies(c->pg)) != NULL) {
+		if (c->pool->on_notify != NULL)
+			c->pool->on_notify(c->pool->notify_arg, n->extra);
+		PQfreemem(n);
+	}
+}
+
+static void
+conn_read_results(struct db_conn *c)
+{
+	while (!PQisBusy(c->pg)) {
+		PGresult *r = PQgetResult(c->pg);
+		if (r == NULL) {
+			conn_command_done(c);
+			return;
+		}
+		/* Keep the first error, else the last result. */
+		if (c->result != NULL && PQresultStatus(c->result) == PGRES_FATAL_ERROR) {
+			PQclear(r);
+		} else {
+			PQclear(c->result);
+			c->result = r;
+		}
+	}
+}
+
+static void
+conn_poll_connect(struct db_conn *c)
+{
+	switch (PQconnectPoll(c->pg)) {
+	case PGRES_POLLING_READING: conn_watch_connecting(c, EV_READ); return;
+	case PGRES_POLLING_WRITING: conn_watch_connecting(c, EV_WRITE); return;
+	case PGRES_POLLING_OK:
+		evtimer_del(c->timer);
+		if (PQsetnonblocking(c->pg, 1) != 0) {
+			conn_lost(c, PQerrorMessage(c->pg));
+			return;
+		}
+		c->backoff_ms = RECONNECT_MIN_MS;
+		conn_arm(c);
+		if (c->is_listener) {
+			conn_set_state(c, CONN_QUERYING);
+			timer_add_ms(c->timer, c->pool->options.call_timeout_ms);
+			if (!PQsendQuery(c->pg, c->pool->listen_sql)) {
+				conn_lost(c, PQerrorMessage(c->pg));
+				return;
+			}
+			conn_flush(c);
+			return;
+		}
+		conn_set_state(c, CONN_IDLE);
+		c->pool->ever_up = true;
+		log_info("database connection up");
+		db_conn_start_next(c);
+		return;
+	default: conn_lost(c, PQerrorMessage(c->pg)); return;
+	}
+}
+
+static void
+conn_io_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct db_conn *c = arg;
+
+	(void)fd;
+	switch (c->state) {
+	case CONN_CONNECTING: conn_poll_connect(c); return;
+	case CONN_IDLE:
+		if (what & EV_WRITE) {
+			if (!conn_flush(c))
+				return;
+		}
+		if (!(what & EV_READ))
+			return;
+		/* Nothing is expected: this is the server closing the connection, a notice or a notification. */
+		if (!PQconsumeInput(c->pg) || PQstatus(c->pg) == CONNECTION_BAD) {
+			conn_lost(c, PQerrorMessage(c->pg));
+			return;
+		}
+		conn_deliver_notifications(c);
+		return;
+	case CONN_PREPARING:
+	case CONN_QUERYING:
+		if (what & EV_READ) {
+			if (!PQconsumeInput(c->pg)) {
+				conn_lost(c, PQerrorMessage(c->pg));
+				return;
+			}
+		}
+		/* libpq asks for a flush after every read while output is pending. */
+		if (c->writing || (what & EV_WRITE)) {
+			if (!conn_flush(c))
+				return;
+		}
+		conn_read_results(c);
+		return;
+	case CONN_DOWN: return;
+	}
+}
+
+void
+db_conn_connect(struct db_conn *c)
+{
+	const char *keywords[8], *values[8];
+	char options[128];
+
+	if (c->pool->closing)
+		return;
+	db_connect_params(c->pool->conninfo, c->pool->options.statement_timeout_ms, c->pool->options.lock_timeout_ms,
+	    keywords, values, options);
+	c->pool->stats.reconnects++;
+	c->pg = PQconnectStartParams(keywords, values, 1);
+	if (c->pg == NULL)
+		abort();
+	lib_log_libpq(c->pg);
+	conn_set_state(c, CONN_CONNECTING);
+	if (PQstatus(c->pg) == CONNECTION_BAD || PQsocket(c->pg) < 0) {
+		conn_lost(c, PQerrorMessage(c->pg));
+		return;
+	}
+	timer_add_ms(c->timer, c->pool->options.connect_timeout_ms);
+	conn_watch_connecting(c, EV_WRITE);
+}
+
+void
+db_conn_init(struct db_pool *pool, struct db_conn *c, int number)
+{
+	c->pool = pool;
+	c->number = number;
+	c->backoff_ms = RECONNECT_MIN_MS;
+	c->retry = evtimer_new(pool->base, conn_retry_cb, c);
+	c->timer = evtimer_new(pool->base, conn_timer_cb, c);
+}
+
+void
+db_conn_close(struct db_conn *c)
+{
+	struct db_job *job = c->job;
+
+	c->job = NULL;
+	if (job != NULL) {
+		c->pool->stats.refused_unavailable++;
+		db_job_fail(job, DB_UNAVAILABLE, "shutting down");
+	}
+	conn_disarm(c);
+	PQclear(c->result);
+	if (c->pg != NULL)
+		PQfinish(c->pg);
+	event_free(c->retry);
+	event_free(c->timer);
+}
