@@ -28,7 +28,14 @@ async function holdRow(orderId, seconds) {
   const deadline = Date.now() + 10000;
   while (Date.now() < deadline) {
     const n = await h.sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = ${h.lit(app)} AND query LIKE '%pg_sleep%'`);
-    if (n === '1') return { child, done };
+    if (n === '1') {
+      // Ends the locking transaction now (a killed psql's backend would sleep on, holding the lock).
+      const release = async () => {
+        await h.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${h.lit(app)}`);
+        await done;
+      };
+      return { child, done, release };
+    }
     await h.sleep(50);
   }
   child.kill('SIGKILL');
@@ -101,8 +108,7 @@ describe('lock storm', () => {
     }
     storming = false;
     await Promise.all(stormers);
-    lock.child.kill('SIGTERM');
-    await lock.done;
+    await lock.release();
 
     const ms = (rows, k) => rows.map((p) => p[k].ms);
     const all = during.flatMap((p) => [p.c, p.o, p.n]);
