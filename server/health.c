@@ -110,6 +110,7 @@ health_metrics(struct request *r)
 	    "# TYPE paidan_streams_refused_total counter\n"
 	    "paidan_streams_refused_total{cap=\"process\"} %lu\npaidan_streams_refused_total{cap=\"user\"} %lu\n"
 	    "# TYPE paidan_http_connections gauge\npaidan_http_connections %ld\n"
+	    "# TYPE paidan_http_connections_closing gauge\npaidan_http_connections_closing %ld\n"
 	    "# TYPE paidan_http_connections_accepted_total counter\npaidan_http_connections_accepted_total %lu\n"
 	    "# TYPE paidan_http_connections_evicted_total counter\npaidan_http_connections_evicted_total %lu\n"
 	    "# TYPE paidan_http_connections_refused_total counter\npaidan_http_connections_refused_total %lu\n"
@@ -120,8 +121,8 @@ health_metrics(struct request *r)
 	    stats.connections_up, stats.queued, stats.queries, stats.refused_busy, stats.refused_unavailable,
 	    stats.reconnects, throttle_password_checks(), offload_in_flight(r->app->offload), stats.call_timeouts,
 	    stats.connect_timeouts, stats.cancels_sent, stats.cancels_dropped, hashing.queued, hashing.refused,
-	    streams.refused_process, streams.refused_user, edge.open, edge.accepted, edge.evicted, edge.refused,
-	    edge.head_timeouts, edge.body_timeouts, edge.refused_heads, edge.error_pages);
+	    streams.refused_process, streams.refused_user, edge.open, edge.closing, edge.accepted, edge.evicted,
+	    edge.refused, edge.head_timeouts, edge.body_timeouts, edge.refused_heads, edge.error_pages);
 	metrics_render(text);
 	http_reply_text(
 	    r, 200, "text/plain; version=0.0.4", (const char *)evbuffer_pullup(text, -1), evbuffer_get_length(text));

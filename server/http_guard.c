@@ -98,6 +98,8 @@ guard_set_phase(struct guard *g, enum guard_phase next)
 	long long now = now_ms();
 
 	log_debug("connection phase", "from", phase_names[g->phase], "to", phase_names[next]);
+	if (next == PHASE_CLOSING && g->phase != PHASE_CLOSING)
+		g->owner->stats.closing++;
 	g->phase = next;
 	evtimer_del(g->timer);
 	switch (next) {
@@ -182,6 +184,8 @@ compose_answer(const struct guard *g, int status, const char *code, const char *
 static void
 guard_close_now(struct guard *g)
 {
+	if (g->phase != PHASE_CLOSING)
+		g->owner->stats.closing++;
 	g->phase = PHASE_CLOSING;
 	evtimer_del(g->timer);
 	bufferevent_trigger_event(g->filter, BEV_EVENT_EOF | BEV_EVENT_READING, BEV_TRIG_DEFER_CALLBACKS);
@@ -597,6 +601,8 @@ guard_unlink(struct guard *g)
 	else
 		gs->newest = g->prev;
 	gs->stats.open--;
+	if (g->phase == PHASE_CLOSING)
+		gs->stats.closing--;
 }
 
 static void
@@ -656,7 +662,8 @@ guard_new_connection(struct event_base *base, void *arg)
 	gs->stats.accepted++;
 	g->request.content_length = -1;
 	guard_set_phase(g, PHASE_HEAD);
-	if (gs->stats.open > gs->options.max_connections) {
+	/* Connections already closing are counted until their close, but no longer hold a place. */
+	if (gs->stats.open - gs->stats.closing > gs->options.max_connections) {
 		struct guard *victim = eviction_victim(gs, g);
 		if (victim != NULL) {
 			gs->stats.evicted++;

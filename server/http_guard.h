@@ -32,6 +32,7 @@ void http_guards_free(struct http_guards *guards);
 /* For /metrics. */
 struct http_guard_stats {
 	long open; /* connections now, counted from accept to close */
+	long closing; /* of those, closed by the guard and not yet gone: they hold no place under the cap */
 	unsigned long accepted;
 	unsigned long evicted; /* closed at the cap to make room (head not complete, or idle) */
 	unsigned long refused; /* at the cap with nothing to close: 503 */
