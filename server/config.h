@@ -21,7 +21,9 @@ struct config {
 	const char *trusted_proxy; /* comma-separated addresses whose X-Forwarded-For / X-Real-IP count */
 	long workers;
 	long db_pool_size;
-	long db_queue_max;
+	long db_queue_max; /* fast reads */
+	long db_slow_queue_max;
+	long db_write_queue_max;
 	long db_queue_timeout_ms;
 	long statement_timeout_ms;
 	long lock_timeout_ms;

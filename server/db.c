@@ -61,14 +61,6 @@ db_pool_ready(const struct db_pool *pool)
 	return !pool->closing && db_pool_connections_up(pool) > 0;
 }
 
-void
-db_pool_get_stats(const struct db_pool *pool, struct db_pool_stats *stats)
-{
-	*stats = pool->stats;
-	stats->connections_up = db_pool_connections_up(pool);
-	stats->queued = pool->queued;
-}
-
 static void
 job_free(struct db_job *job)
 {
@@ -79,8 +71,14 @@ job_free(struct db_job *job)
 void
 db_job_finish(struct db_job *job, const struct db_reply *reply)
 {
+	struct db_pool *pool = job->pool;
+	enum db_class was = pool->current;
+
 	metrics_db_call(job->queued_ms, db_now_ms());
+	/* What the callback sends next belongs to the same request, so to the same class. */
+	pool->current = job->klass;
 	job->cb(job->arg, reply);
+	pool->current = was;
 	job_free(job);
 }
 
@@ -95,36 +93,41 @@ db_job_fail(struct db_job *job, enum db_status status, const char *message)
 static void
 queue_push_tail(struct db_pool *pool, struct db_job *job)
 {
+	struct db_queue *q = &pool->queues[job->klass];
+
 	job->next = NULL;
-	if (pool->queue_tail)
-		pool->queue_tail->next = job;
+	if (q->tail)
+		q->tail->next = job;
 	else
-		pool->queue_head = job;
-	pool->queue_tail = job;
-	pool->queued++;
+		q->head = job;
+	q->tail = job;
+	q->length++;
 }
 
 void
 db_queue_push_head(struct db_pool *pool, struct db_job *job)
 {
-	job->next = pool->queue_head;
-	pool->queue_head = job;
-	if (pool->queue_tail == NULL)
-		pool->queue_tail = job;
-	pool->queued++;
+	struct db_queue *q = &pool->queues[job->klass];
+
+	job->next = q->head;
+	q->head = job;
+	if (q->tail == NULL)
+		q->tail = job;
+	q->length++;
 }
 
-struct db_job *
-db_queue_pop(struct db_pool *pool)
+static struct db_job *
+queue_pop(struct db_pool *pool, enum db_class c)
 {
-	struct db_job *job = pool->queue_head;
+	struct db_queue *q = &pool->queues[c];
+	struct db_job *job = q->head;
 
 	if (job == NULL)
 		return NULL;
-	pool->queue_head = job->next;
-	if (pool->queue_head == NULL)
-		pool->queue_tail = NULL;
-	pool->queued--;
+	q->head = job->next;
+	if (q->head == NULL)
+		q->tail = NULL;
+	q->length--;
 	job->next = NULL;
 	return job;
 }
@@ -134,9 +137,58 @@ db_pool_fail_queue(struct db_pool *pool, const char *message)
 {
 	struct db_job *job;
 
-	while ((job = db_queue_pop(pool)) != NULL) {
-		pool->stats.refused_unavailable++;
-		db_job_fail(job, DB_UNAVAILABLE, message);
+	for (int c = 0; c < DB_CLASSES; c++)
+		while ((job = queue_pop(pool, (enum db_class)c)) != NULL) {
+			pool->stats.refused_unavailable++;
+			db_job_fail(job, DB_UNAVAILABLE, message);
+		}
+}
+
+/* Connections up, statements running per class, and an idle connection if there is one. */
+static int
+pool_census(const struct db_pool *pool, int busy[DB_CLASSES], struct db_conn **idle)
+{
+	int up = 0;
+
+	*idle = NULL;
+	for (int c = 0; c < DB_CLASSES; c++)
+		busy[c] = 0;
+	for (int i = 0; i < pool->options.size; i++) {
+		struct db_conn *conn = &pool->conns[i];
+		if (!db_conn_is_up(conn))
+			continue;
+		up++;
+		if (conn->job != NULL)
+			busy[conn->job->klass]++;
+		else if (conn->state == CONN_IDLE && *idle == NULL)
+			*idle = conn;
+	}
+	return up;
+}
+
+void
+db_pool_start_waiting(struct db_pool *pool)
+{
+	for (;;) {
+		int busy[DB_CLASSES], next = -1;
+		struct db_conn *idle;
+		int up = pool_census(pool, busy, &idle);
+		struct db_job *job;
+
+		if (idle == NULL)
+			return;
+		/* Of the classes whose share allows one more, the one whose first statement waited longest. */
+		for (int c = 0; c < DB_CLASSES; c++) {
+			const struct db_job *head = pool->queues[c].head;
+			if (head != NULL && db_share_may_take(up, busy, (enum db_class)c) &&
+			    (next < 0 || head->queued_ms < pool->queues[next].head->queued_ms))
+				next = c;
+		}
+		if (next < 0)
+			return;
+		job = queue_pop(pool, (enum db_class)next);
+		metrics_db_queue_wait(db_now_ms() - job->queued_ms);
+		db_conn_send(idle, job);
 	}
 }
 
@@ -146,26 +198,31 @@ queue_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct db_pool *pool = arg;
 	long long now = db_now_ms(), cutoff = now - pool->options.queue_timeout_ms;
-	struct db_job *expired = NULL, **link = &pool->queue_head, *job;
+	struct db_job *expired = NULL, *job;
 
 	(void)fd;
 	(void)what;
-	pool->queue_tail = NULL;
-	while ((job = *link) != NULL) {
-		if (job->queued_ms < cutoff || (job->deadline_ms != 0 && job->deadline_ms <= now)) {
-			*link = job->next;
-			pool->queued--;
-			job->next = expired;
-			expired = job;
-			continue;
+	for (int c = 0; c < DB_CLASSES; c++) {
+		struct db_queue *q = &pool->queues[c];
+		struct db_job **link = &q->head;
+		q->tail = NULL;
+		while ((job = *link) != NULL) {
+			if (job->queued_ms < cutoff || (job->deadline_ms != 0 && job->deadline_ms <= now)) {
+				*link = job->next;
+				q->length--;
+				job->next = expired;
+				expired = job;
+				continue;
+			}
+			q->tail = job;
+			link = &job->next;
 		}
-		pool->queue_tail = job;
-		link = &job->next;
 	}
-	/* Answered after the queue is whole again: a callback may queue another statement. */
+	/* Answered after the queues are whole again: a callback may queue another statement. */
 	while ((job = expired) != NULL) {
 		expired = job->next;
 		pool->stats.refused_busy++;
+		pool->stats.refused_busy_by_class[job->klass]++;
 		db_job_fail(job, DB_BUSY, "waited too long for a database connection");
 	}
 }
@@ -178,6 +235,7 @@ db_pool_new(struct event_base *base, const struct db_pool_options *options)
 
 	pool->base = base;
 	pool->options = *options;
+	pool->current = DB_CLASS_WRITE;
 	pool->conninfo = xstrdup(options->conninfo);
 	pool->options.conninfo = pool->conninfo;
 	if (pool->options.call_timeout_ms <= 0)
@@ -241,7 +299,7 @@ db_pool_free(struct db_pool *pool)
 }
 
 static struct db_job *
-job_new(struct db_statement *stmt, const char *const *values, db_callback cb, void *arg)
+job_new(struct db_pool *pool, struct db_statement *stmt, const char *const *values, db_callback cb, void *arg)
 {
 	struct db_job *job = xcalloc(1, sizeof *job);
 	size_t bytes = (size_t)stmt->nparams * sizeof(char *);
@@ -266,6 +324,8 @@ job_new(struct db_statement *stmt, const char *const *values, db_callback cb, vo
 	job->cb = cb;
 	job->arg = arg;
 	job->queued_ms = db_now_ms();
+	job->klass = pool->current;
+	job->pool = pool;
 	return job;
 }
 
@@ -280,7 +340,7 @@ db_query_within(struct db_pool *pool, struct db_statement *stmt, const char *con
 			abort();
 		stmt->index = statement_count++;
 	}
-	job = job_new(stmt, values, cb, arg);
+	job = job_new(pool, stmt, values, cb, arg);
 	if (within_ms > 0)
 		job->deadline_ms = job->queued_ms + within_ms;
 	/* While the database is down, fail fast; at start-up, wait (bounded) for the first connection. */
@@ -289,22 +349,42 @@ db_query_within(struct db_pool *pool, struct db_statement *stmt, const char *con
 		db_job_fail(job, DB_UNAVAILABLE, "no database connection");
 		return;
 	}
-	for (int i = 0; i < pool->options.size; i++) {
-		if (pool->conns[i].state == CONN_IDLE) {
-			db_conn_send(&pool->conns[i], job);
-			return;
-		}
-	}
-	if (pool->queued >= pool->options.queue_max) {
+	if (pool->queues[job->klass].length >= pool->options.queue_max[job->klass]) {
 		pool->stats.refused_busy++;
+		pool->stats.refused_busy_by_class[job->klass]++;
 		db_job_fail(job, DB_BUSY, "database queue full");
 		return;
 	}
+	/* Behind the statements of its class already waiting; sent at once if its share allows. */
 	queue_push_tail(pool, job);
+	db_pool_start_waiting(pool);
+}
+
+enum db_class
+db_pool_use_class(struct db_pool *pool, enum db_class c)
+{
+	enum db_class was = pool->current;
+
+	pool->current = c;
+	return was;
 }
 
 void
 db_query(struct db_pool *pool, struct db_statement *stmt, const char *const *values, db_callback cb, void *arg)
 {
 	db_query_within(pool, stmt, values, 0, cb, arg);
+}
+
+void
+db_pool_get_stats(const struct db_pool *pool, struct db_pool_stats *stats)
+{
+	struct db_conn *idle;
+
+	*stats = pool->stats;
+	stats->connections_up = pool_census(pool, stats->running_by_class, &idle);
+	stats->queued = 0;
+	for (int c = 0; c < DB_CLASSES; c++) {
+		stats->queued_by_class[c] = pool->queues[c].length;
+		stats->queued += pool->queues[c].length;
+	}
 }

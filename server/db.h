@@ -13,6 +13,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "db_share.h"
+
 struct db_pool;
 
 /* A statement prepared once per connection. Define one per query as a static
@@ -52,7 +54,7 @@ typedef void (*db_callback)(void *arg, const struct db_reply *reply);
 struct db_pool_options {
 	const char *conninfo; /* libpq URI or key=value string */
 	int size;
-	int queue_max;
+	int queue_max[DB_CLASSES]; /* statements of each class waiting for a connection (db_share.h) */
 	int queue_timeout_ms;
 	int statement_timeout_ms;
 	int lock_timeout_ms;
@@ -68,7 +70,14 @@ struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_option
 /* Fails every waiting and running query with DB_UNAVAILABLE, closes the connections, frees. */
 void db_pool_free(struct db_pool *pool);
 
-/* Runs stmt with text parameters (NULL entries are SQL NULL; values are copied). */
+/* The class the statements db_query is called for from now on belong to; returns the class it
+ * replaces, for the caller to put back. Dispatch sets a route's class (routes.c) around its
+ * handler, and the pool sets each statement's class around its callback, so every statement of a
+ * request runs in its route's class. Elsewhere (timers, the sweep, hashing results): writes. */
+enum db_class db_pool_use_class(struct db_pool *pool, enum db_class c);
+
+/* Runs stmt with text parameters (NULL entries are SQL NULL; values are copied), in the class
+ * db_pool_use_class set: DB_BUSY at once when that class's queue is full. */
 void db_query(struct db_pool *pool, struct db_statement *stmt, const char *const *values, db_callback cb, void *arg);
 
 /* db_query that gives up after within_ms in all, waiting included (DB_BUSY while waiting,
@@ -97,6 +106,9 @@ struct db_pool_stats {
 	unsigned long connect_timeouts;
 	unsigned long cancels_sent;
 	unsigned long cancels_dropped; /* the canceller's queue was full */
+	int running_by_class[DB_CLASSES];
+	int queued_by_class[DB_CLASSES];
+	unsigned long refused_busy_by_class[DB_CLASSES]; /* queue full, or waited too long */
 };
 void db_pool_get_stats(const struct db_pool *pool, struct db_pool_stats *stats);
 

@@ -14,7 +14,6 @@
 
 #include "lib_log.h"
 #include "log.h"
-#include "metrics.h"
 #include "offload.h"
 #include "xalloc.h"
 
@@ -28,8 +27,8 @@ _Static_assert(sizeof conn_state_names / sizeof conn_state_names[0] == CONN_QUER
 static void conn_io_cb(evutil_socket_t fd, short what, void *arg);
 static void conn_deliver_notifications(struct db_conn *c);
 
-static bool
-conn_is_up(const struct db_conn *c)
+bool
+db_conn_is_up(const struct db_conn *c)
 {
 	return c->state == CONN_IDLE || c->state == CONN_PREPARING || c->state == CONN_QUERYING;
 }
@@ -40,7 +39,7 @@ db_pool_connections_up(const struct db_pool *pool)
 	int up = 0;
 
 	for (int i = 0; i < pool->options.size; i++)
-		if (conn_is_up(&pool->conns[i]))
+		if (db_conn_is_up(&pool->conns[i]))
 			up++;
 	return up;
 }
@@ -231,8 +230,7 @@ conn_lost(struct db_conn *c, const char *why)
 	if (db_pool_connections_up(pool) == 0 && pool->ever_up)
 		db_pool_fail_queue(pool, "no database connection");
 	conn_schedule_retry(c);
-	for (int i = 0; i < pool->options.size; i++)
-		db_conn_start_next(&pool->conns[i]);
+	db_pool_start_waiting(pool);
 }
 
 /* The connect deadline, or the running statement's. */
@@ -306,20 +304,6 @@ db_conn_send(struct db_conn *c, struct db_job *job)
 	conn_flush(c);
 }
 
-void
-db_conn_start_next(struct db_conn *c)
-{
-	struct db_job *job;
-
-	if (c->state != CONN_IDLE || c->is_listener)
-		return;
-	job = db_queue_pop(c->pool);
-	if (job != NULL) {
-		metrics_db_queue_wait(db_now_ms() - job->queued_ms);
-		db_conn_send(c, job);
-	}
-}
-
 static void
 conn_listening(struct db_conn *c, bool ok)
 {
@@ -373,7 +357,7 @@ conn_command_done(struct db_conn *c)
 		db_job_finish(job, &reply);
 	}
 	PQclear(result);
-	db_conn_start_next(c);
+	db_pool_start_waiting(c->pool);
 }
 
 static void
@@ -434,7 +418,7 @@ conn_poll_connect(struct db_conn *c)
 		conn_set_state(c, CONN_IDLE);
 		c->pool->ever_up = true;
 		log_info("database connection up");
-		db_conn_start_next(c);
+		db_pool_start_waiting(c->pool);
 		return;
 	default: conn_lost(c, PQerrorMessage(c->pg)); return;
 	}

@@ -21,6 +21,8 @@ struct db_job {
 	void *arg;
 	long long queued_ms;
 	long long deadline_ms; /* the caller's own limit, else set at the first send (absolute, monotonic) */
+	enum db_class klass;
+	struct db_pool *pool;
 };
 
 struct db_conn {
@@ -48,8 +50,11 @@ struct db_pool {
 	struct db_pool_options options;
 	char *conninfo;
 	struct db_conn *conns;
-	struct db_job *queue_head, *queue_tail;
-	int queued;
+	struct db_queue {
+		struct db_job *head, *tail;
+		int length;
+	} queues[DB_CLASSES];
+	enum db_class current; /* the class db_query gives its statements (db_pool_use_class) */
 	struct event *queue_timer;
 	struct db_conn *listener;
 	char *listen_sql;
@@ -68,18 +73,18 @@ long long db_now_ms(void);
 void db_job_fail(struct db_job *job, enum db_status status, const char *message);
 void db_job_finish(struct db_job *job, const struct db_reply *reply);
 void db_queue_push_head(struct db_pool *pool, struct db_job *job);
-struct db_job *db_queue_pop(struct db_pool *pool);
 void db_pool_fail_queue(struct db_pool *pool, const char *message);
+/* Hands waiting statements to idle connections, as far as each class's share allows. */
+void db_pool_start_waiting(struct db_pool *pool);
 int db_pool_connections_up(const struct db_pool *pool);
 
 /* db_conn.c: one connection. */
+bool db_conn_is_up(const struct db_conn *c);
 void db_conn_init(struct db_pool *pool, struct db_conn *c, int number);
 /* Starts connecting in the background (with its own deadline). */
 void db_conn_connect(struct db_conn *c);
 /* Sends job on an idle connection (preparing its statement first if needed). */
 void db_conn_send(struct db_conn *c, struct db_job *job);
-/* Takes the next queued job if the connection is idle. */
-void db_conn_start_next(struct db_conn *c);
 /* Fails c's running job with DB_UNAVAILABLE, closes and frees it. */
 void db_conn_close(struct db_conn *c);
 

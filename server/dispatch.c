@@ -1,5 +1,5 @@
 /* dispatch: every {id} / {…_id} path parameter is checked before any session look-up; then the
- * route's roles decide (access.c); handlers start with r->user set. */
+ * route's roles decide (access.c); handlers start with r->user set, in the route's database class. */
 #include "dispatch.h"
 
 #include <stdio.h>
@@ -7,7 +7,9 @@
 
 #include "access.h"
 #include "api_error.h"
+#include "app.h"
 #include "auth_user.h"
+#include "db.h"
 #include "http.h"
 #include "session.h"
 #include "validate.h"
@@ -67,8 +69,12 @@ optional_session_found(struct request *r, const struct auth_user *user, bool csr
 	r->match.route->handler(r);
 }
 
-void
-dispatch_request(struct request *r)
+_Static_assert((int)ROUTE_FAST_READ == (int)DB_CLASS_FAST_READ && (int)ROUTE_SLOW_READ == (int)DB_CLASS_SLOW_READ &&
+        (int)ROUTE_WRITE == (int)DB_CLASS_WRITE,
+    "a route's class is its statements' class");
+
+static void
+dispatch_in_class(struct request *r)
 {
 	if (!path_ids_valid(r))
 		return;
@@ -78,4 +84,15 @@ dispatch_request(struct request *r)
 		return;
 	}
 	session_find(r, r->match.route->roles & ACCESS_SESSION_OPTIONAL ? optional_session_found : session_found);
+}
+
+/* Every statement of the request, the session look-up included, runs in its route's class. */
+void
+dispatch_request(struct request *r)
+{
+	struct db_pool *db = r->app->db; /* r may be freed (answered) by the time the handler returns */
+	enum db_class was = db_pool_use_class(db, (enum db_class)r->match.route->load);
+
+	dispatch_in_class(r);
+	db_pool_use_class(db, was);
 }

@@ -123,6 +123,15 @@ health_metrics(struct request *r)
 	    stats.connect_timeouts, stats.cancels_sent, stats.cancels_dropped, hashing.queued, hashing.refused,
 	    streams.refused_process, streams.refused_user, edge.open, edge.closing, edge.accepted, edge.evicted,
 	    edge.refused, edge.head_timeouts, edge.body_timeouts, edge.refused_heads, edge.error_pages);
+	evbuffer_add_printf(text,
+	    "# TYPE paidan_db_class_running gauge\n# TYPE paidan_db_class_queued gauge\n"
+	    "# TYPE paidan_db_class_refused_busy_total counter\n");
+	for (int c = 0; c < DB_CLASSES; c++)
+		evbuffer_add_printf(text,
+		    "paidan_db_class_running{class=\"%s\"} %d\npaidan_db_class_queued{class=\"%s\"} %d\n"
+		    "paidan_db_class_refused_busy_total{class=\"%s\"} %lu\n",
+		    db_class_name((enum db_class)c), stats.running_by_class[c], db_class_name((enum db_class)c),
+		    stats.queued_by_class[c], db_class_name((enum db_class)c), stats.refused_busy_by_class[c]);
 	metrics_render(text);
 	http_reply_text(
 	    r, 200, "text/plain; version=0.0.4", (const char *)evbuffer_pullup(text, -1), evbuffer_get_length(text));

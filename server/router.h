@@ -21,12 +21,21 @@ enum route_body {
 	ROUTE_BODY_JSON_OR_FORM, /* application/json or a urlencoded form (pages that work without JavaScript) */
 };
 
+/* How a route loads the database: the application gives each class its own share of the pool and
+ * its own wait queue (db_share.h), so that no class waits behind another. */
+enum route_class {
+	ROUTE_FAST_READ, /* one thing by key: an order, the catalog, a page */
+	ROUTE_SLOW_READ, /* lists, statistics, exports: many rows */
+	ROUTE_WRITE, /* changes something (every POST, PATCH, DELETE) */
+};
+
 struct route {
 	unsigned methods; /* bitmask of the caller's method codes */
 	const char *pattern; /* "/a/{name}/b"; a last segment "{*name}" takes the rest of the path */
 	route_handler handler;
 	unsigned roles; /* ROUTE_PUBLIC, or the roles that may call it */
 	enum route_body body;
+	enum route_class load;
 };
 
 struct route_match {

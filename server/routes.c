@@ -1,6 +1,9 @@
 /* routes: every endpoint in one table, like a command table — method, path, who may call it, what
- * body it takes, and the handler. Dispatch (dispatch.c) enforces the roles before any handler runs;
- * tests/unit/test_routes.c walks every route × role and checks README's API table against it. */
+ * body it takes, the handler, and its class: a fast read (one thing by key, reference data), a slow
+ * read (lists, statistics, exports) or a write; each class has its share of the database pool and
+ * its own wait queue (db_share.h). Dispatch (dispatch.c) enforces the roles before any handler runs
+ * and runs it in its class; tests/unit/test_routes.c walks every route × role and checks README's
+ * API table, and its list of slow reads, against it. */
 #include "routes.h"
 
 #include <event2/http.h>
@@ -47,57 +50,61 @@
 #define JSON ROUTE_BODY_JSON
 #define FORM ROUTE_BODY_JSON_OR_FORM
 
+#define FAST ROUTE_FAST_READ
+#define SLOW ROUTE_SLOW_READ
+#define WRITE ROUTE_WRITE
+
 static const struct route routes[] = {
-    {GET, "/healthz", health_live, ANYONE, NONE},
-    {GET, "/readyz", health_ready, ANYONE, NONE},
-    {GET, "/metrics", health_metrics, ANYONE, NONE},
-    {GET, "/api/v1/catalog", catalog_get, ANYONE, NONE},
-    {GET, "/form", catalog_form_page, ANYONE, NONE},
-    {GET, "/form/track/{code}", track_page, ANYONE, NONE},
-    {POST, "/api/v1/orders", orders_submit, ANYONE_OR_STAFF, FORM},
-    {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE},
-    {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE},
-    {POST, "/api/v1/orders/{id}/{action}", order_action_post, SIGNED_IN, JSON},
-    {GET, "/api/v1/orders/{id}/suggested-teams", matching_suggest, ADMIN | DEPARTMENT, NONE},
-    {GET, "/api/v1/volunteers/{id}/hours", hours_ledger, ADMIN | TEAM | VOLUNTEER, NONE},
-    {GET, "/api/v1/volunteers/{id}/certificate", certificate_issue, ADMIN | VOLUNTEER, NONE},
-    {POST, "/api/v1/service-records/{id}/corrections", hours_correct, ADMIN, JSON},
-    {GET, "/verify/{code}", certificate_verify, ANYONE, NONE},
-    {GET, "/api/v1/track/{code}", track_get, ANYONE, NONE},
-    {POST, "/api/v1/track/{code}/{action}", order_action_track, ANYONE, FORM},
-    {POST, "/api/v1/sessions", auth_login, ANYONE, JSON},
-    {DELETE, "/api/v1/sessions/current", auth_logout, SIGNED_IN, NONE},
-    {GET, "/api/v1/me", auth_me, SIGNED_IN, NONE},
-    {POST, "/api/v1/me/password", account_password_change, SIGNED_IN, JSON},
-    {POST, "/api/v1/users/{id}/password", account_password_reset, ADMIN, JSON},
-    {POST, "/api/v1/teams/{id}/invitations", team_invitations_create, ADMIN | TEAM, JSON},
-    {GET, "/api/v1/invitations", invitations_list, VOLUNTEER, NONE},
-    {POST, "/api/v1/invitations/{id}/{answer}", invitation_answer, VOLUNTEER, JSON},
-    {GET, "/api/v1/events", events_stream, SIGNED_IN, NONE},
-    {GET, "/api/v1/stats/summary", stats_summary, STAFF | TEAM, NONE},
-    {GET, "/api/v1/export/orders.csv", export_orders, ADMIN, NONE},
-    {GET, "/api/v1/export/hours.csv", export_hours, ADMIN, NONE},
-    {POST, "/api/v1/users", users_create, ADMIN, JSON},
-    {GET, "/api/v1/skills", skills_list, SIGNED_IN, NONE},
-    {POST, "/api/v1/skills", skills_create, ADMIN, JSON},
-    {GET, "/api/v1/volunteers", volunteers_list, ADMIN | TEAM, NONE},
-    {POST, "/api/v1/volunteers", volunteers_create, ADMIN, JSON},
-    {GET, "/api/v1/volunteers/{id}", volunteers_get, ADMIN | TEAM, NONE},
-    {PATCH, "/api/v1/volunteers/{id}", volunteers_update, ADMIN, JSON},
-    {GET, "/api/v1/teams", teams_list, STAFF, NONE},
-    {POST, "/api/v1/teams", teams_create, ADMIN, JSON},
-    {GET, "/api/v1/teams/{id}", teams_get, STAFF | TEAM, NONE},
-    {PATCH, "/api/v1/teams/{id}", teams_update, ADMIN, JSON},
-    {GET, "/api/v1/teams/{id}/members", team_members_list, ADMIN | TEAM, NONE},
-    {POST, "/api/v1/teams/{id}/members", team_members_add, ADMIN, JSON},
-    {DELETE, "/api/v1/teams/{id}/members/{volunteer_id}", team_members_remove, ADMIN | TEAM, NONE},
+    {GET, "/healthz", health_live, ANYONE, NONE, FAST},
+    {GET, "/readyz", health_ready, ANYONE, NONE, FAST},
+    {GET, "/metrics", health_metrics, ANYONE, NONE, FAST},
+    {GET, "/api/v1/catalog", catalog_get, ANYONE, NONE, FAST},
+    {GET, "/form", catalog_form_page, ANYONE, NONE, FAST},
+    {GET, "/form/track/{code}", track_page, ANYONE, NONE, FAST},
+    {POST, "/api/v1/orders", orders_submit, ANYONE_OR_STAFF, FORM, WRITE},
+    {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE, SLOW},
+    {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE, FAST},
+    {POST, "/api/v1/orders/{id}/{action}", order_action_post, SIGNED_IN, JSON, WRITE},
+    {GET, "/api/v1/orders/{id}/suggested-teams", matching_suggest, ADMIN | DEPARTMENT, NONE, SLOW},
+    {GET, "/api/v1/volunteers/{id}/hours", hours_ledger, ADMIN | TEAM | VOLUNTEER, NONE, SLOW},
+    {GET, "/api/v1/volunteers/{id}/certificate", certificate_issue, ADMIN | VOLUNTEER, NONE, WRITE} /* numbers one */,
+    {POST, "/api/v1/service-records/{id}/corrections", hours_correct, ADMIN, JSON, WRITE},
+    {GET, "/verify/{code}", certificate_verify, ANYONE, NONE, FAST},
+    {GET, "/api/v1/track/{code}", track_get, ANYONE, NONE, FAST},
+    {POST, "/api/v1/track/{code}/{action}", order_action_track, ANYONE, FORM, WRITE},
+    {POST, "/api/v1/sessions", auth_login, ANYONE, JSON, WRITE},
+    {DELETE, "/api/v1/sessions/current", auth_logout, SIGNED_IN, NONE, WRITE},
+    {GET, "/api/v1/me", auth_me, SIGNED_IN, NONE, FAST},
+    {POST, "/api/v1/me/password", account_password_change, SIGNED_IN, JSON, WRITE},
+    {POST, "/api/v1/users/{id}/password", account_password_reset, ADMIN, JSON, WRITE},
+    {POST, "/api/v1/teams/{id}/invitations", team_invitations_create, ADMIN | TEAM, JSON, WRITE},
+    {GET, "/api/v1/invitations", invitations_list, VOLUNTEER, NONE, SLOW},
+    {POST, "/api/v1/invitations/{id}/{answer}", invitation_answer, VOLUNTEER, JSON, WRITE},
+    {GET, "/api/v1/events", events_stream, SIGNED_IN, NONE, SLOW},
+    {GET, "/api/v1/stats/summary", stats_summary, STAFF | TEAM, NONE, SLOW},
+    {GET, "/api/v1/export/orders.csv", export_orders, ADMIN, NONE, SLOW},
+    {GET, "/api/v1/export/hours.csv", export_hours, ADMIN, NONE, SLOW},
+    {POST, "/api/v1/users", users_create, ADMIN, JSON, WRITE},
+    {GET, "/api/v1/skills", skills_list, SIGNED_IN, NONE, FAST},
+    {POST, "/api/v1/skills", skills_create, ADMIN, JSON, WRITE},
+    {GET, "/api/v1/volunteers", volunteers_list, ADMIN | TEAM, NONE, SLOW},
+    {POST, "/api/v1/volunteers", volunteers_create, ADMIN, JSON, WRITE},
+    {GET, "/api/v1/volunteers/{id}", volunteers_get, ADMIN | TEAM, NONE, FAST},
+    {PATCH, "/api/v1/volunteers/{id}", volunteers_update, ADMIN, JSON, WRITE},
+    {GET, "/api/v1/teams", teams_list, STAFF, NONE, SLOW},
+    {POST, "/api/v1/teams", teams_create, ADMIN, JSON, WRITE},
+    {GET, "/api/v1/teams/{id}", teams_get, STAFF | TEAM, NONE, FAST},
+    {PATCH, "/api/v1/teams/{id}", teams_update, ADMIN, JSON, WRITE},
+    {GET, "/api/v1/teams/{id}/members", team_members_list, ADMIN | TEAM, NONE, SLOW},
+    {POST, "/api/v1/teams/{id}/members", team_members_add, ADMIN, JSON, WRITE},
+    {DELETE, "/api/v1/teams/{id}/members/{volunteer_id}", team_members_remove, ADMIN | TEAM, NONE, WRITE},
     /* Last: the web clients (static_files_map says which file each path is). */
-    {GET, "/", static_files_serve, ANYONE, NONE},
-    {GET, "/{file}", static_files_serve, ANYONE, NONE},
-    {GET, "/console/{*path}", static_files_serve, ANYONE, NONE},
-    {GET, "/team/{*path}", static_files_serve, ANYONE, NONE},
-    {GET, "/common/{*path}", static_files_serve, ANYONE, NONE},
-    {GET, "/track/{*path}", static_files_serve, ANYONE, NONE},
+    {GET, "/", static_files_serve, ANYONE, NONE, FAST},
+    {GET, "/{file}", static_files_serve, ANYONE, NONE, FAST},
+    {GET, "/console/{*path}", static_files_serve, ANYONE, NONE, FAST},
+    {GET, "/team/{*path}", static_files_serve, ANYONE, NONE, FAST},
+    {GET, "/common/{*path}", static_files_serve, ANYONE, NONE, FAST},
+    {GET, "/track/{*path}", static_files_serve, ANYONE, NONE, FAST},
 };
 
 const struct route *

@@ -104,7 +104,7 @@ serve_process(const struct config *cfg)
 	struct db_pool_options db_options = {
 	    .conninfo = cfg->database_url,
 	    .size = (int)cfg->db_pool_size,
-	    .queue_max = (int)cfg->db_queue_max,
+	    .queue_max = {(int)cfg->db_queue_max, (int)cfg->db_slow_queue_max, (int)cfg->db_write_queue_max},
 	    .queue_timeout_ms = (int)cfg->db_queue_timeout_ms,
 	    .statement_timeout_ms = (int)cfg->statement_timeout_ms,
 	    .lock_timeout_ms = (int)cfg->lock_timeout_ms,

@@ -48,7 +48,7 @@ start_once(void)
 	const char *cause;
 	struct db_pool_options db = {.conninfo = "host=/nonexistent-paidan-fuzz dbname=none",
 	    .size = 1,
-	    .queue_max = 16,
+	    .queue_max = {16, 16, 16},
 	    .queue_timeout_ms = 100,
 	    .statement_timeout_ms = 1000,
 	    .lock_timeout_ms = 1000,

@@ -347,10 +347,10 @@ the_help_lists_every_flag_with_its_variable(void **state)
 {
 	static const char *expected[] = {"--listen", "PAIDAN_LISTEN", "--database-url", "PAIDAN_DATABASE_URL",
 	    "--static-dir", "--sql-dir", "--log-level", "--demo-password", "--issuer", "--id-key-file", "--workers",
-	    "PAIDAN_WORKERS", "--db-pool-size", "--db-queue-max", "--db-queue-timeout-ms", "--statement-timeout-ms",
-	    "--lock-timeout-ms", "--max-body-bytes", "--max-header-bytes", "--http-timeout-s", "--max-connections",
-	    "--max-streams", "PAIDAN_MAX_STREAMS", "--shutdown-grace-ms", "--sweep-interval-s", "--session-hours",
-	    "PAIDAN_SESSION_HOURS", "127.0.0.1:8080"};
+	    "PAIDAN_WORKERS", "--db-pool-size", "--db-queue-max", "--db-slow-queue-max", "--db-write-queue-max",
+	    "--db-queue-timeout-ms", "--statement-timeout-ms", "--lock-timeout-ms", "--max-body-bytes",
+	    "--max-header-bytes", "--http-timeout-s", "--max-connections", "--max-streams", "PAIDAN_MAX_STREAMS",
+	    "--shutdown-grace-ms", "--sweep-interval-s", "--session-hours", "PAIDAN_SESSION_HOURS", "127.0.0.1:8080"};
 	char *text = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&text, &size);

@@ -57,15 +57,15 @@ handler_many(struct request *r)
 }
 
 static const struct route table[] = {
-    {M_GET, "/", handler_root, ROUTE_PUBLIC, ROUTE_BODY_NONE},
-    {M_GET, "/api/v1/orders", handler_list, ROUTE_PUBLIC, ROUTE_BODY_NONE},
-    {M_POST, "/api/v1/orders/{id}/{action}", handler_action, ROUTE_PUBLIC, ROUTE_BODY_NONE},
-    {M_GET, "/api/v1/orders/{id}/suggested-teams", handler_suggested, ROUTE_PUBLIC, ROUTE_BODY_NONE},
-    {M_GET | M_POST, "/api/v1/orders/{id}", handler_one, ROUTE_PUBLIC, ROUTE_BODY_NONE},
-    {M_GET, "/api/v1/orders/{order}", handler_shadowed, ROUTE_PUBLIC, ROUTE_BODY_NONE},
-    {M_GET, "/api/v1/track/{code}", handler_one, ROUTE_PUBLIC, ROUTE_BODY_NONE},
-    {M_GET, "/p/{a}/{b}/{c}/{d}", handler_many, ROUTE_PUBLIC, ROUTE_BODY_NONE},
-    {M_GET, "/q/{a}/{b}/{c}/{d}/{e}", handler_many, ROUTE_PUBLIC, ROUTE_BODY_NONE},
+    {M_GET, "/", handler_root, ROUTE_PUBLIC, ROUTE_BODY_NONE, ROUTE_FAST_READ},
+    {M_GET, "/api/v1/orders", handler_list, ROUTE_PUBLIC, ROUTE_BODY_NONE, ROUTE_FAST_READ},
+    {M_POST, "/api/v1/orders/{id}/{action}", handler_action, ROUTE_PUBLIC, ROUTE_BODY_NONE, ROUTE_FAST_READ},
+    {M_GET, "/api/v1/orders/{id}/suggested-teams", handler_suggested, ROUTE_PUBLIC, ROUTE_BODY_NONE, ROUTE_FAST_READ},
+    {M_GET | M_POST, "/api/v1/orders/{id}", handler_one, ROUTE_PUBLIC, ROUTE_BODY_NONE, ROUTE_FAST_READ},
+    {M_GET, "/api/v1/orders/{order}", handler_shadowed, ROUTE_PUBLIC, ROUTE_BODY_NONE, ROUTE_FAST_READ},
+    {M_GET, "/api/v1/track/{code}", handler_one, ROUTE_PUBLIC, ROUTE_BODY_NONE, ROUTE_FAST_READ},
+    {M_GET, "/p/{a}/{b}/{c}/{d}", handler_many, ROUTE_PUBLIC, ROUTE_BODY_NONE, ROUTE_FAST_READ},
+    {M_GET, "/q/{a}/{b}/{c}/{d}/{e}", handler_many, ROUTE_PUBLIC, ROUTE_BODY_NONE, ROUTE_FAST_READ},
 };
 #define COUNT (sizeof table / sizeof table[0])
 

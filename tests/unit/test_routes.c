@@ -177,6 +177,61 @@ readme_names_the_same_roles_as_the_table(void **state)
 	free(documented);
 }
 
+/* Every route that changes something is a write; only GET routes may be reads. */
+static void
+every_route_but_a_get_is_a_write(void **state)
+{
+	size_t count;
+	const struct route *routes = routes_table(&count);
+
+	(void)state;
+	for (size_t i = 0; i < count; i++)
+		if (routes[i].methods & ~(unsigned)(method_bit("GET") | method_bit("HEAD")))
+			if (routes[i].load != ROUTE_WRITE)
+				fail_msg("%s takes a method other than GET but is not in the write class",
+				    routes[i].pattern);
+}
+
+/* README's line "Slow reads: `GET /a`, `GET /b`." names exactly the table's slow reads. */
+static void
+readme_names_the_slow_reads_of_the_table(void **state)
+{
+	size_t count, named = 0;
+	const struct route *routes = routes_table(&count);
+	FILE *f = fopen(PAIDAN_SOURCE_DIR "/README.md", "r");
+	char line[4096];
+	bool found = false;
+
+	(void)state;
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof line, f) != NULL) {
+		char *p = line;
+		if (strncmp(line, "Slow reads: ", 12) != 0)
+			continue;
+		found = true;
+		while ((p = strstr(p, "`GET ")) != NULL) {
+			char path[512], sample[512];
+			struct route_match m;
+			if (sscanf(p, "`GET %511[^`]`", path) != 1)
+				fail_msg("README's slow reads: cannot read %.40s", p);
+			sample_path(path, sample, sizeof sample);
+			if (router_match(routes, count, method_bit("GET"), sample, &m) != ROUTE_FOUND)
+				fail_msg("README's slow reads name GET %s, which no route serves", path);
+			if (m.route->load != ROUTE_SLOW_READ)
+				fail_msg("README's slow reads name GET %s, which the table does not call slow", path);
+			named++;
+			p += 5;
+		}
+	}
+	fclose(f);
+	assert_true(found);
+	for (size_t i = 0; i < count; i++)
+		if (routes[i].load == ROUTE_SLOW_READ)
+			named--;
+	if (named != 0)
+		fail_msg("README's slow reads and the table's differ in number");
+}
+
 int
 main(void)
 {
@@ -184,6 +239,8 @@ main(void)
 	    cmocka_unit_test(every_route_refuses_exactly_the_roles_it_does_not_name),
 	    cmocka_unit_test(no_route_is_open_to_a_role_that_cannot_sign_in),
 	    cmocka_unit_test(readme_names_the_same_roles_as_the_table),
+	    cmocka_unit_test(every_route_but_a_get_is_a_write),
+	    cmocka_unit_test(readme_names_the_slow_reads_of_the_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
