@@ -14,7 +14,6 @@
 
 #include "lib_log.h"
 #include "log.h"
-#include "offload.h"
 #include "xalloc.h"
 
 #define RECONNECT_MIN_MS 100
@@ -141,53 +140,6 @@ conn_schedule_retry(struct db_conn *c)
 		c->backoff_ms = RECONNECT_MAX_MS;
 }
 
-struct cancel_task {
-	PGcancel *cancel;
-	bool sent;
-	char error[256];
-};
-
-/* On the canceller's thread: blocks until the server has taken the request (or forever, while
- * it is frozen: that thread is there so that nothing else waits with it). */
-static void
-cancel_work(void *arg)
-{
-	struct cancel_task *t = arg;
-
-	t->sent = PQcancel(t->cancel, t->error, sizeof t->error) == 1;
-}
-
-static void
-cancel_done(void *arg)
-{
-	struct cancel_task *t = arg;
-
-	if (!t->sent) {
-		t->error[strcspn(t->error, "\n")] = '\0';
-		log_warn("database cancel failed", "reason", t->error);
-	}
-	PQfreeCancel(t->cancel);
-	free(t);
-}
-
-/* Asks the server to stop c's statement, off the loop; the connection is dropped anyway. */
-static void
-conn_cancel(struct db_conn *c)
-{
-	struct cancel_task *t = xcalloc(1, sizeof *t);
-
-	t->cancel = PQgetCancel(c->pg);
-	if (t->cancel != NULL && offload_run(c->pool->canceller, cancel_work, cancel_done, t)) {
-		c->pool->stats.cancels_sent++;
-		return;
-	}
-	c->pool->stats.cancels_dropped++;
-	log_warn("database cancel not sent: too many still waiting");
-	if (t->cancel != NULL)
-		PQfreeCancel(t->cancel);
-	free(t);
-}
-
 /* The connection broke or ran out of time: its statement (if it was sent) fails, it reconnects in
  * the background. */
 static void
@@ -250,7 +202,7 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 		struct db_job *job = c->job;
 		c->job = NULL;
 		pool->stats.call_timeouts++;
-		conn_cancel(c);
+		db_conn_cancel(c);
 		conn_lost(c, "the database did not answer within the deadline");
 		if (job != NULL) {
 			pool->stats.refused_unavailable++;

@@ -85,6 +85,8 @@ void db_conn_init(struct db_pool *pool, struct db_conn *c, int number);
 void db_conn_connect(struct db_conn *c);
 /* Sends job on an idle connection (preparing its statement first if needed). */
 void db_conn_send(struct db_conn *c, struct db_job *job);
+/* db_cancel.c: asks the server to stop c's statement, off the loop; the connection is dropped anyway. */
+void db_conn_cancel(struct db_conn *c);
 /* Fails c's running job with DB_UNAVAILABLE, closes and frees it. */
 void db_conn_close(struct db_conn *c);
 
