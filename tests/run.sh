@@ -8,6 +8,8 @@
 #              the integration tests in logs/ (its path is printed);
 #              PAIDAN_TEST_ONLY="tests/integration/x.test.mjs tests/browser/y.test.mjs" runs only those
 #              test files (for a quick loop while working; the summary then counts the rest as skipped);
+#              PAIDAN_FUZZ_SECONDS (default 20; with PAIDAN_TEST_ONLY the fuzz stage runs only when set)
+#              is each fuzz target's time;
 #              PAIDAN_TEST_STAGE_TIMEOUT_S (default 1800) bounds the integration and the browser stage
 #              each: on a quiet machine they take a few minutes, on a loaded one far longer.
 set -euo pipefail
@@ -107,6 +109,15 @@ if [ "$asan_ok" = 1 ]; then
     stage "unit tests (build-asan)" unit_tests build-asan
 else
     skip "unit tests (build-asan)" "build failed"
+fi
+
+# Every libFuzzer target (whole raw requests through the real server, bodies, the router) for a
+# bounded time; tests/fuzz/run.sh SECONDS runs them longer on demand.
+FUZZ_SECONDS=${PAIDAN_FUZZ_SECONDS:-20}
+if [ -n "${PAIDAN_TEST_ONLY:-}" ] && [ -z "${PAIDAN_FUZZ_SECONDS:-}" ]; then
+    skip "fuzz (${FUZZ_SECONDS} s per target)" "PAIDAN_TEST_ONLY"
+else
+    stage "fuzz (${FUZZ_SECONDS} s per target)" "$ROOT/tests/fuzz/run.sh" "$FUZZ_SECONDS"
 fi
 
 # ---------------------------------------------------------------- throwaway PostgreSQL
