@@ -62,6 +62,15 @@ pg_start "$WORK/pg/data" $((20000 + RANDOM % 20000)) fast
 port=$(sed -n 4p "$WORK/pg/data/postmaster.pid")
 pg_createdb "$WORK/pg/data" "$port" paidan
 URL=$(pg_url "$WORK/pg/data" "$port" paidan)
+# This release's processes run as a deployment runs them (README, "least privilege"): serving as
+# paidan_server (rows only), migrating with the owner's URL. The previous release knew no such
+# roles and serves as the owner, as it did when it was released.
+pg_app_role "$WORK/pg/data" "$port" paidan_server
+SERVER_URL=$(pg_url_as "$WORK/pg/data" "$port" paidan paidan_server)
+# The load submits every order from one address and one phone: this release's anonymous limits
+# (the previous one had none) are lifted.
+NEW_DB=(--database-url "$SERVER_URL" --migrate-database-url "$URL" --orders-per-address-hour 1000000
+    --open-orders-per-phone 1000000)
 export PAIDAN_DATABASE_URL=$URL PAIDAN_ID_KEY_FILE="$WORK/id.key" PAIDAN_STATIC_DIR="$ROOT/clients"
 "$OLD" migrate --sql-dir "$WORK/old-src/sql" | tail -n 1
 "$OLD" demo --sql-dir "$WORK/old-src/sql" >/dev/null
@@ -107,7 +116,7 @@ sleep 2
 
 # ---------------------------------------------------------------- 2. old → new on SO_REUSEPORT
 P2_START=$(now_ms)
-"$NEW" serve --sql-dir "$ROOT/sql" --listen "127.0.0.1:$HTTP_PORT" 2>"$WORK/new1.log" &
+"$NEW" serve "${NEW_DB[@]}" --sql-dir "$ROOT/sql" --listen "127.0.0.1:$HTTP_PORT" 2>"$WORK/new1.log" &
 NEW1_PID=$!
 PIDS+=("$NEW1_PID")
 wait_listening "$WORK/new1.log"
@@ -126,7 +135,7 @@ for _ in $(seq 1 50); do grep -q ready "$WORK/holder.out" 2>/dev/null && break; 
 start_held() { # LOG: a new paidan on the holder's socket; prints its pid
     local before
     before=$(wc -l <"$WORK/holder.out")
-    echo "$NEW serve --sql-dir $ROOT/sql --listen 127.0.0.1:1 2>$1" >&7
+    echo "$NEW serve --database-url '$SERVER_URL' --migrate-database-url '$URL' --orders-per-address-hour 1000000 --open-orders-per-phone 1000000 --sql-dir $ROOT/sql --listen 127.0.0.1:1 2>$1" >&7
     for _ in $(seq 1 50); do [ "$(wc -l <"$WORK/holder.out")" -gt "$before" ] && break; sleep 0.1; done
     tail -n 1 "$WORK/holder.out"
 }
