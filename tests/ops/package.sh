@@ -6,7 +6,9 @@
 #
 #   tests/ops/package.sh [BUILD_DIR]       (default build/, configured and built already)
 #
-# PAIDAN_PKG_DATABASE_URL: an empty database to use; without it a throwaway cluster is started.
+# PAIDAN_PKG_DATABASE_URL: an empty database to use, as its owner (it migrates); with it,
+# PAIDAN_PKG_APP_DATABASE_URL: the same database as a member of paidan_app, which serve connects as
+# (as paidan.env sets it up). Without them a throwaway cluster is started with both roles.
 # Run by tests/run.sh as a stage; fast enough for CI (about 30 s).
 set -euo pipefail
 
@@ -21,9 +23,9 @@ fail() {
     exit 1
 }
 
-ensure_tools() { # lintian and dpkg-shlibdeps (dpkg-dev) are not in the base image
+ensure_tools() { # lintian, dpkg-shlibdeps (dpkg-dev) and help2man are not in the base image
     local missing=() p
-    for p in lintian dpkg-dev; do
+    for p in lintian dpkg-dev help2man; do
         pg__pkg_installed "$p" || missing+=("$p")
     done
     [ "${#missing[@]}" -eq 0 ] && return 0
@@ -55,6 +57,11 @@ cleanup() {
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- build
+# The build tree was configured before help2man was installed: configure again so the manual page
+# is made (find_program looks again for what it did not find).
+if ! grep -q '^HELP2MAN:FILEPATH=/' "$BUILD/CMakeCache.txt"; then
+    cmake "$BUILD" >"$WORK/reconfigure.log" 2>&1 || fail "cmake could not reconfigure $BUILD"
+fi
 say "cpack -G DEB in $BUILD"
 rm -f "$BUILD"/paidan_*.deb
 (cd "$BUILD" && cpack -G DEB >"$WORK/cpack.log" 2>&1) || fail "cpack failed"
@@ -71,7 +78,8 @@ done
 dpkg-deb -c "$DEB" >"$WORK/contents"
 for path in ./usr/bin/paidan ./usr/share/paidan/sql/001_reference.sql ./usr/share/paidan/clients/resident/index.html \
     ./usr/share/paidan/clients/common/ ./lib/systemd/system/paidan.service ./lib/systemd/system/paidan.socket \
-    ./etc/paidan/paidan.env ./usr/share/doc/paidan/copyright ./usr/share/doc/paidan/changelog.gz; do
+    ./etc/paidan/paidan.env ./usr/share/doc/paidan/copyright ./usr/share/doc/paidan/changelog.gz \
+    ./usr/share/man/man1/paidan.1.gz ./usr/share/doc/paidan/README.md; do
     grep -q " $path\$\| $path -> " "$WORK/contents" || fail "the package lacks $path"
 done
 grep -q ' root/root ' "$WORK/contents" || fail "files are not owned by root"
@@ -120,8 +128,14 @@ if [ -z "${PAIDAN_PKG_DATABASE_URL:-}" ]; then
     pg_start "$PG_DIR" "$port" fast
     pg_createdb "$PG_DIR" "$port" paidan_pkg
     PAIDAN_PKG_DATABASE_URL=$(pg_url "$PG_DIR" "$port" paidan_pkg)
+    pg_app_role "$PG_DIR" "$port" paidan_server
+    PAIDAN_PKG_APP_DATABASE_URL=$(pg_url_as "$PG_DIR" "$port" paidan_pkg paidan_server)
 fi
+# migrate runs as the owner; serve as the server's role, migrating (nothing left) with the owner's
+# URL as the service does with paidan.env.
 export PAIDAN_DATABASE_URL=$PAIDAN_PKG_DATABASE_URL
+export PAIDAN_MIGRATE_DATABASE_URL=$PAIDAN_PKG_DATABASE_URL
+APP_URL=${PAIDAN_PKG_APP_DATABASE_URL:-$PAIDAN_PKG_DATABASE_URL}
 export PAIDAN_SQL_DIR="$SCRATCH/usr/share/paidan/sql"
 export PAIDAN_STATIC_DIR="$SCRATCH/usr/share/paidan/clients"
 mkdir -p "$SCRATCH/var/lib/paidan"
@@ -160,21 +174,26 @@ stop_server() {
 
 port=$(free_port)
 say "paidan serve on 127.0.0.1:$port (from the unpacked package)"
-PAIDAN_LISTEN="127.0.0.1:$port" "$BIN" serve 2>"$WORK/serve.log" &
+PAIDAN_DATABASE_URL=$APP_URL PAIDAN_LISTEN="127.0.0.1:$port" "$BIN" serve 2>"$WORK/serve.log" &
 SERVER_PID=$!
 wait_ready "http://127.0.0.1:$port"
 check_serving "http://127.0.0.1:$port"
 mode=$(stat -c %a "$PAIDAN_ID_KEY_FILE")
 [ "$mode" = 600 ] || fail "the ID-number key was made with mode $mode, not 600"
-say "served /, /api/v1/catalog and /readyz; key made with mode $mode"
+as=$(psql "$PAIDAN_PKG_DATABASE_URL" -AtX -c "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+if [ "$APP_URL" != "$PAIDAN_PKG_DATABASE_URL" ] && [ "$as" != paidan_server ]; then
+    fail "serve connected as '$as', not as paidan_server"
+fi
+say "served /, /api/v1/catalog and /readyz as $as; key made with mode $mode"
 stop_server
 
 if command -v systemd-socket-activate >/dev/null 2>&1; then
     port=$(free_port)
     say "paidan serve under systemd-socket-activate on 127.0.0.1:$port"
     # PAIDAN_LISTEN names another port on purpose: the passed socket must win.
-    PAIDAN_LISTEN="127.0.0.1:$(free_port)" systemd-socket-activate -l "127.0.0.1:$port" \
-        -E PAIDAN_LISTEN -E PAIDAN_DATABASE_URL -E PAIDAN_SQL_DIR -E PAIDAN_STATIC_DIR -E PAIDAN_ID_KEY_FILE \
+    PAIDAN_DATABASE_URL=$APP_URL PAIDAN_LISTEN="127.0.0.1:$(free_port)" systemd-socket-activate -l "127.0.0.1:$port" \
+        -E PAIDAN_LISTEN -E PAIDAN_DATABASE_URL -E PAIDAN_MIGRATE_DATABASE_URL -E PAIDAN_SQL_DIR -E PAIDAN_STATIC_DIR -E PAIDAN_ID_KEY_FILE \
         "$BIN" serve 2>"$WORK/activated.log" &
     SERVER_PID=$!
     wait_ready "http://127.0.0.1:$port"
