@@ -78,6 +78,7 @@ done
 dpkg-deb -c "$DEB" >"$WORK/contents"
 for path in ./usr/bin/paidan ./usr/share/paidan/sql/001_reference.sql ./usr/share/paidan/clients/resident/index.html \
     ./usr/share/paidan/clients/common/ ./lib/systemd/system/paidan.service ./lib/systemd/system/paidan.socket \
+    ./lib/systemd/system/paidan-migrate.service \
     ./etc/paidan/paidan.env ./usr/share/doc/paidan/copyright ./usr/share/doc/paidan/changelog.gz \
     ./usr/share/man/man1/paidan.1.gz ./usr/share/doc/paidan/README.md; do
     grep -q " $path\$\| $path -> " "$WORK/contents" || fail "the package lacks $path"
@@ -90,7 +91,8 @@ dpkg-deb -e "$DEB" "$WORK/control"
 grep -qx /etc/paidan/paidan.env "$WORK/control/conffiles" || fail "paidan.env is not a conffile"
 for unit in paidan.service; do
     for setting in User=paidan ProtectSystem=strict NoNewPrivileges=true StateDirectory=paidan \
-        EnvironmentFile=/etc/paidan/paidan.env; do
+        EnvironmentFile=/etc/paidan/paidan.env UnsetEnvironment=PAIDAN_MIGRATE_DATABASE_URL \
+        Requires=paidan-migrate.service; do
         dpkg-deb --fsys-tarfile "$DEB" | tar -xO "./lib/systemd/system/$unit" | grep -qx "$setting" ||
             fail "$unit lacks $setting"
     done
@@ -114,8 +116,11 @@ if command -v systemd-analyze >/dev/null 2>&1 && [ -d /lib/systemd/system ]; the
     # Verified against this machine's systemd, with ExecStart pointing into the scratch root.
     mkdir -p "$WORK/units"
     cp "$SCRATCH/lib/systemd/system/paidan.socket" "$WORK/units/"
-    sed "s|^ExecStart=/usr/bin/paidan|ExecStart=$BIN|" "$SCRATCH/lib/systemd/system/paidan.service" >"$WORK/units/paidan.service"
-    systemd-analyze verify "$WORK/units/paidan.socket" "$WORK/units/paidan.service" >"$WORK/verify.log" 2>&1 ||
+    for unit in paidan.service paidan-migrate.service; do
+        sed "s|^ExecStart=/usr/bin/paidan|ExecStart=$BIN|" "$SCRATCH/lib/systemd/system/$unit" >"$WORK/units/$unit"
+    done
+    systemd-analyze verify "$WORK/units/paidan.socket" "$WORK/units/paidan.service" "$WORK/units/paidan-migrate.service" \
+        >"$WORK/verify.log" 2>&1 ||
         { cat "$WORK/verify.log"; fail "systemd-analyze verify finds fault with the units"; }
     say "systemd-analyze verify: ok$( [ -s "$WORK/verify.log" ] && printf ' (%s)' "$(tr '\n' ' ' <"$WORK/verify.log")")"
     say "systemd-analyze security: $(systemd-analyze security --offline=true "$WORK/units/paidan.service" 2>/dev/null | grep -o 'Overall exposure level.*' || echo 'not available')"
@@ -131,17 +136,16 @@ if [ -z "${PAIDAN_PKG_DATABASE_URL:-}" ]; then
     pg_app_role "$PG_DIR" "$port" paidan_server
     PAIDAN_PKG_APP_DATABASE_URL=$(pg_url_as "$PG_DIR" "$port" paidan_pkg paidan_server)
 fi
-# migrate runs as the owner; serve as the server's role, migrating (nothing left) with the owner's
-# URL as the service does with paidan.env.
+# As the units run them: migrate as the owner (paidan-migrate.service), serve as the server's role
+# without the owner's URL (paidan.service).
 export PAIDAN_DATABASE_URL=$PAIDAN_PKG_DATABASE_URL
-export PAIDAN_MIGRATE_DATABASE_URL=$PAIDAN_PKG_DATABASE_URL
 APP_URL=${PAIDAN_PKG_APP_DATABASE_URL:-$PAIDAN_PKG_DATABASE_URL}
 export PAIDAN_SQL_DIR="$SCRATCH/usr/share/paidan/sql"
 export PAIDAN_STATIC_DIR="$SCRATCH/usr/share/paidan/clients"
 mkdir -p "$SCRATCH/var/lib/paidan"
 export PAIDAN_ID_KEY_FILE="$SCRATCH/var/lib/paidan/id.key"
 
-say "paidan migrate (from the unpacked package)"
+say "paidan migrate (from the unpacked package, as the tables' owner)"
 "$BIN" migrate | tee "$WORK/migrate.log"
 grep -q 'migrations up to date' "$WORK/migrate.log" || fail "paidan migrate did not finish"
 
@@ -193,7 +197,7 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
     say "paidan serve under systemd-socket-activate on 127.0.0.1:$port"
     # PAIDAN_LISTEN names another port on purpose: the passed socket must win.
     PAIDAN_DATABASE_URL=$APP_URL PAIDAN_LISTEN="127.0.0.1:$(free_port)" systemd-socket-activate -l "127.0.0.1:$port" \
-        -E PAIDAN_LISTEN -E PAIDAN_DATABASE_URL -E PAIDAN_MIGRATE_DATABASE_URL -E PAIDAN_SQL_DIR -E PAIDAN_STATIC_DIR -E PAIDAN_ID_KEY_FILE \
+        -E PAIDAN_LISTEN -E PAIDAN_DATABASE_URL -E PAIDAN_SQL_DIR -E PAIDAN_STATIC_DIR -E PAIDAN_ID_KEY_FILE \
         "$BIN" serve 2>"$WORK/activated.log" &
     SERVER_PID=$!
     wait_ready "http://127.0.0.1:$port"
