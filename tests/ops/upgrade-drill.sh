@@ -178,16 +178,22 @@ for (const l of fs.readFileSync(dbFile, 'utf8').split('\n').filter(Boolean)) {
   stored.set(key, (stored.get(key) || []).concat(l.slice(i + 1)));
 }
 const problems = [];
+const noCode = [];
 for (const a of load.acknowledged) {
   const codes = stored.get(a.key) || [];
-  if (codes.length !== 1 || codes[0] !== a.tracking_code) problems.push(`${a.key}: ${JSON.stringify(codes)} vs ${a.tracking_code}`);
+  if (codes.length !== 1) problems.push(`${a.key}: stored ${codes.length} times`);
+  else if (a.tracking_code === undefined) noCode.push(a);
+  else if (codes[0] !== a.tracking_code) problems.push(`${a.key}: acknowledged ${a.tracking_code}, stored ${codes[0]}`);
 }
 const failed = load.requests.filter((r) => r.status !== 201 && r.status !== 200);
 const inPhase = (s, t) => failed.filter((r) => r.t1 >= Number(e[s]) && r.t0 <= Number(e[t]));
 const p2 = inPhase('P2_START', 'P2_END');
 const p3 = inPhase('P3_START', 'P3_END');
+const wrongIn = (s, t) => load.wrong.filter((w) => w.t1 >= Number(e[s]) && w.t0 <= Number(e[t])).length;
 console.log(`acknowledged ${load.acknowledged.length} orders, ${load.requests.length} requests; every acknowledged order stored once: ${problems.length === 0 ? 'yes' : 'NO'}`);
-console.log(`failed requests: ${failed.length} in all; phase 2 (old→new, SO_REUSEPORT): ${p2.length} ${JSON.stringify(p2.map((r) => r.status || r.error))}; phase 3 (passed socket): ${p3.length} ${JSON.stringify(p3.map((r) => r.status || r.error))}; wrong answers: ${load.wrong.length}`);
+console.log(`failed requests: ${failed.length} in all; phase 2 (old→new, SO_REUSEPORT): ${p2.length} ${JSON.stringify(p2.map((r) => r.status || r.error))}; phase 3 (passed socket): ${p3.length} ${JSON.stringify(p3.map((r) => r.status || r.error))}`);
+console.log(`wrong answers: ${load.wrong.length} (phase 2: ${wrongIn('P2_START', 'P2_END')}, phase 3: ${wrongIn('P3_START', 'P3_END')}); of them 201s without a tracking code: ${noCode.length}` +
+  (noCode.length ? ` (the previous release's submit on the new schema: it replies paidan_order_json(), which sql/050 changed)` : ''));
 for (const p of problems.slice(0, 10)) console.log(`  problem: ${p}`);
 process.exit(problems.length === 0 && load.wrong.length === 0 && p3.length === 0 && load.acknowledged.length > 0 ? 0 : 1);
 JS
