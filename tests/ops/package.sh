@@ -61,6 +61,7 @@ trap cleanup EXIT
 # is made (find_program looks again for what it did not find).
 if ! grep -q '^HELP2MAN:FILEPATH=/' "$BUILD/CMakeCache.txt"; then
     cmake "$BUILD" >"$WORK/reconfigure.log" 2>&1 || fail "cmake could not reconfigure $BUILD"
+    cmake --build "$BUILD" --target paidan_manpage >>"$WORK/reconfigure.log" 2>&1 || fail "no manual page"
 fi
 say "cpack -G DEB in $BUILD"
 rm -f "$BUILD"/paidan_*.deb
