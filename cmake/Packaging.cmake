@@ -15,6 +15,7 @@ install(DIRECTORY clients/ DESTINATION share/paidan/clients
 install(DIRECTORY sql/ DESTINATION share/paidan/sql
   FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 install(FILES ${PAIDAN_DEBIAN_DIR}/paidan.service ${PAIDAN_DEBIAN_DIR}/paidan.socket
+  ${PAIDAN_DEBIAN_DIR}/paidan-migrate.service
   DESTINATION /lib/systemd/system PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 install(FILES ${PAIDAN_DEBIAN_DIR}/paidan.env DESTINATION /etc/paidan
   PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
@@ -27,6 +28,28 @@ install(FILES deploy/backup/README.md DESTINATION share/paidan/backup
 install(FILES deploy/prometheus-alerts.yml deploy/grafana-dashboard.json deploy/FAILOVER.md deploy/nginx.conf
   DESTINATION share/doc/paidan/examples OPTIONAL
   PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+
+install(FILES README.md DESTINATION share/doc/paidan
+  PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+
+# The manual page, made by help2man from `paidan --help` and `--version`, so it lists exactly the
+# commands and settings the binary has (plus FILES and SEE ALSO from deploy/debian/paidan.h2m).
+# help2man is a packaging tool like lintian: tests/ops/package.sh installs it and reconfigures.
+find_program(HELP2MAN help2man)
+if(HELP2MAN)
+  set(PAIDAN_MAN_GZ ${CMAKE_CURRENT_BINARY_DIR}/paidan.1.gz)
+  add_custom_command(OUTPUT ${PAIDAN_MAN_GZ}
+    COMMAND ${HELP2MAN} --locale=C.UTF-8 --no-info --section=1 --include=${PAIDAN_DEBIAN_DIR}/paidan.h2m
+      "--name=order dispatch for county volunteer services" --output=paidan.1 $<TARGET_FILE:paidan>
+    COMMAND gzip -9nf paidan.1
+    DEPENDS paidan ${PAIDAN_DEBIAN_DIR}/paidan.h2m
+    WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+  add_custom_target(paidan_manpage ALL DEPENDS ${PAIDAN_MAN_GZ})
+  install(FILES ${PAIDAN_MAN_GZ} DESTINATION share/man/man1
+    PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+else()
+  message(STATUS "help2man not found: the package will have no manual page")
+endif()
 
 # A native package's changelog, gzipped with -n (no name or time stamp: reproducible).
 set(PAIDAN_CHANGELOG_GZ ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz)

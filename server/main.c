@@ -20,7 +20,8 @@ static void
 usage(FILE *out)
 {
 	fputs("paidan — order-claiming service for science-and-technology volunteer work (派单)\n\n"
-	      "usage: paidan [COMMAND] [OPTIONS]\n\n"
+	      "usage: paidan [COMMAND] [OPTIONS]\n"
+	      "       paidan --help | --version\n\n"
 	      "commands:\n"
 	      "  serve        serve HTTP (the default); migrates first when given --migrate-database-url\n"
 	      "  migrate      apply the missing sql/NNN_*.sql migrations\n"
@@ -87,6 +88,10 @@ main(int argc, char **argv)
 	}
 	if (argc > first && (strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0)) {
 		usage(stdout);
+		return 0;
+	}
+	if (argc > first && strcmp(argv[first], "--version") == 0) {
+		puts("paidan " PAIDAN_VERSION);
 		return 0;
 	}
 	if (strcmp(command, "user") == 0) {

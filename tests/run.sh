@@ -224,7 +224,9 @@ fi
 # The Debian package, built from build/ and run unpacked against its own database on the cluster.
 package_test() {
     pg_createdb "$PG_DIR" "$PG_PORT" paidan_pkg
-    PAIDAN_PKG_DATABASE_URL=$(pg_url "$PG_DIR" "$PG_PORT" paidan_pkg) "$ROOT/tests/ops/package.sh" "$ROOT/build"
+    PAIDAN_PKG_DATABASE_URL=$(pg_url "$PG_DIR" "$PG_PORT" paidan_pkg) \
+        PAIDAN_PKG_APP_DATABASE_URL=$(pg_url_as "$PG_DIR" "$PG_PORT" paidan_pkg paidan_server) \
+        "$ROOT/tests/ops/package.sh" "$ROOT/build"
 }
 if [ -n "${PAIDAN_TEST_ONLY:-}" ] && ! [[ " $PAIDAN_TEST_ONLY " == *" tests/ops/package.sh "* ]]; then
     skip "package (.deb)" "PAIDAN_TEST_ONLY"

@@ -74,6 +74,9 @@ test('--help lists the commands and every setting with its variable', () => {
   for (const word of ['serve', 'migrate', 'demo', 'user add', 'audit verify', 'PAIDAN_LISTEN', 'PAIDAN_DATABASE_URL', 'PAIDAN_WORKERS', 'PAIDAN_STATIC_DIR']) {
     assert.ok(r.stdout.includes(word), word);
   }
+  const version = spawnSync(bin(), ['--version'], { encoding: 'utf8' });
+  assert.equal(version.status, 0);
+  assert.match(version.stdout, /^paidan \d+\.\d+\.\d+\n$/);
   const bad = spawnSync(bin(), ['serve', '--workers', 'many'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--workers \(PAIDAN_WORKERS\) must be a whole number/);

@@ -118,12 +118,28 @@ say "node1 synchronous_standby_names = $sync"
 [ -n "$sync" ] || fail "the standby is not synchronous"
 
 # ---------------------------------------------------------------- paidan on the multi-host URL
-URL="postgresql://postgres@localhost:$P1,localhost:$P2/paidan?target_session_attrs=read-write&connect_timeout=2"
+# As a deployment runs it (README, "least privilege"): the owner migrates, the server connects as
+# paidan_server, a member of paidan_app (rows only). The roles are made on the primary and reach
+# the standby by replication; each node's pg_hba.conf is its own, so both let paidan_server in.
+OWNER_URL="postgresql://postgres@localhost:$P1,localhost:$P2/paidan?target_session_attrs=read-write&connect_timeout=2"
+URL="postgresql://paidan_server@localhost:$P1,localhost:$P2/paidan?target_session_attrs=read-write&connect_timeout=2"
+psql "$OWNER_URL" -qAtX -v ON_ERROR_STOP=1 -c "CREATE ROLE paidan_app NOLOGIN" \
+    -c "CREATE ROLE paidan_server LOGIN IN ROLE paidan_app" >/dev/null
+for n in node1 node2; do
+    if ! grep -q '^host paidan paidan_server ' "$WORK/$n/pg_hba.conf"; then
+        as_pg sh -c "printf 'host paidan paidan_server 127.0.0.1/32 trust\nhost paidan paidan_server ::1/128 trust\n' >>'$WORK/$n/pg_hba.conf'"
+    fi
+    as_pg "$PGBIN/pg_ctl" -D "$WORK/$n" reload >/dev/null
+done
+sleep 0.5
+psql "$URL" -qAtX -c 'SELECT 1' >/dev/null || fail "paidan_server cannot connect to the primary"
 export PAIDAN_SQL_DIR="$ROOT/sql" PAIDAN_STATIC_DIR="$ROOT/clients" PAIDAN_ID_KEY_FILE="$WORK/id.key"
-"$BUILD/paidan" migrate --database-url "$URL" >/dev/null
-"$BUILD/paidan" demo --database-url "$URL" >/dev/null
+"$BUILD/paidan" migrate --database-url "$OWNER_URL" >/dev/null
+"$BUILD/paidan" demo --database-url "$OWNER_URL" >/dev/null
 HTTP_PORT=$((40000 + RANDOM % 20000))
-"$BUILD/paidan" serve --database-url "$URL" --listen "127.0.0.1:$HTTP_PORT" --workers 2 2>"$WORK/paidan.log" &
+# The drill submits every order from one address and one phone: lift the anonymous limits.
+"$BUILD/paidan" serve --database-url "$URL" --migrate-database-url "$OWNER_URL" --listen "127.0.0.1:$HTTP_PORT" \
+    --workers 2 --orders-per-address-hour 1000000 --open-orders-per-phone 1000000 2>"$WORK/paidan.log" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/readyz")" = 200 ] && break

@@ -66,7 +66,7 @@ async function client(n) {
       if (r.status === 201 || r.status === 200) {
         const order = r.json || {};
         if (order.description !== body.description || !/^[2-9A-Z]{10}$/.test(order.tracking_code || '')) {
-          results.wrong.push({ key, status: r.status, json: r.json });
+          results.wrong.push({ key, status: r.status, json: r.json, t0: r.t0, t1: r.t1 });
         }
         results.acknowledged.push({ key, status: r.status, tracking_code: order.tracking_code, id: order.id, t: r.t1 });
         break;

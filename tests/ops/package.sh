@@ -6,7 +6,9 @@
 #
 #   tests/ops/package.sh [BUILD_DIR]       (default build/, configured and built already)
 #
-# PAIDAN_PKG_DATABASE_URL: an empty database to use; without it a throwaway cluster is started.
+# PAIDAN_PKG_DATABASE_URL: an empty database to use, as its owner (it migrates); with it,
+# PAIDAN_PKG_APP_DATABASE_URL: the same database as a member of paidan_app, which serve connects as
+# (as paidan.env sets it up). Without them a throwaway cluster is started with both roles.
 # Run by tests/run.sh as a stage; fast enough for CI (about 30 s).
 set -euo pipefail
 
@@ -21,9 +23,9 @@ fail() {
     exit 1
 }
 
-ensure_tools() { # lintian and dpkg-shlibdeps (dpkg-dev) are not in the base image
+ensure_tools() { # lintian, dpkg-shlibdeps (dpkg-dev) and help2man are not in the base image
     local missing=() p
-    for p in lintian dpkg-dev; do
+    for p in lintian dpkg-dev help2man; do
         pg__pkg_installed "$p" || missing+=("$p")
     done
     [ "${#missing[@]}" -eq 0 ] && return 0
@@ -55,6 +57,12 @@ cleanup() {
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- build
+# The build tree was configured before help2man was installed: configure again so the manual page
+# is made (find_program looks again for what it did not find).
+if ! grep -q '^HELP2MAN:FILEPATH=/' "$BUILD/CMakeCache.txt"; then
+    cmake "$BUILD" >"$WORK/reconfigure.log" 2>&1 || fail "cmake could not reconfigure $BUILD"
+    cmake --build "$BUILD" --target paidan_manpage >>"$WORK/reconfigure.log" 2>&1 || fail "no manual page"
+fi
 say "cpack -G DEB in $BUILD"
 rm -f "$BUILD"/paidan_*.deb
 (cd "$BUILD" && cpack -G DEB >"$WORK/cpack.log" 2>&1) || fail "cpack failed"
@@ -71,7 +79,9 @@ done
 dpkg-deb -c "$DEB" >"$WORK/contents"
 for path in ./usr/bin/paidan ./usr/share/paidan/sql/001_reference.sql ./usr/share/paidan/clients/resident/index.html \
     ./usr/share/paidan/clients/common/ ./lib/systemd/system/paidan.service ./lib/systemd/system/paidan.socket \
-    ./etc/paidan/paidan.env ./usr/share/doc/paidan/copyright ./usr/share/doc/paidan/changelog.gz; do
+    ./lib/systemd/system/paidan-migrate.service \
+    ./etc/paidan/paidan.env ./usr/share/doc/paidan/copyright ./usr/share/doc/paidan/changelog.gz \
+    ./usr/share/man/man1/paidan.1.gz ./usr/share/doc/paidan/README.md; do
     grep -q " $path\$\| $path -> " "$WORK/contents" || fail "the package lacks $path"
 done
 grep -q ' root/root ' "$WORK/contents" || fail "files are not owned by root"
@@ -82,7 +92,8 @@ dpkg-deb -e "$DEB" "$WORK/control"
 grep -qx /etc/paidan/paidan.env "$WORK/control/conffiles" || fail "paidan.env is not a conffile"
 for unit in paidan.service; do
     for setting in User=paidan ProtectSystem=strict NoNewPrivileges=true StateDirectory=paidan \
-        EnvironmentFile=/etc/paidan/paidan.env; do
+        EnvironmentFile=/etc/paidan/paidan.env UnsetEnvironment=PAIDAN_MIGRATE_DATABASE_URL \
+        Requires=paidan-migrate.service; do
         dpkg-deb --fsys-tarfile "$DEB" | tar -xO "./lib/systemd/system/$unit" | grep -qx "$setting" ||
             fail "$unit lacks $setting"
     done
@@ -106,8 +117,11 @@ if command -v systemd-analyze >/dev/null 2>&1 && [ -d /lib/systemd/system ]; the
     # Verified against this machine's systemd, with ExecStart pointing into the scratch root.
     mkdir -p "$WORK/units"
     cp "$SCRATCH/lib/systemd/system/paidan.socket" "$WORK/units/"
-    sed "s|^ExecStart=/usr/bin/paidan|ExecStart=$BIN|" "$SCRATCH/lib/systemd/system/paidan.service" >"$WORK/units/paidan.service"
-    systemd-analyze verify "$WORK/units/paidan.socket" "$WORK/units/paidan.service" >"$WORK/verify.log" 2>&1 ||
+    for unit in paidan.service paidan-migrate.service; do
+        sed "s|^ExecStart=/usr/bin/paidan|ExecStart=$BIN|" "$SCRATCH/lib/systemd/system/$unit" >"$WORK/units/$unit"
+    done
+    systemd-analyze verify "$WORK/units/paidan.socket" "$WORK/units/paidan.service" "$WORK/units/paidan-migrate.service" \
+        >"$WORK/verify.log" 2>&1 ||
         { cat "$WORK/verify.log"; fail "systemd-analyze verify finds fault with the units"; }
     say "systemd-analyze verify: ok$( [ -s "$WORK/verify.log" ] && printf ' (%s)' "$(tr '\n' ' ' <"$WORK/verify.log")")"
     say "systemd-analyze security: $(systemd-analyze security --offline=true "$WORK/units/paidan.service" 2>/dev/null | grep -o 'Overall exposure level.*' || echo 'not available')"
@@ -120,14 +134,19 @@ if [ -z "${PAIDAN_PKG_DATABASE_URL:-}" ]; then
     pg_start "$PG_DIR" "$port" fast
     pg_createdb "$PG_DIR" "$port" paidan_pkg
     PAIDAN_PKG_DATABASE_URL=$(pg_url "$PG_DIR" "$port" paidan_pkg)
+    pg_app_role "$PG_DIR" "$port" paidan_server
+    PAIDAN_PKG_APP_DATABASE_URL=$(pg_url_as "$PG_DIR" "$port" paidan_pkg paidan_server)
 fi
+# As the units run them: migrate as the owner (paidan-migrate.service), serve as the server's role
+# without the owner's URL (paidan.service).
 export PAIDAN_DATABASE_URL=$PAIDAN_PKG_DATABASE_URL
+APP_URL=${PAIDAN_PKG_APP_DATABASE_URL:-$PAIDAN_PKG_DATABASE_URL}
 export PAIDAN_SQL_DIR="$SCRATCH/usr/share/paidan/sql"
 export PAIDAN_STATIC_DIR="$SCRATCH/usr/share/paidan/clients"
 mkdir -p "$SCRATCH/var/lib/paidan"
 export PAIDAN_ID_KEY_FILE="$SCRATCH/var/lib/paidan/id.key"
 
-say "paidan migrate (from the unpacked package)"
+say "paidan migrate (from the unpacked package, as the tables' owner)"
 "$BIN" migrate | tee "$WORK/migrate.log"
 grep -q 'migrations up to date' "$WORK/migrate.log" || fail "paidan migrate did not finish"
 
@@ -160,20 +179,25 @@ stop_server() {
 
 port=$(free_port)
 say "paidan serve on 127.0.0.1:$port (from the unpacked package)"
-PAIDAN_LISTEN="127.0.0.1:$port" "$BIN" serve 2>"$WORK/serve.log" &
+PAIDAN_DATABASE_URL=$APP_URL PAIDAN_LISTEN="127.0.0.1:$port" "$BIN" serve 2>"$WORK/serve.log" &
 SERVER_PID=$!
 wait_ready "http://127.0.0.1:$port"
 check_serving "http://127.0.0.1:$port"
 mode=$(stat -c %a "$PAIDAN_ID_KEY_FILE")
 [ "$mode" = 600 ] || fail "the ID-number key was made with mode $mode, not 600"
-say "served /, /api/v1/catalog and /readyz; key made with mode $mode"
+as=$(psql "$PAIDAN_PKG_DATABASE_URL" -AtX -c "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+if [ "$APP_URL" != "$PAIDAN_PKG_DATABASE_URL" ] && [ "$as" != paidan_server ]; then
+    fail "serve connected as '$as', not as paidan_server"
+fi
+say "served /, /api/v1/catalog and /readyz as $as; key made with mode $mode"
 stop_server
 
 if command -v systemd-socket-activate >/dev/null 2>&1; then
     port=$(free_port)
     say "paidan serve under systemd-socket-activate on 127.0.0.1:$port"
     # PAIDAN_LISTEN names another port on purpose: the passed socket must win.
-    PAIDAN_LISTEN="127.0.0.1:$(free_port)" systemd-socket-activate -l "127.0.0.1:$port" \
+    PAIDAN_DATABASE_URL=$APP_URL PAIDAN_LISTEN="127.0.0.1:$(free_port)" systemd-socket-activate -l "127.0.0.1:$port" \
         -E PAIDAN_LISTEN -E PAIDAN_DATABASE_URL -E PAIDAN_SQL_DIR -E PAIDAN_STATIC_DIR -E PAIDAN_ID_KEY_FILE \
         "$BIN" serve 2>"$WORK/activated.log" &
     SERVER_PID=$!

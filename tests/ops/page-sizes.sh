@@ -1,38 +1,56 @@
 #!/usr/bin/env bash
 # Bytes a phone downloads for each web client's first visit, plain and gzip-compressed, measured
-# through a running paidan (tests/ops/page-sizes.sh BASE_URL). Every file of the client's folder is
-# counted (the scripts are ES modules that import each other), plus the shared /common/ modules.
+# through a running paidan:  tests/ops/page-sizes.sh BASE_URL
+# What a visit loads is followed, not listed: the page, its <link rel=stylesheet|icon|manifest> and
+# <script src>, and every module those scripts import (static and dynamic), transitively. The team
+# app's service worker and the icons its manifest names are left out (installed, not visited).
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 BASE=${1:?usage: page-sizes.sh BASE_URL}
-
-size() { # URL-PATH ENCODING: bytes on the wire (the compressed copy is made on the first request)
-    local p=$1 enc=$2 n
-    if [ "$enc" = gzip ]; then
-        curl -s -o /dev/null -H 'Accept-Encoding: gzip' "$BASE$p"
-        sleep 0.2
-        n=$(curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$BASE$p")
-    else
-        n=$(curl -s -o /dev/null -w '%{size_download}' "$BASE$p")
-    fi
-    echo "$n"
+node - "$BASE" <<'JS'
+const base = process.argv[2];
+const get = async (path, gzip) => {
+  const headers = gzip ? { 'accept-encoding': 'gzip' } : { 'accept-encoding': 'identity' };
+  // The compressed copy is made off the event loop after the first request for a file (which is
+  // answered plain): ask again until it is there; files too small to gain stay plain.
+  let res, enc;
+  for (let i = 0; i < 10; i++) {
+    res = await fetch(new URL(path, base), { headers });
+    enc = res.headers.get('content-encoding') || 'identity';
+    if (!gzip || enc === 'gzip' || i === 9) break;
+    await res.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+  const len = Number(res.headers.get('content-length'));
+  const body = await res.text();
+  return { len, enc, type: res.headers.get('content-type') || '', body };
+};
+const refs = (path, type, body) => {
+  const out = [];
+  if (type.includes('html')) {
+    for (const m of body.matchAll(/<link\s[^>]*rel="(?:stylesheet|icon|manifest)"[^>]*href="([^"]+)"/g)) out.push(m[1]);
+    for (const m of body.matchAll(/<script\s[^>]*src="([^"]+)"/g)) out.push(m[1]);
+  } else if (type.includes('javascript')) {
+    for (const m of body.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+\.js)['"]/g)) out.push(m[1]);
+  } else if (type.includes('css')) {
+    for (const m of body.matchAll(/@import\s+(?:url\()?['"]?([^'")\s]+)/g)) out.push(m[1]);
+  }
+  return out.map((r) => new URL(r, new URL(path, base)).pathname);
+};
+console.log('client      files      plain       gzip  saved   (gzip on the wire: content-encoding gzip)');
+for (const [client, start] of [['resident', '/'], ['track', '/track/'], ['console', '/console/'], ['team', '/team/']]) {
+  const seen = new Set([start]);
+  const queue = [start];
+  let plain = 0, gz = 0, encoded = 0;
+  while (queue.length) {
+    const p = queue.shift();
+    const a = await get(p, false);
+    const b = await get(p, true);
+    plain += a.len;
+    gz += b.len;
+    if (b.enc === 'gzip') encoded++;
+    for (const r of refs(p, a.type, a.body)) if (!seen.has(r)) { seen.add(r); queue.push(r); }
+  }
+  console.log(`${client.padEnd(9)} ${String(seen.size).padStart(6)} ${String(plain).padStart(10)} ${String(gz).padStart(10)} ${String(Math.round(100 - gz * 100 / plain)).padStart(5)}%   (${encoded} of ${seen.size} compressed)`);
 }
-printf '%-10s %6s %10s %10s %6s\n' client files plain gzip saved
-for client in resident console team; do
-    prefix="/$client"
-    [ "$client" = resident ] && prefix=""
-    paths=("$prefix/")
-    for f in "$ROOT/clients/$client"/*; do
-        name=$(basename "$f")
-        [ "$name" = index.html ] && continue
-        case "$name" in *.png) continue ;; esac # icons only when installed
-        paths+=("$prefix/$name")
-    done
-    [ "$client" != resident ] && paths+=(/common/dom.js /common/sse.js)
-    plain=0 gz=0
-    for p in "${paths[@]}"; do
-        plain=$((plain + $(size "$p" plain)))
-        gz=$((gz + $(size "$p" gzip)))
-    done
-    printf '%-10s %6d %10d %10d %5d%%\n' "$client" "${#paths[@]}" "$plain" "$gz" $((100 - gz * 100 / plain))
-done
+JS
