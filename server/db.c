@@ -130,6 +130,12 @@ pool_connections_up(const struct db_pool *pool)
 }
 
 bool
+db_listening(const struct db_pool *pool)
+{
+	return pool->listener != NULL && pool->listener->state == CONN_IDLE;
+}
+
+bool
 db_pool_ready(const struct db_pool *pool)
 {
 	return !pool->closing && pool_connections_up(pool) > 0;
