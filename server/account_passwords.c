@@ -18,6 +18,7 @@
 #include "http.h"
 #include "offload.h"
 #include "passwords.h"
+#include "session_cache.h"
 #include "throttle.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -85,6 +86,8 @@ store_done(void *arg, const struct db_reply *reply)
 		api_error_reply(r, API_ERROR_NO_SUCH_USER, NULL);
 		return;
 	}
+	/* Every session of the user ended: this process forgets them at once, the others by the notes. */
+	session_cache_forget_user(strtoll(((struct change *)r->state)->user_id, NULL, 10));
 	http_reply_empty(r, 204);
 }
 

@@ -20,6 +20,7 @@
 #include "passwords.h"
 #include "query.h"
 #include "session.h"
+#include "session_cache.h"
 #include "throttle.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -215,6 +216,7 @@ logout_done(void *arg, const struct db_reply *reply)
 		api_reply_db_error(r, reply);
 		return;
 	}
+	session_cache_forget_session(r->user->session); /* this process at once; the others by the note */
 	{
 		char cookie[128];
 		snprintf(cookie, sizeof cookie, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",

@@ -56,6 +56,12 @@ db_value(const PGresult *result, int row, int col)
 }
 
 bool
+db_listening(const struct db_pool *pool)
+{
+	return pool->listener != NULL && pool->listener->state == CONN_IDLE;
+}
+
+bool
 db_pool_ready(const struct db_pool *pool)
 {
 	return !pool->closing && db_pool_connections_up(pool) > 0;

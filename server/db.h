@@ -91,6 +91,9 @@ void db_query_within(struct db_pool *pool, struct db_statement *stmt, const char
 void db_listen(struct db_pool *pool, const char *channel, void (*on_notify)(void *arg, const char *payload),
     void (*on_listen_start)(void *arg), void *arg);
 
+/* True while the db_listen connection is listening (notifications are being heard). */
+bool db_listening(const struct db_pool *pool);
+
 /* True when at least one connection is up. */
 bool db_pool_ready(const struct db_pool *pool);
 

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "query.h"
 #include "scope.h"
+#include "session_cache.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -167,11 +168,18 @@ events_session_note(struct events *ev, struct json_object *note)
 	const char *session = NULL;
 	int64_t user = 0;
 
-	if (json_object_object_get_ex(note, "session_ended", &v))
+	if (json_object_object_get_ex(note, "session_ended", &v)) {
 		session = json_object_get_string(v);
-	else if (json_object_object_get_ex(note, "user_disabled", &v))
+		session_cache_forget_session(session);
+	} else if (json_object_object_get_ex(note, "user_disabled", &v)) {
 		user = json_object_get_int64(v);
-	else
+		session_cache_forget_user(user);
+	} else if (json_object_object_get_ex(note, "user_changed", &v)) {
+		/* A new role or scope (sql/023): the next request looks the session up again, and the
+		 * user's streams end so that their clients reconnect with it. */
+		user = json_object_get_int64(v);
+		session_cache_forget_user(user);
+	} else
 		return false;
 	for (struct stream *s = ev->streams, *next; s != NULL; s = next) {
 		next = s->next;
@@ -255,6 +263,7 @@ events_listening(void *arg)
 {
 	struct events *ev = arg;
 
+	session_cache_forget_all();
 	for (struct stream *s = ev->streams, *next; s != NULL; s = next) {
 		next = s->next;
 		stream_close(s);

@@ -1,11 +1,14 @@
 /* http_server: evhttp with limits set (it has none by default), one context per request, and
  * routing through the table and gate the application hands in. */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <sys/queue.h>
@@ -188,6 +191,15 @@ http_server_start(struct event_base *base, const struct http_server_options *opt
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		free(server);
 		return NULL;
+	}
+	{
+		/* Accepted sockets inherit it on Linux: a reply's last segment leaves at once instead of
+		 * waiting for the client's delayed ACK (40 ms on keep-alive replies over ~16 KB). */
+		int one = 1;
+		if (setsockopt(evconnlistener_get_fd(server->listener), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) !=
+		    0)
+			log_warn(
+			    "cannot set TCP_NODELAY", "reason", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	}
 	server->http = evhttp_new(base);
 	evhttp_set_max_headers_size(server->http, (ev_ssize_t)options->max_header_bytes);

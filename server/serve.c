@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "offload.h"
 #include "routes.h"
+#include "session_cache.h"
 #include "socket_activation.h"
 #include "sweep.h"
 #include "tracking_code.h"
@@ -150,6 +151,7 @@ serve_process(const struct config *cfg)
 	event_add(sigterm, NULL);
 	event_add(sigint, NULL);
 	sweep = sweep_start(&app);
+	session_cache_set_ttl_ms(app.cfg->session_cache_ms);
 	stop.events = events_start(&app);
 
 	event_base_dispatch(app.base);
@@ -164,6 +166,7 @@ serve_process(const struct config *cfg)
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(stop.tick);
+	session_cache_free();
 	log_use_loop(NULL); /* what the last turns logged is written before the loop goes */
 	event_base_free(app.base);
 	log_info("stopped");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -15,6 +16,7 @@
 #include "db.h"
 #include "http.h"
 #include "query.h"
+#include "session_cache.h"
 
 /* Who a token belongs to; the user's JSON is what /me returns. */
 static struct db_statement session_statement = DB_STATEMENT("auth_session",
@@ -48,6 +50,8 @@ struct session_lookup {
 	struct request *r;
 	void (*done)(struct request *r, const struct auth_user *user, bool csrf_ok);
 	bool via_cookie;
+	bool listening; /* session ends were being heard when the look-up was sent */
+	uint64_t generation; /* the cache's, then */
 };
 
 void
@@ -110,15 +114,45 @@ csrf_matches(struct request *r, const char *expected)
 	return csrf != NULL && strlen(csrf) == strlen(expected) && sodium_memcmp(csrf, expected, strlen(expected)) == 0;
 }
 
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The request's user from what the database (or the cache) said of its session. */
+static void
+session_use(struct session_lookup *lookup, const char *hash, const struct session_cached *found)
+{
+	struct request *r = lookup->r;
+	struct auth_user *user = http_alloc(r, sizeof *user);
+	bool csrf_ok = true;
+
+	user->authenticated = true;
+	user->id = found->user_id;
+	user->role = found->role;
+	user->scope_id = found->scope_id;
+	user->json = http_strdup(r, found->json);
+	user->expires_at = found->expires_at;
+	snprintf(user->session, sizeof user->session, "%s", hash);
+	user->via_cookie = lookup->via_cookie;
+	if (lookup->via_cookie && r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD)
+		csrf_ok = csrf_matches(r, found->csrf);
+	lookup->done(r, user, csrf_ok);
+}
+
 static void
 session_done(void *arg, const struct db_reply *reply)
 {
 	struct session_lookup *lookup = arg;
 	struct request *r = lookup->r;
 	const PGresult *res = reply->result;
-	struct auth_user *user;
+	struct session_cached found;
 	enum user_role role;
-	bool csrf_ok = true;
+	const char *hash;
 
 	if (reply->status != DB_OK) {
 		api_reply_db_error(r, reply);
@@ -128,18 +162,17 @@ session_done(void *arg, const struct db_reply *reply)
 		lookup->done(r, NULL, true);
 		return;
 	}
-	user = http_alloc(r, sizeof *user);
-	user->authenticated = true;
-	user->id = query_cell_id(res, 0, "id");
-	user->role = role;
-	user->scope_id = query_cell_id(res, 0, "scope_id");
-	user->json = http_strdup(r, query_cell(res, 0, "json"));
-	user->expires_at = query_cell_id(res, 0, "expires_epoch");
-	snprintf(user->session, sizeof user->session, "%s", query_cell(res, 0, "session"));
-	user->via_cookie = lookup->via_cookie;
-	if (lookup->via_cookie && r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD)
-		csrf_ok = csrf_matches(r, query_cell(res, 0, "csrf_token"));
-	lookup->done(r, user, csrf_ok);
+	found.user_id = query_cell_id(res, 0, "id");
+	found.role = role;
+	found.scope_id = query_cell_id(res, 0, "scope_id");
+	found.expires_at = query_cell_id(res, 0, "expires_epoch");
+	found.csrf = query_cell(res, 0, "csrf_token");
+	found.json = query_cell(res, 0, "json");
+	hash = query_cell(res, 0, "session");
+	/* Only while session ends can be heard: an entry is then dropped when its session ends. */
+	if (lookup->listening && db_listening(r->app->db))
+		session_cache_put(hash, wall_ms(), lookup->generation, &found);
+	session_use(lookup, hash, &found);
 }
 
 void
@@ -148,6 +181,7 @@ session_find(struct request *r, void (*done)(struct request *r, const struct aut
 	struct session_lookup *lookup = http_alloc(r, sizeof *lookup);
 	char *hash = http_alloc(r, SESSION_TOKEN_HASH_HEX);
 	const char *values[1] = {hash};
+	struct session_cached cached;
 
 	if (!session_request_token_hash(r, hash, &lookup->via_cookie)) {
 		done(r, NULL, true);
@@ -155,5 +189,11 @@ session_find(struct request *r, void (*done)(struct request *r, const struct aut
 	}
 	lookup->r = r;
 	lookup->done = done;
+	lookup->listening = db_listening(r->app->db);
+	lookup->generation = session_cache_generation();
+	if (lookup->listening && session_cache_get(hash, wall_ms(), &cached)) {
+		session_use(lookup, hash, &cached);
+		return;
+	}
 	db_query(r->app->db, &session_statement, values, session_done, lookup);
 }

@@ -24,48 +24,74 @@
 #define DATE_MIN_YEAR 1970
 #define DATE_MAX_YEAR 9999
 
-/* $1 from, $2 to (dates, both included), $3 role, $4 scope id, $5 every state's wire name. One statement
- * per role, each with that role's part of paidan_order_visible (sql/020_scope_predicates.sql; a team's
- * as a set of ids), so that a scope's orders in the range come from an index; $3 must name the
- * statement's role. */
+/* $1 from, $2 to (dates, both included), $3 role, $4 scope id, $5 every state's wire name. The summary
+ * reads what each order adds to it, kept as orders change (sql/022_stats_facts.sql: order_stat_facts,
+ * order_hour_facts, a few dozen bytes an order with its created day, scope and stage spans), never
+ * the orders, events, evaluations and records themselves. One statement per role, each with that
+ * role's part of paidan_order_visible (sql/020_scope_predicates.sql) on the facts' copy of the
+ * order's columns (a team's as its set of ids), so that a scope's days come from an index; $3 must
+ * name the statement's role. tests/integration/z_scope_queries.test.mjs compares this with the query
+ * over the orders themselves. */
+#define SUMMARY_RANGE "f.day BETWEEN $1::date AND $2::date"
+/* The values of a stage's rows picked by stage_rows (0-based, in the stage's order), one sort of integers. */
+#define STAGE_PICK(STAGE)                                                                                              \
+	"percentile_disc((SELECT array_agg(v.x ORDER BY r.i, v.k) FROM stage_rows r"                                   \
+	"   CROSS JOIN LATERAL (VALUES (1, (r.lo + 0.5) / r.n), (2, (r.hi + 0.5) / r.n)) v (k, x)"                     \
+	"   WHERE r.stage = '" STAGE "' AND r.n > 0)) WITHIN GROUP (ORDER BY f." STAGE "_us) AS " STAGE
+/* stage_rows: percentile_cont's arithmetic, per stage and quantile, on the number of spans: the two
+ * neighbouring rows (0-based) and the proportion between them. picks: those rows' values, one sort of
+ * integers per stage. stages: as percentile_cont does, the row itself or lo + (hi - lo) * proportion
+ * (on the intervals the timestamps' difference gives). */
+#define STAGE_PICKS                                                                                                    \
+	STAGE_PICK("dispatch")                                                                                         \
+	", " STAGE_PICK("claim") ", " STAGE_PICK("accept") ", " STAGE_PICK("start") ", " STAGE_PICK(                   \
+	    "complete") ", " STAGE_PICK("confirm")
 #define SUMMARY_SQL(SCOPE)                                                                                             \
-	"WITH scoped AS MATERIALIZED ("                                                                                \
-	"  SELECT o.* FROM orders o"                                                                                   \
-	"   WHERE o.created_at >= $1::date::timestamp AT TIME ZONE 'Asia/Shanghai'"                                    \
-	"     AND o.created_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'"                               \
-	"     AND " SCOPE "), counted AS MATERIALIZED ("                                                               \
-	"  SELECT s.hours, s.team_id, o.community_id, o.department_id,"                                                \
-	"         to_char(COALESCE(o.completed_at, s.recorded_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month"   \
-	"    FROM scoped o JOIN service_records s ON s.order_id = o.id"                                                \
-	"   WHERE paidan_record_counts(s)"                                                                             \
-	"), stages AS ("                                                                                               \
-	"  SELECT st.stage, st.span"                                                                                   \
-	"    FROM scoped o CROSS JOIN LATERAL (VALUES"                                                                 \
-	"         ('dispatch', o.dispatched_at - o.created_at), ('claim', o.claimed_at - o.dispatched_at),"            \
-	"         ('accept', o.accepted_at - o.claimed_at), ('start', o.started_at - o.accepted_at),"                  \
-	"         ('complete', o.completed_at - o.started_at), ('confirm', o.closed_at - o.completed_at)"              \
-	"         ) AS st (stage, span)"                                                                               \
-	"   WHERE st.span >= interval '0'"                                                                             \
-	")"                                                                                                            \
+	"WITH by_state AS MATERIALIZED ("                                                                              \
+	"  SELECT f.state, count(*) AS n, count(*) FILTER (WHERE f.due_at < now()) AS overdue,"                        \
+	"         count(*) FILTER (WHERE f.escalated) AS escalated, count(f.rating) AS rated,"                         \
+	"         round(avg(f.rating), 2) AS average, count(f.dispatch_us) AS dispatch, count(f.claim_us) AS claim,"   \
+	"         count(f.accept_us) AS accept, count(f.start_us) AS start, count(f.complete_us) AS complete,"         \
+	"         count(f.confirm_us) AS confirm"                                                                      \
+	"    FROM order_stat_facts f WHERE " SUMMARY_RANGE " AND " SCOPE " GROUP BY f.state"                           \
+	"), stage_rows AS MATERIALIZED ("                                                                              \
+	"  SELECT st.stage, st.ord, st.n, q.i, floor(q.q * (st.n - 1)) AS lo, ceil(q.q * (st.n - 1)) AS hi,"           \
+	"         q.q * (st.n - 1) - floor(q.q * (st.n - 1)) AS proportion"                                            \
+	"    FROM (SELECT sum(dispatch) AS dispatch, sum(claim) AS claim, sum(accept) AS accept, sum(start) AS start," \
+	"                 sum(complete) AS complete, sum(confirm) AS confirm FROM by_state) c"                         \
+	"   CROSS JOIN LATERAL (VALUES ('dispatch', 1, COALESCE(c.dispatch, 0)::float8),"                              \
+	"         ('claim', 2, COALESCE(c.claim, 0)::float8), ('accept', 3, COALESCE(c.accept, 0)::float8),"           \
+	"         ('start', 4, COALESCE(c.start, 0)::float8), ('complete', 5, COALESCE(c.complete, 0)::float8),"       \
+	"         ('confirm', 6, COALESCE(c.confirm, 0)::float8)) AS st (stage, ord, n)"                               \
+	"   CROSS JOIN (VALUES (1, 0.5::float8), (2, 0.9::float8)) AS q (i, q)"                                        \
+	"), picks AS MATERIALIZED ("                                                                                   \
+	"  SELECT " STAGE_PICKS " FROM order_stat_facts f WHERE " SUMMARY_RANGE " AND " SCOPE "), stages AS ("         \
+	"  SELECT r.stage, r.ord, r.n, r.i,"                                                                           \
+	"         CASE WHEN r.n = 0 THEN NULL WHEN r.hi = r.lo THEN paidan_span_interval(p.v[2 * r.i - 1])"            \
+	"              ELSE paidan_span_interval(p.v[2 * r.i - 1]) + (paidan_span_interval(p.v[2 * r.i])"              \
+	"                   - paidan_span_interval(p.v[2 * r.i - 1])) * r.proportion END AS value"                     \
+	"    FROM stage_rows r JOIN (SELECT x.stage, x.v FROM picks CROSS JOIN LATERAL (VALUES"                        \
+	"         ('dispatch', picks.dispatch), ('claim', picks.claim), ('accept', picks.accept),"                     \
+	"         ('start', picks.start), ('complete', picks.complete), ('confirm', picks.confirm)) x (stage, v)) p"   \
+	"      ON p.stage = r.stage"                                                                                   \
+	"), counted AS MATERIALIZED ("                                                                                 \
+	"  SELECT f.team_id, f.community_id, f.department_id, f.month, f.hours"                                        \
+	"    FROM order_hour_facts f WHERE " SUMMARY_RANGE " AND " SCOPE ")"                                           \
 	"SELECT json_build_object("                                                                                    \
 	"  'from', $1::text, 'to', $2::text,"                                                                          \
 	"  'orders_by_state', (SELECT json_object_agg(n.state, COALESCE(c.n, 0) ORDER BY n.ord)"                       \
 	"      FROM unnest($5::text[]) WITH ORDINALITY AS n (state, ord)"                                              \
-	"      LEFT JOIN (SELECT state, count(*) AS n FROM scoped GROUP BY state) c ON c.state = n.state),"            \
-	"  'orders_total', (SELECT count(*) FROM scoped),"                                                             \
-	"  'overdue_open', (SELECT count(*) FROM scoped o WHERE o.due_at < now()"                                      \
-	"                      AND o.state NOT IN ('closed', 'rejected', 'cancelled')),"                               \
-	"  'escalated', (SELECT count(*) FROM scoped o WHERE o.escalated_at IS NOT NULL OR EXISTS"                     \
-	"      (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.action = 'escalate')),"                     \
-	"  'stage_hours', (SELECT json_object_agg(n.stage, json_build_object("                                         \
-	"          'median', round(extract(epoch FROM p.median)::numeric / 3600, 1),"                                  \
-	"          'p90', round(extract(epoch FROM p.p90)::numeric / 3600, 1),"                                        \
-	"          'n', COALESCE(p.n, 0)) ORDER BY n.ord)"                                                             \
-	"      FROM unnest(ARRAY['dispatch', 'claim', 'accept', 'start', 'complete', 'confirm'])"                      \
-	"           WITH ORDINALITY AS n (stage, ord)"                                                                 \
-	"      LEFT JOIN (SELECT stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY span) AS median,"                  \
-	"                        percentile_cont(0.9) WITHIN GROUP (ORDER BY span) AS p90, count(*) AS n"              \
-	"                   FROM stages GROUP BY stage) p ON p.stage = n.stage),"                                      \
+	"      LEFT JOIN by_state c ON c.state = n.state),"                                                            \
+	"  'orders_total', (SELECT COALESCE(sum(n), 0)::bigint FROM by_state),"                                        \
+	"  'overdue_open', (SELECT COALESCE(sum(overdue), 0)::bigint FROM by_state"                                    \
+	"                    WHERE state NOT IN ('closed', 'rejected', 'cancelled')),"                                 \
+	"  'escalated', (SELECT COALESCE(sum(escalated), 0)::bigint FROM by_state),"                                   \
+	"  'stage_hours', (SELECT json_object_agg(stage, json_build_object("                                           \
+	"          'median', round(extract(epoch FROM median)::numeric / 3600, 1),"                                    \
+	"          'p90', round(extract(epoch FROM p90)::numeric / 3600, 1),"                                          \
+	"          'n', n) ORDER BY ord)"                                                                              \
+	"      FROM (SELECT stage, ord, max(n)::bigint AS n, max(value) FILTER (WHERE i = 1) AS median,"               \
+	"                   max(value) FILTER (WHERE i = 2) AS p90 FROM stages GROUP BY stage, ord) x),"               \
 	"  'hours', json_build_object("                                                                                \
 	"      'total', (SELECT COALESCE(sum(hours), 0)::numeric(14, 2)::text FROM counted),"                          \
 	"      'by_team', (SELECT COALESCE(json_agg(json_build_object('team_id', t.id, 'name', t.name,"                \
@@ -85,20 +111,20 @@
 	"      'by_month', (SELECT COALESCE(json_agg(json_build_object('month', x.month,"                              \
 	"                     'hours', x.hours::numeric(14, 2)::text) ORDER BY x.month), '[]'::json)"                  \
 	"          FROM (SELECT month, sum(hours) AS hours FROM counted GROUP BY month) x)),"                          \
-	"  'satisfaction', (SELECT json_build_object('average', round(avg(e.rating), 2),"                              \
-	"          'rated', count(e.order_id),"                                                                        \
-	"          'rated_share', CASE WHEN count(*) > 0 THEN round(count(e.order_id)::numeric / count(*), 4) END,"    \
-	"          'closed', count(*))"                                                                                \
-	"      FROM scoped o LEFT JOIN evaluations e ON e.order_id = o.id WHERE o.state = 'closed'))::text"
+	"  'satisfaction', (SELECT json_build_object('average', c.average, 'rated', COALESCE(c.rated, 0),"             \
+	"          'rated_share', CASE WHEN c.n > 0 THEN round(c.rated::numeric / c.n, 4) END,"                        \
+	"          'closed', COALESCE(c.n, 0))"                                                                        \
+	"      FROM (SELECT 1) one LEFT JOIN by_state c ON c.state = 'closed'))::text"
 
 static struct db_statement summary_statements[ROLE_COUNT] = {
     [ROLE_ADMIN] = DB_STATEMENT("stats_summary_admin", SUMMARY_SQL("$3::text = 'admin' AND $4::bigint IS NOT NULL"), 5),
     [ROLE_COMMUNITY] = DB_STATEMENT(
-        "stats_summary_community", SUMMARY_SQL("$3::text = 'community' AND paidan_scope_community(o, $4::bigint)"), 5),
-    [ROLE_DEPARTMENT] = DB_STATEMENT("stats_summary_department",
-        SUMMARY_SQL("$3::text = 'department' AND paidan_scope_department(o, $4::bigint)"), 5),
+        "stats_summary_community", SUMMARY_SQL("$3::text = 'community' AND f.community_id = $4::bigint"), 5),
+    [ROLE_DEPARTMENT] = DB_STATEMENT(
+        "stats_summary_department", SUMMARY_SQL("$3::text = 'department' AND f.department_id = $4::bigint"), 5),
     [ROLE_TEAM] = DB_STATEMENT("stats_summary_team",
-        SUMMARY_SQL("$3::text = 'team' AND o.id IN (SELECT t.id FROM paidan_team_order_ids($4::bigint) t (id))"), 5),
+        SUMMARY_SQL("$3::text = 'team' AND f.order_id IN (SELECT t.id FROM paidan_team_order_ids($4::bigint) t (id))"),
+        5),
 };
 
 /* ---- dates ---- */

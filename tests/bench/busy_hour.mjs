@@ -1,0 +1,198 @@
+// A province's busy hour, replayed faster (issue 11): orders submitted at a steady rate and driven
+// through their whole life (dispatch, claim, offer, accept, start, complete, confirm) by the demo
+// accounts, staff consoles listing orders every so often, and team phones holding live-update
+// streams. Prints, per kind of request, how many, p50/p95/p99 and the 5xx; how many phones got
+// connected; and how long after an action's answer its event reached the phones (sampled on the
+// first 50 phones). On demand only:
+//
+//   node tests/bench/busy_hour.mjs BASE_URL [--scale 0.1] [--minutes 2] [--speed 10]
+//        [--orders-per-hour 2000] [--consoles 5000] [--console-every-s 30] [--phones 20000]
+//
+// At --scale 1 and --speed 10: 20,000 orders an hour (5.6 a second, each with 7 actions), 5,000
+// consoles listing every 3 s (1,667 lists a second) and 20,000 phones. The server needs the demo
+// accounts, anonymous limits raised (--orders-per-address-hour, --open-orders-per-phone) and room
+// for the streams (--max-streams, --max-connections, file descriptors); tests/bench/busy_hour.sh
+// starts one so.
+import http from 'node:http';
+
+const args = process.argv.slice(2);
+const base = args[0];
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i > 0 ? Number(args[i + 1]) : dflt;
+};
+const scale = opt('scale', 0.1);
+const minutes = opt('minutes', 2);
+const speed = opt('speed', 10);
+const ordersPerHour = opt('orders-per-hour', 2000);
+const consoles = Math.round(opt('consoles', 5000) * scale);
+const consoleEveryMs = (opt('console-every-s', 30) * 1000) / speed;
+const phones = Math.round(opt('phones', 20000) * scale);
+const orderEveryMs = 3600e3 / (ordersPerHour * speed * scale);
+const PASSWORD = process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo';
+const SAMPLED_PHONES = 50;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+const streamAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+const stats = {}; // kind → {ms: [], status: {}}
+let stopping = false;
+
+function note(kind, status, ms) {
+  const s = (stats[kind] ??= { ms: [], status: {} });
+  s.ms.push(ms);
+  s.status[status] = (s.status[status] ?? 0) + 1;
+}
+
+function call(method, path, token, body) {
+  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (data) Object.assign(headers, { 'content-type': 'application/json', 'content-length': data.length });
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const req = http.request(`${base}${path}`, { method, headers, agent, timeout: 30000 }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        let json;
+        try { json = JSON.parse(Buffer.concat(chunks).toString()); } catch { json = undefined; }
+        resolve({ status: res.statusCode, json, ms: performance.now() - t0, at: performance.now() });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve({ status: 0, ms: performance.now() - t0, at: performance.now() }));
+    req.end(data);
+  });
+}
+
+async function login(username) {
+  const r = await call('POST', '/api/v1/sessions', null, { username, password: PASSWORD });
+  if (r.status !== 201) throw new Error(`login ${username}: ${r.status}`);
+  return { token: r.json.token, user: r.json.user };
+}
+
+const S = {};
+const answered = new Map(); // `${order}:${action}` → time its answer came (for event latency)
+const latencies = [];
+let phonesOpen = 0, phonesMax = 0, phoneRefusals = 0, phoneFailures = 0, events = 0;
+
+function phone(i) {
+  if (stopping) return;
+  const req = http.get(`${base}/api/v1/events`, { agent: streamAgent, headers: { authorization: `Bearer ${S.team.token}` } }, (res) => {
+    if (res.statusCode !== 200) {
+      phoneRefusals++;
+      res.resume();
+      setTimeout(() => phone(i), 1000 * Number(res.headers['retry-after'] ?? 3) * (0.5 + Math.random()));
+      return;
+    }
+    phonesOpen++;
+    phonesMax = Math.max(phonesMax, phonesOpen);
+    let buf = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk) => {
+      buf += chunk;
+      let end;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        if (!block.includes('event: order')) continue;
+        events++;
+        if (i >= SAMPLED_PHONES) continue;
+        const line = block.split('\n').find((l) => l.startsWith('data: '));
+        try {
+          const e = JSON.parse(line.slice(6));
+          const at = answered.get(`${e.order_id}:${e.action}`);
+          if (at !== undefined) latencies.push(Math.max(0, performance.now() - at));
+        } catch { /* not ours */ }
+      }
+    });
+    res.on('end', () => { phonesOpen--; if (!stopping) setTimeout(() => phone(i), 3000); });
+  });
+  req.on('error', () => { phoneFailures++; if (!stopping) setTimeout(() => phone(i), 3000); });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function act(kind, who, id, action, body) {
+  const r = await call('POST', `/api/v1/orders/${id}/${action}`, S[who].token, body ?? {});
+  note(kind, r.status, r.ms);
+  if (r.status === 200) answered.set(`${id}:${action}`, r.at);
+  return r.status === 200;
+}
+
+async function lifecycle(n) {
+  const contactPhone = `139${String(10000000 + (n % 90000000)).padStart(8, '0')}`;
+  const sub = await call('POST', '/api/v1/orders', null, {
+    community_id: S.community.user.community_id, category_id: S.categoryId, description: `繁忙时段回放 ${n}`,
+    contact_name: "回放", contact_phone: contactPhone,
+  });
+  note('submit', sub.status, sub.ms);
+  if (sub.status !== 201) return;
+  const id = sub.json.id;
+  const gap = () => sleep(200 + Math.random() * 800);
+  const steps = [
+    ['community', 'dispatch', { department_id: S.department.user.department_id }],
+    ['department', 'claim'],
+    ['department', 'offer', { team_ids: [S.team.user.team_id] }],
+    ['team', 'accept'],
+    ['team', 'start'],
+    ['team', 'complete', { summary: '已完成', hours: [{ volunteer_id: S.volunteerId, hours: '1.50' }] }],
+    ['community', 'confirm'],
+  ];
+  for (const [who, action, body] of steps) {
+    await gap();
+    if (stopping || !(await act('action', who, id, action, body))) return;
+  }
+}
+
+function consoleLoop(i) {
+  const who = ['community', 'department', 'admin'][i % 3];
+  const tick = async () => {
+    if (stopping) return;
+    const r = await call('GET', '/api/v1/orders?limit=20', S[who].token);
+    note('list', r.status, r.ms);
+    setTimeout(tick, consoleEveryMs * (0.8 + 0.4 * Math.random()));
+  };
+  setTimeout(tick, Math.random() * consoleEveryMs);
+}
+
+function pct(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)].toFixed(1) : '-';
+}
+
+async function main() {
+  for (const role of ['admin', 'community', 'department', 'team']) S[role] = await login(`demo-${role}`);
+  const cat = await call('GET', '/api/v1/catalog');
+  S.categoryId = (cat.json.categories.find((c) => c.department_id === S.department.user.department_id) ?? cat.json.categories[0]).id;
+  const members = await call('GET', `/api/v1/teams/${S.team.user.team_id}/members`, S.team.token);
+  S.volunteerId = members.json.items[0].volunteer_id;
+  console.log(`busy hour × ${scale} at ${speed}× speed for ${minutes} min: an order every ${orderEveryMs.toFixed(0)} ms, ` +
+    `${consoles} consoles every ${(consoleEveryMs / 1000).toFixed(1)} s, ${phones} phones`);
+  for (let i = 0; i < phones; i++) setTimeout(() => phone(i), (i % 2000) * 5);
+  const t0 = Date.now();
+  while (phonesOpen < phones && Date.now() - t0 < 60000) await sleep(250);
+  console.log(`phones connected before the replay: ${phonesOpen} of ${phones} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  for (let i = 0; i < consoles; i++) consoleLoop(i);
+  const end = Date.now() + minutes * 60e3;
+  const running = [];
+  for (let n = 0; Date.now() < end; n++) {
+    running.push(lifecycle(n));
+    await sleep(orderEveryMs * (0.5 + Math.random()));
+  }
+  stopping = true;
+  await Promise.all(running);
+  console.log(`phones: ${phonesOpen} open at the end (at most ${phonesMax} of ${phones}), ${phoneRefusals} refusals, ` +
+    `${phoneFailures} failures, ${events} events received`);
+  const lat = latencies.sort((a, b) => a - b);
+  console.log(`event after the action's answer (first ${SAMPLED_PHONES} phones, ${lat.length} samples): ` +
+    `p50 ${pct(lat, 0.5)} ms, p99 ${pct(lat, 0.99)} ms`);
+  for (const [kind, s] of Object.entries(stats)) {
+    const ms = s.ms.sort((a, b) => a - b);
+    const bad = Object.entries(s.status).filter(([k]) => k === '0' || k >= '500').reduce((a, [, v]) => a + v, 0);
+    console.log(`${kind.padEnd(7)} n=${String(ms.length).padStart(6)} p50 ${pct(ms, 0.5)} ms  p95 ${pct(ms, 0.95)} ms  ` +
+      `p99 ${pct(ms, 0.99)} ms  5xx/failed ${bad}  statuses ${JSON.stringify(s.status)}`);
+  }
+  process.exit(0);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
