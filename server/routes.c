@@ -15,6 +15,7 @@
 #include "health.h"
 #include "hours.h"
 #include "matching.h"
+#include "notifications_api.h"
 #include "order_actions.h"
 #include "order_model.h"
 #include "order_read.h"
@@ -23,6 +24,8 @@
 #include "registry_skills.h"
 #include "registry_teams.h"
 #include "registry_volunteers.h"
+#include "resident_login.h"
+#include "robots_api.h"
 #include "static_files.h"
 #include "stats.h"
 #include "team_invites.h"
@@ -33,6 +36,7 @@
 #define POST EVHTTP_REQ_POST
 #define DELETE EVHTTP_REQ_DELETE
 #define PATCH EVHTTP_REQ_PATCH
+#define PUT EVHTTP_REQ_PUT
 
 #define ANYONE ROUTE_PUBLIC
 #define ANYONE_OR_STAFF (ACCESS_SESSION_OPTIONAL | ROLES_STAFF)
@@ -59,6 +63,15 @@ static const struct route routes[] = {
     {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE},
     {POST, "/api/v1/orders/{id}/{action}", order_action_post, SIGNED_IN, JSON},
     {GET, "/api/v1/orders/{id}/suggested-teams", matching_suggest, ADMIN | DEPARTMENT, NONE},
+    {GET, "/api/v1/orders/{id}/notifications", notifications_of_order, STAFF, NONE},
+    {GET, "/api/v1/notifications", notifications_list, ADMIN, NONE},
+    {POST, "/api/v1/notifications/{id}/resend", notifications_resend, ADMIN, NONE},
+    {POST, "/api/v1/resident/codes", resident_codes_create, ANYONE, JSON},
+    {POST, "/api/v1/resident/sessions", resident_sessions_create, ANYONE, JSON},
+    {GET, "/api/v1/resident/orders", resident_orders, ANYONE, NONE},
+    {GET, "/api/v1/robots", robots_list, ADMIN, NONE},
+    {PUT, "/api/v1/robots", robots_put, ADMIN, JSON},
+    {DELETE, "/api/v1/robots", robots_delete, ADMIN, NONE},
     {GET, "/api/v1/volunteers/{id}/hours", hours_ledger, ADMIN | TEAM | VOLUNTEER, NONE},
     {GET, "/api/v1/volunteers/{id}/certificate", certificate_issue, ADMIN | VOLUNTEER, NONE},
     {POST, "/api/v1/service-records/{id}/corrections", hours_correct, ADMIN, JSON},
