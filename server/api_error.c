@@ -79,8 +79,6 @@ static const struct api_error_row rows[API_ERROR_COUNT] = {
         "one code a minute and five a day per phone"},
     [API_ERROR_SMS_UNAVAILABLE] = {503, "busy", "短信暂时发不出去，请稍后再试",
         "the SMS could not be sent; try again later"},
-    [API_ERROR_RESIDENT_UNAUTHENTICATED] = {401, "unauthenticated", "请先用手机验证码登录",
-        "log in with an SMS code first"},
     [API_ERROR_BUSY] = {503, "busy", "系统繁忙，请稍后再试", "busy; try again shortly"},
     [API_ERROR_RESTARTING] = {503, "busy", "服务正在重启", "restarting"},
     [API_ERROR_TOO_MANY_STREAMS] = {503, "busy", "连接太多，请稍后再试", "too many live connections"},

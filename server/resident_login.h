@@ -16,7 +16,7 @@ void resident_codes_create(struct request *r);
  * paidan_resident; 422 for a wrong, expired or voided code. */
 void resident_sessions_create(struct request *r);
 /* GET /api/v1/resident/orders (the resident cookie) → {items: [{tracking_code, state, category_name,
- * community_name, team_name, created_at, updated_at}]} */
+ * community_name, team_name, created_at, updated_at}]}; {phone: null, items: []} without a session */
 void resident_orders(struct request *r);
 
 /* The hash (hex) of the request's resident session cookie into out; false when it has none. Resident

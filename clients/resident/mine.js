@@ -32,7 +32,7 @@ function showError(f, text) {
 
 async function showOrders() {
   const r = await api('/api/v1/resident/orders');
-  if (r.status === 401) { askPhone(); return; }
+  if (r.ok && r.json?.phone === null) { askPhone(); return; }
   if (!r.ok) { put(main, el('p', { class: 'message bad', role: 'alert' }, plain(r, '暂时查不到，请稍后再试'))); return; }
   const items = r.json.items;
   put(main,
