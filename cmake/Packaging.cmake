@@ -78,7 +78,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://example.invalid/paidan")
 # Libraries found by dpkg-shlibdeps from the binary (libevent, libpq, json-c, libsodium, …).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# ca-certificates: the CAs outbound HTTPS (SMS provider, group robots) is verified against.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, ca-certificates")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql (>= 15), postgresql-contrib")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nginx, postgresql-15-auto-failover")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

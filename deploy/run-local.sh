@@ -52,6 +52,8 @@ export PAIDAN_LISTEN="$LISTEN"
 export PAIDAN_STATIC_DIR="${PAIDAN_STATIC_DIR:-$ROOT/clients}"
 export PAIDAN_SQL_DIR="${PAIDAN_SQL_DIR:-$ROOT/sql}"
 export PAIDAN_ID_KEY_FILE="${PAIDAN_ID_KEY_FILE:-$ROOT/var/id.key}"
+# SMS are only logged here (the server's log says what would have been sent).
+export PAIDAN_SMS_CHANNEL="${PAIDAN_SMS_CHANNEL:-none}"
 # The demo county's certificates name a sample issuer; a real deployment sets its own.
 export PAIDAN_ISSUER="${PAIDAN_ISSUER:-定南县科学技术协会（示例）}"
 

@@ -9,6 +9,8 @@ struct config;
 struct db_pool;
 struct http_server;
 struct offload;
+struct channels;
+struct outbox;
 
 struct app {
 	struct event_base *base;
@@ -16,6 +18,8 @@ struct app {
 	struct db_pool *db;
 	struct http_server *http;
 	struct offload *offload; /* argon2id off the loop */
+	struct channels *channels; /* SMS and group robots */
+	struct outbox *outbox; /* the notification sender, or NULL when --notify-sender 0 */
 	bool stopping;
 };
 

@@ -19,6 +19,17 @@ struct config {
 	const char *public_url; /* how users reach the server; https makes the session cookie Secure + __Host- */
 	const char *metrics_allow; /* comma-separated client addresses besides loopback that may read /metrics */
 	const char *trusted_proxy; /* comma-separated addresses whose X-Forwarded-For / X-Real-IP count */
+	const char *ca_bundle;
+	const char *sms_channel;
+	const char *sms_webhook_url;
+	const char *sms_webhook_secret_file;
+	const char *tencent_sms_endpoint;
+	const char *tencent_sms_credentials_file;
+	const char *tencent_sms_app_id;
+	const char *tencent_sms_sign_name;
+	const char *tencent_sms_region;
+	const char *tencent_sms_templates;
+	const char *sms_quiet_hours;
 	long workers;
 	long db_pool_size;
 	long db_queue_max; /* fast reads */
@@ -49,6 +60,12 @@ struct config {
 	long orders_per_address_hour; /* anonymous 点单 per client address per hour */
 	long open_orders_per_phone; /* open orders one phone number may have */
 	long erase_after_days; /* personal data of orders closed this long ago is erased */
+	long notify_sender;
+	long notify_poll_ms;
+	long notify_timeout_ms;
+	long notify_retry_base_ms;
+	long sms_daily_limit;
+	long resident_session_hours;
 };
 
 /* Fills cfg from defaults, then the environment, then argv[first..argc) flags.

@@ -41,7 +41,11 @@ struct shared {
 	struct histogram db_call, db_queue_wait;
 	int64_t streams_open;
 	uint64_t streams_total, escalations;
+	uint64_t notify[METRICS_CHANNEL_COUNT][3]; /* by enum metrics_notify_outcome */
+	int64_t notify_backlog[METRICS_CHANNEL_COUNT], notify_failed[METRICS_CHANNEL_COUNT];
 };
+
+static const char *const channel_names[METRICS_CHANNEL_COUNT] = {"sms", "robot"};
 
 static struct shared *shared;
 static const struct route *route_table;
@@ -149,6 +153,22 @@ metrics_escalated(void)
 		add(&shared->escalations, 1);
 }
 
+void
+metrics_notify(enum metrics_channel channel, enum metrics_notify_outcome outcome)
+{
+	if (shared != NULL && channel < METRICS_CHANNEL_COUNT && outcome <= METRICS_NOTIFY_FAILED)
+		add(&shared->notify[channel][outcome], 1);
+}
+
+void
+metrics_notify_backlog(enum metrics_channel channel, long backlog, long failed)
+{
+	if (shared == NULL || channel >= METRICS_CHANNEL_COUNT)
+		return;
+	__atomic_store_n(&shared->notify_backlog[channel], (int64_t)backlog, __ATOMIC_RELAXED);
+	__atomic_store_n(&shared->notify_failed[channel], (int64_t)failed, __ATOMIC_RELAXED);
+}
+
 static uint64_t
 load(const uint64_t *counter)
 {
@@ -184,6 +204,38 @@ render_histogram(struct evbuffer *out, const char *name, const char *labels, con
 	    (double)load(&h->sum_us) / 1e6);
 	evbuffer_add_printf(out, "%s_count%s%s%s %llu\n", name, labels[0] ? "{" : "", labels, labels[0] ? "}" : "",
 	    (unsigned long long)load(&h->count));
+}
+
+static void
+render_notify(struct evbuffer *out)
+{
+	static const struct {
+		const char *name, *help;
+	} outcomes[3] = {
+	    {"paidan_notify_deliveries_total", "Notifications delivered."},
+	    {"paidan_notify_attempt_failures_total", "Delivery attempts that failed (each is retried or given up)."},
+	    {"paidan_notify_failures_total", "Notifications given up on (state failed; the console resends)."},
+	};
+
+	evbuffer_add_printf(out,
+	    "# HELP paidan_notify_backlog Notifications pending or being sent, as the sender last counted.\n"
+	    "# TYPE paidan_notify_backlog gauge\n");
+	for (int c = 0; c < METRICS_CHANNEL_COUNT; c++)
+		evbuffer_add_printf(out, "paidan_notify_backlog{channel=\"%s\"} %lld\n", channel_names[c],
+		    (long long)__atomic_load_n(&shared->notify_backlog[c], __ATOMIC_RELAXED));
+	evbuffer_add_printf(out,
+	    "# HELP paidan_notify_failed Notifications in the failed state, as the sender last counted.\n"
+	    "# TYPE paidan_notify_failed gauge\n");
+	for (int c = 0; c < METRICS_CHANNEL_COUNT; c++)
+		evbuffer_add_printf(out, "paidan_notify_failed{channel=\"%s\"} %lld\n", channel_names[c],
+		    (long long)__atomic_load_n(&shared->notify_failed[c], __ATOMIC_RELAXED));
+	for (int k = 0; k < 3; k++) {
+		evbuffer_add_printf(
+		    out, "# HELP %s %s\n# TYPE %s counter\n", outcomes[k].name, outcomes[k].help, outcomes[k].name);
+		for (int c = 0; c < METRICS_CHANNEL_COUNT; c++)
+			evbuffer_add_printf(out, "%s{channel=\"%s\"} %llu\n", outcomes[k].name, channel_names[c],
+			    (unsigned long long)load(&shared->notify[c][k]));
+	}
 }
 
 void
@@ -233,4 +285,5 @@ metrics_render(struct evbuffer *out)
 	    "# HELP paidan_escalations_total Overdue orders escalated by the sweep.\n# TYPE paidan_escalations_total counter\npaidan_escalations_total %llu\n",
 	    (long long)__atomic_load_n(&shared->streams_open, __ATOMIC_RELAXED),
 	    (unsigned long long)load(&shared->streams_total), (unsigned long long)load(&shared->escalations));
+	render_notify(out);
 }

@@ -30,6 +30,13 @@ void metrics_db_queue_wait(long long waited_ms);
 /* The sweep escalated an overdue order. */
 void metrics_escalated(void);
 
+/* Notifications (outbox.c), per channel: one delivered, one attempt that failed, one given up on
+ * (failed for good); and the backlog and failed rows the sender last counted in the database. */
+enum metrics_channel { METRICS_CHANNEL_SMS, METRICS_CHANNEL_ROBOT, METRICS_CHANNEL_COUNT };
+enum metrics_notify_outcome { METRICS_NOTIFY_DELIVERED, METRICS_NOTIFY_ATTEMPT_FAILED, METRICS_NOTIFY_FAILED };
+void metrics_notify(enum metrics_channel channel, enum metrics_notify_outcome outcome);
+void metrics_notify_backlog(enum metrics_channel channel, long backlog, long failed);
+
 /* Appends every series in the Prometheus text format. */
 void metrics_render(struct evbuffer *out);
 

@@ -26,7 +26,9 @@
 #include "order_input.h"
 #include "order_model.h"
 #include "order_statements.h"
+#include "outbox.h"
 #include "resident_key.h"
+#include "resident_login.h"
 #include "track.h"
 #include "tracking_code.h"
 #include "validate.h"
@@ -50,6 +52,7 @@ struct action_state {
 	char tracking_code[TRACKING_CODE_LEN + 1];
 	bool html; /* a form posted by a browser without JavaScript: answered with pages */
 	struct order_input input;
+	char resident_session[65]; /* hash of a 查我的点单 session cookie, or "" */
 	struct json_object *body;
 	bool retried;
 	int lock_retries;
@@ -121,7 +124,11 @@ validate_body(struct request *r, struct action_state *s)
 	struct order_input *in = &s->input;
 
 	field_errors_init(&errors);
-	if (!order_input_read(in, s->action, s->role == ROLE_RESIDENT, s->body, &errors)) {
+	/* A 查我的点单 session of the order's phone stands in for the resident key (checked on load). */
+	bool key_needed = s->role == ROLE_RESIDENT &&
+	    !(s->resident_session[0] != '\0' && !json_object_object_get_ex(s->body, "resident_key", NULL));
+
+	if (!order_input_read(in, s->action, key_needed, s->body, &errors)) {
 		if (!reply_page_if_html(r, 422, "请检查填写内容，例如评价的星数 (check what you filled in)"))
 			api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
@@ -195,6 +202,7 @@ transition_done(void *arg, const struct db_reply *reply)
 			load_send(r);
 			return;
 		}
+		outbox_wake(r->app->outbox);
 		/* The resident sees the masked tracking view, never the staff view of the order. */
 		if (s->role == ROLE_RESIDENT && s->html) {
 			char *location = track_page_link(s->tracking_code, s->input.resident_key);
@@ -288,6 +296,11 @@ load_done(void *arg, const struct db_reply *reply)
 		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return;
 	}
+	if (s->role == ROLE_RESIDENT && s->input.resident_key_hash[0] == '\0' &&
+	    strcmp(PQgetvalue(res, 0, 11), "t") == 0) {
+		snprintf(s->input.resident_key_hash, sizeof s->input.resident_key_hash, "%s", PQgetvalue(res, 0, 9));
+		set_text(s, T_RESIDENT_KEY_HASH, s->input.resident_key_hash);
+	}
 	if (!in_scope(s, res)) {
 		if (s->role == ROLE_RESIDENT) {
 			reply_wrong_key(r);
@@ -344,10 +357,11 @@ load_send(struct request *r)
 {
 	struct action_state *s = r->state;
 	char id_text[24], scope_text[24];
-	const char *values[3] = {NULL, NULL, NULL};
+	const char *values[4] = {NULL, NULL, NULL, NULL};
 
 	if (s->role == ROLE_RESIDENT) {
 		values[1] = s->tracking_code;
+		values[3] = s->resident_session[0] != '\0' ? s->resident_session : NULL;
 	} else {
 		snprintf(id_text, sizeof id_text, "%s", s->values[T_ID]);
 		values[0] = id_text;
@@ -433,6 +447,8 @@ order_action_track(struct request *r)
 	s = action_state_new(r, action);
 	s->role = ROLE_RESIDENT;
 	s->model_role = ROLE_RESIDENT;
+	if (!resident_session_hash(r, s->resident_session))
+		s->resident_session[0] = '\0';
 	if (!tracking_code_normalize(route_param(&r->match, "code"), s->tracking_code)) {
 		api_error_reply(r, API_ERROR_NO_SUCH_TRACKING_CODE, NULL);
 		return;

@@ -6,10 +6,14 @@ struct db_statement order_load_statement = DB_STATEMENT("order_action_load",
     "SELECT o.id, o.state, o.community_id, o.department_id, o.team_id, o.tracking_code,"
     "       encode(o.last_event_hash, 'hex'), o.event_count,"
     "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint) AS offered,"
-    "       encode(o.resident_key_hash, 'hex'), paidan_audit_hours_text(o.id, false)"
+    "       encode(o.resident_key_hash, 'hex'), paidan_audit_hours_text(o.id, false),"
+    /* 11: a 查我的点单 session ($4, the hash of its cookie) of the order's phone */
+    "       EXISTS (SELECT 1 FROM resident_sessions rs WHERE $4::text IS NOT NULL"
+    "               AND rs.token_hash = decode($4::text, 'hex') AND rs.expires_at > now()"
+    "               AND rs.phone = o.contact_phone)"
     "  FROM orders o"
     " WHERE ($1::bigint IS NOT NULL AND o.id = $1::bigint) OR ($2::text IS NOT NULL AND o.tracking_code = $2::text)",
-    3);
+    4);
 
 struct db_statement order_transition_statement = DB_STATEMENT("order_transition",
     "WITH t AS (SELECT timestamptz 'epoch' + $8::bigint * interval '1 microsecond' AS at),"

@@ -21,6 +21,7 @@
 #include "form_pages.h"
 #include "http.h"
 #include "log.h"
+#include "outbox.h"
 #include "resident_key.h"
 #include "throttle.h"
 #include "tracking_code.h"
@@ -39,10 +40,11 @@ static struct db_statement submit_statement = DB_STATEMENT("orders_submit",
     "), inserted AS ("
     "  INSERT INTO orders (id, tracking_code, community_id, category_id, description, contact_name,"
     "                      contact_phone, address, preferred_time, created_at, updated_at, due_at,"
-    "                      last_event_hash, resident_key_hash, personal_salt, personal_digest)"
+    "                      last_event_hash, resident_key_hash, personal_salt, personal_digest,"
+    "                      sms_consent)"
     "  SELECT n.id, $3, $4, $5, $6, $7, $8, $9, $10, t.at, t.at,"
     "         t.at + paidan_stage_hours($5, 'submitted') * interval '1 hour', decode($12, 'hex'),"
-    "         decode($14, 'hex'), decode($16, 'hex'), decode($17, 'hex')"
+    "         decode($14, 'hex'), decode($16, 'hex'), decode($17, 'hex'), $20::boolean"
     "    FROM new_order n,"
     "         (SELECT timestamptz 'epoch' + $11::bigint * interval '1 microsecond' AS at) t"
     "  RETURNING *"
@@ -53,7 +55,7 @@ static struct db_statement submit_statement = DB_STATEMENT("orders_submit",
     "         last_event_hash, $19::smallint, $18 FROM inserted"
     ")"
     "SELECT paidan_order_submitted_json(inserted::orders)::text FROM inserted",
-    19);
+    20);
 
 static struct db_statement replay_statement = DB_STATEMENT("orders_submit_replay",
     "SELECT k.request_hash = decode($2, 'hex'), paidan_order_submitted_json(o)::text,"
@@ -82,6 +84,7 @@ enum submit_param {
 	P_DIGEST,
 	P_PAYLOAD,
 	P_VERSION,
+	P_CONSENT,
 	P_COUNT
 };
 
@@ -134,6 +137,8 @@ request_hash(struct submit_state *s)
 		const char *v = s->values[p];
 		crypto_generichash_update(&st, (const unsigned char *)v, strlen(v) + 1);
 	}
+	if (strcmp(s->values[P_CONSENT], "true") == 0)
+		crypto_generichash_update(&st, (const unsigned char *)"sms_consent", 12);
 	crypto_generichash_final(&st, hash, sizeof hash);
 	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
 	set_value(s, P_REQUEST_HASH, hex, strlen(hex));
@@ -262,6 +267,7 @@ submit_done(void *arg, const struct db_reply *reply)
 	struct submit_state *s = r->state;
 
 	if (reply->status == DB_OK) {
+		outbox_wake(r->app->outbox);
 		reply_order(r, 201, PQgetvalue(reply->result, 0, 0), s->resident_key);
 		return;
 	}
@@ -330,6 +336,28 @@ idempotency_key_valid(const char *key)
 	return true;
 }
 
+/* sms_consent: the resident ticked "短信通知我" — a JSON boolean, or a form checkbox (on/1/true). */
+static void
+validate_consent(struct field_errors *errors, struct json_object *body, enum input_kind kind, struct submit_state *s)
+{
+	struct json_object *v;
+	bool consent = false;
+
+	if (json_object_object_get_ex(body, "sms_consent", &v) && !json_object_is_type(v, json_type_null)) {
+		if (kind == INPUT_FORM && json_object_is_type(v, json_type_string)) {
+			const char *t = json_object_get_string(v);
+			consent = strcmp(t, "on") == 0 || strcmp(t, "1") == 0 || strcmp(t, "true") == 0;
+			if (!consent && t[0] != '\0' && strcmp(t, "0") != 0 && strcmp(t, "false") != 0)
+				field_errors_add(errors, "sms_consent", "只能是勾选或不勾选 (a checkbox: on or off)");
+		} else if (json_object_is_type(v, json_type_boolean)) {
+			consent = json_object_get_boolean(v);
+		} else {
+			field_errors_add(errors, "sms_consent", "应为 true 或 false (must be true or false)");
+		}
+	}
+	set_value(s, P_CONSENT, consent ? "true" : "false", consent ? 4 : 5);
+}
+
 void
 orders_submit(struct request *r)
 {
@@ -376,6 +404,7 @@ orders_submit(struct request *r)
 		set_value(s, P_ADDRESS, text, len);
 	if (validate_text(&errors, body, "preferred_time", 0, 100, TEXT_SINGLE_LINE, &text, &len))
 		set_value(s, P_PREFERRED_TIME, text, len);
+	validate_consent(&errors, body, kind, s);
 	json_object_put(body);
 	if (field_errors_any(&errors)) {
 		reply_errors(r, &errors, s->html);

@@ -18,6 +18,7 @@
 #include "health.h"
 #include "hours.h"
 #include "matching.h"
+#include "notifications_api.h"
 #include "order_actions.h"
 #include "order_model.h"
 #include "order_read.h"
@@ -26,6 +27,8 @@
 #include "registry_skills.h"
 #include "registry_teams.h"
 #include "registry_volunteers.h"
+#include "resident_login.h"
+#include "robots_api.h"
 #include "static_files.h"
 #include "stats.h"
 #include "team_invites.h"
@@ -36,6 +39,7 @@
 #define POST EVHTTP_REQ_POST
 #define DELETE EVHTTP_REQ_DELETE
 #define PATCH EVHTTP_REQ_PATCH
+#define PUT EVHTTP_REQ_PUT
 
 #define ANYONE ROUTE_PUBLIC
 #define ANYONE_OR_STAFF (ACCESS_SESSION_OPTIONAL | ROLES_STAFF)
@@ -98,6 +102,15 @@ static const struct route routes[] = {
     {GET, "/api/v1/teams/{id}/members", team_members_list, ADMIN | TEAM, NONE, SLOW},
     {POST, "/api/v1/teams/{id}/members", team_members_add, ADMIN, JSON, WRITE},
     {DELETE, "/api/v1/teams/{id}/members/{volunteer_id}", team_members_remove, ADMIN | TEAM, NONE, WRITE},
+    {GET, "/api/v1/orders/{id}/notifications", notifications_of_order, STAFF, NONE, SLOW},
+    {GET, "/api/v1/notifications", notifications_list, ADMIN, NONE, SLOW},
+    {POST, "/api/v1/notifications/{id}/resend", notifications_resend, ADMIN, NONE, WRITE},
+    {POST, "/api/v1/resident/codes", resident_codes_create, ANYONE, JSON, WRITE},
+    {POST, "/api/v1/resident/sessions", resident_sessions_create, ANYONE, JSON, WRITE},
+    {GET, "/api/v1/resident/orders", resident_orders, ANYONE, NONE, SLOW},
+    {GET, "/api/v1/robots", robots_list, ADMIN, NONE, SLOW},
+    {PUT, "/api/v1/robots", robots_put, ADMIN, JSON, WRITE},
+    {DELETE, "/api/v1/robots", robots_delete, ADMIN, NONE, WRITE},
     /* Last: the web clients (static_files_map says which file each path is). */
     {GET, "/", static_files_serve, ANYONE, NONE, FAST},
     {GET, "/{file}", static_files_serve, ANYONE, NONE, FAST},

@@ -13,16 +13,19 @@
 #include <event2/event.h>
 
 #include "app.h"
+#include "channels.h"
 #include "config.h"
 #include "db.h"
 #include "dispatch.h"
 #include "events.h"
 #include "http.h"
+#include "http_client.h"
 #include "id_number.h"
 #include "lib_log.h"
 #include "log.h"
 #include "metrics.h"
 #include "offload.h"
+#include "outbox.h"
 #include "routes.h"
 #include "session_cache.h"
 #include "socket_activation.h"
@@ -77,6 +80,7 @@ on_stop_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("stopping: no new connections, finishing requests", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	s->app->stopping = true;
 	http_server_stop_accepting(s->app->http);
+	outbox_stop_claiming(s->app->outbox);
 	/* Live streams never finish by themselves: end them so the drain can. */
 	events_close_streams(s->events);
 	s->deadline_ms = monotonic_ms() + s->app->cfg->shutdown_grace_ms;
@@ -102,6 +106,7 @@ serve_process(const struct config *cfg)
 	struct shutdown_state stop = {0};
 	struct event *sigterm, *sigint;
 	struct sweep *sweep;
+	const char *cause = NULL;
 	struct db_pool_options db_options = {
 	    .conninfo = cfg->database_url,
 	    .size = (int)cfg->db_pool_size,
@@ -134,10 +139,18 @@ serve_process(const struct config *cfg)
 		return 1;
 	}
 	log_use_loop(app.base);
+	app.channels = channels_new(app.base, cfg, &cause);
+	if (app.channels == NULL) {
+		log_error("notification settings are wrong; not serving", "reason", cause);
+		log_use_loop(NULL);
+		event_base_free(app.base);
+		return 1;
+	}
 	app.db = db_pool_new(app.base, &db_options);
 	app.offload = offload_new(app.base, 2, (int)cfg->offload_queue_max);
 	app.http = http_server_start(app.base, &http_options, routes, nroutes, dispatch_request, &app);
 	if (app.http == NULL) {
+		channels_free(app.channels);
 		offload_free(app.offload, OFFLOAD_STOP_WAIT_MS);
 		db_pool_free(app.db);
 		log_use_loop(NULL);
@@ -153,14 +166,19 @@ serve_process(const struct config *cfg)
 	sweep = sweep_start(&app);
 	session_cache_set_ttl_ms(app.cfg->session_cache_ms);
 	stop.events = events_start(&app);
+	if (cfg->notify_sender)
+		app.outbox = outbox_start(&app);
 
 	event_base_dispatch(app.base);
 
 	/* Offloaded work and the pool first: what they still owe is answered while evhttp holds the requests. */
 	events_close_streams(stop.events);
+	outbox_stop_claiming(app.outbox);
+	channels_free(app.channels); /* calls in flight end; their rows come back when the lease lapses */
 	offload_free(app.offload, OFFLOAD_STOP_WAIT_MS);
 	db_pool_free(app.db);
 	sweep_stop(sweep);
+	outbox_free(app.outbox);
 	events_free(stop.events); /* after the pool: its failed queries still call back into the sweep */
 	http_server_free(app.http);
 	event_free(sigterm);
@@ -251,6 +269,7 @@ serve_run(const struct config *cfg)
 	raise_fd_limit();
 	socket_activation_take(); /* before the workers fork: they share systemd's socket */
 	metrics_init(routes, nroutes); /* shared by the workers */
+	http_client_global_init();
 	if (!id_number_key_load_or_create(cfg->id_key_file))
 		return 1;
 	if (cfg->workers <= 1)

@@ -14,6 +14,7 @@
 #include "erasure.h"
 #include "log.h"
 #include "metrics.h"
+#include "outbox.h"
 #include "xalloc.h"
 
 #define SWEEP_BATCH "200"
@@ -47,7 +48,9 @@ static struct db_statement cleanup_statement = DB_STATEMENT("sweep_cleanup",
     " k AS (DELETE FROM idempotency_keys WHERE created_at < now() - interval '48 hours'),"
     " f AS (DELETE FROM login_attempts WHERE window_start < now() - interval '1 day'),"
     " a AS (DELETE FROM submit_attempts WHERE window_start < now() - interval '1 day'),"
-    " n AS (DELETE FROM login_known_addresses WHERE last_success < now() - interval '1 year')"
+    " n AS (DELETE FROM login_known_addresses WHERE last_success < now() - interval '1 year'),"
+    " r AS (DELETE FROM resident_sessions WHERE expires_at < now() - interval '1 day'),"
+    " c AS (DELETE FROM phone_codes WHERE day_start < now() - interval '2 days')"
     "SELECT 1",
     0);
 
@@ -67,6 +70,7 @@ escalate_done(void *arg, const struct db_reply *reply)
 	if (reply->status == DB_OK && strcmp(PQcmdTuples((PGresult *)reply->result), "1") == 0) {
 		sweep->escalated++;
 		metrics_escalated();
+		outbox_wake(sweep->app->outbox);
 	} else if (reply->status != DB_OK)
 		log_warn("escalation failed", "reason", reply->message, "sqlstate", reply->sqlstate);
 	if (sweep->pending == 0 && sweep->escalated > 0) {

@@ -1,0 +1,112 @@
+/* notifications_api: reads are one statement each; a resend is one guarded UPDATE. */
+#include "notifications_api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_error.h"
+#include "api_reply.h"
+#include "app.h"
+#include "auth_user.h"
+#include "db.h"
+#include "http.h"
+#include "outbox.h"
+#include "validate.h"
+
+static struct db_statement of_order_statement = DB_STATEMENT("notifications_of_order",
+    "SELECT CASE WHEN paidan_order_visible(o, $2::text, $3::bigint) THEN"
+    "  json_build_object('items', COALESCE((SELECT json_agg(paidan_notification_json(n) ORDER BY n.id)"
+    "                                         FROM notifications n WHERE n.order_id = o.id), '[]'))::text END"
+    "  FROM orders o WHERE o.id = $1::bigint",
+    3);
+
+static struct db_statement list_statement = DB_STATEMENT("notifications_list",
+    "SELECT json_build_object('items', COALESCE(json_agg(paidan_notification_json(n) ORDER BY n.id DESC), '[]'))::text"
+    "  FROM (SELECT * FROM notifications WHERE state = $1::text ORDER BY id DESC LIMIT $2::int) n",
+    2);
+
+static struct db_statement resend_statement = DB_STATEMENT("notifications_resend",
+    "WITH upd AS ("
+    "  UPDATE notifications SET state = 'pending', attempts = 0, next_attempt_at = now(),"
+    "         deadline_at = now() + interval '1 day', last_error = NULL"
+    "   WHERE id = $1::bigint AND state = 'failed' AND recipient <> 'erased' RETURNING *"
+    ")"
+    "SELECT paidan_notification_json(upd)::text, true FROM upd "
+    "UNION ALL SELECT NULL, false FROM notifications WHERE id = $1::bigint AND NOT EXISTS (SELECT 1 FROM upd)",
+    1);
+
+static void
+of_order_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+
+	if (reply->status == DB_OK && (PQntuples(reply->result) == 0 || PQgetisnull(reply->result, 0, 0))) {
+		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
+		return;
+	}
+	api_reply_first_cell(r, reply, 200);
+}
+
+void
+notifications_of_order(struct request *r)
+{
+	char scope[24];
+	const char *values[3] = {http_path_param(r, "id"), user_role_name(r->user->role), scope};
+
+	snprintf(scope, sizeof scope, "%lld", (long long)r->user->scope_id);
+	db_query(r->app->db, &of_order_statement, values, of_order_done, r);
+}
+
+void
+notifications_list(struct request *r)
+{
+	const char *state = http_query_param(r, "state"), *limit = http_query_param(r, "limit");
+	int64_t n = 100;
+	const char *values[2];
+	char count[24];
+
+	if (state == NULL)
+		state = "failed";
+	if ((strcmp(state, "failed") != 0 && strcmp(state, "pending") != 0 && strcmp(state, "sending") != 0 &&
+	        strcmp(state, "sent") != 0) ||
+	    (limit != NULL && (!parse_id(limit, &n) || n > 500))) {
+		struct field_errors errors;
+		field_errors_init(&errors);
+		field_errors_add(&errors, limit != NULL && (!parse_id(limit, &n) || n > 500) ? "limit" : "state",
+		    "state 为 failed、pending、sending 或 sent；limit 为 1–500 (state: failed, pending, sending or sent; limit 1–500)");
+		api_reply_field_errors(r, &errors);
+		field_errors_free(&errors);
+		return;
+	}
+	snprintf(count, sizeof count, "%lld", (long long)n);
+	values[0] = state;
+	values[1] = count;
+	db_query(r->app->db, &list_statement, values, api_reply_ok_cb, r);
+}
+
+static void
+resend_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+
+	if (reply->status == DB_OK && PQntuples(reply->result) == 0) {
+		api_error_reply(r, API_ERROR_NO_SUCH_NOTIFICATION, NULL);
+		return;
+	}
+	if (reply->status == DB_OK && strcmp(PQgetvalue(reply->result, 0, 1), "t") != 0) {
+		api_error_reply(r, API_ERROR_NOTIFICATION_NOT_FAILED, NULL);
+		return;
+	}
+	if (reply->status == DB_OK)
+		outbox_wake(r->app->outbox);
+	api_reply_first_cell(r, reply, 200);
+}
+
+void
+notifications_resend(struct request *r)
+{
+	const char *values[1] = {http_path_param(r, "id")};
+
+	db_query(r->app->db, &resend_statement, values, resend_done, r);
+}

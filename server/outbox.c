@@ -1,0 +1,430 @@
+/* outbox: expand → claim → deliver → record, on the loop. One pass runs at a time per process;
+ * deliveries run in parallel up to MAX_SENDING. */
+#include "outbox.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "channels.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "notify_schedule.h"
+#include "outbox_expand.h"
+#include "xalloc.h"
+
+#define MAX_SENDING 32
+#define WAKE_DELAY_MS 20
+#define ADVANCE_EVERY_MS 10000
+
+enum { CH_SMS = METRICS_CHANNEL_SMS, CH_ROBOT = METRICS_CHANNEL_ROBOT, CH_COUNT = METRICS_CHANNEL_COUNT };
+
+static struct db_statement claim_statement = DB_STATEMENT("outbox_claim",
+    "WITH due AS ("
+    "  SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= now()"
+    "   ORDER BY next_attempt_at LIMIT $1::int FOR UPDATE SKIP LOCKED"
+    "), lapsed AS ("
+    "  SELECT id FROM notifications WHERE state = 'sending' AND lease_until < now()"
+    "   LIMIT $1::int FOR UPDATE SKIP LOCKED"
+    ")"
+    "UPDATE notifications n SET state = 'sending', attempts = n.attempts + 1,"
+    "       lease_until = now() + $2::bigint * interval '1 millisecond'"
+    "  FROM (SELECT id FROM due UNION SELECT id FROM lapsed LIMIT $1::int) k"
+    " WHERE n.id = k.id "
+    "RETURNING n.id, n.channel, n.recipient, n.template, n.params::text, n.text, n.idempotency_key,"
+    "       n.attempts, n.urgent, extract(epoch FROM n.deadline_at)::bigint,"
+    "       CASE WHEN n.channel = 'sms' THEN (SELECT count(*) FROM notifications s"
+    "             WHERE s.channel = 'sms' AND s.state = 'sent' AND s.recipient = n.recipient"
+    "               AND s.sent_at >= to_timestamp($3::bigint)) ELSE 0 END,"
+    "       (SELECT r.kind FROM robot_webhooks r WHERE n.channel = 'robot' AND r.scope || ':' || r.scope_id = n.recipient),"
+    "       (SELECT r.url FROM robot_webhooks r WHERE n.channel = 'robot' AND r.scope || ':' || r.scope_id = n.recipient),"
+    "       (SELECT r.secret FROM robot_webhooks r WHERE n.channel = 'robot' AND r.scope || ':' || r.scope_id = n.recipient)",
+    3);
+
+enum {
+	C_ID,
+	C_CHANNEL,
+	C_RECIPIENT,
+	C_TEMPLATE,
+	C_PARAMS,
+	C_TEXT,
+	C_KEY,
+	C_ATTEMPTS,
+	C_URGENT,
+	C_DEADLINE,
+	C_SENT_TODAY,
+	C_ROBOT_KIND,
+	C_ROBOT_URL,
+	C_ROBOT_SECRET
+};
+
+static struct db_statement sent_statement = DB_STATEMENT("outbox_sent",
+    "UPDATE notifications SET state = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL,"
+    "       provider = $2 WHERE id = $1::bigint AND state IN ('sending', 'pending')",
+    2);
+static struct db_statement retry_statement = DB_STATEMENT("outbox_retry",
+    "UPDATE notifications SET state = 'pending', lease_until = NULL, last_error = $3, provider = $4,"
+    "       next_attempt_at = now() + $5::bigint * interval '1 millisecond'"
+    " WHERE id = $1::bigint AND state = 'sending' AND attempts = $2::int",
+    5);
+static struct db_statement failed_statement = DB_STATEMENT("outbox_failed",
+    "UPDATE notifications SET state = 'failed', lease_until = NULL, last_error = $3, provider = $4"
+    " WHERE id = $1::bigint AND state = 'sending' AND attempts = $2::int",
+    4);
+static struct db_statement hold_statement = DB_STATEMENT("outbox_hold",
+    "UPDATE notifications SET state = 'pending', lease_until = NULL, attempts = attempts - 1,"
+    "       next_attempt_at = to_timestamp($3::bigint), last_error = $4"
+    " WHERE id = $1::bigint AND state = 'sending' AND attempts = $2::int",
+    4);
+static struct db_statement backlog_statement = DB_STATEMENT("outbox_backlog",
+    "SELECT channel, count(*) FILTER (WHERE state <> 'failed'), count(*) FILTER (WHERE state = 'failed')"
+    "  FROM notifications WHERE state IN ('pending', 'sending', 'failed') GROUP BY channel",
+    0);
+
+struct outbox {
+	struct app *app;
+	struct db_pool *db; /* its own connection: requests never wait behind the sender */
+	bool closing;
+	struct event *poll_timer;
+	struct event *wake_timer;
+	bool in_pass;
+	bool again; /* woken during a pass */
+	bool claiming_stopped;
+	int sending;
+	int quiet_start, quiet_end;
+	long lease_ms;
+	long long last_advance_ms;
+};
+
+struct delivery {
+	struct outbox *o;
+	char id[24];
+	char attempts[12];
+	int attempt_count;
+	int channel;
+	int64_t deadline;
+};
+
+static void pass_start(struct outbox *o);
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+channel_index(const char *name)
+{
+	return strcmp(name, "robot") == 0 ? CH_ROBOT : CH_SMS;
+}
+
+static void
+record_done(void *arg, const struct db_reply *reply)
+{
+	struct delivery *d = arg;
+	struct outbox *o = d->o;
+
+	if (reply->status != DB_OK)
+		log_warn("notification outcome not recorded; the lease will bring it back", "id", d->id, "reason",
+		    reply->message);
+	free(d);
+	o->sending--;
+	/* A slot is free: more may be due. */
+	if (!o->in_pass && !o->claiming_stopped)
+		outbox_wake(o);
+}
+
+static void
+record(struct delivery *d, struct db_statement *stmt, const char *const *values)
+{
+	if (d->o->closing) {
+		d->o->sending--;
+		free(d);
+		return;
+	}
+	db_query(d->o->db, stmt, values, record_done, d);
+}
+
+static void
+delivered(void *arg, enum channel_outcome outcome, const char *provider, const char *error)
+{
+	struct delivery *d = arg;
+	struct outbox *o = d->o;
+	char delay[24], reason[256];
+
+	if (o->app->stopping && outcome != CHANNEL_SENT && error != NULL && strcmp(error, "client closed") == 0) {
+		/* Shutting down: the lease brings it back. */
+		free(d);
+		o->sending--;
+		return;
+	}
+	snprintf(reason, sizeof reason, "%s", error != NULL ? error : "");
+	if (outcome == CHANNEL_SENT) {
+		const char *values[2] = {d->id, provider};
+		metrics_notify((enum metrics_channel)d->channel, METRICS_NOTIFY_DELIVERED);
+		record(d, &sent_statement, values);
+		return;
+	}
+	metrics_notify((enum metrics_channel)d->channel, METRICS_NOTIFY_ATTEMPT_FAILED);
+	if (outcome == CHANNEL_RETRY) {
+		int64_t wait = notify_retry_delay_ms(d->attempt_count, o->app->cfg->notify_retry_base_ms);
+		if (now_ms() + wait < d->deadline * 1000) {
+			const char *values[5] = {d->id, d->attempts, reason, provider, delay};
+			snprintf(delay, sizeof delay, "%lld", (long long)wait);
+			log_info("notification not delivered; will retry", "id", d->id, "provider", provider, "reason",
+			    reason, "retry_ms", delay);
+			record(d, &retry_statement, values);
+			return;
+		}
+	}
+	{
+		const char *values[4] = {d->id, d->attempts, reason, provider};
+		metrics_notify((enum metrics_channel)d->channel, METRICS_NOTIFY_FAILED);
+		log_warn("notification failed", "id", d->id, "provider", provider, "reason", reason);
+		record(d, &failed_statement, values);
+	}
+}
+
+/* Holds an SMS until until (Unix seconds): quiet hours or the daily limit. */
+static void
+hold(struct delivery *d, int64_t until, const char *why)
+{
+	char at[24];
+	const char *values[4] = {d->id, d->attempts, at, why};
+
+	snprintf(at, sizeof at, "%lld", (long long)until);
+	record(d, &hold_statement, values);
+}
+
+static void
+deliver_row(struct outbox *o, const PGresult *res, int i, const char *const *batch_phones, int *batch_counts, int nrows)
+{
+	struct delivery *d = xcalloc(1, sizeof *d);
+	const char *channel = PQgetvalue(res, i, C_CHANNEL), *recipient = PQgetvalue(res, i, C_RECIPIENT);
+	struct notify_message m = {0};
+	int64_t now = now_ms() / 1000;
+
+	d->o = o;
+	snprintf(d->id, sizeof d->id, "%s", PQgetvalue(res, i, C_ID));
+	snprintf(d->attempts, sizeof d->attempts, "%s", PQgetvalue(res, i, C_ATTEMPTS));
+	d->attempt_count = atoi(d->attempts);
+	d->channel = channel_index(channel);
+	d->deadline = atoll(PQgetvalue(res, i, C_DEADLINE));
+	o->sending++;
+	if (d->channel == CH_SMS && strcmp(PQgetvalue(res, i, C_URGENT), "t") != 0) {
+		int64_t quiet = notify_quiet_until(now, o->quiet_start, o->quiet_end);
+		int earlier = 0;
+		for (int k = 0; k < i && k < nrows; k++)
+			if (batch_phones[k] != NULL && strcmp(batch_phones[k], recipient) == 0)
+				earlier += batch_counts[k];
+		if (quiet > 0) {
+			hold(d, quiet, "quiet hours");
+			return;
+		}
+		if (atol(PQgetvalue(res, i, C_SENT_TODAY)) + earlier >= o->app->cfg->sms_daily_limit) {
+			hold(d, notify_next_morning(now, o->quiet_end), "daily SMS limit for this phone");
+			return;
+		}
+		batch_counts[i] = 1;
+	}
+	m.channel = channel;
+	m.recipient = recipient;
+	m.template_name = PQgetvalue(res, i, C_TEMPLATE);
+	m.params_json = PQgetvalue(res, i, C_PARAMS);
+	m.text = PQgetvalue(res, i, C_TEXT);
+	m.key = PQgetvalue(res, i, C_KEY);
+	m.robot_kind = PQgetisnull(res, i, C_ROBOT_KIND) ? NULL : PQgetvalue(res, i, C_ROBOT_KIND);
+	m.robot_url = PQgetisnull(res, i, C_ROBOT_URL) ? NULL : PQgetvalue(res, i, C_ROBOT_URL);
+	m.robot_secret = PQgetisnull(res, i, C_ROBOT_SECRET) ? NULL : PQgetvalue(res, i, C_ROBOT_SECRET);
+	channels_send(o->app->channels, &m, delivered, d);
+}
+
+static void
+pass_end(struct outbox *o)
+{
+	o->in_pass = false;
+	if (o->again && !o->app->stopping) {
+		o->again = false;
+		pass_start(o);
+	}
+}
+
+static void
+claim_done(void *arg, const struct db_reply *reply)
+{
+	struct outbox *o = arg;
+	const PGresult *res = reply->result;
+	int n;
+
+	if (reply->status != DB_OK) {
+		log_warn("claiming notifications failed", "reason", reply->message);
+		pass_end(o);
+		return;
+	}
+	n = PQntuples(res);
+	if (n > 0) {
+		const char **phones = xcalloc((size_t)n, sizeof *phones);
+		int *counts = xcalloc((size_t)n, sizeof *counts);
+		for (int i = 0; i < n; i++)
+			if (strcmp(PQgetvalue(res, i, C_CHANNEL), "sms") == 0)
+				phones[i] = PQgetvalue(res, i, C_RECIPIENT);
+		for (int i = 0; i < n; i++)
+			deliver_row(o, res, i, phones, counts, n);
+		free(phones);
+		free(counts);
+	}
+	pass_end(o);
+}
+
+static void
+claim(struct outbox *o)
+{
+	char limit[12], lease[24], day[24];
+	const char *values[3] = {limit, lease, day};
+	int free_slots = MAX_SENDING - o->sending;
+
+	if (free_slots <= 0 || o->claiming_stopped || o->app->stopping || o->closing) {
+		pass_end(o);
+		return;
+	}
+	snprintf(limit, sizeof limit, "%d", free_slots);
+	snprintf(lease, sizeof lease, "%ld", o->lease_ms);
+	snprintf(day, sizeof day, "%lld", (long long)notify_beijing_day_start(now_ms() / 1000));
+	db_query(o->db, &claim_statement, values, claim_done, o);
+}
+
+static void
+expanded(void *arg, int events, bool ok)
+{
+	struct outbox *o = arg;
+
+	if (ok && events == OUTBOX_EXPAND_BATCH && !o->app->stopping && !o->closing) {
+		outbox_expand_run(o->app, o->db, expanded, o);
+		return;
+	}
+	claim(o);
+}
+
+static void
+pass_start(struct outbox *o)
+{
+	if (o->in_pass) {
+		o->again = true;
+		return;
+	}
+	if (o->app->stopping || o->closing || !db_pool_ready(o->db))
+		return;
+	o->in_pass = true;
+	outbox_expand_run(o->app, o->db, expanded, o);
+}
+
+static void
+backlog_done(void *arg, const struct db_reply *reply)
+{
+	long backlog[CH_COUNT] = {0}, failed[CH_COUNT] = {0};
+
+	(void)arg;
+	if (reply->status != DB_OK)
+		return;
+	for (int i = 0; i < PQntuples(reply->result); i++) {
+		int c = channel_index(PQgetvalue(reply->result, i, 0));
+		backlog[c] = atol(PQgetvalue(reply->result, i, 1));
+		failed[c] = atol(PQgetvalue(reply->result, i, 2));
+	}
+	for (int c = 0; c < CH_COUNT; c++)
+		metrics_notify_backlog((enum metrics_channel)c, backlog[c], failed[c]);
+}
+
+static void
+on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct outbox *o = arg;
+	const struct config *cfg = o->app->cfg;
+	long long now = now_ms();
+
+	(void)fd;
+	(void)what;
+	if (o->app->stopping || o->closing || !db_pool_ready(o->db))
+		return;
+	if (now - o->last_advance_ms >= ADVANCE_EVERY_MS) {
+		/* No statement that writes an event can still be open after its queue wait and two timeouts. */
+		long lag = cfg->db_queue_timeout_ms + 2 * cfg->statement_timeout_ms + 120000;
+		o->last_advance_ms = now;
+		outbox_expand_advance(o->db, lag);
+		db_query(o->db, &backlog_statement, NULL, backlog_done, NULL);
+	}
+	pass_start(o);
+}
+
+static void
+on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	pass_start(arg);
+}
+
+struct outbox *
+outbox_start(struct app *app)
+{
+	struct outbox *o = xcalloc(1, sizeof *o);
+	struct timeval poll = {app->cfg->notify_poll_ms / 1000, (app->cfg->notify_poll_ms % 1000) * 1000};
+
+	struct db_pool_options db_options = {
+	    .conninfo = app->cfg->database_url,
+	    .size = 1,
+	    .queue_max = 4 * MAX_SENDING,
+	    .queue_timeout_ms = 30000,
+	    .statement_timeout_ms = (int)app->cfg->statement_timeout_ms,
+	    .lock_timeout_ms = (int)app->cfg->lock_timeout_ms,
+	};
+
+	o->app = app;
+	o->db = db_pool_new(app->base, &db_options);
+	if (!notify_quiet_parse(app->cfg->sms_quiet_hours, &o->quiet_start, &o->quiet_end))
+		o->quiet_start = o->quiet_end = 0;
+	o->lease_ms = 2 * app->cfg->notify_timeout_ms + 5000;
+	o->poll_timer = event_new(app->base, -1, EV_PERSIST, on_poll, o);
+	o->wake_timer = evtimer_new(app->base, on_wake, o);
+	event_add(o->poll_timer, &poll);
+	outbox_wake(o);
+	return o;
+}
+
+void
+outbox_stop_claiming(struct outbox *o)
+{
+	if (o != NULL)
+		o->claiming_stopped = true;
+}
+
+void
+outbox_free(struct outbox *o)
+{
+	if (o == NULL)
+		return;
+	o->closing = true;
+	db_pool_free(o->db); /* what it still owes calls back here, and starts nothing new */
+	event_free(o->poll_timer);
+	event_free(o->wake_timer);
+	free(o);
+}
+
+void
+outbox_wake(struct outbox *o)
+{
+	struct timeval delay = {0, WAKE_DELAY_MS * 1000};
+
+	if (o == NULL || o->claiming_stopped || evtimer_pending(o->wake_timer, NULL))
+		return;
+	evtimer_add(o->wake_timer, &delay);
+}

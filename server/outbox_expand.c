@@ -1,0 +1,275 @@
+/* outbox_expand: events → notification rows. The facts a rule needs (consent, phones of leads,
+ * which offices have a robot) are read with the event, the table decides, one statement writes. */
+#include "outbox_expand.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "notify_rules.h"
+#include "xalloc.h"
+
+#define MAX_OFFERED 50
+
+static struct db_statement fetch_statement = DB_STATEMENT("outbox_expand_fetch",
+    "SELECT e.id, e.order_id, e.action, e.from_state, e.to_state, e.actor_role,"
+    "       o.tracking_code, o.sms_consent, o.contact_phone, o.community_id, COALESCE(o.department_id, 0),"
+    "       COALESCE(NULLIF(e.note, ''), o.reason), cm.name, cat.name, d.name,"
+    "       COALESCE((SELECT t.name FROM users u JOIN teams t ON t.id = u.team_id"
+    "                  WHERE e.action = 'accept' AND u.id = e.actor_user_id), tm.name),"
+    "       left(o.description, 200),"
+    "       (SELECT v.phone FROM team_members m JOIN volunteers v ON v.id = m.volunteer_id"
+    "         WHERE m.team_id = o.team_id AND m.role = 'lead' LIMIT 1),"
+    "       CASE WHEN e.action = 'offer' THEN"
+    "         (SELECT string_agg(v.phone, ',') FROM order_offers f"
+    "            JOIN team_members m ON m.team_id = f.team_id AND m.role = 'lead'"
+    "            JOIN volunteers v ON v.id = m.volunteer_id"
+    "           WHERE f.order_id = e.order_id AND f.offered_at = e.at) END,"
+    "       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'community' AND r.scope_id = o.community_id),"
+    "       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'department' AND r.scope_id = o.department_id),"
+    "       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'county')"
+    "  FROM order_events e"
+    "  JOIN orders o ON o.id = e.order_id"
+    "  JOIN communities cm ON cm.id = o.community_id"
+    "  JOIN categories cat ON cat.id = o.category_id"
+    "  LEFT JOIN departments d ON d.id = o.department_id"
+    "  LEFT JOIN teams tm ON tm.id = o.team_id"
+    " WHERE e.id > (SELECT expanded_below FROM notify_state WHERE id = 1)"
+    "   AND NOT EXISTS (SELECT 1 FROM notify_expanded x WHERE x.event_id = e.id)"
+    " ORDER BY e.id LIMIT 200",
+    0);
+_Static_assert(OUTBOX_EXPAND_BATCH == 200, "the fetch statement's LIMIT");
+
+enum {
+	F_EVENT,
+	F_ORDER,
+	F_ACTION,
+	F_FROM,
+	F_TO,
+	F_ACTOR_ROLE,
+	F_CODE,
+	F_CONSENT,
+	F_PHONE,
+	F_COMMUNITY,
+	F_DEPARTMENT,
+	F_REASON,
+	F_COMMUNITY_NAME,
+	F_CATEGORY_NAME,
+	F_DEPARTMENT_NAME,
+	F_TEAM_NAME,
+	F_DESCRIPTION,
+	F_LEAD_PHONE,
+	F_OFFERED_PHONES,
+	F_ROBOT_COMMUNITY,
+	F_ROBOT_DEPARTMENT,
+	F_ROBOT_COUNTY,
+};
+
+static struct db_statement insert_statement = DB_STATEMENT("outbox_expand_insert",
+    "WITH items AS ("
+    "  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (event_id bigint, order_id bigint, rule text,"
+    "         channel text, recipient text, template text, params jsonb, text text, urgent boolean)"
+    "), n AS ("
+    "  INSERT INTO notifications (event_id, order_id, rule, channel, recipient, template, params, text, urgent)"
+    "  SELECT event_id, order_id, rule, channel, recipient, template, params, text, urgent FROM items"
+    "  ON CONFLICT (event_id, recipient, channel) DO NOTHING RETURNING 1"
+    "), x AS ("
+    "  INSERT INTO notify_expanded (event_id) SELECT unnest($2::bigint[]) ON CONFLICT DO NOTHING RETURNING 1"
+    "), erased AS ("
+    /* An order's personal data erased (erasure.c): what its notifications said goes too, and the
+       resident's number (one per event, so 'erased' stays unique per event). */
+    "  UPDATE notifications SET text = '（已删除）', params = '[]',"
+    "         recipient = CASE WHEN rule LIKE 'resident\\_%' THEN 'erased' ELSE recipient END"
+    "   WHERE order_id IN (SELECT order_id FROM order_events WHERE id = ANY ($2::bigint[]) AND action = 'erase')"
+    "     AND state IN ('sent', 'failed')"
+    ")"
+    "SELECT (SELECT count(*) FROM n), (SELECT count(*) FROM x)",
+    2);
+
+static struct db_statement advance_statement = DB_STATEMENT("outbox_expand_advance",
+    "WITH b AS (SELECT expanded_below AS v FROM notify_state WHERE id = 1 FOR UPDATE),"
+    " first_open AS (SELECT min(e.id) AS id FROM order_events e, b WHERE e.id > b.v"
+    "                   AND NOT EXISTS (SELECT 1 FROM notify_expanded x WHERE x.event_id = e.id)),"
+    " settled AS (SELECT id FROM order_events WHERE at < now() - $1::bigint * interval '1 millisecond'"
+    "              ORDER BY at DESC LIMIT 1),"
+    " nb AS (SELECT LEAST(COALESCE((SELECT id FROM first_open) - 1, 9223372036854775807),"
+    "                     COALESCE((SELECT id FROM settled), 0)) AS v),"
+    " upd AS (UPDATE notify_state s SET expanded_below = nb.v FROM nb, b"
+    "          WHERE s.id = 1 AND nb.v > b.v RETURNING s.expanded_below)"
+    "DELETE FROM notify_expanded WHERE event_id <= (SELECT expanded_below FROM upd)",
+    1);
+
+struct expand_pass {
+	struct app *app;
+	struct db_pool *db;
+	void (*done)(void *arg, int events, bool ok);
+	void *arg;
+	int events;
+	struct json_object *items;
+	const PGresult *res; /* only during fetch_done */
+	int row;
+};
+
+static const char *
+cell(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+static void
+emit(void *arg, const struct notify_item *item)
+{
+	struct expand_pass *p = arg;
+	struct json_object *o = json_object_new_object(), *params = json_object_new_array();
+
+	json_object_object_add(o, "event_id", json_object_new_int64(atoll(PQgetvalue(p->res, p->row, F_EVENT))));
+	json_object_object_add(o, "order_id", json_object_new_int64(atoll(PQgetvalue(p->res, p->row, F_ORDER))));
+	json_object_object_add(o, "rule", json_object_new_string(item->rule));
+	json_object_object_add(o, "channel", json_object_new_string(item->channel));
+	json_object_object_add(o, "recipient", json_object_new_string(item->recipient));
+	json_object_object_add(o, "template", json_object_new_string(item->template_name));
+	for (int i = 0; i < item->nparams; i++)
+		json_object_array_add(params, json_object_new_string(item->params[i]));
+	json_object_object_add(o, "params", params);
+	json_object_object_add(o, "text", json_object_new_string(item->text));
+	json_object_object_add(o, "urgent", json_object_new_boolean(item->urgent));
+	json_object_array_add(p->items, o);
+}
+
+/* Reads row i into ev; phones points at storage for the offered leads' numbers. */
+static bool
+read_event(
+    const PGresult *res, int i, const char *public_url, struct notify_event *ev, char *phones_buf, const char **phones)
+{
+	const char *offered = cell(res, i, F_OFFERED_PHONES);
+
+	memset(ev, 0, sizeof *ev);
+	if (!order_action_from_name(PQgetvalue(res, i, F_ACTION), &ev->action) ||
+	    !order_state_from_name(PQgetvalue(res, i, F_TO), &ev->to) ||
+	    !user_role_from_name(PQgetvalue(res, i, F_ACTOR_ROLE), &ev->actor_role))
+		return false;
+	if (!order_state_from_name(cell(res, i, F_FROM), &ev->from))
+		ev->from = ev->to;
+	ev->event_id = atoll(PQgetvalue(res, i, F_EVENT));
+	ev->order_id = atoll(PQgetvalue(res, i, F_ORDER));
+	ev->tracking_code = PQgetvalue(res, i, F_CODE);
+	ev->sms_consent = strcmp(PQgetvalue(res, i, F_CONSENT), "t") == 0;
+	ev->resident_phone = PQgetvalue(res, i, F_PHONE);
+	ev->community_id = atoll(PQgetvalue(res, i, F_COMMUNITY));
+	ev->department_id = atoll(PQgetvalue(res, i, F_DEPARTMENT));
+	ev->reason = cell(res, i, F_REASON);
+	ev->community_name = cell(res, i, F_COMMUNITY_NAME);
+	ev->category_name = cell(res, i, F_CATEGORY_NAME);
+	ev->department_name = cell(res, i, F_DEPARTMENT_NAME);
+	ev->team_name = cell(res, i, F_TEAM_NAME);
+	ev->description = cell(res, i, F_DESCRIPTION);
+	ev->team_lead_phone = cell(res, i, F_LEAD_PHONE);
+	ev->has_robot[ROBOT_COMMUNITY] = strcmp(PQgetvalue(res, i, F_ROBOT_COMMUNITY), "t") == 0;
+	ev->has_robot[ROBOT_DEPARTMENT] = strcmp(PQgetvalue(res, i, F_ROBOT_DEPARTMENT), "t") == 0;
+	ev->has_robot[ROBOT_COUNTY] = strcmp(PQgetvalue(res, i, F_ROBOT_COUNTY), "t") == 0;
+	ev->public_url = public_url;
+	if (offered != NULL) {
+		char *save = NULL, *tok;
+		snprintf(phones_buf, MAX_OFFERED * 24, "%s", offered);
+		for (tok = strtok_r(phones_buf, ",", &save); tok != NULL && ev->offered_count < MAX_OFFERED;
+		     tok = strtok_r(NULL, ",", &save))
+			phones[ev->offered_count++] = tok;
+		ev->offered_lead_phones = phones;
+	}
+	return true;
+}
+
+static void
+insert_done(void *arg, const struct db_reply *reply)
+{
+	struct expand_pass *p = arg;
+
+	if (reply->status != DB_OK)
+		log_warn(
+		    "notifications not written; will retry", "reason", reply->message, "sqlstate", reply->sqlstate);
+	p->done(p->arg, reply->status == DB_OK ? p->events : 0, reply->status == DB_OK);
+	free(p);
+}
+
+static void
+fetch_done(void *arg, const struct db_reply *reply)
+{
+	struct expand_pass *p = arg;
+	const PGresult *res = reply->result;
+	char *ids, *phones_buf;
+	const char *values[2];
+	struct json_object *items;
+	size_t used = 0, cap;
+	int n;
+
+	if (reply->status != DB_OK || PQntuples(res) == 0) {
+		if (reply->status != DB_OK)
+			log_warn("reading events to notify failed", "reason", reply->message);
+		p->done(p->arg, 0, reply->status == DB_OK);
+		free(p);
+		return;
+	}
+	n = PQntuples(res);
+	cap = (size_t)n * 22 + 3;
+	ids = xmalloc(cap);
+	phones_buf = xmalloc(MAX_OFFERED * 24);
+	ids[used++] = '{';
+	p->items = json_object_new_array();
+	p->res = res;
+	for (int i = 0; i < n; i++) {
+		struct notify_event ev;
+		const char *phones[MAX_OFFERED];
+
+		used += (size_t)snprintf(ids + used, cap - used, "%s%s", i ? "," : "", PQgetvalue(res, i, F_EVENT));
+		if (!read_event(res, i, p->app->cfg->public_url, &ev, phones_buf, phones))
+			continue;
+		p->row = i;
+		notify_rules_expand(&ev, emit, p);
+	}
+	snprintf(ids + used, cap - used, "}");
+	p->res = NULL;
+	p->events = n;
+	items = p->items; /* p may be gone once db_query returns */
+	values[0] = json_object_to_json_string_ext(items, JSON_C_TO_STRING_PLAIN);
+	values[1] = ids;
+	db_query(p->db, &insert_statement, values, insert_done, p);
+	json_object_put(items);
+	free(ids);
+	free(phones_buf);
+}
+
+void
+outbox_expand_run(struct app *app, struct db_pool *db, void (*done)(void *arg, int events, bool ok), void *arg)
+{
+	struct expand_pass *p = xcalloc(1, sizeof *p);
+
+	p->app = app;
+	p->db = db;
+	p->done = done;
+	p->arg = arg;
+	db_query(db, &fetch_statement, NULL, fetch_done, p);
+}
+
+static void
+advance_done(void *arg, const struct db_reply *reply)
+{
+	(void)arg;
+	if (reply->status == DB_SQL_ERROR)
+		log_warn("notification watermark not moved", "reason", reply->message);
+}
+
+void
+outbox_expand_advance(struct db_pool *db, long lag_ms)
+{
+	char lag[24];
+	const char *values[1] = {lag};
+
+	snprintf(lag, sizeof lag, "%ld", lag_ms);
+	db_query(db, &advance_statement, values, advance_done, NULL);
+}

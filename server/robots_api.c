@@ -1,0 +1,194 @@
+/* robots_api: admin-only; every field validated; the secret goes in, never comes out. */
+#include "robots_api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_error.h"
+#include "api_reply.h"
+#include "app.h"
+#include "auth_user.h"
+#include "db.h"
+#include "http.h"
+#include "validate.h"
+#include "xalloc.h"
+
+static struct db_statement list_statement = DB_STATEMENT("robots_list",
+    "SELECT json_build_object('items', COALESCE(json_agg(paidan_robot_json(r) ORDER BY r.scope, r.scope_id),"
+    "       '[]'))::text FROM robot_webhooks r",
+    0);
+
+static struct db_statement put_statement = DB_STATEMENT("robots_put",
+    "INSERT INTO robot_webhooks (scope, scope_id, kind, url, secret, updated_by, updated_at)"
+    "SELECT $1::text, $2::bigint, $3::text, $4::text,"
+    "       COALESCE($5::text, (SELECT w.secret FROM robot_webhooks w WHERE w.scope = $1::text"
+    "                            AND w.scope_id = $2::bigint), ''), $6::bigint, now()"
+    " WHERE CASE $1::text WHEN 'community' THEN EXISTS (SELECT 1 FROM communities WHERE id = $2::bigint)"
+    "                     WHEN 'department' THEN EXISTS (SELECT 1 FROM departments WHERE id = $2::bigint)"
+    "                     ELSE $2::bigint = 0 END "
+    "ON CONFLICT (scope, scope_id) DO UPDATE SET kind = EXCLUDED.kind, url = EXCLUDED.url,"
+    "       secret = EXCLUDED.secret, updated_by = EXCLUDED.updated_by, updated_at = now()"
+    "RETURNING paidan_robot_json(robot_webhooks)::text",
+    6);
+
+static struct db_statement delete_statement = DB_STATEMENT(
+    "robots_delete", "DELETE FROM robot_webhooks WHERE scope = $1::text AND scope_id = $2::bigint RETURNING 1", 2);
+
+struct robot_state {
+	char *values[6];
+};
+
+static void
+robot_state_free(void *p)
+{
+	struct robot_state *s = p;
+
+	for (int i = 0; i < 6; i++)
+		free(s->values[i]);
+	free(s);
+}
+
+static struct robot_state *
+robot_state_new(struct request *r)
+{
+	struct robot_state *s = xcalloc(1, sizeof *s);
+
+	r->state = s;
+	r->state_free = robot_state_free;
+	return s;
+}
+
+static bool
+scope_valid(const char *scope)
+{
+	return strcmp(scope, "community") == 0 || strcmp(scope, "department") == 0 || strcmp(scope, "county") == 0;
+}
+
+static bool
+url_valid(const char *url, size_t len)
+{
+	if (len < 9 || len > 500 || strncmp(url, "https://", 8) != 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+void
+robots_list(struct request *r)
+{
+	db_query(r->app->db, &list_statement, NULL, api_reply_ok_cb, r);
+}
+
+static void
+put_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+
+	if (reply->status == DB_OK && PQntuples(reply->result) == 0) {
+		struct field_errors errors;
+		field_errors_init(&errors);
+		field_errors_add(&errors, "scope_id",
+		    "没有这个社区或部门（县级填 0）(no such community or department; 0 for the county)");
+		api_reply_field_errors(r, &errors);
+		field_errors_free(&errors);
+		return;
+	}
+	api_reply_first_cell(r, reply, 200);
+}
+
+void
+robots_put(struct request *r)
+{
+	struct robot_state *s = robot_state_new(r);
+	struct field_errors errors;
+	enum input_kind kind;
+	struct json_object *body = http_parse_body(r, false, &kind), *v;
+	const char *text;
+	size_t len;
+	int64_t id = -1;
+	char user[24];
+
+	if (body == NULL)
+		return;
+	field_errors_init(&errors);
+	if (validate_text(&errors, body, "scope", 1, 20, TEXT_SINGLE_LINE, &text, &len)) {
+		if (scope_valid(text))
+			s->values[0] = xstrndup(text, len);
+		else
+			field_errors_add(
+			    &errors, "scope", "应为 community、department 或 county (community, department or county)");
+	}
+	if (!json_object_object_get_ex(body, "scope_id", &v) || !json_object_is_type(v, json_type_int) ||
+	    (id = json_object_get_int64(v)) < 0 || id > 9007199254740991LL)
+		field_errors_add(&errors, "scope_id",
+		    "应为社区或部门的编号，县级填 0 (the community's or department's id; 0 for the county)");
+	else {
+		char n[24];
+		snprintf(n, sizeof n, "%lld", (long long)id);
+		s->values[1] = xstrdup(n);
+	}
+	if (validate_text(&errors, body, "kind", 1, 20, TEXT_SINGLE_LINE, &text, &len)) {
+		if (strcmp(text, "wecom") == 0 || strcmp(text, "dingtalk") == 0)
+			s->values[2] = xstrndup(text, len);
+		else
+			field_errors_add(
+			    &errors, "kind", "应为 wecom（企业微信）或 dingtalk（钉钉）(wecom or dingtalk)");
+	}
+	if (validate_text(&errors, body, "url", 1, 500, TEXT_SINGLE_LINE, &text, &len)) {
+		if (url_valid(text, len))
+			s->values[3] = xstrndup(text, len);
+		else
+			field_errors_add(&errors, "url", "应为机器人的 https 地址 (the robot's https webhook URL)");
+	}
+	if (json_object_object_get_ex(body, "secret", &v) && !json_object_is_type(v, json_type_null) &&
+	    validate_text(&errors, body, "secret", 0, 200, TEXT_SINGLE_LINE, &text, &len))
+		s->values[4] = xstrndup(text, len);
+	json_object_put(body);
+	if (field_errors_any(&errors)) {
+		api_reply_field_errors(r, &errors);
+		field_errors_free(&errors);
+		return;
+	}
+	field_errors_free(&errors);
+	snprintf(user, sizeof user, "%lld", (long long)r->user->id);
+	s->values[5] = xstrdup(user);
+	db_query(r->app->db, &put_statement, (const char *const *)s->values, put_done, r);
+}
+
+static void
+delete_done(void *arg, const struct db_reply *reply)
+{
+	struct request *r = arg;
+
+	if (reply->status != DB_OK) {
+		api_reply_db_error(r, reply);
+		return;
+	}
+	if (PQntuples(reply->result) == 0) {
+		api_error_reply(r, API_ERROR_NO_SUCH_ROBOT, NULL);
+		return;
+	}
+	http_reply_empty(r, 204);
+}
+
+void
+robots_delete(struct request *r)
+{
+	const char *scope = http_query_param(r, "scope"), *id = http_query_param(r, "scope_id");
+	int64_t n = 0;
+	const char *values[2] = {scope, id};
+
+	if (scope == NULL || !scope_valid(scope) || id == NULL || (strcmp(id, "0") != 0 && !parse_id(id, &n))) {
+		struct field_errors errors;
+		field_errors_init(&errors);
+		field_errors_add(
+		    &errors, "scope", "需要 scope 与 scope_id 查询参数 (scope and scope_id query parameters)");
+		api_reply_field_errors(r, &errors);
+		field_errors_free(&errors);
+		return;
+	}
+	db_query(r->app->db, &delete_statement, values, delete_done, r);
+}
