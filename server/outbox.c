@@ -382,10 +382,13 @@ outbox_start(struct app *app)
 	struct db_pool_options db_options = {
 	    .conninfo = app->cfg->database_url,
 	    .size = 1,
-	    .queue_max = 4 * MAX_SENDING,
+	    /* The sender's own connection runs only its statements, all as writes (db_pool_use_class). */
+	    .queue_max = {4 * MAX_SENDING, 4 * MAX_SENDING, 4 * MAX_SENDING},
 	    .queue_timeout_ms = 30000,
 	    .statement_timeout_ms = (int)app->cfg->statement_timeout_ms,
 	    .lock_timeout_ms = (int)app->cfg->lock_timeout_ms,
+	    .call_timeout_ms = (int)app->cfg->db_call_timeout_ms,
+	    .connect_timeout_ms = (int)app->cfg->db_connect_timeout_ms,
 	};
 
 	o->app = app;
