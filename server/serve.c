@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "app.h"
+#include "checkpoint_daily.h"
 #include "config.h"
 #include "db.h"
 #include "dispatch.h"
@@ -99,6 +100,7 @@ serve_process(const struct config *cfg)
 	struct shutdown_state stop = {0};
 	struct event *sigterm, *sigint;
 	struct sweep *sweep;
+	struct checkpoint_daily *checkpoints;
 	struct db_pool_options db_options = {
 	    .conninfo = cfg->database_url,
 	    .size = (int)cfg->db_pool_size,
@@ -144,6 +146,7 @@ serve_process(const struct config *cfg)
 	event_add(sigterm, NULL);
 	event_add(sigint, NULL);
 	sweep = sweep_start(&app);
+	checkpoints = checkpoint_daily_start(&app);
 	stop.events = events_start(&app);
 
 	event_base_dispatch(app.base);
@@ -153,6 +156,7 @@ serve_process(const struct config *cfg)
 	offload_free(app.offload);
 	db_pool_free(app.db);
 	sweep_stop(sweep);
+	checkpoint_daily_stop(checkpoints);
 	events_free(stop.events); /* after the pool: its failed queries still call back into the sweep */
 	http_server_free(app.http);
 	event_free(sigterm);
