@@ -36,12 +36,15 @@ static struct db_statement load_statement = DB_STATEMENT("account_password_load"
     "SELECT u.password_hash, (SELECT attempts FROM counted) <= " CHANGE_TRIES " FROM users u WHERE u.id = $1::bigint",
     1);
 
+/* The new hash, the end of every session and the admin chain's event (sql/057) in one statement. */
 static struct db_statement store_statement = DB_STATEMENT("account_password_store",
-    "WITH u AS (UPDATE users SET password_hash = $2::text WHERE id = $1::bigint RETURNING id),"
-    " s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)),"
-    " a AS (DELETE FROM login_attempts WHERE key = 'change:' || $1::text)"
+    "WITH u AS (UPDATE users SET password_hash = $2::text WHERE id = $1::bigint RETURNING users AS row),"
+    " s AS (DELETE FROM sessions WHERE user_id IN (SELECT (row).id FROM u)),"
+    " a AS (DELETE FROM login_attempts WHERE key = 'change:' || $1::text),"
+    " ev AS (INSERT INTO admin_events (actor_user_id, actor_role, action, target, payload)"
+    "        SELECT $3::bigint, $4::text, $5::text, 'user:' || (row).id, paidan_admin_user_state(row) FROM u)"
     "SELECT count(*) FROM u",
-    2);
+    5);
 
 struct change {
 	char *current; /* NULL for an admin's reset */
@@ -106,7 +109,9 @@ hashed(void *arg)
 {
 	struct request *r = arg;
 	struct change *c = r->state;
-	const char *values[2] = {c->user_id, c->hash};
+	char actor[24];
+	const char *values[5] = {c->user_id, c->hash, actor, user_role_name(r->user->role),
+	    c->current != NULL ? "account.password_change" : "account.password_reset"};
 
 	throttle_count_password_check();
 	if (!c->current_ok) {
@@ -119,6 +124,7 @@ hashed(void *arg)
 		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
+	snprintf(actor, sizeof actor, "%lld", (long long)r->user->id);
 	db_query(r->app->db, &store_statement, values, store_done, r);
 }
 

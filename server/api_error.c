@@ -99,6 +99,9 @@ static const struct api_error_row rows[API_ERROR_COUNT] = {
     [API_ERROR_NO_SUCH_INVITATION] = {404, "not_found", "没有等您答复的这份邀请", "no such pending invitation"},
     [API_ERROR_RATE_LIMITED] = {429, "too_many_attempts", "尝试次数过多，请稍后再试",
         "too many attempts; try again later"},
+    [API_ERROR_ALREADY_ERASED] = {409, "conflict", "这一单的个人信息已经删除了", "its personal data is already erased"},
+    [API_ERROR_NOT_FINISHED] = {409, "state_conflict", "这一单还没有办结，办结或取消后才能删除个人信息",
+        "the order is not finished; erase it once closed or cancelled"},
 };
 
 const struct api_error_row *

@@ -37,6 +37,8 @@ static const struct setting settings[] = {
         "Ed25519 key that signs audit checkpoints (made when missing; keep it off the database host)"},
     {"--checkpoint-dir", "PAIDAN_CHECKPOINT_DIR", "./var/checkpoints", STR(checkpoint_dir),
         "where signed audit checkpoints are written (copy them off the database host)"},
+    {"--checkpoint-interval-s", "PAIDAN_CHECKPOINT_INTERVAL_S", "86400", NUM(checkpoint_interval_s, 0, 31536000),
+        "serve writes a signed audit checkpoint this often (0: never)"},
     {"--public-url", "PAIDAN_PUBLIC_URL", "http://127.0.0.1:8080", STR(public_url),
         "how users reach the server (the links in SMS and group messages); with https the session cookie is Secure and __Host- prefixed"},
     {"--metrics-allow", "PAIDAN_METRICS_ALLOW", "", STR(metrics_allow),

@@ -16,6 +16,7 @@ struct config {
 	const char *id_key_file;
 	const char *checkpoint_key_file; /* Ed25519 key signing audit checkpoints (outside the database) */
 	const char *checkpoint_dir; /* where signed checkpoints are written */
+	long checkpoint_interval_s; /* serve writes one this often; 0: never */
 	const char *public_url; /* how users reach the server; https makes the session cookie Secure + __Host- */
 	const char *metrics_allow; /* comma-separated client addresses besides loopback that may read /metrics */
 	const char *trusted_proxy; /* comma-separated addresses whose X-Forwarded-For / X-Real-IP count */

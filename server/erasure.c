@@ -35,11 +35,11 @@ static struct db_statement erase_statement = DB_STATEMENT("erasure_erase",
     "     AND o.personal_erased_at IS NULL"
     "  RETURNING o.id, o.event_count, t.at"
     ")"
-    "INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_role, note, at,"
+    "INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_user_id, actor_role, note, at,"
     "                          prev_hash, hash, hash_version, payload)"
-    "SELECT id, event_count, 'erase', $2::text, $2::text, 'system', $6::text, at,"
+    "SELECT id, event_count, 'erase', $2::text, $2::text, $9::bigint, $10::text, $6::text, at,"
     "       decode($3, 'hex'), decode($4, 'hex'), $7::smallint, $8::text FROM upd",
-    8);
+    10);
 
 struct erasure_round {
 	struct app *app;
@@ -70,24 +70,43 @@ due_done(void *arg, const struct db_reply *reply)
 		return;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *note = "超过保存期限，已删除个人信息 (personal data erased after the retention period)";
-		struct audit_event event = {
+		struct erasure_order order = {
+		    .id = PQgetvalue(res, i, 0),
 		    .tracking_code = PQgetvalue(res, i, 1),
-		    .action = "erase",
-		    .from_state = PQgetvalue(res, i, 2),
-		    .to_state = PQgetvalue(res, i, 2),
-		    .actor_role = "system",
-		    .note = note,
-		    .payload = "erased=personal",
+		    .state = PQgetvalue(res, i, 2),
+		    .head = PQgetvalue(res, i, 3),
+		    .event_count = atoi(PQgetvalue(res, i, 4)),
 		};
-		struct audit_link link;
-		const char *values[8] = {PQgetvalue(res, i, 0), event.from_state, link.prev_hex, link.hash_hex,
-		    link.at_us, note, link.version, event.payload};
 
-		if (!audit_next(&event, PQgetvalue(res, i, 3), atoi(PQgetvalue(res, i, 4)), &link))
-			continue;
-		(*round.pending)++;
-		db_query(round.app->db, &erase_statement, values, erase_done, round.pending);
+		if (erasure_erase(round.app, &order, 0, "system", note, erase_done, round.pending))
+			(*round.pending)++;
 	}
+}
+
+bool
+erasure_erase(struct app *app, const struct erasure_order *order, int64_t actor_id, const char *actor_role,
+    const char *note, void (*done)(void *arg, const struct db_reply *reply), void *arg)
+{
+	struct audit_event event = {
+	    .tracking_code = order->tracking_code,
+	    .action = "erase",
+	    .from_state = order->state,
+	    .to_state = order->state,
+	    .actor_user_id = actor_id,
+	    .actor_role = actor_role,
+	    .note = note,
+	    .payload = "erased=personal",
+	};
+	struct audit_link link;
+	char actor[24];
+	const char *values[10] = {order->id, order->state, link.prev_hex, link.hash_hex, link.at_us, note, link.version,
+	    event.payload, actor_id > 0 ? actor : NULL, actor_role};
+
+	if (!audit_next(&event, order->head, order->event_count, &link))
+		return false;
+	snprintf(actor, sizeof actor, "%lld", (long long)actor_id);
+	db_query(app->db, &erase_statement, values, done, arg);
+	return true;
 }
 
 void

@@ -34,7 +34,7 @@ static struct db_statement correct_load_statement = DB_STATEMENT("hours_correct_
     1);
 
 /* The correction replaces a verified record that nothing has replaced yet, and appends its event to
- * the order's chain, guarded by the head read before: nothing moves unless all of it happens. */
+ * the order's chain and to the admin chain (sql/057), guarded by the head read before: nothing moves unless all of it happens. */
 static struct db_statement correct_statement = DB_STATEMENT("hours_correct",
     "WITH t AS (SELECT timestamptz 'epoch' + $8::bigint * interval '1 microsecond' AS at),"
     "upd AS ("
@@ -57,6 +57,9 @@ static struct db_statement correct_statement = DB_STATEMENT("hours_correct",
     "                            at, prev_hash, hash, hash_version, payload)"
     "  SELECT upd.id, upd.event_count, 'correct', $10::text, $10::text, $3::bigint, 'admin', $4::text, t.at,"
     "         decode($6::text, 'hex'), decode($7::text, 'hex'), $11::smallint, $12::text FROM upd, t"
+    "), adm AS ("
+    "  INSERT INTO admin_events (actor_user_id, actor_role, action, target, payload)"
+    "  SELECT $3::bigint, 'admin', 'hours.correct', 'service_record:' || $9::bigint, $12::text FROM upd"
     ")"
     "SELECT (SELECT volunteer_id FROM added)",
     12);

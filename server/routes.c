@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "catalog.h"
 #include "certificate.h"
+#include "erasure_request.h"
 #include "events.h"
 #include "export.h"
 #include "health.h"
@@ -46,6 +47,7 @@
 #define SIGNED_IN ROLES_ANY_USER
 #define STAFF ROLES_STAFF
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
+#define COMMUNITY ROLE_BIT(ROLE_COMMUNITY)
 #define DEPARTMENT ROLE_BIT(ROLE_DEPARTMENT)
 #define TEAM ROLE_BIT(ROLE_TEAM)
 #define VOLUNTEER ROLE_BIT(ROLE_VOLUNTEER)
@@ -68,6 +70,7 @@ static const struct route routes[] = {
     {POST, "/api/v1/orders", orders_submit, ANYONE_OR_STAFF, FORM, WRITE},
     {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE, SLOW},
     {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE, FAST},
+    {POST, "/api/v1/orders/{id}/erasure", erasure_request, COMMUNITY, JSON, WRITE},
     {POST, "/api/v1/orders/{id}/{action}", order_action_post, SIGNED_IN, JSON, WRITE},
     {GET, "/api/v1/orders/{id}/suggested-teams", matching_suggest, ADMIN | DEPARTMENT, NONE, SLOW},
     {GET, "/api/v1/volunteers/{id}/hours", hours_ledger, ADMIN | TEAM | VOLUNTEER, NONE, SLOW},
@@ -89,6 +92,7 @@ static const struct route routes[] = {
     {GET, "/api/v1/export/orders.csv", export_orders, ADMIN, NONE, SLOW},
     {GET, "/api/v1/export/hours.csv", export_hours, ADMIN, NONE, SLOW},
     {POST, "/api/v1/users", users_create, ADMIN, JSON, WRITE},
+    {PATCH, "/api/v1/users/{id}", users_update, ADMIN, JSON, WRITE},
     {GET, "/api/v1/skills", skills_list, SIGNED_IN, NONE, FAST},
     {POST, "/api/v1/skills", skills_create, ADMIN, JSON, WRITE},
     {GET, "/api/v1/volunteers", volunteers_list, ADMIN | TEAM, NONE, SLOW},

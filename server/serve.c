@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "channels.h"
+#include "checkpoint_daily.h"
 #include "config.h"
 #include "db.h"
 #include "dispatch.h"
@@ -107,6 +108,7 @@ serve_process(const struct config *cfg)
 	struct event *sigterm, *sigint;
 	struct sweep *sweep;
 	const char *cause = NULL;
+	struct checkpoint_daily *checkpoints;
 	struct db_pool_options db_options = {
 	    .conninfo = cfg->database_url,
 	    .size = (int)cfg->db_pool_size,
@@ -165,6 +167,7 @@ serve_process(const struct config *cfg)
 	event_add(sigint, NULL);
 	sweep = sweep_start(&app);
 	session_cache_set_ttl_ms(app.cfg->session_cache_ms);
+	checkpoints = checkpoint_daily_start(&app);
 	stop.events = events_start(&app);
 	if (cfg->notify_sender)
 		app.outbox = outbox_start(&app);
@@ -179,6 +182,7 @@ serve_process(const struct config *cfg)
 	db_pool_free(app.db);
 	sweep_stop(sweep);
 	outbox_free(app.outbox);
+	checkpoint_daily_stop(checkpoints);
 	events_free(stop.events); /* after the pool: its failed queries still call back into the sweep */
 	http_server_free(app.http);
 	event_free(sigterm);

@@ -1,5 +1,6 @@
 /* users: accounts made by an admin; the password is hashed off the loop, the row made by
- * paidan_user_create (sql/011), the one place accounts are made. */
+ * paidan_user_create (sql/011, sql/057), the one place accounts are made, which appends the admin
+ * chain's event. */
 #include "users.h"
 
 #include <stdio.h>
@@ -11,11 +12,13 @@
 #include "api_error.h"
 #include "api_reply.h"
 #include "app.h"
+#include "auth_user.h"
 #include "db.h"
 #include "http.h"
 #include "offload.h"
 #include "order_model.h"
 #include "passwords.h"
+#include "query.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -23,11 +26,11 @@ static struct db_statement create_user_statement = DB_STATEMENT("users_create",
     "SELECT json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
     "   'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
     "   'team_id', u.team_id, 'volunteer_id', u.volunteer_id, 'created_at', u.created_at)::text"
-    "  FROM paidan_user_create($1, $2, $3, $4, $5, $6, $7, $8) u",
-    8);
+    "  FROM paidan_user_create($1, $2, $3, $4, $5, $6, $7, $8, false, $9::bigint, 'admin') u",
+    9);
 
 struct new_user {
-	char *values[8];
+	char *values[9]; /* the statement's parameters; [8] is the admin who makes the account */
 	char *password;
 	char hash[PASSWORD_HASH_MAX];
 	bool hashed;
@@ -38,7 +41,7 @@ new_user_free(void *p)
 {
 	struct new_user *u = p;
 
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 9; i++)
 		free(u->values[i]);
 	if (u->password != NULL) {
 		sodium_memzero(u->password, strlen(u->password));
@@ -108,6 +111,7 @@ users_create(struct request *r)
 	enum user_role role = ROLE_ADMIN;
 	bool role_ok = false;
 	struct new_user *u;
+	char actor[24];
 
 	body = http_parse_body(r, false, &kind);
 	if (body == NULL)
@@ -115,6 +119,8 @@ users_create(struct request *r)
 	u = xcalloc(1, sizeof *u);
 	r->state = u;
 	r->state_free = new_user_free;
+	snprintf(actor, sizeof actor, "%lld", (long long)r->user->id);
+	u->values[8] = xstrdup(actor);
 	field_errors_init(&errors);
 	if (validate_text(&errors, body, "username", 1, 64, TEXT_SINGLE_LINE, &text, &len)) {
 		if (username_valid(text, len))
@@ -168,4 +174,58 @@ users_create(struct request *r)
 		http_set_header(r, "Retry-After", "1");
 		api_error_reply(r, API_ERROR_BUSY, NULL);
 	}
+}
+
+/* Disabling ends every session of the account (its live streams with them, sql/055) and appends the
+ * admin chain's event, all in one statement; setting what is already set changes nothing and appends
+ * nothing. */
+static struct db_statement disable_statement = DB_STATEMENT("users_disable",
+    "WITH u AS (UPDATE users SET disabled = $2::boolean WHERE id = $1::bigint AND disabled <> $2::boolean"
+    "           RETURNING users AS row),"
+    " s AS (DELETE FROM sessions WHERE $2::boolean AND user_id IN (SELECT (row).id FROM u)),"
+    " ev AS (INSERT INTO admin_events (actor_user_id, actor_role, action, target, payload)"
+    "        SELECT $3::bigint, 'admin', CASE WHEN $2::boolean THEN 'account.disable' ELSE 'account.enable' END,"
+    "               'user:' || (row).id, paidan_admin_user_state(row) FROM u)"
+    "SELECT json_build_object('id', x.id, 'username', x.username, 'display_name', x.display_name,"
+    "         'role', x.role, 'disabled', $2::boolean)::text AS account"
+    "  FROM users x WHERE x.id = $1::bigint",
+    3);
+
+static void
+disable_rows(struct request *r, const PGresult *res)
+{
+	if (PQntuples(res) == 0) {
+		api_error_reply(r, API_ERROR_NO_SUCH_USER, NULL);
+		return;
+	}
+	query_reply_cell(r, res, "account", 200);
+}
+
+void
+users_update(struct request *r)
+{
+	struct field_errors errors;
+	struct json_object *body, *v;
+	enum input_kind kind;
+	int64_t id = atoll(http_path_param(r, "id"));
+	bool disabled = false;
+	struct query q;
+
+	if ((body = http_parse_body(r, false, &kind)) == NULL)
+		return;
+	field_errors_init(&errors);
+	if (!json_object_object_get_ex(body, "disabled", &v) || !json_object_is_type(v, json_type_boolean))
+		field_errors_add(&errors, "disabled", "应为 true 或 false (true or false)");
+	else
+		disabled = json_object_get_boolean(v);
+	json_object_put(body);
+	if (disabled && id == r->user->id)
+		field_errors_add(&errors, "disabled", "不能停用自己的账号 (you cannot disable your own account)");
+	if (api_reply_if_field_errors(r, &errors))
+		return;
+	query_start(&q, r, &disable_statement);
+	query_id(&q, 1, id);
+	query_bool(&q, 2, disabled);
+	query_id(&q, 3, r->user->id);
+	query_run(&q, disable_rows, NULL);
 }

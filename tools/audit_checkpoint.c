@@ -1,128 +1,36 @@
-/* audit_checkpoint: a command-line tool, so it may block. The file is text: a header, one line per
- * chain head, then the Ed25519 signature of everything before it.
- *
- *   paidan audit checkpoint v1
- *   made_at 2026-11-30T07:30:00Z
- *   public_key <hex>
- *   order <id> <events> <head hex>
- *   …
- *   signature <hex>
- */
+/* audit_checkpoint: a command-line tool, so it may block. The file's format and its signing are
+ * server/checkpoint.c's (the server writes the same file once a day by itself). */
 #include "audit_checkpoint.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <sodium.h>
 
+#include "checkpoint.h"
 #include "config.h"
 #include "db_blocking.h"
+#include "text.h"
 #include "xalloc.h"
 
-#define HEADER "paidan audit checkpoint v1\n"
 #define PK_HEX (crypto_sign_PUBLICKEYBYTES * 2 + 1)
-#define SK_HEX (crypto_sign_SECRETKEYBYTES * 2 + 1)
-#define SIG_HEX (crypto_sign_BYTES * 2 + 1)
-
-struct text {
-	char *data;
-	size_t len, cap;
-};
-
-static void
-text_add(struct text *t, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (t->len + n + 1 > t->cap) {
-		t->cap = (t->len + n + 1) * 2;
-		t->data = xrealloc(t->data, t->cap);
-	}
-	memcpy(t->data + t->len, s, n + 1);
-	t->len += n;
-}
-
-static bool
-write_file(const char *path, const char *data, size_t len, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	bool ok;
-
-	if (fd < 0) {
-		fprintf(stderr, "paidan: cannot create %s: %s\n", path, strerror(errno));
-		return false;
-	}
-	ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok;
-	if (!ok)
-		fprintf(stderr, "paidan: cannot write %s\n", path);
-	return ok;
-}
-
-/* Now in UTC: RFC 3339, or compact for file names. */
-static void
-utc_stamp(char *out, size_t size, bool compact)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	if (compact)
-		strftime(out, size, "%Y%m%dT%H%M%SZ", &tm);
-	else
-		strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Reads the secret key (hex) into sk; false when missing or malformed. */
-static bool
-load_secret_key(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES])
-{
-	size_t len, bin_len;
-	char *hex = read_file(path, &len);
-	bool ok;
-
-	if (hex == NULL)
-		return false;
-	ok = sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, len, " \n", &bin_len, NULL) == 0 &&
-	    bin_len == crypto_sign_SECRETKEYBYTES;
-	sodium_memzero(hex, len);
-	free(hex);
-	return ok;
-}
-
-static bool
-make_key(const char *path)
-{
-	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-	char pk_hex[PK_HEX + 1], sk_hex[SK_HEX + 1], pub_path[4096];
-	bool ok;
-
-	crypto_sign_keypair(pk, sk);
-	sodium_bin2hex(sk_hex, SK_HEX, sk, sizeof sk);
-	sodium_bin2hex(pk_hex, PK_HEX, pk, sizeof pk);
-	strcat(sk_hex, "\n");
-	strcat(pk_hex, "\n");
-	snprintf(pub_path, sizeof pub_path, "%s.pub", path);
-	ok = write_file(path, sk_hex, strlen(sk_hex), 0600) && write_file(pub_path, pk_hex, strlen(pk_hex), 0644);
-	sodium_memzero(sk, sizeof sk);
-	sodium_memzero(sk_hex, sizeof sk_hex);
-	return ok;
-}
 
 /* Retires the current key: FILE.pub → FILE.<time>.pub, FILE removed. */
 static bool
 retire_key(const char *path)
 {
 	char pub_path[4096], retired[4096], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
 
-	utc_stamp(stamp, sizeof stamp, true);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(pub_path, sizeof pub_path, "%s.pub", path);
 	snprintf(retired, sizeof retired, "%s.%s.pub", path, stamp);
 	if (rename(pub_path, retired) != 0 || unlink(path) != 0) {
@@ -135,60 +43,30 @@ retire_key(const char *path)
 int
 audit_checkpoint_run(const struct config *cfg, bool rotate, FILE *out)
 {
-	unsigned char sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
-	char line[256], pk_hex[PK_HEX], sig_hex[SIG_HEX], path[4096], stamp[32];
-	struct text t = {0};
+	char path[4096];
+	const char *why = NULL;
 	PGconn *conn;
 	PGresult *res;
-	int rc = 2;
+	bool ok;
 
 	if (rotate && access(cfg->checkpoint_key_file, F_OK) == 0 && !retire_key(cfg->checkpoint_key_file))
 		return 2;
-	if (access(cfg->checkpoint_key_file, F_OK) != 0 && !make_key(cfg->checkpoint_key_file))
-		return 2;
-	if (!load_secret_key(cfg->checkpoint_key_file, sk)) {
-		fprintf(stderr, "paidan: cannot read the checkpoint key %s\n", cfg->checkpoint_key_file);
-		return 2;
-	}
 	if ((conn = db_blocking_connect(cfg->database_url)) == NULL)
-		goto done;
-	res = PQexec(conn, "SELECT id, event_count, encode(last_event_hash, 'hex') FROM orders ORDER BY id");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "paidan: %s", PQerrorMessage(conn));
-		PQclear(res);
-		PQfinish(conn);
-		goto done;
-	}
-	text_add(&t, HEADER);
-	utc_stamp(stamp, sizeof stamp, false);
-	snprintf(line, sizeof line, "made_at %s\n", stamp);
-	text_add(&t, line);
-	sodium_bin2hex(pk_hex, sizeof pk_hex, sk + crypto_sign_SECRETKEYBYTES - crypto_sign_PUBLICKEYBYTES,
-	    crypto_sign_PUBLICKEYBYTES);
-	snprintf(line, sizeof line, "public_key %s\n", pk_hex);
-	text_add(&t, line);
-	for (int i = 0; i < PQntuples(res); i++) {
-		snprintf(line, sizeof line, "order %s %s %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		    PQgetvalue(res, i, 2));
-		text_add(&t, line);
-	}
-	PQclear(res);
+		return 2;
+	res = db_blocking_query(conn, CHECKPOINT_HEADS_SQL, 0, NULL);
 	PQfinish(conn);
-	crypto_sign_detached(sig, NULL, (const unsigned char *)t.data, t.len, sk);
-	sodium_bin2hex(sig_hex, sizeof sig_hex, sig, sizeof sig);
-	snprintf(line, sizeof line, "signature %s\n", sig_hex);
-	text_add(&t, line);
-	mkdir(cfg->checkpoint_dir, 0755);
-	utc_stamp(stamp, sizeof stamp, true);
-	snprintf(path, sizeof path, "%s/checkpoint-%s-%d.txt", cfg->checkpoint_dir, stamp, (int)getpid());
-	if (write_file(path, t.data, t.len, 0644)) {
-		fprintf(out, "%s\n", path);
-		rc = 0;
+	if (res == NULL)
+		return 2;
+	ok = checkpoint_write(
+	    cfg->checkpoint_key_file, cfg->checkpoint_dir, PQgetvalue(res, 0, 0), path, sizeof path, &why);
+	PQclear(res);
+	if (!ok) {
+		fprintf(stderr, "paidan: cannot write a checkpoint (key %s, directory %s): %s\n",
+		    cfg->checkpoint_key_file, cfg->checkpoint_dir, why);
+		return 2;
 	}
-done:
-	sodium_memzero(sk, sizeof sk);
-	free(t.data);
-	return rc;
+	fprintf(out, "%s\n", path);
+	return 0;
 }
 
 /* True when pk_hex is the content of FILE.pub or of a retired FILE.*.pub. */
@@ -221,44 +99,100 @@ key_trusted(const char *key_file, const char *pk_hex)
 	return trusted;
 }
 
+/* Every order head of the checkpoint against the database in one statement: the checkpoint's lines
+ * go in as three arrays, and only the orders that differ come back. */
+static const char orders_query[] =
+    "SELECT c.id, c.n, o.work_no, o.event_count, o.id IS NULL AS deleted, e.hash IS NULL AS cut"
+    "  FROM unnest($1::bigint[], $2::int[], $3::text[]) AS c (id, n, head)"
+    "  LEFT JOIN orders o ON o.id = c.id"
+    "  LEFT JOIN order_events e ON e.order_id = c.id AND e.seq = c.n"
+    " WHERE o.id IS NULL OR e.hash IS NULL OR o.event_count < c.n OR encode(e.hash, 'hex') <> c.head"
+    " ORDER BY c.id";
+
+static const char admin_query[] =
+    "SELECT (SELECT max(seq) FROM admin_events), encode(hash, 'hex') FROM admin_events WHERE seq = $1::bigint"
+    " UNION ALL SELECT (SELECT max(seq) FROM admin_events), NULL"
+    " WHERE NOT EXISTS (SELECT 1 FROM admin_events WHERE seq = $1::bigint)";
+
+static int
+check_orders(PGconn *conn, struct evbuffer *ids, struct evbuffer *counts, struct evbuffer *heads, FILE *out)
+{
+	char *arrays[3] = {text_take(ids, NULL), text_take(counts, NULL), text_take(heads, NULL)};
+	PGresult *res;
+	int problems = 0;
+
+	for (int i = 0; i < 3; i++)
+		arrays[i][0] = '{';
+	res = db_blocking_query(conn, orders_query, 3, (const char *const *)arrays);
+	for (int i = 0; i < 3; i++)
+		free(arrays[i]);
+	if (res == NULL)
+		return 1;
+	for (int i = 0; i < PQntuples(res); i++, problems++) {
+		const char *id = PQgetvalue(res, i, 0), *count = PQgetvalue(res, i, 1);
+		if (strcmp(PQgetvalue(res, i, 4), "t") == 0)
+			fprintf(
+			    out, "BROKEN: order %s was deleted after the checkpoint (it had %s events)\n", id, count);
+		else if (atoi(PQgetvalue(res, i, 3)) < atoi(count) || strcmp(PQgetvalue(res, i, 5), "t") == 0)
+			fprintf(out, "BROKEN: order %s (%s): its chain was cut: %s events now, %s at the checkpoint\n",
+			    id, PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), count);
+		else
+			fprintf(out,
+			    "BROKEN: order %s (%s): its chain was rewritten: event %s is not the one the checkpoint signed\n",
+			    id, PQgetvalue(res, i, 2), count);
+	}
+	PQclear(res);
+	return problems;
+}
+
+static int
+check_admin(PGconn *conn, const char *count, const char *head, FILE *out)
+{
+	const char *values[1] = {count};
+	PGresult *res = db_blocking_query(conn, admin_query, 1, values);
+	int problems = 0;
+
+	if (res == NULL)
+		return 1;
+	if (PQgetisnull(res, 0, 1))
+		fprintf(out, "BROKEN: the admin chain was cut: %s events now, %s at the checkpoint\n",
+		    PQgetisnull(res, 0, 0) ? "0" : PQgetvalue(res, 0, 0), count),
+		    problems++;
+	else if (strcmp(PQgetvalue(res, 0, 1), head) != 0)
+		fprintf(out, "BROKEN: the admin chain was rewritten: event %s is not the one the checkpoint signed\n",
+		    count),
+		    problems++;
+	PQclear(res);
+	return problems;
+}
+
 static int
 check_heads(PGconn *conn, char *body, FILE *out)
 {
+	struct evbuffer *ids = evbuffer_new(), *counts = evbuffer_new(), *heads = evbuffer_new();
 	int problems = 0;
 
+	/* Each array starts with a ',' that check_orders turns into '{'. */
+	evbuffer_add(ids, ",", 1);
+	evbuffer_add(counts, ",", 1);
+	evbuffer_add(heads, ",", 1);
 	for (char *line = body, *next; line && *line; line = next) {
-		char id[24], count[16], head[72];
-		const char *values[2] = {id, count};
-		PGresult *res;
+		char id[24], count[24], head[72];
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (sscanf(line, "order %23s %15s %71s", id, count, head) != 3)
-			continue;
-		res = db_blocking_query(conn,
-		    "SELECT o.work_no, o.event_count, encode(e.hash, 'hex')"
-		    "  FROM orders o LEFT JOIN order_events e ON e.order_id = o.id AND e.seq = $2::int"
-		    " WHERE o.id = $1::bigint",
-		    2, values);
-		if (res == NULL)
-			return problems + 1;
-		if (PQntuples(res) == 0)
-			fprintf(
-			    out, "BROKEN: order %s was deleted after the checkpoint (it had %s events)\n", id, count),
-			    problems++;
-		else if (atoi(PQgetvalue(res, 0, 1)) < atoi(count) || PQgetisnull(res, 0, 2))
-			fprintf(out, "BROKEN: order %s (%s): its chain was cut: %s events now, %s at the checkpoint\n",
-			    id, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), count),
-			    problems++;
-		else if (strcmp(PQgetvalue(res, 0, 2), head) != 0)
-			fprintf(out,
-			    "BROKEN: order %s (%s): its chain was rewritten: event %s is not the one the checkpoint "
-			    "signed\n",
-			    id, PQgetvalue(res, 0, 0), count),
-			    problems++;
-		PQclear(res);
+		if (sscanf(line, "order %23[0-9] %23[0-9] %71[0-9a-f]", id, count, head) == 3) {
+			evbuffer_add_printf(ids, "%s%s", evbuffer_get_length(ids) > 1 ? "," : "", id);
+			evbuffer_add_printf(counts, "%s%s", evbuffer_get_length(counts) > 1 ? "," : "", count);
+			evbuffer_add_printf(heads, "%s%s", evbuffer_get_length(heads) > 1 ? "," : "", head);
+		} else if (sscanf(line, "admin %23[0-9] %71[0-9a-f]", count, head) == 2) {
+			problems += check_admin(conn, count, head, out);
+		}
 	}
-	return problems;
+	evbuffer_add(ids, "}", 1);
+	evbuffer_add(counts, "}", 1);
+	evbuffer_add(heads, "}", 1);
+	return problems + check_orders(conn, ids, counts, heads, out);
 }
 
 int
@@ -276,7 +210,7 @@ audit_checkpoint_check(const struct config *cfg, const char *path, FILE *out)
 	}
 	sig_line = strstr(text, "\nsignature ");
 	pk_line = strstr(text, "\npublic_key ");
-	if (strncmp(text, HEADER, strlen(HEADER)) != 0 || sig_line == NULL || pk_line == NULL ||
+	if (strncmp(text, CHECKPOINT_HEADER, strlen(CHECKPOINT_HEADER)) != 0 || sig_line == NULL || pk_line == NULL ||
 	    sscanf(pk_line, "\npublic_key %64s", pk_hex) != 1 ||
 	    sodium_hex2bin(pk, sizeof pk, pk_hex, strlen(pk_hex), NULL, NULL, NULL) != 0 ||
 	    sodium_hex2bin(

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "audit_admin.h"
 #include "config.h"
 #include "db_blocking.h"
 
@@ -293,6 +294,8 @@ audit_verify_run(const struct config *cfg, FILE *out)
 {
 	PGconn *conn = db_blocking_connect(cfg->database_url);
 	struct walk w = {.out = out, .order_id = -1};
+	long long admin_events;
+	int admin;
 
 	if (conn == NULL)
 		return 2;
@@ -319,11 +322,16 @@ audit_verify_run(const struct config *cfg, FILE *out)
 	}
 	finish_order(&w);
 	check_orders_without_events(conn, &w);
+	admin = audit_admin_verify(conn, out, w.reports < MAX_REPORTS ? MAX_REPORTS - w.reports : 0, &admin_events);
 	db_blocking_exec(conn, "COMMIT");
 	PQfinish(conn);
+	if (admin < 0)
+		return 2;
+	w.reports += admin;
 	if (w.reports > MAX_REPORTS)
 		fprintf(out, "… and %d more\n", w.reports - MAX_REPORTS);
 	if (w.reports == 0)
-		fprintf(out, "audit chain intact: %lld events in %lld orders\n", w.events, w.orders);
+		fprintf(out, "audit chain intact: %lld events in %lld orders; admin chain intact: %lld events\n",
+		    w.events, w.orders, admin_events);
 	return w.reports > 0;
 }

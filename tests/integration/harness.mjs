@@ -267,6 +267,9 @@ export async function startServer({ workers, env = {}, args = [], readyTimeout =
       PAIDAN_OPEN_ORDERS_PER_PHONE: '100000000',
       PAIDAN_LOGIN_MAX_PER_ADDRESS: '1000000',
       PAIDAN_LOGIN_MAX_PER_USER: '1000000',
+      // The server's own signed checkpoints (once a day) go to the run's temporary directory.
+      PAIDAN_CHECKPOINT_KEY_FILE: path.join(tmpDir(), 'checkpoint.key'),
+      PAIDAN_CHECKPOINT_DIR: path.join(tmpDir(), 'checkpoints'),
       ...env,
     },
   });

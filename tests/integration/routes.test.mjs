@@ -15,6 +15,7 @@ const MASKS = {
   SIGNED_IN: ROLES,
   STAFF: ['admin', 'community', 'department'],
   ADMIN: ['admin'],
+  COMMUNITY: ['community'],
   DEPARTMENT: ['department'],
   TEAM: ['team'],
   VOLUNTEER: ['volunteer'],

@@ -109,7 +109,9 @@ describe('trust at the edges', () => {
     const stream2 = openStream(srv, u.token);
     const t2 = Date.now();
     while (!stream2.ready() && Date.now() - t2 < 20000) await h.sleep(50);
-    await h.sql(`UPDATE users SET disabled = true WHERE username = ${h.lit(username)}`);
+    // Disabled by an admin (PATCH /api/v1/users/{id}, which appends the admin chain's event).
+    const off = await srv.http('PATCH', `/api/v1/users/${made.json.id}`, { headers: { authorization: `Bearer ${admin.token}` }, body: { disabled: true } });
+    assert.equal(off.status, 200, off.text);
     assert.ok(await h.within(stream2.ended, 10000), 'the stream ended when the account was disabled');
   });
 
