@@ -18,6 +18,8 @@ struct outbound_request {
 	char *body;
 };
 void outbound_request_free(struct outbound_request *r);
+/* "Name: value", newly allocated: one line of outbound_request.headers. */
+char *outbound_header(const char *name, const char *value);
 
 /* Lower-case hex of HMAC-SHA256(key, data) into out (65 bytes). */
 void channel_hmac_hex(const unsigned char *key, size_t key_len, const char *data, size_t len, char out[65]);

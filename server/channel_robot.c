@@ -13,16 +13,6 @@
 
 #include "xalloc.h"
 
-static char *
-header(const char *name, const char *value)
-{
-	size_t n = strlen(name) + strlen(value) + 3;
-	char *h = xmalloc(n);
-
-	snprintf(h, n, "%s: %s", name, value);
-	return h;
-}
-
 /* The 钉钉 URL with timestamp and sign appended. */
 static char *
 dingtalk_url(const char *url, const char *secret, int64_t now_ms)
@@ -68,8 +58,8 @@ channel_robot_build(const struct notify_message *m, int64_t now_ms, struct outbo
 	out->url = dingtalk && m->robot_secret != NULL && m->robot_secret[0] != '\0'
 	    ? dingtalk_url(m->robot_url, m->robot_secret, now_ms)
 	    : xstrdup(m->robot_url);
-	out->headers[0] = header("Content-Type", "application/json; charset=utf-8");
-	out->headers[1] = header("Idempotency-Key", m->key);
+	out->headers[0] = outbound_header("Content-Type", "application/json; charset=utf-8");
+	out->headers[1] = outbound_header("Idempotency-Key", m->key);
 }
 
 enum channel_outcome

@@ -19,16 +19,6 @@
 #define ACTION "SendSms"
 #define VERSION "2021-01-11"
 
-static char *
-header(const char *name, const char *value)
-{
-	size_t n = strlen(name) + strlen(value) + 3;
-	char *h = xmalloc(n);
-
-	snprintf(h, n, "%s: %s", name, value);
-	return h;
-}
-
 static void
 hmac(const unsigned char *key, size_t key_len, const char *data, unsigned char out[32])
 {
@@ -160,14 +150,14 @@ channel_tencent_build(const struct tencent_settings *s, const struct notify_mess
 	    "TC3-HMAC-SHA256 Credential=%s/%s/" SERVICE "/tc3_request, SignedHeaders=content-type;host;x-tc-action, "
 	    "Signature=%s",
 	    s->secret_id, date, signature);
-	out->headers[0] = header("Authorization", authorization);
+	out->headers[0] = outbound_header("Authorization", authorization);
 	free(authorization);
-	out->headers[1] = header("Content-Type", "application/json; charset=utf-8");
-	out->headers[2] = header("Host", host);
-	out->headers[3] = header("X-TC-Action", ACTION);
-	out->headers[4] = header("X-TC-Timestamp", ts);
-	out->headers[5] = header("X-TC-Version", VERSION);
-	out->headers[6] = header("X-TC-Region", s->region);
+	out->headers[1] = outbound_header("Content-Type", "application/json; charset=utf-8");
+	out->headers[2] = outbound_header("Host", host);
+	out->headers[3] = outbound_header("X-TC-Action", ACTION);
+	out->headers[4] = outbound_header("X-TC-Timestamp", ts);
+	out->headers[5] = outbound_header("X-TC-Version", VERSION);
+	out->headers[6] = outbound_header("X-TC-Region", s->region);
 	*error = NULL;
 	return 0;
 }

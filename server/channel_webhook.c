@@ -21,6 +21,16 @@ outbound_request_free(struct outbound_request *r)
 	memset(r, 0, sizeof *r);
 }
 
+char *
+outbound_header(const char *name, const char *value)
+{
+	size_t n = strlen(name) + strlen(value) + 3;
+	char *h = xmalloc(n);
+
+	snprintf(h, n, "%s: %s", name, value);
+	return h;
+}
+
 void
 channel_hmac_hex(const unsigned char *key, size_t key_len, const char *data, size_t len, char out[65])
 {
@@ -41,16 +51,6 @@ channel_status_outcome(long status)
 	if (status == 0 || status == 408 || status == 429 || status >= 500)
 		return CHANNEL_RETRY;
 	return CHANNEL_REFUSED;
-}
-
-static char *
-header(const char *name, const char *value)
-{
-	size_t n = strlen(name) + strlen(value) + 3;
-	char *h = xmalloc(n);
-
-	snprintf(h, n, "%s: %s", name, value);
-	return h;
 }
 
 void
@@ -86,8 +86,8 @@ channel_webhook_build(const char *url, const unsigned char *secret, size_t secre
 	channel_hmac_hex(secret, secret_len, signed_text, len, sig);
 	free(signed_text);
 	snprintf(sig_header, sizeof sig_header, "sha256=%s", sig);
-	out->headers[0] = header("Content-Type", "application/json; charset=utf-8");
-	out->headers[1] = header("X-Paidan-Timestamp", ts);
-	out->headers[2] = header("X-Paidan-Signature", sig_header);
-	out->headers[3] = header("Idempotency-Key", m->key);
+	out->headers[0] = outbound_header("Content-Type", "application/json; charset=utf-8");
+	out->headers[1] = outbound_header("X-Paidan-Timestamp", ts);
+	out->headers[2] = outbound_header("X-Paidan-Signature", sig_header);
+	out->headers[3] = outbound_header("Idempotency-Key", m->key);
 }
