@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
 
@@ -61,6 +62,7 @@ struct stream {
 	int64_t expires_at;
 	int64_t teams[MAX_TEAMS]; /* a volunteer's teams */
 	int nteams;
+	struct evbuffer *pending; /* events waiting for the next flush */
 };
 
 struct events {
@@ -70,6 +72,8 @@ struct events {
 	int max_streams;
 	struct event *heartbeat;
 	struct event *expiry; /* every second: streams whose session expired end */
+	struct event *flush; /* sends what is pending, one chunk per stream */
+	bool flush_scheduled;
 	struct event_feed *feed;
 	unsigned long refused_process, refused_user;
 };
@@ -96,6 +100,7 @@ stream_close(struct stream *s)
 	if (s->connection != NULL)
 		evhttp_connection_set_closecb(s->connection, NULL, NULL);
 	http_stream_end(s->r);
+	evbuffer_free(s->pending);
 	free(s);
 }
 
@@ -189,20 +194,51 @@ events_session_note(struct events *ev, struct json_object *note)
 	return true;
 }
 
-/* One new event of the log, to every stream that may see its order. */
+/* Each write to a stream costs system calls (the write, re-arming the socket), and with thousands of
+ * streams open they, not the database, limit how many orders a second can be taken. So events are
+ * appended to each stream's pending buffer and sent as one chunk per stream per flush; the flush
+ * waits a little longer the more streams are open (none below FLUSH_STREAMS_PER_MS streams, at most
+ * FLUSH_MAX_MS), so that a burst of events costs each stream one write. */
+#define FLUSH_STREAMS_PER_MS 40
+#define FLUSH_MAX_MS 50
+
+static void
+flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct events *ev = arg;
+
+	(void)fd;
+	(void)what;
+	ev->flush_scheduled = false;
+	for (struct stream *s = ev->streams, *next; s != NULL; s = next) {
+		next = s->next; /* a write may find the client gone and close its stream */
+		if (evbuffer_get_length(s->pending) > 0)
+			http_stream_chunk_buffer(s->r, s->pending);
+	}
+}
+
+/* One new event of the log, to every stream that may see its order (formatted once). */
 static void
 deliver(void *arg, int64_t id, const struct event_scope *scope, const char *data, size_t data_len)
 {
 	struct events *ev = arg;
 	size_t len;
 	char *message = message_format(id, data, data_len, &len);
+	bool any = false;
 
-	for (struct stream *s = ev->streams, *next; s != NULL; s = next) {
-		next = s->next; /* a write may find the client gone and close its stream */
-		if (stream_may_see(s, scope))
-			http_stream_chunk(s->r, message, len);
-	}
+	for (struct stream *s = ev->streams; s != NULL; s = s->next)
+		if (stream_may_see(s, scope)) {
+			evbuffer_add(s->pending, message, len);
+			any = true;
+		}
 	free(message);
+	if (any && !ev->flush_scheduled) {
+		int ms =
+		    ev->count / FLUSH_STREAMS_PER_MS < FLUSH_MAX_MS ? ev->count / FLUSH_STREAMS_PER_MS : FLUSH_MAX_MS;
+		struct timeval delay = {0, ms * 1000};
+		evtimer_add(ev->flush, &delay);
+		ev->flush_scheduled = true;
+	}
 }
 
 static bool
@@ -282,6 +318,7 @@ events_start(struct app *app)
 	event_add(ev->heartbeat, &tick);
 	ev->expiry = event_new(app->base, -1, EV_PERSIST, expiry_check, ev);
 	event_add(ev->expiry, &second);
+	ev->flush = evtimer_new(app->base, flush, ev);
 	ev->feed = event_feed_start(app->db, app->base, deliver, listened, ev);
 	/* Order events are read by id (no pg_notify in their commits); only the rare session ends
 	 * (logout, a disabled account, a password reset) are announced, so streams end within seconds. */
@@ -307,6 +344,7 @@ events_free(struct events *ev)
 	events_close_streams(ev);
 	event_free(ev->heartbeat);
 	event_free(ev->expiry);
+	event_free(ev->flush);
 	event_feed_free(ev->feed);
 	if (the_events == ev)
 		the_events = NULL;
@@ -333,6 +371,7 @@ resume_done(struct request *r, const PGresult *res)
 	s = xcalloc(1, sizeof *s);
 	s->events = ev;
 	s->r = r;
+	s->pending = evbuffer_new();
 	s->role = r->user->role;
 	s->scope_id = r->user->scope_id;
 	s->user_id = r->user->id;

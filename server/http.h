@@ -104,6 +104,8 @@ void http_reply_empty(struct request *r, int status);
  * (end must still be called). */
 void http_stream_start(struct request *r, int status, const char *content_type);
 void http_stream_chunk(struct request *r, const char *data, size_t len);
+/* Sends what buf holds as one chunk and empties buf. */
+void http_stream_chunk_buffer(struct request *r, struct evbuffer *buf);
 bool http_stream_client_gone(const struct request *r);
 void http_stream_end(struct request *r);
 /* The error shape {"error": {"code", "message", "fields"?}}; fields (may be NULL) is taken over.

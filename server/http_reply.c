@@ -149,6 +149,18 @@ http_stream_chunk(struct request *r, const char *data, size_t len)
 	r->stream_bytes += len;
 }
 
+void
+http_stream_chunk_buffer(struct request *r, struct evbuffer *buf)
+{
+	size_t len = evbuffer_get_length(buf);
+
+	if (len == 0)
+		return;
+	evhttp_send_reply_chunk(r->req, buf); /* moves the data, unless the connection is gone */
+	evbuffer_drain(buf, evbuffer_get_length(buf));
+	r->stream_bytes += len;
+}
+
 bool
 http_stream_client_gone(const struct request *r)
 {
