@@ -294,6 +294,8 @@ form_page_order_form(const char *catalog_json)
 	    "<p><label>联系人 *<br><input name=\"contact_name\" maxlength=\"50\" required style=\"font-size:1em\"></label></p>"
 	    "<p><label>联系电话 *<br><input name=\"contact_phone\" type=\"tel\" maxlength=\"20\" required"
 	    " style=\"font-size:1em\"></label></p>"
+	    "<p><label><input type=\"checkbox\" name=\"sms_consent\" value=\"true\"> 办理有进展时给我发短信"
+	    "（晚上 10 点到早上 8 点不发）</label></p>"
 	    "<p><label>地址（可不填）<br><input name=\"address\" maxlength=\"200\" style=\"font-size:1em\"></label></p>"
 	    "<p><label>方便的时间（可不填）<br><input name=\"preferred_time\" maxlength=\"100\" style=\"font-size:1em\">"
 	    "</label></p><p><button type=\"submit\" style=\"font-size:1.2em;padding:.5em 2em\">提交</button></p>"

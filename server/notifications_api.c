@@ -22,8 +22,10 @@ static struct db_statement of_order_statement = DB_STATEMENT("notifications_of_o
     3);
 
 static struct db_statement list_statement = DB_STATEMENT("notifications_list",
-    "SELECT json_build_object('items', COALESCE(json_agg(paidan_notification_json(n) ORDER BY n.id DESC), '[]'))::text"
-    "  FROM (SELECT * FROM notifications WHERE state = $1::text ORDER BY id DESC LIMIT $2::int) n",
+    "SELECT json_build_object('items', COALESCE(json_agg(paidan_notification_json(n)::jsonb"
+    "                                                    || jsonb_build_object('work_no', o.work_no) ORDER BY n.id DESC), '[]'))::text"
+    "  FROM (SELECT * FROM notifications WHERE state = $1::text ORDER BY id DESC LIMIT $2::int) n"
+    "  JOIN orders o ON o.id = n.order_id",
     2);
 
 static struct db_statement resend_statement = DB_STATEMENT("notifications_resend",

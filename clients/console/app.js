@@ -21,6 +21,8 @@ const ROUTES = [
   { re: /^\/volunteers$/, nav: 'volunteers', load: () => import('./volunteers.js'), render: (v, c, m, q) => v.render(c, q) },
   { re: /^\/teams$/, nav: 'teams', load: () => import('./teams.js'), render: (v, c, m, q) => v.render(c, q) },
   { re: /^\/accounts$/, nav: 'accounts', load: () => import('./accounts.js'), render: (v, c) => v.render(c) },
+  { re: /^\/notifications$/, nav: 'notifications', load: () => import('./notify.js'), render: (v, c) => v.renderFailures(c) },
+  { re: /^\/robots$/, nav: 'robots', load: () => import('./notify.js'), render: (v, c) => v.renderRobots(c) },
 ];
 let routing = 0;
 
@@ -29,7 +31,7 @@ function navItems() {
   const items = [['queue', '#/queue'], ['dashboard', '#/dashboard']];
   if (role === 'admin') items.push(['volunteers', '#/volunteers']);
   if (role === 'admin' || role === 'department') items.push(['teams', '#/teams']);
-  if (role === 'admin') items.push(['accounts', '#/accounts']);
+  if (role === 'admin') items.push(['accounts', '#/accounts'], ['notifications', '#/notifications'], ['robots', '#/robots']);
   return items;
 }
 

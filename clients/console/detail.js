@@ -6,6 +6,7 @@ import { bus, communityName, categoryName, departmentName } from './store.js';
 import { stateBadge, flags } from './queue.js';
 import { actionForm, SECONDARY } from './actions.js';
 import { recordsTable } from './records.js';
+import { orderNotifications } from './notify.js';
 
 function fact(label, value, attrs = {}) {
   if (value === null || value === undefined || value === '') return null;
@@ -53,6 +54,7 @@ function evaluation(e) {
 export function render(container, id) {
   let order = null;
   let openAction = null; // the action whose form is open
+  let notifications = null; // the notifications card, made anew with each load of the order
   let gone = false;
 
   const notice = el('div', { class: 'notice', id: 'detail-notice', role: 'status', hidden: true });
@@ -65,6 +67,7 @@ export function render(container, id) {
     if (r.status === 404 || r.status === 403) { put(body, el('p', { class: 'form-error' }, t('detail.not_found'))); return; }
     if (!r.ok || !r.json) { put(body, el('p', { class: 'form-error' }, errorText(r))); return; }
     order = r.json;
+    notifications = orderNotifications(id);
     openAction = null;
     notice.hidden = true;
     draw();
@@ -101,7 +104,8 @@ export function render(container, id) {
           card(t('detail.timeline'), timeline(o)),
           card(t('detail.offers'), (o.offers || []).length
             ? el('ul', { class: 'plain-list', id: 'offers' }, o.offers.map((f) => el('li', {}, f.team_name, ' ', el('span', { class: 'muted' }, formatFullTime(f.offered_at)))))
-            : el('p', { class: 'muted' }, t('detail.offers_none'))))));
+            : el('p', { class: 'muted' }, t('detail.offers_none'))),
+          notifications)));
     const first = body.querySelector('.action-form input, .action-form select, .action-form textarea');
     if (first) first.focus();
   }

@@ -77,7 +77,7 @@ function fillCommunities(selected) {
 
 function values() {
   const fd = new FormData(form);
-  return Object.fromEntries(FIELDS.map((f) => [f, String(fd.get(f) ?? '')]));
+  return { ...Object.fromEntries(FIELDS.map((f) => [f, String(fd.get(f) ?? '')])), sms_consent: fd.get('sms_consent') === 'true' };
 }
 
 function showError(field, message) {
@@ -193,6 +193,7 @@ function restorePending() {
   for (const f of ['description', 'contact_name', 'contact_phone', 'address', 'preferred_time']) {
     if (!form.elements[f].value) form.elements[f].value = b[f] || '';
   }
+  form.elements.sms_consent.checked = b.sms_consent === true;
   updateCounter();
   $('restored').hidden = false;
 }

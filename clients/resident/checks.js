@@ -34,6 +34,7 @@ export function body(v) {
   };
   if (v.address.trim()) b.address = v.address.trim();
   if (v.preferred_time.trim()) b.preferred_time = v.preferred_time.trim();
+  if (v.sms_consent) b.sms_consent = true;
   return b;
 }
 

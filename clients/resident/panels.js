@@ -1,7 +1,8 @@
-// The two things a resident can do on the status page, each sending the resident key:
+// The two things a resident can do on the status page, each sending the resident key (or, without
+// it, relying on a 查我的点单 session of the order's phone, an HttpOnly cookie the page cannot see):
 // 取消点单 while the server allows it, and 评价 once the work is done.
 import { t } from '/common/i18n.js';
-import { el, api, errorMessage, residentKey } from './lib.js';
+import { el, put, api, errorMessage, residentKey } from './lib.js';
 
 export function stars(n) {
   const k = Math.max(0, Math.min(5, Number(n) || 0));
@@ -9,11 +10,15 @@ export function stars(n) {
 }
 
 // The resident key: from the link's fragment (#key=…) or this phone's list of recent orders; without it
-// the resident asks their community, who may act on their behalf.
+// a 查我的点单 session may stand in, else the resident asks their community, who may act for them.
 function tailField(id) {
   const err = el('p', { class: 'err', id: `err-${id}`, hidden: true, role: 'alert' });
   const node = el('div', { class: 'field' }, err);
-  const show = (message) => { err.textContent = message; err.hidden = !message; node.classList.toggle('invalid', Boolean(message)); };
+  const show = (message, link) => {
+    put(err, message || '', link ? [' ', el('a', { href: '/mine.html', id: `${id}-mine` }, t('key.mine'))] : null);
+    err.hidden = !message;
+    node.classList.toggle('invalid', Boolean(message));
+  };
   let code = '';
   return {
     input: err,
@@ -21,11 +26,16 @@ function tailField(id) {
     show,
     forOrder(c) { code = c; return this; },
     value() {
-      const key = residentKey(code);
-      show(key ? '' : t('key.missing'));
-      return key || null;
+      show('');
+      return residentKey(code);
     },
   };
+}
+
+/** Whether a 查我的点单 session on this phone covers the order (then it needs no key). */
+async function sessionHolds(code) {
+  const r = await api('/api/v1/resident/orders');
+  return Boolean(r.ok && r.json?.items?.some((o) => o.tracking_code === code));
 }
 
 /** What a refusal of the key means, in plain words; null when it is something else. */
@@ -40,8 +50,8 @@ function tailRefusal(r) {
  */
 async function post(code, action, tail, body, goodText, settled) {
   const key = tail.forOrder(code).value();
-  if (!key) return;
-  const r = await api(`/api/v1/track/${code}/${action}`, { method: 'POST', body: { resident_key: key, ...body } });
+  if (!key && !(await sessionHolds(code))) { tail.show(t('key.missing'), true); return; }
+  const r = await api(`/api/v1/track/${code}/${action}`, { method: 'POST', body: key ? { resident_key: key, ...body } : body });
   if (r.ok && r.json) { settled(r.json, { kind: 'good', text: goodText }); return; }
   const refusal = tailRefusal(r);
   if (refusal) { tail.show(refusal); return; }

@@ -33,7 +33,8 @@ function lookupForm(message) {
   } },
   el('div', { class: 'field' }, el('label', { for: 'code' }, t('track.lookup_label')), input, err),
   el('button', { type: 'submit', class: 'btn primary big' }, t('track.lookup_button')));
-  put(main, el('h1', {}, t('track.lookup_title')), message ? el('p', { class: 'message bad', role: 'alert' }, message) : null, form);
+  put(main, el('h1', {}, t('track.lookup_title')), message ? el('p', { class: 'message bad', role: 'alert' }, message) : null, form,
+    el('p', {}, el('a', { href: '/mine.html', id: 'lookup-mine' }, t('key.mine'))));
   input.focus();
 }
 

@@ -93,6 +93,7 @@ const PAGES = {
     ['lookup', () => '/track/', '#code', 'resident'],
     ['track-open', () => `/track/${ids.open.tracking_code}`, '#path', 'resident'],
     ['track-rate', () => `/track/${ids.closed.tracking_code}`, '#eval-form', 'resident'],
+    ['mine', () => '/mine.html', '#phone', 'resident'],
   ],
   console: [
     ['queue', () => '/console/#/queue', '#queue-rows tr[data-id]', 'staff'],
@@ -101,6 +102,8 @@ const PAGES = {
     ['volunteers', () => '/console/#/volunteers', '#vol-rows tr[data-id]', 'staff'],
     ['teams', () => '/console/#/teams', '#team-rows tr[data-id]', 'staff'],
     ['accounts', () => '/console/#/accounts', '#acct-form', 'staff'],
+    ['notifications', () => '/console/#/notifications', '#no-failures, table.notifications', 'staff'],
+    ['robots', () => '/console/#/robots', '#robot-form', 'staff'],
   ],
   team: [
     ['jobs', () => '/team/#/jobs', () => `#offered .job[data-id="${ids.open.id}"]`, 'staff'],

@@ -403,4 +403,37 @@ describe('notifications', () => {
     assert.equal(tencent.rejected.length, 0, JSON.stringify(tencent.rejected));
     console.log('Tencent SendSms as the receiver logged it:\n' + JSON.stringify(got.body));
   });
+
+  test('the form without JavaScript carries the consent; an erased order\'s notifications are erased with it', async () => {
+    const phone = h.randomPhone();
+    const form = new URLSearchParams({ community_id: ids.community, category_id: ids.category, description: h.uniq('表单同意'),
+      contact_name: '钱阿姨', contact_phone: phone, sms_consent: 'true' });
+    const r = await srv.http('POST', '/api/v1/orders', { body: form.toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' } });
+    assert.equal(r.status, 201, r.text);
+    const id = Number(await h.sql(`SELECT id FROM orders WHERE contact_phone = '${phone}'`));
+    assert.equal(await h.sql(`SELECT sms_consent FROM orders WHERE id = ${id}`), 't');
+    await act('community', id, 'reject', { reason: '重复了' });
+    const rows = await settled(id, 2);
+    assert.ok(rows.some((n) => n.rule === 'resident_rejected' && n.recipient === phone), 'the resident was told');
+    // A retention of 0 days and a sweep every second: the order's personal data goes, and what its
+    // notifications said (the resident's number, the texts) with it.
+    const sweeper = await start(senderEnv({ PAIDAN_SWEEP_INTERVAL_S: '1', PAIDAN_ERASE_AFTER_DAYS: '0' }));
+    try {
+      let left = '';
+      for (let i = 0; i < 200; i++) {
+        left = await h.sql(`SELECT count(*) FILTER (WHERE recipient = '${phone}' OR text <> '（已删除）') FROM notifications WHERE order_id = ${id}`);
+        if (left === '0') break;
+        await h.sleep(150);
+      }
+      assert.equal(left, '0', 'no number and no text left');
+      assert.equal(await h.sql(`SELECT count(*) FROM notifications WHERE order_id = ${id} AND recipient = 'erased'`), '1');
+      const failedOne = await h.sql(`SELECT id FROM notifications WHERE order_id = ${id} AND recipient = 'erased'`);
+      await h.sql(`UPDATE notifications SET state = 'failed', sent_at = NULL WHERE id = ${failedOne}`);
+      const again = await call('admin', 'POST', `/api/v1/notifications/${failedOne}/resend`);
+      assert.equal(again.status, 409, 'an erased notification is not sent again');
+    } finally {
+      await sweeper.stop();
+    }
+  });
 });
