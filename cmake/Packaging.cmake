@@ -79,6 +79,10 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://example.invalid/paidan")
 # Libraries found by dpkg-shlibdeps from the binary (libevent, libpq, json-c, libsodium, …).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# Sending over HTTPS (libcurl: notifications) checks certificates against the system's store.
+if(TARGET PkgConfig::CURL)
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", ca-certificates")
+endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql (>= 15), postgresql-contrib")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nginx, postgresql-15-auto-failover")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
