@@ -76,6 +76,13 @@ say "Depends: $depends"
 for lib in libevent-core-2.1 libevent-extra-2.1 libpq5 libjson-c libsodium adduser; do
     grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib"
 done
+# Every shared library the binary needs comes from a package named in Depends, whatever later
+# issues link (libcurl, libqrencode, …): `apt install ./paidan_….deb` must pull it.
+for so in $(objdump -p "$BUILD/paidan" | awk '/NEEDED/ {print $2}'); do
+    pkg=$(dpkg -S "*/$so" 2>/dev/null | head -n 1 | cut -d: -f1)
+    [ -n "$pkg" ] || fail "no installed package holds $so"
+    grep -Eq "(^|, )$pkg( |,|$)" <<<"$depends" || fail "Depends lacks $pkg (for $so)"
+done
 dpkg-deb -c "$DEB" >"$WORK/contents"
 for path in ./usr/bin/paidan ./usr/share/paidan/sql/001_reference.sql ./usr/share/paidan/clients/resident/index.html \
     ./usr/share/paidan/clients/common/ ./lib/systemd/system/paidan.service ./lib/systemd/system/paidan.socket \
