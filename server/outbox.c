@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/buffer.h>
+
 #include "app.h"
 #include "channels.h"
 #include "config.h"
@@ -16,75 +18,20 @@
 #include "metrics.h"
 #include "notify_schedule.h"
 #include "outbox_expand.h"
+#include "outbox_statements.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define MAX_SENDING 32
 #define WAKE_DELAY_MS 20
+/* A wake pass reads events from HOLE_MARGIN ids below the highest this process has seen (an event
+ * whose id was taken before a later one's but committed after it is that close in practice); the
+ * poll's pass reads everything after the watermark, so nothing waits longer than a poll. */
+#define HOLE_MARGIN 2000
+#define SENT_FLUSH_MS 50
 #define ADVANCE_EVERY_MS 10000
 
 enum { CH_SMS = METRICS_CHANNEL_SMS, CH_ROBOT = METRICS_CHANNEL_ROBOT, CH_COUNT = METRICS_CHANNEL_COUNT };
-
-static struct db_statement claim_statement = DB_STATEMENT("outbox_claim",
-    "WITH due AS ("
-    "  SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= now()"
-    "   ORDER BY next_attempt_at LIMIT $1::int FOR UPDATE SKIP LOCKED"
-    "), lapsed AS ("
-    "  SELECT id FROM notifications WHERE state = 'sending' AND lease_until < now()"
-    "   LIMIT $1::int FOR UPDATE SKIP LOCKED"
-    ")"
-    "UPDATE notifications n SET state = 'sending', attempts = n.attempts + 1,"
-    "       lease_until = now() + $2::bigint * interval '1 millisecond'"
-    "  FROM (SELECT id FROM due UNION SELECT id FROM lapsed LIMIT $1::int) k"
-    " WHERE n.id = k.id "
-    "RETURNING n.id, n.channel, n.recipient, n.template, n.params::text, n.text, n.idempotency_key,"
-    "       n.attempts, n.urgent, extract(epoch FROM n.deadline_at)::bigint,"
-    "       CASE WHEN n.channel = 'sms' THEN (SELECT count(*) FROM notifications s"
-    "             WHERE s.channel = 'sms' AND s.state = 'sent' AND s.recipient = n.recipient"
-    "               AND s.sent_at >= to_timestamp($3::bigint)) ELSE 0 END,"
-    "       (SELECT r.kind FROM robot_webhooks r WHERE n.channel = 'robot' AND r.scope || ':' || r.scope_id = n.recipient),"
-    "       (SELECT r.url FROM robot_webhooks r WHERE n.channel = 'robot' AND r.scope || ':' || r.scope_id = n.recipient),"
-    "       (SELECT r.secret FROM robot_webhooks r WHERE n.channel = 'robot' AND r.scope || ':' || r.scope_id = n.recipient)",
-    3);
-
-enum {
-	C_ID,
-	C_CHANNEL,
-	C_RECIPIENT,
-	C_TEMPLATE,
-	C_PARAMS,
-	C_TEXT,
-	C_KEY,
-	C_ATTEMPTS,
-	C_URGENT,
-	C_DEADLINE,
-	C_SENT_TODAY,
-	C_ROBOT_KIND,
-	C_ROBOT_URL,
-	C_ROBOT_SECRET
-};
-
-static struct db_statement sent_statement = DB_STATEMENT("outbox_sent",
-    "UPDATE notifications SET state = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL,"
-    "       provider = $2 WHERE id = $1::bigint AND state IN ('sending', 'pending')",
-    2);
-static struct db_statement retry_statement = DB_STATEMENT("outbox_retry",
-    "UPDATE notifications SET state = 'pending', lease_until = NULL, last_error = $3, provider = $4,"
-    "       next_attempt_at = now() + $5::bigint * interval '1 millisecond'"
-    " WHERE id = $1::bigint AND state = 'sending' AND attempts = $2::int",
-    5);
-static struct db_statement failed_statement = DB_STATEMENT("outbox_failed",
-    "UPDATE notifications SET state = 'failed', lease_until = NULL, last_error = $3, provider = $4"
-    " WHERE id = $1::bigint AND state = 'sending' AND attempts = $2::int",
-    4);
-static struct db_statement hold_statement = DB_STATEMENT("outbox_hold",
-    "UPDATE notifications SET state = 'pending', lease_until = NULL, attempts = attempts - 1,"
-    "       next_attempt_at = to_timestamp($3::bigint), last_error = $4"
-    " WHERE id = $1::bigint AND state = 'sending' AND attempts = $2::int",
-    4);
-static struct db_statement backlog_statement = DB_STATEMENT("outbox_backlog",
-    "SELECT channel, count(*) FILTER (WHERE state <> 'failed'), count(*) FILTER (WHERE state = 'failed')"
-    "  FROM notifications WHERE state IN ('pending', 'sending', 'failed') GROUP BY channel",
-    0);
 
 struct outbox {
 	struct app *app;
@@ -99,6 +46,11 @@ struct outbox {
 	int quiet_start, quiet_end;
 	long lease_ms;
 	long long last_advance_ms;
+	int64_t seen; /* the highest event id this process has expanded */
+	bool full_scan; /* this pass reads from the watermark (the poll's), not from seen - HOLE_MARGIN */
+	struct delivery *sent[MAX_SENDING]; /* delivered, not yet recorded */
+	int nsent;
+	struct event *flush_timer;
 };
 
 struct delivery {
@@ -108,6 +60,13 @@ struct delivery {
 	int attempt_count;
 	int channel;
 	int64_t deadline;
+	char provider[16];
+};
+
+struct sent_batch {
+	struct outbox *o;
+	int n;
+	struct delivery *d[MAX_SENDING];
 };
 
 static void pass_start(struct outbox *o);
@@ -155,6 +114,82 @@ record(struct delivery *d, struct db_statement *stmt, const char *const *values)
 }
 
 static void
+flush_done(void *arg, const struct db_reply *reply)
+{
+	struct sent_batch *b = arg;
+	struct outbox *o = b->o;
+	char count[12];
+
+	if (reply->status != DB_OK) {
+		snprintf(count, sizeof count, "%d", b->n);
+		log_warn("deliveries not recorded; their leases will bring them back", "count", count, "reason",
+		    reply->message);
+	}
+	for (int i = 0; i < b->n; i++)
+		free(b->d[i]);
+	o->sending -= b->n;
+	free(b);
+	if (!o->in_pass && !o->claiming_stopped)
+		outbox_wake(o);
+}
+
+/* Records the deliveries waiting in o->sent as sent, in one statement. */
+static void
+flush_sent(struct outbox *o)
+{
+	struct sent_batch *b;
+	struct evbuffer *ids, *providers;
+	char *ids_text, *providers_text;
+	const char *values[2];
+
+	if (o->nsent == 0)
+		return;
+	b = xcalloc(1, sizeof *b);
+	b->o = o;
+	b->n = o->nsent;
+	memcpy(b->d, o->sent, (size_t)o->nsent * sizeof *b->d);
+	o->nsent = 0;
+	if (o->flush_timer != NULL)
+		evtimer_del(o->flush_timer);
+	ids = evbuffer_new();
+	providers = evbuffer_new();
+	for (int i = 0; i < b->n; i++) {
+		evbuffer_add_printf(ids, "%s%s", i ? "," : "{", b->d[i]->id);
+		evbuffer_add_printf(providers, "%s\"%s\"", i ? "," : "{", b->d[i]->provider);
+	}
+	text_add(ids, "}");
+	text_add(providers, "}");
+	ids_text = text_take(ids, NULL);
+	providers_text = text_take(providers, NULL);
+	values[0] = ids_text;
+	values[1] = providers_text;
+	db_query(o->db, &outbox_sent_statement, values, flush_done, b);
+	free(ids_text);
+	free(providers_text);
+}
+
+static void
+on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	flush_sent(arg);
+}
+
+/* A name of our own (none, webhook, tencent, wecom, dingtalk): letters only, so the array literal
+ * needs no escaping. */
+static void
+copy_provider(char out[16], const char *provider)
+{
+	size_t n = 0;
+
+	for (const char *p = provider != NULL ? provider : ""; *p != '\0' && n < 15; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
+			out[n++] = *p;
+	out[n] = '\0';
+}
+
+static void
 delivered(void *arg, enum channel_outcome outcome, const char *provider, const char *error)
 {
 	struct delivery *d = arg;
@@ -169,9 +204,19 @@ delivered(void *arg, enum channel_outcome outcome, const char *provider, const c
 	}
 	snprintf(reason, sizeof reason, "%s", error != NULL ? error : "");
 	if (outcome == CHANNEL_SENT) {
-		const char *values[2] = {d->id, provider};
+		struct timeval wait = {0, SENT_FLUSH_MS * 1000};
 		metrics_notify((enum metrics_channel)d->channel, METRICS_NOTIFY_DELIVERED);
-		record(d, &sent_statement, values);
+		if (o->closing) {
+			o->sending--;
+			free(d);
+			return;
+		}
+		copy_provider(d->provider, provider);
+		o->sent[o->nsent++] = d;
+		if (o->nsent == MAX_SENDING || o->claiming_stopped)
+			flush_sent(o);
+		else if (!evtimer_pending(o->flush_timer, NULL))
+			evtimer_add(o->flush_timer, &wait);
 		return;
 	}
 	metrics_notify((enum metrics_channel)d->channel, METRICS_NOTIFY_ATTEMPT_FAILED);
@@ -182,7 +227,7 @@ delivered(void *arg, enum channel_outcome outcome, const char *provider, const c
 			snprintf(delay, sizeof delay, "%lld", (long long)wait);
 			log_info("notification not delivered; will retry", "id", d->id, "provider", provider, "reason",
 			    reason, "retry_ms", delay);
-			record(d, &retry_statement, values);
+			record(d, &outbox_retry_statement, values);
 			return;
 		}
 	}
@@ -190,7 +235,7 @@ delivered(void *arg, enum channel_outcome outcome, const char *provider, const c
 		const char *values[4] = {d->id, d->attempts, reason, provider};
 		metrics_notify((enum metrics_channel)d->channel, METRICS_NOTIFY_FAILED);
 		log_warn("notification failed", "id", d->id, "provider", provider, "reason", reason);
-		record(d, &failed_statement, values);
+		record(d, &outbox_failed_statement, values);
 	}
 }
 
@@ -202,25 +247,26 @@ hold(struct delivery *d, int64_t until, const char *why)
 	const char *values[4] = {d->id, d->attempts, at, why};
 
 	snprintf(at, sizeof at, "%lld", (long long)until);
-	record(d, &hold_statement, values);
+	record(d, &outbox_hold_statement, values);
 }
 
 static void
 deliver_row(struct outbox *o, const PGresult *res, int i, const char *const *batch_phones, int *batch_counts, int nrows)
 {
 	struct delivery *d = xcalloc(1, sizeof *d);
-	const char *channel = PQgetvalue(res, i, C_CHANNEL), *recipient = PQgetvalue(res, i, C_RECIPIENT);
+	const char *channel = PQgetvalue(res, i, OUTBOX_COL_CHANNEL),
+	           *recipient = PQgetvalue(res, i, OUTBOX_COL_RECIPIENT);
 	struct notify_message m = {0};
 	int64_t now = now_ms() / 1000;
 
 	d->o = o;
-	snprintf(d->id, sizeof d->id, "%s", PQgetvalue(res, i, C_ID));
-	snprintf(d->attempts, sizeof d->attempts, "%s", PQgetvalue(res, i, C_ATTEMPTS));
+	snprintf(d->id, sizeof d->id, "%s", PQgetvalue(res, i, OUTBOX_COL_ID));
+	snprintf(d->attempts, sizeof d->attempts, "%s", PQgetvalue(res, i, OUTBOX_COL_ATTEMPTS));
 	d->attempt_count = atoi(d->attempts);
 	d->channel = channel_index(channel);
-	d->deadline = atoll(PQgetvalue(res, i, C_DEADLINE));
+	d->deadline = atoll(PQgetvalue(res, i, OUTBOX_COL_DEADLINE));
 	o->sending++;
-	if (d->channel == CH_SMS && strcmp(PQgetvalue(res, i, C_URGENT), "t") != 0) {
+	if (d->channel == CH_SMS && strcmp(PQgetvalue(res, i, OUTBOX_COL_URGENT), "t") != 0) {
 		int64_t quiet = notify_quiet_until(now, o->quiet_start, o->quiet_end);
 		int earlier = 0;
 		for (int k = 0; k < i && k < nrows; k++)
@@ -230,7 +276,7 @@ deliver_row(struct outbox *o, const PGresult *res, int i, const char *const *bat
 			hold(d, quiet, "quiet hours");
 			return;
 		}
-		if (atol(PQgetvalue(res, i, C_SENT_TODAY)) + earlier >= o->app->cfg->sms_daily_limit) {
+		if (atol(PQgetvalue(res, i, OUTBOX_COL_SENT_TODAY)) + earlier >= o->app->cfg->sms_daily_limit) {
 			hold(d, notify_next_morning(now, o->quiet_end), "daily SMS limit for this phone");
 			return;
 		}
@@ -238,13 +284,14 @@ deliver_row(struct outbox *o, const PGresult *res, int i, const char *const *bat
 	}
 	m.channel = channel;
 	m.recipient = recipient;
-	m.template_name = PQgetvalue(res, i, C_TEMPLATE);
-	m.params_json = PQgetvalue(res, i, C_PARAMS);
-	m.text = PQgetvalue(res, i, C_TEXT);
-	m.key = PQgetvalue(res, i, C_KEY);
-	m.robot_kind = PQgetisnull(res, i, C_ROBOT_KIND) ? NULL : PQgetvalue(res, i, C_ROBOT_KIND);
-	m.robot_url = PQgetisnull(res, i, C_ROBOT_URL) ? NULL : PQgetvalue(res, i, C_ROBOT_URL);
-	m.robot_secret = PQgetisnull(res, i, C_ROBOT_SECRET) ? NULL : PQgetvalue(res, i, C_ROBOT_SECRET);
+	m.template_name = PQgetvalue(res, i, OUTBOX_COL_TEMPLATE);
+	m.params_json = PQgetvalue(res, i, OUTBOX_COL_PARAMS);
+	m.text = PQgetvalue(res, i, OUTBOX_COL_TEXT);
+	m.key = PQgetvalue(res, i, OUTBOX_COL_KEY);
+	m.robot_kind = PQgetisnull(res, i, OUTBOX_COL_ROBOT_KIND) ? NULL : PQgetvalue(res, i, OUTBOX_COL_ROBOT_KIND);
+	m.robot_url = PQgetisnull(res, i, OUTBOX_COL_ROBOT_URL) ? NULL : PQgetvalue(res, i, OUTBOX_COL_ROBOT_URL);
+	m.robot_secret =
+	    PQgetisnull(res, i, OUTBOX_COL_ROBOT_SECRET) ? NULL : PQgetvalue(res, i, OUTBOX_COL_ROBOT_SECRET);
 	channels_send(o->app->channels, &m, delivered, d);
 }
 
@@ -275,8 +322,8 @@ claim_done(void *arg, const struct db_reply *reply)
 		const char **phones = xcalloc((size_t)n, sizeof *phones);
 		int *counts = xcalloc((size_t)n, sizeof *counts);
 		for (int i = 0; i < n; i++)
-			if (strcmp(PQgetvalue(res, i, C_CHANNEL), "sms") == 0)
-				phones[i] = PQgetvalue(res, i, C_RECIPIENT);
+			if (strcmp(PQgetvalue(res, i, OUTBOX_COL_CHANNEL), "sms") == 0)
+				phones[i] = PQgetvalue(res, i, OUTBOX_COL_RECIPIENT);
 		for (int i = 0; i < n; i++)
 			deliver_row(o, res, i, phones, counts, n);
 		free(phones);
@@ -299,18 +346,27 @@ claim(struct outbox *o)
 	snprintf(limit, sizeof limit, "%d", free_slots);
 	snprintf(lease, sizeof lease, "%ld", o->lease_ms);
 	snprintf(day, sizeof day, "%lld", (long long)notify_beijing_day_start(now_ms() / 1000));
-	db_query(o->db, &claim_statement, values, claim_done, o);
+	db_query(o->db, &outbox_claim_statement, values, claim_done, o);
+}
+
+static int64_t
+expand_floor(const struct outbox *o)
+{
+	return o->full_scan || o->seen <= HOLE_MARGIN ? 0 : o->seen - HOLE_MARGIN;
 }
 
 static void
-expanded(void *arg, int events, bool ok)
+expanded(void *arg, int events, int64_t last_id, bool ok)
 {
 	struct outbox *o = arg;
 
+	if (last_id > o->seen)
+		o->seen = last_id;
 	if (ok && events == OUTBOX_EXPAND_BATCH && !o->app->stopping && !o->closing) {
-		outbox_expand_run(o->app, o->db, expanded, o);
+		outbox_expand_run(o->app, o->db, o->full_scan ? last_id : expand_floor(o), expanded, o);
 		return;
 	}
+	o->full_scan = false;
 	claim(o);
 }
 
@@ -324,7 +380,7 @@ pass_start(struct outbox *o)
 	if (o->app->stopping || o->closing || !db_pool_ready(o->db))
 		return;
 	o->in_pass = true;
-	outbox_expand_run(o->app, o->db, expanded, o);
+	outbox_expand_run(o->app, o->db, expand_floor(o), expanded, o);
 }
 
 static void
@@ -360,8 +416,10 @@ on_poll(evutil_socket_t fd, short what, void *arg)
 		long lag = cfg->db_queue_timeout_ms + 2 * cfg->statement_timeout_ms + 120000;
 		o->last_advance_ms = now;
 		outbox_expand_advance(o->db, lag);
-		db_query(o->db, &backlog_statement, NULL, backlog_done, NULL);
+		db_query(o->db, &outbox_backlog_statement, NULL, backlog_done, NULL);
 	}
+	if (!o->in_pass)
+		o->full_scan = true;
 	pass_start(o);
 }
 
@@ -398,6 +456,8 @@ outbox_start(struct app *app)
 	o->lease_ms = 2 * app->cfg->notify_timeout_ms + 5000;
 	o->poll_timer = event_new(app->base, -1, EV_PERSIST, on_poll, o);
 	o->wake_timer = evtimer_new(app->base, on_wake, o);
+	o->flush_timer = evtimer_new(app->base, on_flush, o);
+	o->full_scan = true;
 	event_add(o->poll_timer, &poll);
 	outbox_wake(o);
 	return o;
@@ -406,8 +466,10 @@ outbox_start(struct app *app)
 void
 outbox_stop_claiming(struct outbox *o)
 {
-	if (o != NULL)
-		o->claiming_stopped = true;
+	if (o == NULL)
+		return;
+	o->claiming_stopped = true;
+	flush_sent(o); /* what was delivered is recorded while the loop still runs */
 }
 
 void
@@ -416,7 +478,12 @@ outbox_free(struct outbox *o)
 	if (o == NULL)
 		return;
 	o->closing = true;
+	for (int i = 0; i < o->nsent; i++) /* never recorded: their leases bring them back */
+		free(o->sent[i]);
+	o->sending -= o->nsent;
+	o->nsent = 0;
 	db_pool_free(o->db); /* what it still owes calls back here, and starts nothing new */
+	event_free(o->flush_timer);
 	event_free(o->poll_timer);
 	event_free(o->wake_timer);
 	free(o);

@@ -40,10 +40,10 @@ static struct db_statement fetch_statement = DB_STATEMENT("outbox_expand_fetch",
     "  JOIN categories cat ON cat.id = o.category_id"
     "  LEFT JOIN departments d ON d.id = o.department_id"
     "  LEFT JOIN teams tm ON tm.id = o.team_id"
-    " WHERE e.id > (SELECT expanded_below FROM notify_state WHERE id = 1)"
+    " WHERE e.id > GREATEST((SELECT expanded_below FROM notify_state WHERE id = 1), $1::bigint)"
     "   AND NOT EXISTS (SELECT 1 FROM notify_expanded x WHERE x.event_id = e.id)"
     " ORDER BY e.id LIMIT 200",
-    0);
+    1);
 _Static_assert(OUTBOX_EXPAND_BATCH == 200, "the fetch statement's LIMIT");
 
 enum {
@@ -108,7 +108,8 @@ static struct db_statement advance_statement = DB_STATEMENT("outbox_expand_advan
 struct expand_pass {
 	struct app *app;
 	struct db_pool *db;
-	void (*done)(void *arg, int events, bool ok);
+	void (*done)(void *arg, int events, int64_t last_id, bool ok);
+	int64_t last_id;
 	void *arg;
 	int events;
 	struct json_object *items;
@@ -193,7 +194,7 @@ insert_done(void *arg, const struct db_reply *reply)
 	if (reply->status != DB_OK)
 		log_warn(
 		    "notifications not written; will retry", "reason", reply->message, "sqlstate", reply->sqlstate);
-	p->done(p->arg, reply->status == DB_OK ? p->events : 0, reply->status == DB_OK);
+	p->done(p->arg, reply->status == DB_OK ? p->events : 0, p->last_id, reply->status == DB_OK);
 	free(p);
 }
 
@@ -211,7 +212,7 @@ fetch_done(void *arg, const struct db_reply *reply)
 	if (reply->status != DB_OK || PQntuples(res) == 0) {
 		if (reply->status != DB_OK)
 			log_warn("reading events to notify failed", "reason", reply->message);
-		p->done(p->arg, 0, reply->status == DB_OK);
+		p->done(p->arg, 0, 0, reply->status == DB_OK);
 		free(p);
 		return;
 	}
@@ -235,6 +236,7 @@ fetch_done(void *arg, const struct db_reply *reply)
 	snprintf(ids + used, cap - used, "}");
 	p->res = NULL;
 	p->events = n;
+	p->last_id = atoll(PQgetvalue(res, n - 1, F_EVENT)); /* ordered by id */
 	items = p->items; /* p may be gone once db_query returns */
 	values[0] = json_object_to_json_string_ext(items, JSON_C_TO_STRING_PLAIN);
 	values[1] = ids;
@@ -245,15 +247,19 @@ fetch_done(void *arg, const struct db_reply *reply)
 }
 
 void
-outbox_expand_run(struct app *app, struct db_pool *db, void (*done)(void *arg, int events, bool ok), void *arg)
+outbox_expand_run(struct app *app, struct db_pool *db, int64_t floor,
+    void (*done)(void *arg, int events, int64_t last_id, bool ok), void *arg)
 {
 	struct expand_pass *p = xcalloc(1, sizeof *p);
+	char floor_text[24];
+	const char *values[1] = {floor_text};
 
 	p->app = app;
 	p->db = db;
 	p->done = done;
 	p->arg = arg;
-	db_query(db, &fetch_statement, NULL, fetch_done, p);
+	snprintf(floor_text, sizeof floor_text, "%lld", (long long)floor);
+	db_query(db, &fetch_statement, values, fetch_done, p);
 }
 
 static void

@@ -6,14 +6,18 @@
 #define PAIDAN_OUTBOX_EXPAND_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define OUTBOX_EXPAND_BATCH 200
 
 struct app;
 struct db_pool;
 
-/* Runs one pass; done(arg, events, ok) follows on the loop with how many events it expanded. */
-void outbox_expand_run(struct app *app, struct db_pool *db, void (*done)(void *arg, int events, bool ok), void *arg);
+/* Runs one pass over the events after max(watermark, floor) (floor 0: all after the watermark);
+ * done(arg, events, last_id, ok) follows on the loop with how many events it expanded and the
+ * highest event id among them (0 when none). */
+void outbox_expand_run(struct app *app, struct db_pool *db, int64_t floor,
+    void (*done)(void *arg, int events, int64_t last_id, bool ok), void *arg);
 
 /* Moves the watermark past events every process has expanded and that no transaction still open
  * can precede (lag_ms: longer than any statement may run), and forgets their marks. */
