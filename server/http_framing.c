@@ -169,8 +169,14 @@ http_response_head_parse(const char *head, size_t len, struct http_response_head
 	memset(info, 0, sizeof *info);
 	info->content_length = -1;
 	at = next_line(head, len, 0, &line, &n);
-	if (n < 12 || memcmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ' || sscanf(line + 9, "%3d", &info->status) != 1)
+	/* "HTTP/1.1 200 OK": three digits read by hand (the head is not a C string: no sscanf). */
+	if (n < 12 || memcmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ')
 		return false;
+	for (int i = 9; i < 12; i++) {
+		if (line[i] < '0' || line[i] > '9')
+			return false;
+		info->status = info->status * 10 + (line[i] - '0');
+	}
 	while (at < len) {
 		const char *colon;
 		at = next_line(head, len, at, &line, &n);

@@ -70,9 +70,12 @@ describe('slow clients', () => {
     const tStop = performance.now();
     while (open.size > 0 && performance.now() - tStop < (HEAD_TIMEOUT_S + 3) * 1000) await h.sleep(100);
     const longest = Math.max(...lifetimes);
+    // Those left at the end were closed by the head deadline, not by eviction.
+    const after = await srv.http('GET', '/metrics');
+    const headTimeouts = Number((after.text.split('\n').find((l) => l.startsWith('paidan_http_head_timeouts_total ')) || ' NaN').split(' ')[1]);
     console.log(`${opened} drip connections over ${ATTACK_MS} ms; real client: ${real.length} requests, worst ${worst.toFixed(0)} ms, statuses ${[...new Set(real.map((r) => r.status))].join(',')}; `
       + `drip lifetimes: longest ${longest.toFixed(0)} ms; open connections ${metric('paidan_http_connections')} (closing ${metric('paidan_http_connections_closing')}), evicted ${metric('paidan_http_connections_evicted_total')}, `
-      + `head timeouts ${metric('paidan_http_head_timeouts_total')}, refused ${metric('paidan_http_connections_refused_total')}`);
+      + `head timeouts ${metric('paidan_http_head_timeouts_total')} during the attack and ${headTimeouts} after it, refused ${metric('paidan_http_connections_refused_total')}`);
     assert.ok(real.every((r) => r.status === 200), `every real request answered 200: ${real.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text.slice(0, 80)}`).join('; ')}`);
     assert.ok(worst < 1000, `the real client was served within 1 s throughout (worst ${worst.toFixed(0)} ms)`);
     assert.equal(open.size, 0, 'every drip connection was closed');
@@ -81,5 +84,6 @@ describe('slow clients', () => {
     const live = metric('paidan_http_connections') - metric('paidan_http_connections_closing');
     assert.ok(live <= MAX_CONNECTIONS + 2, `the count stays at the cap (${live} live)`);
     assert.ok(metric('paidan_http_connections_evicted_total') > 0, 'the cap made room by closing drip connections');
+    assert.ok(headTimeouts >= 200, `the drip connections left at the end were closed by the head deadline (${headTimeouts})`);
   });
 });
