@@ -102,6 +102,8 @@ static const struct api_error_row rows[API_ERROR_COUNT] = {
     [API_ERROR_ALREADY_ERASED] = {409, "conflict", "这一单的个人信息已经删除了", "its personal data is already erased"},
     [API_ERROR_NOT_FINISHED] = {409, "state_conflict", "这一单还没有办结，办结或取消后才能删除个人信息",
         "the order is not finished; erase it once closed or cancelled"},
+    [API_ERROR_STREAM_TOKEN_INVALID] = {401, "unauthenticated", "实时更新已断开，请刷新页面",
+        "the stream token is missing, wrong or expired; get a new one"},
 };
 
 const struct api_error_row *

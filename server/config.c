@@ -89,6 +89,8 @@ static const struct setting settings[] = {
     {"--session-hours", "PAIDAN_SESSION_HOURS", "12", NUM(session_hours, 1, 720), "login session lifetime"},
     {"--session-cache-ms", "PAIDAN_SESSION_CACHE_MS", "5000", NUM(session_cache_ms, 0, 60000),
         "how long a process reuses a session look-up (0: never)"},
+    {"--device-session-days", "PAIDAN_DEVICE_SESSION_DAYS", "30", NUM(device_session_days, 1, 90),
+        "session lifetime of a team or volunteer account that logs in with remember_device (its own phone)"},
     {"--login-max-per-user-address", "PAIDAN_LOGIN_MAX_PER_USER_ADDRESS", "5", NUM(login_max_per_user_address, 1, 1000),
         "login attempts per username from one address per window"},
     {"--login-max-per-address", "PAIDAN_LOGIN_MAX_PER_ADDRESS", "100", NUM(login_max_per_address, 1, 1000000),

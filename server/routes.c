@@ -34,6 +34,7 @@
 #include "stats.h"
 #include "team_invites.h"
 #include "track.h"
+#include "track_stream.h"
 #include "users.h"
 
 #define GET (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
@@ -78,6 +79,8 @@ static const struct route routes[] = {
     {POST, "/api/v1/service-records/{id}/corrections", hours_correct, ADMIN, JSON, WRITE},
     {GET, "/verify/{code}", certificate_verify, ANYONE, NONE, FAST},
     {GET, "/api/v1/track/{code}", track_get, ANYONE, NONE, FAST},
+    {POST, "/api/v1/track/{code}/stream-token", track_stream_token, ANYONE, JSON, WRITE},
+    {GET, "/api/v1/track/{code}/events", track_events, ANYONE, NONE, SLOW},
     {POST, "/api/v1/track/{code}/{action}", order_action_track, ANYONE, FORM, WRITE},
     {POST, "/api/v1/sessions", auth_login, ANYONE, JSON, WRITE},
     {DELETE, "/api/v1/sessions/current", auth_logout, SIGNED_IN, NONE, WRITE},

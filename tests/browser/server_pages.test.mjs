@@ -101,3 +101,43 @@ test('a volunteer sees hours waiting for confirmation apart from the confirmed o
   assertClean(p);
   await p.context().close();
 });
+
+test("the resident's status page updates by itself when the order moves (live, with the key's stream token)", async () => {
+  const c = await srv.http('GET', '/api/v1/catalog');
+  const o = await srv.http('POST', '/api/v1/orders', { body: { community_id: ids.community, category_id: c.json.categories[0].id, description: h.uniq('实时'), contact_name: '孙爷爷', contact_phone: h.randomPhone() } });
+  assert.equal(o.status, 201, o.text);
+  const p = await newPage(browser, srv.base, { name: 'track-live', bypassCSP: true });
+  const urls = [];
+  p.on('request', (req) => urls.push(req.url()));
+  await p.goto(`/track/${o.json.tracking_code}#key=${o.json.resident_key}`);
+  await p.waitForSelector('#state[data-state="submitted"]');
+  await p.waitForSelector('body[data-live="open"]');
+  const t0 = Date.now();
+  const d = await srv.http('POST', `/api/v1/orders/${o.json.id}/dispatch`, { body: { department_id: ids.department }, headers: await as('demo-community') });
+  assert.equal(d.status, 200, d.text);
+  await p.waitForSelector('#state[data-state="dispatched"]', { timeout: 15000 });
+  const ms = Date.now() - t0;
+  console.log(`the status page showed the dispatch ${ms} ms after it (polling would take up to 30 s)`);
+  assert.ok(ms < 15000);
+  assert.ok(!urls.some((u) => u.includes(o.json.resident_key)), 'the key is never in a requested URL');
+  await looked(p, 'track live');
+  await shot(p, '83-track-live');
+  assertClean(p);
+  await p.context().close();
+});
+
+test('"remember this phone" on the team app asks for a device session', async () => {
+  const p = await newPage(browser, srv.base, { name: 'remember', bypassCSP: true });
+  await p.goto('/team/');
+  await p.waitForSelector('#username');
+  await p.check('#remember');
+  await looked(p, 'team login remember');
+  await shot(p, '84-team-login-remember');
+  const [res] = await Promise.all([p.waitForResponse((r) => r.url().endsWith('/api/v1/sessions') && r.request().method() === 'POST'), login(p, 'demo-team')]);
+  const body = await res.json();
+  assert.equal(body.device, true);
+  assert.ok(Date.parse(body.expires_at) - Date.now() > 29 * 24 * 3600e3, body.expires_at);
+  await p.waitForSelector('#tabs:not([hidden])');
+  assertClean(p);
+  await p.context().close();
+});
