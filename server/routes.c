@@ -10,6 +10,7 @@
 
 #include "access.h"
 #include "account_passwords.h"
+#include "accounts.h"
 #include "auth.h"
 #include "catalog.h"
 #include "certificate.h"
@@ -95,6 +96,7 @@ static const struct route routes[] = {
     {GET, "/api/v1/export/orders.csv", export_orders, ADMIN, NONE, SLOW},
     {GET, "/api/v1/export/hours.csv", export_hours, ADMIN, NONE, SLOW},
     {POST, "/api/v1/users", users_create, ADMIN, JSON, WRITE},
+    {GET, "/api/v1/users", accounts_list, ADMIN, NONE, SLOW},
     {PATCH, "/api/v1/users/{id}", users_update, ADMIN, JSON, WRITE},
     {GET, "/api/v1/skills", skills_list, SIGNED_IN, NONE, FAST},
     {POST, "/api/v1/skills", skills_create, ADMIN, JSON, WRITE},

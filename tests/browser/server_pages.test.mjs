@@ -141,3 +141,33 @@ test('"remember this phone" on the team app asks for a device session', async ()
   assertClean(p);
   await p.context().close();
 });
+
+test('the console lists accounts and disables one only after a confirmation', async () => {
+  const admin = await as('demo-admin');
+  const v = await srv.http('POST', '/api/v1/volunteers', { body: { name: '停用测试', phone: h.randomPhone() }, headers: admin });
+  assert.equal(v.status, 201, v.text);
+  const username = h.uniq('acct').replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 40);
+  const u = await srv.http('POST', '/api/v1/users', { body: { username, password: 'acct-test-pw', display_name: '停用测试', role: 'volunteer', volunteer_id: v.json.id }, headers: admin });
+  assert.equal(u.status, 201, u.text);
+  const p = await newPage(browser, srv.base, { name: 'accounts', bypassCSP: true });
+  await p.goto('/console/');
+  await p.waitForSelector('#username');
+  await login(p, 'demo-admin');
+  await p.waitForSelector('#queue-rows tr');
+  await p.goto('/console/#/accounts');
+  await p.fill('#acct-search', username);
+  await p.waitForSelector(`tr[data-account="${u.json.id}"] button[data-disable]`);
+  await p.click(`tr[data-account="${u.json.id}"] button[data-disable]`);
+  await p.waitForSelector('#disable-yes');
+  assert.equal(await h.sql(`SELECT disabled FROM users WHERE id = ${u.json.id}`), 'f', 'nothing happens before the confirmation');
+  await looked(p, 'accounts confirm');
+  await shot(p, '85-console-account-disable');
+  await p.click('#disable-yes');
+  await p.waitForSelector(`tr[data-account="${u.json.id}"] button[data-enable]`);
+  assert.equal(await h.sql(`SELECT disabled FROM users WHERE id = ${u.json.id}`), 't');
+  await p.click(`tr[data-account="${u.json.id}"] button[data-enable]`);
+  await p.waitForSelector(`tr[data-account="${u.json.id}"] button[data-disable]`);
+  assert.equal(await h.sql(`SELECT disabled FROM users WHERE id = ${u.json.id}`), 'f');
+  assertClean(p);
+  await p.context().close();
+});

@@ -196,3 +196,50 @@ test("the resident's page follows its own order live with a stream token got by 
   const log = srv.log();
   assert.ok(!log.includes(mine.resident_key) && !log.includes(t.json.token), 'no key or token in the log');
 });
+
+test('the administrator lists accounts (GET /api/v1/users) and disables one (PATCH, issue 9): it cannot log in, its sessions end; enabled, it can again', async () => {
+  const own = await volunteerAccount();
+  const phone = await login(own.username, 'device-test-pw', { remember_device: true });
+  const admin = bearer(S.admin.token);
+
+  const list = await srv.http('GET', `/api/v1/users?q=${encodeURIComponent(own.username.slice(2, 12))}`, { headers: admin });
+  assert.equal(list.status, 200, list.text);
+  const item = list.json.items.find((u) => u.id === own.id);
+  assert.ok(item, JSON.stringify(list.json));
+  assert.equal(item.role, 'volunteer');
+  assert.equal(item.disabled, false);
+  assert.match(item.scope_name, /测试志愿者/);
+  // Filters and paging; % is plain text, not a wildcard.
+  const volunteers = await srv.http('GET', '/api/v1/users?role=volunteer&limit=2', { headers: admin });
+  assert.equal(volunteers.status, 200);
+  assert.ok(volunteers.json.items.every((u) => u.role === 'volunteer'));
+  assert.ok(volunteers.json.items.length <= 2);
+  assert.equal((await srv.http('GET', '/api/v1/users?q=%25', { headers: admin })).json.items.length, 0);
+  for (const bad of ['role=boss', 'disabled=maybe', 'limit=0', 'cursor=-1']) {
+    const r = await srv.http('GET', `/api/v1/users?${bad}`, { headers: admin });
+    assert.equal(r.status, 422, `${bad}: ${r.text}`);
+  }
+  // Only the administrator.
+  assert.equal((await srv.http('GET', '/api/v1/users', { headers: bearer(S.community.token) })).status, 403);
+  assert.equal((await srv.http('PATCH', `/api/v1/users/${own.id}`, { body: { disabled: true }, headers: bearer(S.community.token) })).status, 403);
+
+  // Bad bodies.
+  for (const body of [{}, { disabled: 'yes' }]) {
+    const r = await srv.http('PATCH', `/api/v1/users/${own.id}`, { body, headers: admin });
+    assert.equal(r.status, 422, `${JSON.stringify(body)}: ${r.text}`);
+  }
+  const self = await srv.http('PATCH', `/api/v1/users/${S.admin.user.id}`, { body: { disabled: true }, headers: admin });
+  assert.equal(self.status, 422, self.text);
+
+  const off = await srv.http('PATCH', `/api/v1/users/${own.id}`, { body: { disabled: true }, headers: admin });
+  assert.equal(off.status, 200, off.text);
+  assert.equal(off.json.disabled, true);
+  assert.equal((await srv.http('GET', '/api/v1/me', { headers: bearer(phone.token) })).status, 401, "the phone's session ended");
+  assert.equal(await sql(`SELECT count(*) FROM sessions WHERE user_id = ${own.id}`), '0');
+  const refused = await srv.http('POST', '/api/v1/sessions', { body: { username: own.username, password: 'device-test-pw' } });
+  assert.equal(refused.status, 401);
+  const on = await srv.http('PATCH', `/api/v1/users/${own.id}`, { body: { disabled: false }, headers: admin });
+  assert.equal(on.status, 200);
+  assert.equal(on.json.disabled, false);
+  await login(own.username, 'device-test-pw');
+});
