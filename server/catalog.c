@@ -22,8 +22,9 @@ static struct db_statement catalog_statement = DB_STATEMENT("catalog",
     "      FROM categories), '[]'::json),"
     "  'departments', COALESCE((SELECT json_agg(json_build_object('id', id, 'name', name)"
     "      ORDER BY sort_order, id) FROM departments), '[]'::json),"
-    "  'organizer', json_build_object('name', $1::text, 'phone', NULLIF($2::text, '')))::text AS catalog",
-    2);
+    "  'organizer', json_build_object('name', $1::text, 'phone', NULLIF($2::text, '')),"
+    "  'erase_after_days', $3::int)::text AS catalog",
+    3);
 
 static void
 catalog_rows(struct request *r, const PGresult *res)
@@ -50,6 +51,7 @@ catalog_run(struct request *r, query_rows on_rows)
 	query_start(&q, r, &catalog_statement);
 	query_text(&q, 1, r->app->cfg->organizer);
 	query_text(&q, 2, r->app->cfg->organizer_phone);
+	query_int(&q, 3, r->app->cfg->erase_after_days);
 	query_run(&q, on_rows, NULL);
 }
 

@@ -171,3 +171,31 @@ test('the console lists accounts and disables one only after a confirmation', as
   assertClean(p);
   await p.context().close();
 });
+
+test('the form without JavaScript looks like the JavaScript one, and so do its answers', async () => {
+  const p = await newPage(browser, srv.base, { name: 'form-plain', bypassCSP: true });
+  p.allowed.push(/status of 422/); // the answer naming the mistakes
+  await p.goto('/form'); // the page has no script: with or without JavaScript it is the same page
+  await p.waitForSelector('form[action="/api/v1/orders"] .choices .choice');
+  assert.equal(await p.evaluate(() => getComputedStyle(document.querySelector('button[type=submit]')).backgroundColor), await p.evaluate(async () => {
+    const probe = Object.assign(document.createElement('a'), { className: 'btn primary' });
+    document.body.append(probe);
+    const c = getComputedStyle(probe).backgroundColor;
+    probe.remove();
+    return c;
+  }), 'the submit button is the clients\' primary button');
+  await looked(p, 'form without script');
+  await shot(p, '86-form-plain');
+  await p.fill('#contact_name', '王');
+  await p.fill('#contact_phone', '123');
+  await p.fill('#description', '想学用手机');
+  await p.check('input[name=category_id] >> nth=0');
+  await p.evaluate(() => { for (const n of document.querySelectorAll('[required]')) n.removeAttribute('required'); });
+  await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
+  assert.match(await p.textContent('h1'), /请检查填写内容/);
+  assert.doesNotMatch(await p.textContent('main'), /[A-Za-z]{4,}/, 'no English in the messages');
+  await looked(p, 'form errors without script');
+  await shot(p, '87-form-plain-errors');
+  assertClean(p);
+  await p.context().close();
+});
