@@ -30,16 +30,20 @@
 
 static struct db_statement login_success_statement = DB_STATEMENT("auth_login_success",
     "WITH s AS ("
-    "  INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at)"
-    "  VALUES (decode($1, 'hex'), $2, $3, now() + $4::int * interval '1 hour') RETURNING *"
+    "  INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, device)"
+    "  SELECT decode($1, 'hex'), u.id, $3, now() + CASE WHEN d.device THEN $9::int * interval '1 day'"
+    "                                                ELSE $4::int * interval '1 hour' END, d.device"
+    "    FROM users u, LATERAL (SELECT $8::boolean AND u.role IN ('team', 'volunteer') AS device) d"
+    "   WHERE u.id = $2::bigint RETURNING *"
     "), " THROTTLE_LOGIN_SUCCESS_CTE("$5::text",
         "$7::text") " "
                     "SELECT json_build_object('token', $6::text, 'csrf_token', s.csrf_token, 'expires_at', s.expires_at,"
+                    "  'device', s.device,"
                     "  'user', json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
                     "    'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
                     "    'team_id', u.team_id, 'volunteer_id', u.volunteer_id))::text"
                     "  FROM s JOIN users u ON u.id = s.user_id",
-    7);
+    9);
 
 static struct db_statement logout_statement =
     DB_STATEMENT("auth_logout", "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1);
@@ -54,6 +58,7 @@ struct login_state {
 	char address[CLIENT_ADDRESS_MAX];
 	bool disabled;
 	bool verified;
+	bool remember; /* "remember this phone": a device session for team and volunteer accounts */
 };
 
 static void
@@ -125,8 +130,14 @@ login_verified(void *arg)
 	}
 	{
 		unsigned char raw[TOKEN_BYTES], csrf_raw[24];
-		char token[TOKEN_TEXT], csrf[TOKEN_TEXT], hash[SESSION_TOKEN_HASH_HEX], hours[16], cookie[256];
-		const char *values[7] = {hash, s->user_id, csrf, hours, s->username, token, s->address};
+		char token[TOKEN_TEXT], csrf[TOKEN_TEXT], hash[SESSION_TOKEN_HASH_HEX], hours[16], days[16],
+		    cookie[256];
+		const char *values[9] = {
+		    hash, s->user_id, csrf, hours, s->username, token, s->address, s->remember ? "t" : "f", days};
+		/* The cookie may outlive a desk's session (the statement decides who gets a device session);
+		 * the server, not the cookie, decides whether a session still holds. */
+		long max_age =
+		    s->remember ? r->app->cfg->device_session_days * 86400 : r->app->cfg->session_hours * 3600;
 
 		randombytes_buf(raw, sizeof raw);
 		randombytes_buf(csrf_raw, sizeof csrf_raw);
@@ -135,9 +146,9 @@ login_verified(void *arg)
 		    csrf, sizeof csrf, csrf_raw, sizeof csrf_raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		session_token_hash(token, hash);
 		snprintf(hours, sizeof hours, "%ld", r->app->cfg->session_hours);
+		snprintf(days, sizeof days, "%ld", r->app->cfg->device_session_days);
 		snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s",
-		    session_cookie_name(r), token, r->app->cfg->session_hours * 3600,
-		    session_cookie_secure(r) ? "; Secure" : "");
+		    session_cookie_name(r), token, max_age, session_cookie_secure(r) ? "; Secure" : "");
 		http_set_header(r, "Set-Cookie", cookie);
 		db_query(r->app->db, &login_success_statement, values, api_reply_created_cb, r);
 	}
@@ -175,7 +186,7 @@ auth_login(struct request *r)
 {
 	struct login_state *s;
 	struct field_errors errors;
-	struct json_object *body;
+	struct json_object *body, *remember = NULL;
 	enum input_kind kind;
 	const char *username, *password;
 	size_t ulen, plen;
@@ -188,6 +199,9 @@ auth_login(struct request *r)
 	field_errors_init(&errors);
 	validate_text(&errors, body, "username", 1, 64, TEXT_SINGLE_LINE, &username, &ulen);
 	validate_text(&errors, body, "password", 1, PASSWORD_MAX_LEN, TEXT_SINGLE_LINE, &password, &plen);
+	if (json_object_object_get_ex(body, "remember_device", &remember) &&
+	    !json_object_is_type(remember, json_type_null) && !json_object_is_type(remember, json_type_boolean))
+		field_errors_add(&errors, "remember_device", "应为 true 或 false (true or false)");
 	if (api_reply_if_field_errors(r, &errors)) {
 		json_object_put(body);
 		return;
@@ -198,6 +212,8 @@ auth_login(struct request *r)
 	json_object *pw;
 	json_object_object_get_ex(body, "password", &pw);
 	s->password = xstrdup(json_object_get_string(pw));
+	s->remember =
+	    remember != NULL && json_object_is_type(remember, json_type_boolean) && json_object_get_boolean(remember);
 	json_object_put(body);
 	r->state = s;
 	r->state_free = login_state_free;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
+#include "config.h"
 #include "db.h"
 #include "form_pages.h"
 #include "http.h"
@@ -16,11 +18,13 @@ static struct db_statement catalog_statement = DB_STATEMENT("catalog",
     "                  FROM communities c WHERE c.town_id = t.id), '[]'::json))"
     "      ORDER BY t.sort_order, t.id) FROM towns t), '[]'::json),"
     "  'categories', COALESCE((SELECT json_agg(json_build_object('id', id, 'code', code, 'name', name,"
-    "      'description', description, 'department_id', department_id) ORDER BY sort_order, id)"
+    "      'description', description, 'department_id', department_id) ORDER BY code = 'other', sort_order, id)"
     "      FROM categories), '[]'::json),"
     "  'departments', COALESCE((SELECT json_agg(json_build_object('id', id, 'name', name)"
-    "      ORDER BY sort_order, id) FROM departments), '[]'::json))::text AS catalog",
-    0);
+    "      ORDER BY sort_order, id) FROM departments), '[]'::json),"
+    "  'organizer', json_build_object('name', $1::text, 'phone', NULLIF($2::text, '')),"
+    "  'erase_after_days', $3::int)::text AS catalog",
+    3);
 
 static void
 catalog_rows(struct request *r, const PGresult *res)
@@ -45,6 +49,9 @@ catalog_run(struct request *r, query_rows on_rows)
 	struct query q;
 
 	query_start(&q, r, &catalog_statement);
+	query_text(&q, 1, r->app->cfg->organizer);
+	query_text(&q, 2, r->app->cfg->organizer_phone);
+	query_int(&q, 3, r->app->cfg->erase_after_days);
 	query_run(&q, on_rows, NULL);
 }
 

@@ -13,6 +13,8 @@ struct config {
 	const char *log_level;
 	const char *demo_password;
 	const char *issuer;
+	const char *organizer;
+	const char *organizer_phone;
 	const char *id_key_file;
 	const char *checkpoint_key_file; /* Ed25519 key signing audit checkpoints (outside the database) */
 	const char *checkpoint_dir; /* where signed checkpoints are written */
@@ -53,6 +55,7 @@ struct config {
 	long sweep_interval_s;
 	long session_hours;
 	long session_cache_ms;
+	long device_session_days;
 	long login_max_per_user_address; /* attempts per username and address per window */
 	long login_max_per_address; /* attempts per address per window (usernames not known there) */
 	long login_max_per_user; /* attempts per username per window (from addresses not known for it) */

@@ -36,11 +36,11 @@
 static struct db_statement poll_statement = DB_STATEMENT("events_poll",
     "SELECT s.event_id, s.community_id, s.department_id, s.team_id, s.offered::text,"
     "       json_build_object('event_id', e.id, 'order_id', e.order_id, 'action', e.action,"
-    "         'from', e.from_state, 'state', e.to_state, 'at', e.at)::text"
+    "         'from', e.from_state, 'state', e.to_state, 'at', e.at)::text, e.order_id"
     "  FROM order_event_scopes s JOIN order_events e ON e.id = s.event_id"
     " WHERE $1::bigint IS NOT NULL AND s.event_id > $1::bigint"
     " UNION ALL"
-    " SELECT COALESCE(max(e.id), 0), NULL, NULL, NULL, NULL, NULL FROM order_events e WHERE $1::bigint IS NULL"
+    " SELECT COALESCE(max(e.id), 0), NULL, NULL, NULL, NULL, NULL, NULL FROM order_events e WHERE $1::bigint IS NULL"
     " ORDER BY 1 LIMIT " FEED_STRINGIFY(POLL_ROWS),
     1);
 
@@ -71,6 +71,7 @@ deliver_row(struct event_feed *feed, const PGresult *res, int row)
 {
 	struct event_scope scope;
 
+	scope.order = strtoll(PQgetvalue(res, row, 6), NULL, 10);
 	scope.community = strtoll(PQgetvalue(res, row, 1), NULL, 10);
 	scope.department = PQgetisnull(res, row, 2) ? 0 : strtoll(PQgetvalue(res, row, 2), NULL, 10);
 	scope.team = PQgetisnull(res, row, 3) ? 0 : strtoll(PQgetvalue(res, row, 3), NULL, 10);

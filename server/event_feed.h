@@ -13,6 +13,7 @@ struct event_base;
 
 /* Who may see one event's order: its scope columns as the event's transaction left them. */
 struct event_scope {
+	int64_t order; /* the order the event is of (a resident's stream follows one) */
 	int64_t community, department, team;
 	int64_t offered[EVENT_FEED_MAX_OFFERED];
 	int noffered;

@@ -63,6 +63,7 @@ struct stream {
 	int64_t teams[MAX_TEAMS]; /* a volunteer's teams */
 	int nteams;
 	struct evbuffer *pending; /* events waiting for the next flush */
+	int64_t order_id; /* a resident's stream: this order's events only (no user, no session) */
 };
 
 struct events {
@@ -122,6 +123,8 @@ stream_may_see(const struct stream *s, const struct event_scope *e)
 {
 	struct scope_order order = {.community_id = e->community, .department_id = e->department, .team_id = e->team};
 
+	if (s->order_id != 0)
+		return e->order == s->order_id;
 	if (s->role == ROLE_TEAM)
 		for (int i = 0; i < e->noffered; i++)
 			if (e->offered[i] == s->scope_id)
@@ -188,6 +191,8 @@ events_session_note(struct events *ev, struct json_object *note)
 		return false;
 	for (struct stream *s = ev->streams, *next; s != NULL; s = next) {
 		next = s->next;
+		if (s->order_id != 0)
+			continue; /* a resident's stream has no session */
 		if ((session != NULL && strcmp(s->session, session) == 0) || (user != 0 && s->user_id == user))
 			stream_close(s);
 	}
@@ -351,8 +356,10 @@ events_free(struct events *ev)
 	free(ev);
 }
 
+/* Opens the stream described by proto for r: the head, the events it missed (a JSON array, may be
+ * NULL), then it joins the list. Replies 503 when the process is stopping or full. */
 static void
-resume_done(struct request *r, const PGresult *res)
+stream_open(struct request *r, const struct stream *proto, const char *missed_json)
 {
 	struct events *ev = the_events;
 	struct json_object *missed;
@@ -368,21 +375,17 @@ resume_done(struct request *r, const PGresult *res)
 		api_error_reply(r, API_ERROR_TOO_MANY_STREAMS, NULL);
 		return;
 	}
-	s = xcalloc(1, sizeof *s);
+	s = xmalloc(sizeof *s);
+	*s = *proto;
+	s->prev = s->next = NULL;
 	s->events = ev;
 	s->r = r;
 	s->pending = evbuffer_new();
-	s->role = r->user->role;
-	s->scope_id = r->user->scope_id;
-	s->user_id = r->user->id;
-	s->expires_at = r->user->expires_at;
-	snprintf(s->session, sizeof s->session, "%s", r->user->session);
-	s->nteams = query_id_array(query_cell(res, 0, "teams"), s->teams, MAX_TEAMS);
 	http_set_header(r, "Cache-Control", "no-cache");
 	http_set_header(r, "X-Accel-Buffering", "no");
 	http_stream_start(r, 200, "text/event-stream; charset=utf-8");
 	http_stream_chunk(r, "retry: 3000\n\n", 13);
-	missed = json_tokener_parse(query_cell(res, 0, "missed"));
+	missed = missed_json != NULL ? json_tokener_parse(missed_json) : NULL;
 	for (size_t i = 0; missed != NULL && i < json_object_array_length(missed); i++)
 		stream_send_object(s, json_object_array_get_idx(missed, i));
 	json_object_put(missed);
@@ -425,6 +428,47 @@ events_get_stats(struct events_stats *stats)
 	stats->streams = ev ? ev->count : 0;
 	stats->refused_process = ev ? ev->refused_process : 0;
 	stats->refused_user = ev ? ev->refused_user : 0;
+}
+
+static void
+resume_done(struct request *r, const PGresult *res)
+{
+	struct stream proto = {0};
+
+	proto.role = r->user->role;
+	proto.scope_id = r->user->scope_id;
+	proto.user_id = r->user->id;
+	proto.expires_at = r->user->expires_at;
+	snprintf(proto.session, sizeof proto.session, "%s", r->user->session);
+	proto.nteams = query_id_array(query_cell(res, 0, "teams"), proto.teams, MAX_TEAMS);
+	stream_open(r, &proto, query_cell(res, 0, "missed"));
+}
+
+bool
+events_room(void)
+{
+	return the_events != NULL && the_events->count < the_events->max_streams;
+}
+
+void
+events_stream_order(struct request *r, int64_t order_id, int64_t until, const char *missed_json)
+{
+	struct stream proto = {0};
+	int n = 0;
+
+	/* One key opens at most as many streams as one account: the process's cap is for everyone. */
+	for (const struct stream *s = the_events ? the_events->streams : NULL; s != NULL; s = s->next)
+		n += s->order_id == order_id;
+	if (n >= MAX_STREAMS_PER_USER) {
+		the_events->refused_user++;
+		http_set_header(r, "Retry-After", "30");
+		api_error_reply(r, API_ERROR_TOO_MANY_STREAMS_FOR_USER, NULL);
+		return;
+	}
+	proto.role = ROLE_RESIDENT;
+	proto.order_id = order_id;
+	proto.expires_at = until;
+	stream_open(r, &proto, missed_json);
 }
 
 /* The caps (--max-streams, and per user) are checked before the resume's database work; dispatch has

@@ -2,6 +2,9 @@
 #ifndef PAIDAN_EVENTS_H
 #define PAIDAN_EVENTS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct app;
 struct events;
 struct request;
@@ -26,5 +29,12 @@ struct events_stats {
 	unsigned long refused_user;
 };
 void events_get_stats(struct events_stats *stats);
+/* Whether this process takes another stream now (--max-streams): checked before database work. */
+bool events_room(void);
+
+/* Opens a resident's stream of one order's events (the caller checked the stream token): missed_json
+ * is a JSON array of the events since the client's Last-Event-ID (may be NULL); the stream ends at
+ * until (seconds since the epoch) and the client asks for a new token. */
+void events_stream_order(struct request *r, int64_t order_id, int64_t until, const char *missed_json);
 
 #endif

@@ -20,7 +20,9 @@
 static struct db_statement ledger_statement = DB_STATEMENT("hours_ledger",
     "SELECT EXISTS (SELECT 1 FROM volunteers WHERE id = $1::bigint) AS found,"
     "       paidan_ledger_visible($1::bigint, $2::text, $3::bigint) AS visible,"
-    "       paidan_ledger_json($1::bigint, CASE WHEN $2::text = 'team' THEN $3::bigint END)::text AS ledger",
+    "       (paidan_ledger_json($1::bigint, CASE WHEN $2::text = 'team' THEN $3::bigint END)"
+    "        || paidan_ledger_pending_json($1::bigint, CASE WHEN $2::text = 'team' THEN $3::bigint END))::text"
+    "         AS ledger",
     3);
 
 /* What a correction needs to know first: the record, whether something replaced it already, the
@@ -64,8 +66,8 @@ static struct db_statement correct_statement = DB_STATEMENT("hours_correct",
     "SELECT (SELECT volunteer_id FROM added)",
     12);
 
-static struct db_statement ledger_only_statement =
-    DB_STATEMENT("hours_ledger_only", "SELECT paidan_ledger_json($1::bigint)::text", 1);
+static struct db_statement ledger_only_statement = DB_STATEMENT("hours_ledger_only",
+    "SELECT (paidan_ledger_json($1::bigint) || paidan_ledger_pending_json($1::bigint, NULL))::text", 1);
 
 static void
 ledger_rows(struct request *r, const PGresult *res)

@@ -61,6 +61,8 @@ struct http_server_options {
 	void (*redact_path)(const char *path, char *out, size_t size);
 	long header_timeout_s; /* a request head must arrive whole within this */
 	long min_body_rate; /* bytes per second a body must average after that grace */
+	/* Answers a request no route matched; NULL answers the JSON not_found error. */
+	void (*not_found)(struct request *r);
 };
 
 /* Binds options->listen (SO_REUSEPORT, so several processes can share it) and serves

@@ -22,6 +22,7 @@ struct http_server {
 	size_t nroutes;
 	http_gate gate;
 	void (*redact_path)(const char *path, char *out, size_t size);
+	void (*not_found)(struct request *r);
 };
 
 /* Microseconds on the monotonic clock. */

@@ -124,7 +124,10 @@ handle_request(struct evhttp_request *req, void *arg)
 	case ROUTE_METHOD_NOT_ALLOWED: api_error_reply(r, API_ERROR_METHOD_NOT_ALLOWED, NULL); return;
 	case ROUTE_NOT_FOUND: break;
 	}
-	api_error_reply(r, API_ERROR_NOT_FOUND, NULL);
+	if (server->not_found != NULL)
+		server->not_found(r);
+	else
+		api_error_reply(r, API_ERROR_NOT_FOUND, NULL);
 }
 
 static void
@@ -174,6 +177,7 @@ http_server_start(struct event_base *base, const struct http_server_options *opt
 	server->nroutes = nroutes;
 	server->gate = gate;
 	server->redact_path = options->redact_path;
+	server->not_found = options->not_found;
 	if (evutil_parse_sockaddr_port(options->listen, (struct sockaddr *)&addr, &addr_len) < 0) {
 		log_error("cannot parse listen address", "listen", options->listen);
 		free(server);

@@ -10,6 +10,7 @@
 
 #include "access.h"
 #include "account_passwords.h"
+#include "accounts.h"
 #include "auth.h"
 #include "catalog.h"
 #include "certificate.h"
@@ -34,6 +35,7 @@
 #include "stats.h"
 #include "team_invites.h"
 #include "track.h"
+#include "track_stream.h"
 #include "users.h"
 
 #define GET (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
@@ -78,6 +80,8 @@ static const struct route routes[] = {
     {POST, "/api/v1/service-records/{id}/corrections", hours_correct, ADMIN, JSON, WRITE},
     {GET, "/verify/{code}", certificate_verify, ANYONE, NONE, FAST},
     {GET, "/api/v1/track/{code}", track_get, ANYONE, NONE, FAST},
+    {POST, "/api/v1/track/{code}/stream-token", track_stream_token, ANYONE, JSON, WRITE},
+    {GET, "/api/v1/track/{code}/events", track_events, ANYONE, NONE, SLOW},
     {POST, "/api/v1/track/{code}/{action}", order_action_track, ANYONE, FORM, WRITE},
     {POST, "/api/v1/sessions", auth_login, ANYONE, JSON, WRITE},
     {DELETE, "/api/v1/sessions/current", auth_logout, SIGNED_IN, NONE, WRITE},
@@ -92,6 +96,7 @@ static const struct route routes[] = {
     {GET, "/api/v1/export/orders.csv", export_orders, ADMIN, NONE, SLOW},
     {GET, "/api/v1/export/hours.csv", export_hours, ADMIN, NONE, SLOW},
     {POST, "/api/v1/users", users_create, ADMIN, JSON, WRITE},
+    {GET, "/api/v1/users", accounts_list, ADMIN, NONE, SLOW},
     {PATCH, "/api/v1/users/{id}", users_update, ADMIN, JSON, WRITE},
     {GET, "/api/v1/skills", skills_list, SIGNED_IN, NONE, FAST},
     {POST, "/api/v1/skills", skills_create, ADMIN, JSON, WRITE},

@@ -25,6 +25,7 @@
 #include "lib_log.h"
 #include "log.h"
 #include "metrics.h"
+#include "not_found.h"
 #include "offload.h"
 #include "outbox.h"
 #include "routes.h"
@@ -129,6 +130,7 @@ serve_process(const struct config *cfg)
 	    .redact_path = tracking_code_redact_path,
 	    .header_timeout_s = cfg->header_timeout_s,
 	    .min_body_rate = cfg->min_body_rate,
+	    .not_found = not_found_reply,
 	};
 	size_t nroutes;
 	const struct route *routes = routes_table(&nroutes);

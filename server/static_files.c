@@ -15,6 +15,7 @@
 #include "app.h"
 #include "config.h"
 #include "http.h"
+#include "not_found.h"
 #include "static_gzip.h"
 
 struct content_type {
@@ -133,14 +134,14 @@ static_files_serve(struct request *r)
 		return;
 	}
 	if ((size_t)snprintf(full, sizeof full, "%s/%s", r->app->cfg->static_dir, relative) >= sizeof full) {
-		api_error_reply(r, API_ERROR_NOT_FOUND, NULL);
+		not_found_reply(r);
 		return;
 	}
 	fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		api_error_reply(r, API_ERROR_NOT_FOUND, NULL);
+		not_found_reply(r);
 		return;
 	}
 	content_type = static_files_content_type(relative);

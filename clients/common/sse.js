@@ -3,9 +3,11 @@
 // Last-Event-ID on every reconnect, so nothing is missed while the connection was down.
 
 /**
- * startEvents({getToken, onEvent(data), onStatus('connecting'|'open'|'down')}) → {stop()}.
+ * startEvents({getToken, onEvent(data), onStatus('connecting'|'open'|'down'), url?, onUnauthorized?}) → {stop()}.
+ * getToken may return a promise (a resident's page asks the server for a short-lived stream token
+ * before each connection); onUnauthorized returning 'retry' reconnects later with a new token.
  */
-export function startEvents({ getToken, onEvent, onStatus = () => {}, onUnauthorized = () => {} }) {
+export function startEvents({ getToken, onEvent, onStatus = () => {}, onUnauthorized = () => {}, url = '/api/v1/events' }) {
   let lastId = null;
   let stopped = false;
   let controller = null;
@@ -48,22 +50,23 @@ export function startEvents({ getToken, onEvent, onStatus = () => {}, onUnauthor
 
   async function connect() {
     if (stopped || connecting) return;
-    const token = getToken();
-    if (!token) return;
     connecting = true;
+    let token = null;
+    try { token = await getToken(); } catch { token = null; }
+    if (!token || stopped) { connecting = false; return; }
     controller = new AbortController();
     onStatus('connecting');
     const headers = { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' };
     if (lastId) headers['Last-Event-ID'] = lastId;
     let res;
     try {
-      res = await fetch('/api/v1/events', { headers, signal: controller.signal, cache: 'no-store' });
+      res = await fetch(url, { headers, signal: controller.signal, cache: 'no-store' });
     } catch {
       connecting = false;
       if (!stopped) schedule();
       return;
     }
-    if (res.status === 401) { connecting = false; onUnauthorized(); return; }
+    if (res.status === 401) { connecting = false; if (onUnauthorized() === 'retry') schedule(); return; }
     if (!res.ok || !res.body) {
       const after = Number(res.headers.get('Retry-After'));
       if (after > 0) retryMs = after * 1000;

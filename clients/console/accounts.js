@@ -1,9 +1,10 @@
 // Accounts (admin): create a sign-in for a community, department, team or volunteer, or another
 // administrator (POST /api/v1/users). The scope is chosen by name from the catalog, the teams list or
-// a volunteer search.
+// a volunteer search. Below, the accounts (GET /api/v1/users), each disabled after a confirmation or
+// enabled again (PATCH /api/v1/users/{id}).
 import { t } from '/common/i18n.js';
 import { field } from '/common/forms.js';
-import { api, el, put } from './lib.js';
+import { api, el, put, errorText, formatFullTime, toast } from './lib.js';
 import { store } from './store.js';
 import { save } from './registry.js';
 
@@ -83,6 +84,54 @@ export function render(container) {
   errBox,
   el('button', { type: 'submit', class: 'btn primary' }, t('acct.create')));
 
-  put(container, el('h1', {}, t('acct.title')), done, form);
+  put(container, el('h1', {}, t('acct.title')), done, form, accountList());
   roleChanged();
+}
+
+/** The accounts, found by part of a name; 停用 asks first, 启用 does not. */
+function accountList() {
+  const headers = [t('login.username'), t('acct.display_name'), t('acct.role'), t('acct.scope'), t('acct.status')];
+  const rows = el('tbody', {});
+  const errBox = el('p', { class: 'form-error', role: 'alert', hidden: true });
+  const search = el('input', { type: 'search', id: 'acct-search', autocomplete: 'off' });
+  let seq = 0;
+
+  async function refresh() {
+    const mine = ++seq;
+    const r = await api('/api/v1/users', { query: { q: search.value.trim() || undefined, limit: 100 } });
+    if (mine !== seq) return;
+    if (!r.ok || !r.json) { errBox.textContent = errorText(r); errBox.hidden = false; return; }
+    errBox.hidden = true;
+    put(rows, r.json.items.map((u) => el('tr', { dataset: { account: u.id }, class: u.disabled ? 'disabled' : '' },
+      el('td', { 'data-label': headers[0] }, u.username), el('td', { 'data-label': headers[1] }, u.display_name),
+      el('td', { 'data-label': headers[2] }, t(`role.${u.role}`)), el('td', { 'data-label': headers[3] }, u.scope_name || '—'),
+      el('td', { 'data-label': headers[4] }, u.disabled ? t('acct.disabled') : t('acct.active'), el('br'), el('small', { class: 'muted' }, formatFullTime(u.created_at))),
+      el('td', { class: 'cell-actions' }, el('span', { class: 'row' }, u.disabled
+        ? el('button', { type: 'button', class: 'btn small', dataset: { enable: u.id }, onclick: () => change(u, false) }, t('acct.enable'))
+        : el('button', { type: 'button', class: 'btn small danger', dataset: { disable: u.id }, onclick: (e) => ask(e.currentTarget, u) }, t('acct.disable')))))));
+  }
+
+  function ask(button, u) {
+    const cell = button.parentElement;
+    put(cell, el('span', { class: 'confirm', role: 'alert' }, t('acct.disable_confirm', { username: u.username })),
+      el('button', { type: 'button', class: 'btn small danger primary', id: 'disable-yes', onclick: () => change(u, true) }, t('acct.disable_yes')),
+      el('button', { type: 'button', class: 'btn small', id: 'disable-no', onclick: () => refresh() }, t('acct.disable_no')));
+    cell.querySelector('#disable-no').focus();
+  }
+
+  async function change(u, disabled) {
+    const r = await api(`/api/v1/users/${u.id}`, { method: 'PATCH', body: { disabled } });
+    if (!r.ok) { errBox.textContent = errorText(r); errBox.hidden = false; await refresh(); return; }
+    toast(t(disabled ? 'acct.disabled_done' : 'acct.enabled_done', { username: u.username }));
+    await refresh();
+  }
+
+  search.addEventListener('input', () => refresh());
+  refresh();
+  return el('section', { class: 'card', id: 'acct-list' },
+    el('h2', {}, t('acct.list')),
+    field('q', t('acct.search'), search),
+    errBox,
+    el('div', { class: 'table-wrap' }, el('table', { class: 'list', id: 'acct-table' },
+      el('thead', {}, el('tr', {}, [...headers, ''].map((h) => el('th', { scope: 'col' }, h || el('span', { class: 'sr-only' }, t('reg.actions')))))), rows)));
 }

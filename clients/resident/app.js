@@ -45,6 +45,12 @@ function categoryChoice(c) {
       other ? el('small', {}, t('field.category_other_hint')) : c.description ? el('small', {}, c.description) : null));
 }
 
+/** How long the personal part of a request is kept: the server's --erase-after-days, as people say it. */
+function privacyText(days = 730) {
+  const kept = days % 365 === 0 ? t('form.kept_years', { n: days / 365 }) : t('form.kept_days', { n: days });
+  $('privacy-text').textContent = t('form.privacy', { kept });
+}
+
 function buildForm() {
   const town = $('town');
   town.replaceChildren(el('option', { value: '' }, t('field.town_pick')),
@@ -54,6 +60,7 @@ function buildForm() {
   const cats = [...catalog.categories].sort((a, b) => (a.code === 'other') - (b.code === 'other'));
   $('categories').replaceChildren(...cats.map(categoryChoice));
   const organizer = catalog.organizer || {};
+  privacyText(catalog.erase_after_days);
   $('who-runs').replaceChildren(t('form.who_runs', { organizer: organizer.name || t('form.organizer') }), ' ',
     organizer.phone ? el('span', {}, t('form.call'), el('a', { href: `tel:${organizer.phone}` }, organizer.phone)) : t('form.call_community'));
 }

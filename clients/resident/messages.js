@@ -19,7 +19,9 @@ export default {
   'form.call': ['有问题请打电话：', 'Questions? Call '],
   'form.call_community': ['有问题请找您所在社区的工作人员。', 'Questions? Ask the staff of your community.'],
   'form.privacy_title': ['您的信息怎么用', 'How your information is used'],
-  'form.privacy': ['我们只收集您的称呼、电话、地址和需要，用来安排志愿者联系您、上门服务。只有办理这一单的社区、部门和服务队能看到您的电话。记录保存 3 年后删除电话和地址。', 'We collect only your name, phone, address and request, to arrange for volunteers to contact and visit you. Only the community, department and team handling it see your phone. After 3 years the phone and address are deleted.'],
+  'form.privacy': ['我们只收集您的称呼、电话、地址和需要，用来安排志愿者联系您、上门服务。只有办理这一单的社区、部门和服务队能看到您的电话。点单办结 {kept}后，称呼、电话、地址和需求描述都会删除。', 'We collect only your name, phone, address and request, to arrange for volunteers to contact and visit you. Only the community, department and team handling it see your phone. {kept} after the request is closed, the name, phone, address and description are deleted.'],
+  'form.kept_years': ['{n} 年', '{n} years'],
+  'form.kept_days': ['{n} 天', '{n} days'],
 
   'field.town': ['您住在哪个镇', 'Your town'],
   'field.town_pick': ['请选择镇', 'Choose a town'],

@@ -1,11 +1,14 @@
 // The status page /track/<code>: where the order stands on the path 点单 → 派单 → 领单 → 接单 →
 // 服务 → 评价 with the time the next step is due, the timeline in plain words, and the panels to
-// cancel or rate (panels.js). While open and visible it looks again every 30 s.
+// cancel or rate (panels.js). With the resident key the page follows its order live (a stream token
+// obtained with the key by POST, so the key is never in a URL); without it, or while the stream is
+// down, it looks again every 30 s while open and visible.
 import own from './messages.js';
 import { t, applyI18n, useTexts } from '/common/i18n.js';
 import { applyPrefs, prefsControls } from '/common/prefs.js';
 import { PATH } from '/common/glossary.js';
-import { el, put, api, errorMessage, formatTime, TRACKING_CODE_RE } from './lib.js';
+import { el, put, api, errorMessage, formatTime, TRACKING_CODE_RE, residentKey } from './lib.js';
+import { startEvents } from '/common/sse.js';
 import { cancelPanel, evaluatePanel, stars } from './panels.js';
 
 useTexts('resident', own); // before anything renders
@@ -52,6 +55,24 @@ async function load(code) {
   const changed = !order || order.state !== r.json.state || (order.events || []).length !== (r.json.events || []).length;
   order = r.json;
   if (changed || flash) render();
+  follow(code);
+}
+
+let live = null; // the live stream, once the page knows the key
+let liveOpen = false;
+function follow(code) {
+  const key = residentKey(code);
+  if (live || !key) return;
+  live = startEvents({
+    url: `/api/v1/track/${encodeURIComponent(code)}/events`,
+    getToken: async () => {
+      const r = await api(`/api/v1/track/${encodeURIComponent(code)}/stream-token`, { method: 'POST', body: { resident_key: key } });
+      return r.ok && r.json ? r.json.token : null;
+    },
+    onEvent: () => { if (!busy()) load(code); },
+    onStatus: (s) => { liveOpen = s === 'open'; document.body.dataset.live = s; },
+    onUnauthorized: () => 'retry', // the token ran out: a new one on the next try
+  });
 }
 
 function eventText(e, isLastAccept) {
@@ -152,7 +173,7 @@ else load(code);
 // While the page is open and seen, look again now and then (and at once when it comes back into
 // view), unless the resident is typing in one of the forms.
 const busy = () => document.querySelector('form:focus-within') || [...document.querySelectorAll('textarea, input.tail')].some((x) => x.value);
-setInterval(() => { if (order && document.visibilityState === 'visible' && !busy()) load(order.tracking_code); }, POLL_MS);
+setInterval(() => { if (order && !liveOpen && document.visibilityState === 'visible' && !busy()) load(order.tracking_code); }, POLL_MS);
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible' && order && !busy()) load(order.tracking_code);
 });

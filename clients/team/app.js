@@ -56,7 +56,7 @@ async function signIn(e) {
   if (navigator.onLine === false) { say(t('login.offline')); return; }
   button.disabled = true;
   button.textContent = t('login.sending');
-  const r = await api('/api/v1/sessions', { method: 'POST', body: { username: loginForm.username.value.trim(), password: loginForm.password.value } });
+  const r = await api('/api/v1/sessions', { method: 'POST', body: { username: loginForm.username.value.trim(), password: loginForm.password.value, remember_device: loginForm.remember.checked } });
   button.disabled = false;
   button.textContent = t('login.submit');
   if (r.status === 201 && r.json) {

@@ -1,26 +1,17 @@
 // A volunteer's hours: the confirmed total and records (the ledger), the hours still waiting for the
 // community's confirmation, and the numbered certificate; and the team's member list.
 import { t } from '/common/i18n.js';
-import { api, fetchAuthorized, el, put, errorText, formatHours, hundredths, plainHundredths } from './lib.js';
-import { app, cachedGet, categoryName } from './net.js';
+import { fetchAuthorized, el, put, errorText, formatHours } from './lib.js';
+import { app, cachedGet } from './net.js';
 
-/** Service records of this volunteer on completed (not yet confirmed) orders: [{order, hours}]. */
-async function pendingHours(volunteerId) {
-  const list = await api('/api/v1/orders', { query: { state: 'completed', limit: 20 } });
-  if (!list.ok || !list.json) return [];
-  const details = await Promise.all(list.json.items.map((o) => api(`/api/v1/orders/${o.id}`)));
-  return details.filter((r) => r.ok && r.json).flatMap((r) => (r.json.service_records || [])
-    .filter((s) => s.volunteer_id === volunteerId && s.status !== 'verified')
-    .map((s) => ({ order: r.json, hours: s.hours })));
-}
-
-function pendingPart(items) {
+/** Hours waiting for the community's confirmation: the ledger's `pending` list, apart from the verified records. */
+function pendingPart(d) {
+  const items = d.pending || [];
   if (!items.length) return null;
-  const sum = items.reduce((a, x) => a + (hundredths(x.hours) || 0), 0);
   return el('section', { class: 'card', id: 'hours-pending' },
-    el('p', { class: 'pending-total' }, t('hours.pending', { h: plainHundredths(sum) })),
+    el('p', { class: 'pending-total' }, t('hours.pending', { h: formatHours(d.pending_total) })),
     el('ul', { class: 'plain' }, items.map((x) => el('li', {}, t('hours.pending_item', {
-      code: x.order.work_no, category: x.order.category_name || categoryName(x.order.category_id), h: formatHours(x.hours),
+      code: x.work_no, category: x.category, h: formatHours(x.hours),
     })))));
 }
 
@@ -38,7 +29,7 @@ export function hoursView(view, volunteerId) {
   const own = app.user.volunteer_id === volunteerId;
   async function refresh() {
     if (!volunteerId) { put(box, el('p', { class: 'error' }, t('hours.no_volunteer'))); return; }
-    const [r, pending] = await Promise.all([cachedGet(`/api/v1/volunteers/${volunteerId}/hours`), own ? pendingHours(volunteerId) : []]);
+    const r = await cachedGet(`/api/v1/volunteers/${volunteerId}/hours`);
     if (!box.isConnected) return;
     if (!r.ok || !r.json) { put(box, el('p', { class: 'error' }, t('hours.failed', { message: errorText(r) }))); return; }
     const d = r.json;
@@ -48,7 +39,7 @@ export function hoursView(view, volunteerId) {
       el('p', { class: 'muted' }, [d.volunteer?.name, d.volunteer?.volunteer_no].filter(Boolean).join(' · ')),
       el('p', { class: 'big-total', id: 'hours-total' }, t('hours.total', { h: formatHours(d.total) })),
       el('p', { class: 'muted small' }, t('hours.verified_note')),
-      pendingPart(pending),
+      pendingPart(d),
       el('ul', { class: 'years' }, (d.totals_by_year || []).map((y) => el('li', {}, t('hours.by_year', { year: y.year, h: formatHours(y.hours) })))),
       el('button', { type: 'button', class: 'btn primary big', id: 'certificate', onclick: () => openCertificate(volunteerId, certStatus) }, t('hours.certificate')),
       certStatus,

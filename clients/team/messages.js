@@ -14,6 +14,7 @@ export default {
   'login.username': ['用户名', 'User name'],
   'login.password': ['密码', 'Password'],
   'login.submit': ['登录', 'Sign in'],
+  'login.remember': ['记住这部手机，30 天内不用再登录（只在自己的手机上勾选）', 'Remember this phone: stay signed in for 30 days (tick only on your own phone)'],
   'login.sending': ['正在登录……', 'Signing in…'],
   'login.wrong': ['用户名或密码不对。', 'The user name or password is wrong.'],
   'login.locked': ['密码错误次数太多，请 15 分钟后再试。', 'Too many wrong passwords; try again in 15 minutes.'],

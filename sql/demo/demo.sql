@@ -120,6 +120,14 @@ SELECT v.code, v.name, v.description, (SELECT d.id FROM departments d WHERE d.na
  WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE c.code = v.code)
 ON CONFLICT (code) DO NOTHING;
 
+-- 不清楚/其他: a resident who cannot tell which kind their need is chooses this (the form puts it last);
+-- the community reads the description and dispatches it to whichever department fits.
+INSERT INTO categories (code, name, description, department_id, sort_order)
+SELECT 'other', '不清楚/其他', '说不清属于哪一类也没关系，写下您的需要，社区帮您安排。',
+       (SELECT d.id FROM departments d WHERE d.name = '县科协'), 99
+ WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE c.code = 'other')
+ON CONFLICT (code) DO NOTHING;
+
 -- The skills each category needs; the default department has a team whose members hold them all.
 INSERT INTO category_skills (category_id, skill_id)
 SELECT (SELECT c.id FROM categories c WHERE c.code = v.category), (SELECT s.id FROM skills s WHERE s.code = v.skill)

@@ -29,8 +29,9 @@ export async function launch() {
  * Every console error and page error is recorded in page.problems, except messages matching one of
  * page.allowed (RegExps tested against "text @ url"), which a test adds for errors it expects.
  */
-export async function newPage(browser, base, { viewport = PHONE, javaScriptEnabled = true, name = 'page' } = {}) {
-  const context = await browser.newContext({ viewport, javaScriptEnabled, baseURL: base, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+export async function newPage(browser, base, { viewport = PHONE, javaScriptEnabled = true, name = 'page', bypassCSP = false } = {}) {
+  // bypassCSP: for pages axe-core is injected into (as an inline script, which the server's CSP refuses).
+  const context = await browser.newContext({ viewport, javaScriptEnabled, baseURL: base, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', bypassCSP });
   // Generous: the test machine is shared, and a page load there can take many seconds under load.
   context.setDefaultTimeout(30000);
   context.setDefaultNavigationTimeout(45000);
