@@ -13,6 +13,8 @@ struct config {
 	const char *log_level;
 	const char *demo_password;
 	const char *issuer;
+	const char *certificate_handler;
+	const char *certificate_contact;
 	const char *id_key_file;
 	const char *checkpoint_key_file; /* Ed25519 key signing audit checkpoints (outside the database) */
 	const char *checkpoint_dir; /* where signed checkpoints are written */
