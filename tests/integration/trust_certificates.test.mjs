@@ -334,7 +334,7 @@ test('every ask is a link of the certificates\' chain; audit verify finds a cert
 test('a team lead may ask for a member\'s certificate; a team account may not', async () => {
   const lead = await volunteerWithLogin();
   const member = ok(await call(S.admin, 'POST', '/api/v1/volunteers', { name: uniq('队员').slice(0, 20), phone: randomPhone() }), 'volunteer');
-  ok(await call(S.admin, 'POST', `/api/v1/teams/${lead.team.id}/members`, { volunteer_id: member.id }), 'member');
+  ok(await call(S.admin, 'POST', `/api/v1/teams/${lead.team.id}/members`, { volunteer_id: member.id, role: 'member' }), 'member');
   const r = await call(lead.session, 'POST', `/api/v1/volunteers/${member.id}/certificates`);
   assert.equal(r.status, 201, r.text);
   assert.equal(await sql(`SELECT requested_by FROM certificate_requests r JOIN certificates c ON c.id = r.certificate_id WHERE c.number = '${r.json.number}'`),
