@@ -363,9 +363,8 @@ audit_verify_run(const struct config *cfg, FILE *out)
 	finish_order(&w);
 	check_orders_without_events(conn, &w);
 	admin = audit_admin_verify(conn, out, w.reports < MAX_REPORTS ? MAX_REPORTS - w.reports : 0, &admin_events);
-	certificates = audit_certificates_verify(conn, out, w.reports + (admin > 0 ? admin : 0) < MAX_REPORTS
-	        ? MAX_REPORTS - w.reports - (admin > 0 ? admin : 0)
-	        : 0);
+	certificates = audit_certificates_verify(conn, out,
+	    w.reports + (admin > 0 ? admin : 0) < MAX_REPORTS ? MAX_REPORTS - w.reports - (admin > 0 ? admin : 0) : 0);
 	db_blocking_exec(conn, "COMMIT");
 	PQfinish(conn);
 	if (admin < 0 || certificates < 0)
