@@ -9,7 +9,8 @@ const MAX = 6;
 
 export function photosCard(order) {
   const gallery = photoGallery(`/api/v1/orders/${order.id}/photos`, (p) => fetchAuthorized(p), { empty: t('photos.none'), label: t('photos.title') });
-  const input = el('input', { type: 'file', id: 'photo-input', accept: 'image/*', class: 'sr-only' });
+  // Hidden (not sr-only: the team app's input width rule would stretch it past a 360 px screen); the label opens it.
+  const input = el('input', { type: 'file', id: 'photo-input', accept: 'image/*', hidden: true });
   const status = el('p', { class: 'muted small', id: 'photo-status', role: 'status' });
   input.addEventListener('change', async () => {
     const file = input.files && input.files[0];

@@ -92,6 +92,7 @@ test('two volunteers sign in and out; hours beyond the span need a reason; the c
   await p.waitForSelector('#photos img[src^="blob:"]');
   assert.equal(await h.sql(`SELECT count(*) FROM order_photos WHERE order_id = ${o.id}`), '1');
   await shot(p, '73-team-photo');
+  assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= 360), 'nothing wider than the phone');
   assertClean(p);
   await p.context().close();
 
