@@ -137,6 +137,9 @@ export default {
   'event.cancel': ['群众取消', 'Resident cancelled'],
   'event.evaluate': ['群众评价', 'Resident rated'],
   'event.escalate': ['超时督办', 'Escalated (overdue)'],
+  'event.sign_in': ['队员签到', 'Volunteer signed in'],
+  'event.sign_out': ['队员签退', 'Volunteer signed out'],
+  'event.photo': ['上传服务照片', 'Photo of the service added'],
 
   'act.submit': ['确定', 'OK'],
   'act.close': ['收起', 'Close'],
