@@ -18,8 +18,8 @@
 # PostgreSQL refuses to run as root: as root, every server command runs as the postgres user.
 
 PAIDAN_PG_PACKAGES=(build-essential cmake pkg-config libevent-dev libpq-dev libjson-c-dev
-    libsodium-dev zlib1g-dev libcmocka-dev libcurl4-openssl-dev ca-certificates openssl postgresql
-    postgresql-contrib curl nodejs)
+    libsodium-dev zlib1g-dev libcmocka-dev libcurl4-openssl-dev libqrencode-dev libturbojpeg0-dev ca-certificates
+    openssl postgresql postgresql-contrib curl nodejs)
 
 pg__log() { printf '[pg] %s\n' "$*" >&2; }
 

@@ -57,6 +57,9 @@ export PAIDAN_SMS_CHANNEL="${PAIDAN_SMS_CHANNEL:-none}"
 # The demo county's certificates name a sample issuer; a real deployment sets its own.
 export PAIDAN_ISSUER="${PAIDAN_ISSUER:-定南县科学技术协会（示例）}"
 
+# The QR decoder the team app serves (npm, locked): deploy/clients-vendor.sh.
+bash "$ROOT/deploy/clients-vendor.sh"
+
 log "migrating"
 build/paidan migrate
 log "loading the demo county"

@@ -1,59 +1,92 @@
 /* certificate: 志愿服务记录证明. Issuing freezes the ledger into the certificate row (numbered
- * gaplessly per year) so the verify page shows exactly what was certified, even after corrections. */
+ * gaplessly per year) so the verify page shows exactly what was certified, even after corrections.
+ * The same verified records give the same certificate: asking again returns it (and records who
+ * asked); only a new verified record gives a new number. */
 #include "certificate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
 #include <sodium.h>
 
 #include "api_error.h"
 #include "api_reply.h"
 #include "app.h"
 #include "auth_user.h"
+#include "certificate_page.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
-#include "text.h"
 #include "tracking_code.h"
 #include "xalloc.h"
 
 #define VERIFY_CODE_LEN 12
+#define ISSUE_PARAMS 8
 
+/* $1 volunteer, $2 role, $3 scope, $4 a fresh verify code, $5 the user asking, $6 issuer,
+ * $7 handler, $8 handler's contact. A concurrent first ask for the same records loses on the
+ * unique index certificates_records_key and is retried: it then finds the winner's certificate. */
 static struct db_statement issue_statement = DB_STATEMENT("certificate_issue",
     "WITH vis AS ("
     "  SELECT EXISTS (SELECT 1 FROM volunteers WHERE id = $1::bigint) AS found,"
-    "         paidan_ledger_visible($1::bigint, $2::text, $3::bigint) AS ok"
-    "), ledger AS (SELECT paidan_ledger_json($1::bigint) AS j), counter AS ("
+    "         paidan_certificate_may_issue($1::bigint, $2::text, $3::bigint) AS ok"
+    "), k AS (SELECT paidan_records_key($1::bigint) AS key), existing AS ("
+    "  SELECT c.id, c.number, c.verify_code, c.issued_at, c.content, c.seal_id FROM certificates c, k, vis"
+    "   WHERE vis.found AND vis.ok AND c.volunteer_id = $1::bigint AND c.records_key = k.key"
+    "), counter AS ("
     "  INSERT INTO certificate_counters (year, last)"
-    "  SELECT extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')::int, 1 FROM vis WHERE found AND ok"
+    "  SELECT extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')::int, 1 FROM vis"
+    "   WHERE found AND ok AND NOT EXISTS (SELECT 1 FROM existing)"
     "  ON CONFLICT (year) DO UPDATE SET last = certificate_counters.last + 1"
     "  RETURNING year, last"
-    "), cert AS ("
-    "  INSERT INTO certificates (number, verify_code, volunteer_id, issued_by, total_hours, content)"
+    "), ledger AS (SELECT paidan_ledger_json($1::bigint) AS j), cert AS ("
+    "  INSERT INTO certificates (number, verify_code, volunteer_id, issued_by, total_hours, content,"
+    "                            records_key, seal_id)"
     "  SELECT format('%s-%s', c.year, lpad(c.last::text, 6, '0')), $4::text, $1::bigint, $5::bigint,"
     "         (l.j->>'total')::numeric,"
-    "         l.j || jsonb_build_object('issuer', $6::text,"
-    "                                   'handled_by', (SELECT display_name FROM users WHERE id = $5::bigint))"
-    "    FROM counter c, ledger l"
-    "  RETURNING number, verify_code, issued_at, content"
+    "         l.j || jsonb_build_object('issuer', $6::text, 'handled_by', $7::text, 'handler_contact', $8::text,"
+    "                                   'star_level', paidan_star_level((l.j->>'total')::numeric)),"
+    "         k.key, (SELECT max(id) FROM certificate_seals)"
+    "    FROM counter c, ledger l, k"
+    "  RETURNING id, number, verify_code, issued_at, content, seal_id, volunteer_id, total_hours"
+    "), chosen AS ("
+    "  SELECT id, number, verify_code, issued_at, content, seal_id, true AS new FROM cert"
+    "  UNION ALL SELECT id, number, verify_code, issued_at, content, seal_id, false FROM existing"
+    "), picked AS ("
+    "  SELECT ch.*, COALESCE(c.volunteer_id, x.volunteer_id) AS volunteer_id,"
+    "         COALESCE(c.total_hours, x.total_hours) AS total_hours"
+    "    FROM chosen ch LEFT JOIN cert c ON c.id = ch.id LEFT JOIN certificates x ON x.id = ch.id"
+    "), chain AS ("
+    /* The ask is the chain's next link; a concurrent ask waits on the head row, then links to it. */
+    "  UPDATE certificate_chain h SET seq = h.seq + 1,"
+    "         hash = sha256(h.hash || convert_to(paidan_certificate_link_text(h.seq + 1, f.id, f.number,"
+    "                f.verify_code, f.volunteer_id, f.total_hours, f.content, f.seal_id, $5::bigint, f.new, now()),"
+    "                'UTF8'))"
+    "    FROM picked f WHERE h.id = 1"
+    "  RETURNING h.seq, h.hash"
+    "), asked AS ("
+    "  INSERT INTO certificate_requests (certificate_id, requested_by, issued_new, requested_at, chain_seq, chain_hash)"
+    "  SELECT f.id, $5::bigint, f.new, now(), chain.seq, chain.hash FROM picked f, chain"
     ")"
-    "SELECT vis.found, vis.ok, cert.number, cert.verify_code,"
-    "       to_char(cert.issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY\"年\"FMMM\"月\"FMDD\"日\"'),"
-    "       cert.content::text"
-    "  FROM vis LEFT JOIN cert ON true",
-    6);
+    "SELECT vis.found, vis.ok, chosen.number, chosen.verify_code,"
+    "       to_char(chosen.issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY\"年\"FMMM\"月\"FMDD\"日\"'),"
+    "       chosen.content::text, chosen.seal_id, chosen.new,"
+    "       to_char(chosen.issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    "  FROM vis LEFT JOIN chosen ON true",
+    ISSUE_PARAMS);
 
-static struct db_statement verify_statement = DB_STATEMENT("certificate_verify",
+static struct db_statement find_statement = DB_STATEMENT("certificate_find",
     "SELECT number, verify_code,"
-    "       to_char(issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY\"年\"FMMM\"月\"FMDD\"日\"'), content::text"
+    "       to_char(issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY\"年\"FMMM\"月\"FMDD\"日\"'), content::text, seal_id"
     "  FROM certificates WHERE verify_code = $1",
     1);
 
+enum issue_reply { ISSUE_HTML, ISSUE_JSON };
+
 struct issue_state {
-	char *values[6];
+	char *values[ISSUE_PARAMS];
+	enum issue_reply reply;
 	int attempts;
 };
 
@@ -62,110 +95,47 @@ issue_state_free(void *p)
 {
 	struct issue_state *s = p;
 
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < ISSUE_PARAMS; i++)
 		free(s->values[i]);
 	free(s);
 }
 
-static const char *
-field(struct json_object *obj, const char *name)
+/* The address people reach this server at (--public-url), without a trailing slash. Never the
+ * request's Host: a QR code on a certificate must not carry what a client made up. */
+static void
+public_base(const struct request *r, char *out, size_t size)
 {
-	struct json_object *v;
+	size_t n;
 
-	if (obj == NULL || !json_object_object_get_ex(obj, name, &v) || json_object_is_type(v, json_type_null))
-		return "";
-	return json_object_get_string(v);
+	snprintf(out, size, "%s", r->app->cfg->public_url != NULL ? r->app->cfg->public_url : "");
+	n = strlen(out);
+	while (n > 0 && out[n - 1] == '/')
+		out[--n] = '\0';
 }
 
-static const char page_style[] =
-    "<style>@page{size:A4;margin:18mm}body{font-family:'Noto Serif CJK SC','Songti SC',serif;"
-    "font-size:15px;line-height:1.7;max-width:180mm;margin:0 auto;color:#111}"
-    "h1{text-align:center;letter-spacing:.5em;font-size:26px;margin:.5em 0}"
-    ".no{text-align:right}table{width:100%;border-collapse:collapse;margin:1em 0}"
-    "th,td{border:1px solid #333;padding:3px 6px;text-align:left;font-size:13px}"
-    "td.h,th.h{text-align:right}td.d{white-space:nowrap}.sign{margin-top:2em;text-align:right}"
-    ".ok{border:3px solid #1a5;padding:.5em 1em;font-size:20px}.bad{border:3px solid #b00020;padding:.5em 1em;"
-    "font-size:20px}.muted{color:#555;font-size:13px}s{color:#777}</style>";
-
-/* The certificate as a page: content is the frozen ledger JSON, plus issuer and handler. */
+/* Renders the certificate from a row of number, code, date, content, seal_id at column first. */
 static char *
-certificate_page(const char *number, const char *code, const char *issued, const char *content_json, bool verify_page)
+page_from_row(struct request *r, const PGresult *res, int first, bool verify_banner)
 {
-	struct json_object *content = json_tokener_parse(content_json), *volunteer = NULL, *records = NULL;
-	struct evbuffer *p = evbuffer_new();
+	char base[256], verify_url[320], seal_url[48];
+	const char *seal = db_value(res, 0, first + 4);
+	struct certificate_view view = {
+	    .number = PQgetvalue(res, 0, first),
+	    .verify_code = PQgetvalue(res, 0, first + 1),
+	    .issued = PQgetvalue(res, 0, first + 2),
+	    .content_json = PQgetvalue(res, 0, first + 3),
+	    .verify_url = verify_url,
+	    .seal_url = NULL,
+	    .verify_banner = verify_banner,
+	};
 
-	if (content != NULL) {
-		json_object_object_get_ex(content, "volunteer", &volunteer);
-		json_object_object_get_ex(content, "records", &records);
+	public_base(r, base, sizeof base);
+	snprintf(verify_url, sizeof verify_url, "%s/verify/%s", base, view.verify_code);
+	if (seal != NULL) {
+		snprintf(seal_url, sizeof seal_url, "/seals/%s", seal);
+		view.seal_url = seal_url;
 	}
-	text_add(p,
-	    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
-	text_add(p, verify_page ? "证书查验 — " : "志愿服务记录证明 ");
-	text_html_escape(p, number);
-	text_add(p, "</title>");
-	text_add(p, page_style);
-	text_add(p, "</head><body>");
-	if (verify_page) {
-		text_add(p, "<p class=\"ok\">✔ 这份证明是真实的：由本系统出具，内容如下。</p>");
-	}
-	text_add(p, "<h1>志愿服务记录证明</h1><p class=\"no\">证明编号：");
-	text_html_escape(p, number);
-	text_add(p, "</p><p>兹证明 <b>");
-	text_html_escape(p, field(volunteer, "name"));
-	text_add(p, "</b>");
-	if (*field(volunteer, "id_number_masked")) {
-		text_add(p, "（居民身份证 ");
-		text_html_escape(p, field(volunteer, "id_number_masked"));
-		text_add(p, "）");
-	}
-	if (*field(volunteer, "volunteer_no")) {
-		text_add(p, "，志愿者编号 ");
-		text_html_escape(p, field(volunteer, "volunteer_no"));
-	}
-	text_add(p,
-	    "，参加科技志愿服务，经核实，服务记录如下：</p>"
-	    "<table><thead><tr><th>日期</th><th>服务内容</th><th>地点</th><th>服务队</th>"
-	    "<th class=\"h\">时长（小时）</th><th>确认人</th></tr></thead><tbody>");
-	for (size_t i = 0; records != NULL && i < json_object_array_length(records); i++) {
-		struct json_object *rec = json_object_array_get_idx(records, i), *sup;
-		bool superseded = json_object_object_get_ex(rec, "superseded", &sup) && json_object_get_boolean(sup);
-		text_add(p, "<tr><td class=\"d\">");
-		text_html_escape(p, field(rec, "date"));
-		text_add(p, "</td><td>");
-		text_html_escape(p, field(rec, "category"));
-		if (*field(rec, "correction_reason")) {
-			text_add(p, "（更正：");
-			text_html_escape(p, field(rec, "correction_reason"));
-			text_add(p, "）");
-		}
-		text_add(p, "</td><td>");
-		text_html_escape(p, field(rec, "town"));
-		text_add(p, " ");
-		text_html_escape(p, field(rec, "place"));
-		text_add(p, "</td><td>");
-		text_html_escape(p, field(rec, "team"));
-		text_add(p, superseded ? "</td><td class=\"h\"><s>" : "</td><td class=\"h\">");
-		text_html_escape(p, field(rec, "hours"));
-		text_add(p, superseded ? "</s>（已更正）</td><td>" : "</td><td>");
-		text_html_escape(p, field(rec, "confirmed_by"));
-		text_add(p, "</td></tr>");
-	}
-	text_add(p, "</tbody></table><p>累计志愿服务时长：<b>");
-	text_html_escape(p, field(content, "total"));
-	text_add(p, "</b> 小时。</p><p>特此证明。</p><div class=\"sign\"><p>出具单位：");
-	text_html_escape(p, field(content, "issuer"));
-	text_add(p, "</p><p>经办人：");
-	text_html_escape(p, field(content, "handled_by"));
-	text_add(p, "</p><p>出具日期：");
-	text_html_escape(p, issued);
-	text_add(p, "</p></div><p class=\"muted\">本证明免费出具。查验码 <b>");
-	text_html_escape(p, code);
-	text_add(p, "</b>：在本系统的 /verify/");
-	text_html_escape(p, code);
-	text_add(p, " 页面可查验真伪。</p></body></html>");
-	json_object_put(content);
-	return text_take(p, NULL);
+	return certificate_page(&view);
 }
 
 static void issue_send(struct request *r);
@@ -176,10 +146,10 @@ issue_done(void *arg, const struct db_reply *reply)
 	struct request *r = arg;
 	struct issue_state *s = r->state;
 	const PGresult *res = reply->result;
-	char *page;
 
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0 &&
-	    strstr(reply->constraint, "verify_code") != NULL && ++s->attempts < 3) {
+	    (strstr(reply->constraint, "verify_code") != NULL || strstr(reply->constraint, "records_key") != NULL) &&
+	    ++s->attempts < 3) {
 		issue_send(r);
 		return;
 	}
@@ -195,10 +165,36 @@ issue_done(void *arg, const struct db_reply *reply)
 		api_error_reply(r, API_ERROR_CERTIFICATE_NOT_YOURS, NULL);
 		return;
 	}
-	page = certificate_page(
-	    PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5), false);
+	char location[64], base[256], verify_url[320];
+	bool issued_new = strcmp(PQgetvalue(res, 0, 7), "t") == 0;
+
+	snprintf(location, sizeof location, "/certificates/%s", PQgetvalue(res, 0, 3));
+	if (s->reply == ISSUE_JSON) {
+		struct json_object *body = json_object_new_object(),
+		                   *content = json_tokener_parse(PQgetvalue(res, 0, 5));
+		struct json_object *v;
+
+		public_base(r, base, sizeof base);
+		snprintf(verify_url, sizeof verify_url, "%s/verify/%s", base, PQgetvalue(res, 0, 3));
+		json_object_object_add(body, "number", json_object_new_string(PQgetvalue(res, 0, 2)));
+		json_object_object_add(body, "verify_code", json_object_new_string(PQgetvalue(res, 0, 3)));
+		json_object_object_add(body, "url", json_object_new_string(location));
+		json_object_object_add(body, "verify_url", json_object_new_string(verify_url));
+		json_object_object_add(body, "issued_at", json_object_new_string(PQgetvalue(res, 0, 8)));
+		json_object_object_add(body, "new", json_object_new_boolean(issued_new));
+		if (content != NULL && json_object_object_get_ex(content, "total", &v))
+			json_object_object_add(body, "total_hours", json_object_get(v));
+		if (content != NULL && json_object_object_get_ex(content, "star_level", &v))
+			json_object_object_add(body, "star_level", json_object_get(v));
+		json_object_put(content);
+		http_set_header(r, "Location", location);
+		http_reply_json(r, issued_new ? 201 : 200, body);
+		return;
+	}
+	char *page = page_from_row(r, res, 2, false);
 	http_set_header(r, "X-Certificate-Number", PQgetvalue(res, 0, 2));
 	http_set_header(r, "X-Verify-Code", PQgetvalue(res, 0, 3));
+	http_set_header(r, "Content-Location", location);
 	http_reply_html(r, 200, page, strlen(page));
 	free(page);
 }
@@ -217,72 +213,166 @@ issue_send(struct request *r)
 	db_query(r->app->db, &issue_statement, (const char *const *)s->values, issue_done, r);
 }
 
-void
-certificate_issue(struct request *r)
+static void
+issue_start(struct request *r, enum issue_reply kind)
 {
 	struct issue_state *s = xcalloc(1, sizeof *s);
+	const struct config *cfg = r->app->cfg;
 	char text[24];
 
 	r->state = s;
 	r->state_free = issue_state_free;
+	s->reply = kind;
 	s->values[0] = xstrdup(http_path_param(r, "id"));
 	s->values[1] = xstrdup(user_role_name(r->user->role));
 	snprintf(text, sizeof text, "%lld", (long long)r->user->scope_id);
 	s->values[2] = xstrdup(text);
 	snprintf(text, sizeof text, "%lld", (long long)r->user->id);
 	s->values[4] = xstrdup(text);
-	s->values[5] = xstrdup(r->app->cfg->issuer);
+	s->values[5] = xstrdup(cfg->issuer);
+	s->values[6] = xstrdup(cfg->certificate_handler != NULL ? cfg->certificate_handler : "");
+	s->values[7] = xstrdup(cfg->certificate_contact != NULL ? cfg->certificate_contact : "");
 	issue_send(r);
 }
 
 static void
-verify_done(void *arg, const struct db_reply *reply)
+issue_html_authenticated(struct request *r)
 {
-	static const char not_found[] =
-	    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>证书查验</title>"
-	    "<style>body{font-family:sans-serif;font-size:20px;margin:1em}.bad{border:3px solid #b00020;"
-	    "padding:.5em 1em}</style></head><body><p class=\"bad\">✘ 查无此证明。请核对查验码；"
-	    "如仍查不到，这份证明不是本系统出具的。</p></body></html>";
+	issue_start(r, ISSUE_HTML);
+}
+
+static void
+issue_json_authenticated(struct request *r)
+{
+	issue_start(r, ISSUE_JSON);
+}
+
+void
+certificate_issue(struct request *r)
+{
+	issue_html_authenticated(r);
+}
+
+void
+certificate_issue_json(struct request *r)
+{
+	issue_json_authenticated(r);
+}
+
+/* A typed code: same alphabet as tracking codes; spaces, dashes and lower case are forgiven.
+ * Returns false when it cannot be a code. */
+static bool
+normalise_code(const char *given, char code[VERIFY_CODE_LEN + 1])
+{
+	size_t n = 0;
+
+	for (const char *p = given; *p; p++) {
+		char c = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+		if (c == ' ' || c == '-')
+			continue;
+		if (strchr(TRACKING_CODE_ALPHABET, c) == NULL || n == VERIFY_CODE_LEN)
+			return false;
+		code[n++] = c;
+	}
+	code[n] = '\0';
+	return n == VERIFY_CODE_LEN;
+}
+
+struct lookup_state {
+	char *given;
+	bool verify_banner;
+};
+
+static void
+lookup_state_free(void *p)
+{
+	struct lookup_state *s = p;
+
+	free(s->given);
+	free(s);
+}
+
+static void
+reply_not_found(struct request *r, const char *given)
+{
+	char shown[48];
+	char *page;
+
+	/* What was typed, cut short (on a character boundary) so the page stays small. */
+	size_t n = strlen(given);
+	if (n > 40) {
+		n = 40;
+		while (n > 0 && ((unsigned char)given[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(shown, given, n);
+	shown[n] = '\0';
+	page = certificate_verify_form(shown);
+	http_reply_html(r, 404, page, strlen(page));
+	free(page);
+}
+
+static void
+lookup_done(void *arg, const struct db_reply *reply)
+{
 	struct request *r = arg;
-	const PGresult *res = reply->result;
+	struct lookup_state *s = r->state;
 	char *page;
 
 	if (reply->status != DB_OK) {
 		api_reply_db_error(r, reply);
 		return;
 	}
-	if (PQntuples(res) == 0) {
-		http_reply_html(r, 404, not_found, sizeof not_found - 1);
+	if (PQntuples(reply->result) == 0) {
+		reply_not_found(r, s->given);
 		return;
 	}
-	page = certificate_page(
-	    PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), true);
+	page = page_from_row(r, reply->result, 0, s->verify_banner);
 	http_reply_html(r, 200, page, strlen(page));
 	free(page);
+}
+
+static void
+lookup(struct request *r, const char *given, bool verify_banner)
+{
+	struct lookup_state *s = xcalloc(1, sizeof *s);
+	char code[VERIFY_CODE_LEN + 1];
+	const char *values[1] = {code};
+
+	r->state = s;
+	r->state_free = lookup_state_free;
+	s->given = xstrdup(given);
+	s->verify_banner = verify_banner;
+	if (!normalise_code(given, code)) {
+		reply_not_found(r, given);
+		return;
+	}
+	db_query(r->app->db, &find_statement, values, lookup_done, r);
 }
 
 void
 certificate_verify(struct request *r)
 {
-	const char *given = route_param(&r->match, "code");
-	char code[VERIFY_CODE_LEN + 1];
-	const char *values[1] = {code};
-	size_t n = 0;
+	lookup(r, route_param(&r->match, "code"), true);
+}
 
-	/* Same alphabet as tracking codes; typed codes may carry spaces, dashes or lower case. */
-	for (const char *p = given; *p && n <= VERIFY_CODE_LEN; p++) {
-		char c = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
-		if (c == ' ' || c == '-')
-			continue;
-		if (strchr(TRACKING_CODE_ALPHABET, c) == NULL || n == VERIFY_CODE_LEN) {
-			n = VERIFY_CODE_LEN + 1;
-			break;
-		}
-		code[n++] = c;
+void
+certificate_verify_form_get(struct request *r)
+{
+	const char *code = http_query_param(r, "code");
+	char *page;
+
+	if (code != NULL && *code != '\0') {
+		lookup(r, code, true);
+		return;
 	}
-	if (n != VERIFY_CODE_LEN)
-		n = 0; /* not a code: looks up "", which matches nothing */
-	code[n] = '\0';
-	db_query(r->app->db, &verify_statement, values, verify_done, r);
+	page = certificate_verify_form(NULL);
+	http_reply_html(r, 200, page, strlen(page));
+	free(page);
+}
+
+void
+certificate_show(struct request *r)
+{
+	lookup(r, route_param(&r->match, "code"), false);
 }

@@ -15,6 +15,8 @@ struct config {
 	const char *issuer;
 	const char *organizer;
 	const char *organizer_phone;
+	const char *certificate_handler;
+	const char *certificate_contact;
 	const char *id_key_file;
 	const char *checkpoint_key_file; /* Ed25519 key signing audit checkpoints (outside the database) */
 	const char *checkpoint_dir; /* where signed checkpoints are written */

@@ -21,7 +21,8 @@ static struct db_statement ledger_statement = DB_STATEMENT("hours_ledger",
     "SELECT EXISTS (SELECT 1 FROM volunteers WHERE id = $1::bigint) AS found,"
     "       paidan_ledger_visible($1::bigint, $2::text, $3::bigint) AS visible,"
     "       (paidan_ledger_json($1::bigint, CASE WHEN $2::text = 'team' THEN $3::bigint END)"
-    "        || paidan_ledger_pending_json($1::bigint, CASE WHEN $2::text = 'team' THEN $3::bigint END))::text"
+    "        || paidan_ledger_pending_json($1::bigint, CASE WHEN $2::text = 'team' THEN $3::bigint END)"
+    "        || jsonb_build_object('star_level', paidan_star_level(paidan_verified_hours($1::bigint))))::text"
     "         AS ledger",
     3);
 

@@ -91,7 +91,7 @@ prepare_reply(struct request *r, const char *content_type)
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
 	/* No inline script anywhere, no framing, no referrer (tracking links carry the resident key). */
 	evhttp_add_header(out, "Content-Security-Policy",
-	    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+	    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
 	    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
 	evhttp_add_header(out, "X-Frame-Options", "DENY");
 	evhttp_add_header(out, "Referrer-Policy", "no-referrer");

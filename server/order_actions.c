@@ -17,8 +17,10 @@
 #include "api_error.h"
 #include "api_reply.h"
 #include "app.h"
+#include "attendance.h"
 #include "audit.h"
 #include "auth_user.h"
+#include "checkin.h"
 #include "db.h"
 #include "form_pages.h"
 #include "http.h"
@@ -140,6 +142,7 @@ validate_body(struct request *r, struct action_state *s)
 	set_text(s, T_TEAM_IDS, in->team_ids);
 	set_text(s, T_VOLUNTEER_IDS, in->volunteer_ids);
 	set_text(s, T_HOURS, in->hours);
+	set_text(s, T_OVER_SPAN_REASONS, in->over_span_reasons);
 	set_text(s, T_RATING, in->rating);
 	if (in->resident_key_hash[0] != '\0')
 		set_text(s, T_RESIDENT_KEY_HASH, in->resident_key_hash);
@@ -318,6 +321,29 @@ load_done(void *arg, const struct db_reply *reply)
 		return;
 	}
 
+	if (s->action == ORDER_ACTION_START) { /* verified on site with the resident's check-in code, or not */
+		char note[256];
+		struct timespec ts;
+		const char *refused;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		refused = checkin_start_note(s->body, db_value(res, 0, 12), strtoll(PQgetvalue(res, 0, 13), NULL, 10),
+		    strtol(PQgetvalue(res, 0, 14), NULL, 10), (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, note,
+		    sizeof note);
+		if (refused != NULL) {
+			checkin_refuse(r, PQgetvalue(res, 0, 0), s->actor_id, refused);
+			return;
+		}
+		set_text(s, T_NOTE, note);
+	}
+	if (s->action == ORDER_ACTION_COMPLETE) { /* hours beyond a volunteer's signed span need a reason */
+		struct field_errors errors;
+		field_errors_init(&errors);
+		attendance_check_claims(s->input.hours_record, PQgetvalue(res, 0, 15), atoi(PQgetvalue(res, 0, 16)),
+		    s->input.over_span_reasons, &errors);
+		if (api_reply_if_field_errors(r, &errors))
+			return;
+	}
 	set_text(s, T_ID, PQgetvalue(res, 0, 0));
 	set_text(s, T_FROM, order_state_name(from));
 	set_text(s, T_TO, order_state_name(order_action_target(s->action, from)));

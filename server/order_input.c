@@ -99,7 +99,7 @@ set_hours_record(struct order_input *in, int64_t *ids, int *hundredths, size_t n
 static void
 read_completion(struct order_input *in, struct json_object *body, struct field_errors *errors)
 {
-	struct json_object *list;
+	struct json_object *list, *reasons;
 	char volunteers[MAX_LIST * 18 + 4], hours[MAX_LIST * 8 + 4];
 	size_t vu = 0, hu = 0, n;
 	int64_t seen[MAX_LIST];
@@ -113,8 +113,9 @@ read_completion(struct order_input *in, struct json_object *body, struct field_e
 	}
 	volunteers[vu++] = '{';
 	hours[hu++] = '{';
+	reasons = json_object_new_object();
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *item = json_object_array_get_idx(list, i), *h;
+		struct json_object *item = json_object_array_get_idx(list, i), *h, *why;
 		char field[32], decimal[16];
 		int64_t volunteer_id;
 		int hundredths;
@@ -122,22 +123,40 @@ read_completion(struct order_input *in, struct json_object *body, struct field_e
 		snprintf(field, sizeof field, "hours[%zu]", i);
 		if (!json_object_is_type(item, json_type_object)) {
 			field_errors_add(errors, field, "应为 {volunteer_id, hours} (must be {volunteer_id, hours})");
+			json_object_put(reasons);
 			return;
 		}
 		if (!validate_id(errors, item, "volunteer_id", INPUT_JSON, &volunteer_id)) {
 			field_errors_add(
 			    errors, field, "volunteer_id 应为正整数编号 (volunteer_id must be a positive id)");
+			json_object_put(reasons);
 			return;
 		}
 		if (!json_object_object_get_ex(item, "hours", &h) || !validate_hours(errors, h, field, &hundredths)) {
 			field_errors_add(errors, field, "请填写时长 (hours required)");
+			json_object_put(reasons);
 			return;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (seen[j] == volunteer_id) {
 				field_errors_add(errors, field, "同一名队员只能登记一次 (one entry per volunteer)");
+				json_object_put(reasons);
 				return;
 			}
+		/* Why the hours go beyond the volunteer's signed span (checked against it once the order is read). */
+		if (json_object_object_get_ex(item, "reason", &why) && !json_object_is_type(why, json_type_null)) {
+			const char *text;
+			size_t len;
+			char key[24];
+			snprintf(field, sizeof field, "reason.%lld", (long long)volunteer_id);
+			if (!json_object_is_type(why, json_type_string)) {
+				field_errors_add(errors, field, "应为文字 (must be text)");
+			} else if (validate_text(errors, item, "reason", 0, 200, TEXT_SINGLE_LINE, &text, &len) &&
+			    len > 0) {
+				snprintf(key, sizeof key, "%lld", (long long)volunteer_id);
+				json_object_object_add(reasons, key, json_object_new_string_len(text, (int)len));
+			}
+		}
 		seen[i] = volunteer_id;
 		seen_hours[i] = hundredths;
 		format_hours(hundredths, decimal);
@@ -152,6 +171,8 @@ read_completion(struct order_input *in, struct json_object *body, struct field_e
 	set(&in->volunteer_ids, volunteers);
 	set(&in->hours, hours);
 	set_hours_record(in, seen, seen_hours, n);
+	set(&in->over_span_reasons, json_object_to_json_string_ext(reasons, JSON_C_TO_STRING_PLAIN));
+	json_object_put(reasons);
 }
 
 static void
@@ -264,6 +285,7 @@ order_input_free(struct order_input *in)
 	free(in->volunteer_ids);
 	free(in->hours);
 	free(in->hours_record);
+	free(in->over_span_reasons);
 	free(in->rating);
 	sodium_memzero(in->resident_key, sizeof in->resident_key);
 	memset(in, 0, sizeof *in);

@@ -19,6 +19,7 @@ struct order_input {
 	char *volunteer_ids; /* complete: array literals of the same length */
 	char *hours;
 	char *hours_record; /* complete: "volunteer:hours,…" by ascending volunteer, as the chain records it */
+	char *over_span_reasons; /* complete: {"<volunteer id>": reason} for hours beyond the signed span (JSON) */
 	char *rating; /* evaluate: 1..5 */
 	char resident_key[RESIDENT_KEY_LEN + 1];
 	char resident_key_hash[RESIDENT_KEY_HASH_HEX]; /* "" unless a resident key was given */

@@ -10,7 +10,14 @@ struct db_statement order_load_statement = DB_STATEMENT("order_action_load",
     /* 11: a 查我的点单 session ($4, the hash of its cookie) of the order's phone */
     "       EXISTS (SELECT 1 FROM resident_sessions rs WHERE $4::text IS NOT NULL"
     "               AND rs.token_hash = decode($4::text, 'hex') AND rs.expires_at > now()"
-    "               AND rs.phone = o.contact_phone)"
+    "               AND rs.phone = o.contact_phone),"
+    /* 12–16: the check-in secret, accepted_at (ms), refused codes, signed spans, their tolerance */
+    "       (SELECT encode(k.secret, 'hex') FROM order_checkin_secrets k WHERE k.order_id = o.id),"
+    "       (extract(epoch FROM o.accepted_at) * 1000)::bigint,"
+    "       (SELECT count(*) FROM order_checkin_failures f WHERE f.order_id = o.id),"
+    "       (SELECT COALESCE(string_agg(sp.volunteer_id || ':' || sp.minutes, ',' ORDER BY sp.volunteer_id), '')"
+    "          FROM paidan_attendance_spans(o.id) sp),"
+    "       paidan_span_tolerance_minutes()"
     "  FROM orders o"
     " WHERE ($1::bigint IS NOT NULL AND o.id = $1::bigint) OR ($2::text IS NOT NULL AND o.tracking_code = $2::text)",
     4);
@@ -75,8 +82,10 @@ struct db_statement order_transition_statement = DB_STATEMENT("order_transition"
     "    JOIN team_members m ON m.team_id = upd.team_id AND m.volunteer_id = h.volunteer_id"
     "   WHERE $4::text = 'complete'"
     "), records AS ("
-    "  INSERT INTO service_records (order_id, volunteer_id, team_id, hours, recorded_by, recorded_at)"
-    "  SELECT upd.id, hi.volunteer_id, upd.team_id, hi.hours, $9::bigint, upd.updated_at FROM upd, hours_in hi"
+    "  INSERT INTO service_records (order_id, volunteer_id, team_id, hours, recorded_by, recorded_at,"
+    "                               over_span_reason)"
+    "  SELECT upd.id, hi.volunteer_id, upd.team_id, hi.hours, $9::bigint, upd.updated_at,"
+    "         $21::jsonb ->> hi.volunteer_id::text FROM upd, hours_in hi"
     "), verified AS ("
     "  UPDATE service_records sr SET status = 'verified', verified_by = $9::bigint, verified_at = upd.updated_at"
     "    FROM upd WHERE $4::text = 'confirm' AND sr.order_id = upd.id AND sr.status = 'pending'"

@@ -6,7 +6,11 @@
 
 /* $1 order id or $2 tracking code, $3 the acting team (for its offer). Columns: id, state,
  * community_id, department_id, team_id, tracking_code, last event hash (hex), event_count,
- * offered, resident key hash (hex), the recorded hours as the chain writes them. */
+ * offered, resident key hash (hex), the recorded hours as the chain writes them, whether a
+ * 查我的点单 session ($4) holds the order's phone, the check-in secret (hex; NULL before the
+ * resident's code was first shown), accepted_at (ms), the check-in codes refused so far, the signed
+ * spans ("volunteer:minutes,…"; "" when nobody signed in), the minutes a claim may pass its span by
+ * without a reason. */
 extern struct db_statement order_load_statement;
 
 /* The transition's parameters, in order ($1 = T_ID); text, NULL when unused. The row it returns is
@@ -32,6 +36,7 @@ enum {
 	T_RESIDENT_KEY_HASH,
 	T_PAYLOAD,
 	T_VERSION,
+	T_OVER_SPAN_REASONS, /* complete: {"<volunteer id>": reason} */
 	T_COUNT
 };
 

@@ -19,6 +19,7 @@ enum route_body {
 	ROUTE_BODY_NONE, /* no body expected (GET, DELETE, actions without input) */
 	ROUTE_BODY_JSON, /* application/json */
 	ROUTE_BODY_JSON_OR_FORM, /* application/json or a urlencoded form (pages that work without JavaScript) */
+	ROUTE_BODY_RAW, /* raw bytes the handler checks by content (image uploads) */
 };
 
 /* How a route loads the database: the application gives each class its own share of the pool and

@@ -11,13 +11,16 @@
 #include "access.h"
 #include "account_passwords.h"
 #include "accounts.h"
+#include "attendance.h"
 #include "auth.h"
 #include "catalog.h"
 #include "certificate.h"
+#include "checkin.h"
 #include "erasure_request.h"
 #include "events.h"
 #include "export.h"
 #include "health.h"
+#include "honours.h"
 #include "hours.h"
 #include "matching.h"
 #include "notifications_api.h"
@@ -25,12 +28,15 @@
 #include "order_model.h"
 #include "order_read.h"
 #include "orders_submit.h"
+#include "photos.h"
 #include "registry_members.h"
 #include "registry_skills.h"
 #include "registry_teams.h"
 #include "registry_volunteers.h"
 #include "resident_login.h"
 #include "robots_api.h"
+#include "seal.h"
+#include "showcase.h"
 #include "static_files.h"
 #include "stats.h"
 #include "team_invites.h"
@@ -57,6 +63,7 @@
 #define NONE ROUTE_BODY_NONE
 #define JSON ROUTE_BODY_JSON
 #define FORM ROUTE_BODY_JSON_OR_FORM
+#define RAW ROUTE_BODY_RAW
 
 #define FAST ROUTE_FAST_READ
 #define SLOW ROUTE_SLOW_READ
@@ -73,6 +80,8 @@ static const struct route routes[] = {
     {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE, SLOW},
     {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE, FAST},
     {POST, "/api/v1/orders/{id}/erasure", erasure_request, COMMUNITY, JSON, WRITE},
+    {POST, "/api/v1/orders/{id}/attendance", attendance_sign, TEAM | VOLUNTEER, JSON, WRITE},
+    {POST, "/api/v1/orders/{id}/photos", photos_upload, TEAM, RAW, WRITE},
     {POST, "/api/v1/orders/{id}/{action}", order_action_post, SIGNED_IN, JSON, WRITE},
     {GET, "/api/v1/orders/{id}/suggested-teams", matching_suggest, ADMIN | DEPARTMENT, NONE, SLOW},
     {GET, "/api/v1/volunteers/{id}/hours", hours_ledger, ADMIN | TEAM | VOLUNTEER, NONE, SLOW},
@@ -82,6 +91,7 @@ static const struct route routes[] = {
     {GET, "/api/v1/track/{code}", track_get, ANYONE, NONE, FAST},
     {POST, "/api/v1/track/{code}/stream-token", track_stream_token, ANYONE, JSON, WRITE},
     {GET, "/api/v1/track/{code}/events", track_events, ANYONE, NONE, SLOW},
+    {POST, "/api/v1/track/{code}/showcase", showcase_consent, ANYONE, JSON, WRITE}, /* before {action} */
     {POST, "/api/v1/track/{code}/{action}", order_action_track, ANYONE, FORM, WRITE},
     {POST, "/api/v1/sessions", auth_login, ANYONE, JSON, WRITE},
     {DELETE, "/api/v1/sessions/current", auth_logout, SIGNED_IN, NONE, WRITE},
@@ -120,6 +130,25 @@ static const struct route routes[] = {
     {GET, "/api/v1/robots", robots_list, ADMIN, NONE, SLOW},
     {PUT, "/api/v1/robots", robots_put, ADMIN, JSON, WRITE},
     {DELETE, "/api/v1/robots", robots_delete, ADMIN, NONE, WRITE},
+    /* Issue 13: proof of service. */
+    {POST, "/api/v1/volunteers/{id}/certificates", certificate_issue_json, ADMIN | VOLUNTEER, NONE, WRITE},
+    {GET, "/certificates/{code}", certificate_show, ANYONE, NONE, FAST},
+    {GET, "/verify", certificate_verify_form_get, ANYONE, NONE, FAST},
+    {PUT, "/api/v1/certificate-seal", seal_upload, ADMIN, RAW, WRITE},
+    {GET, "/seals/{id}", seal_get, ANYONE, NONE, FAST},
+    {GET, "/api/v1/stars", honours_stars, STAFF, NONE, SLOW},
+    {POST, "/api/v1/nominations", honours_nominate, ADMIN, JSON, WRITE},
+    {GET, "/api/v1/nominations", honours_list, ANYONE, NONE, SLOW},
+    {GET, "/honours", honours_page, ANYONE, NONE, SLOW},
+    {GET, "/api/v1/track/{code}/checkin", checkin_track_code, ANYONE, NONE, WRITE},
+    {GET, "/api/v1/orders/{id}/checkin-code", checkin_console_code, ADMIN | COMMUNITY, NONE, WRITE},
+    {GET, "/api/v1/orders/{id}/attendance", attendance_list, SIGNED_IN, NONE, FAST},
+    {GET, "/api/v1/orders/{id}/photos", photos_list, SIGNED_IN, NONE, FAST},
+    {GET, "/api/v1/orders/{id}/photos/{n}", photos_get, SIGNED_IN, NONE, FAST},
+    {GET, "/api/v1/track/{code}/photos", photos_track_list, ANYONE, NONE, FAST},
+    {GET, "/api/v1/track/{code}/photos/{n}", photos_track_get, ANYONE, NONE, FAST},
+    {GET, "/showcase", showcase_page, ANYONE, NONE, SLOW},
+    {GET, "/showcase/photos/{id}", showcase_photo, ANYONE, NONE, FAST},
     /* Last: the web clients (static_files_map says which file each path is). */
     {GET, "/", static_files_serve, ANYONE, NONE, FAST},
     {GET, "/{file}", static_files_serve, ANYONE, NONE, FAST},

@@ -75,6 +75,23 @@ summary() {
 # ---------------------------------------------------------------- set-up
 stage "packages" pg_ensure_packages
 
+test_tool_packages() { # Debian packages only the tests use: zbarimg reads certificates' QR codes back
+    local missing=() p sudo=()
+    for p in zbar-tools; do
+        pg__pkg_installed "$p" || missing+=("$p")
+    done
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || { echo "not root and no sudo: install ${missing[*]} first" >&2; return 1; }
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+stage "test packages" test_tool_packages
+# The browser libraries the clients serve (the team app's QR decoder), from npm: as a deployment has them.
+stage "client libraries (npm)" bash "$ROOT/deploy/clients-vendor.sh"
+
 build_tree() { # DIR CMAKE-ARGS...
     local dir=$1
     shift

@@ -16,6 +16,7 @@
 
 #include "audit.h"
 #include "audit_admin.h"
+#include "audit_certificates.h"
 #include "config.h"
 #include "db_blocking.h"
 
@@ -56,6 +57,10 @@ enum column {
 	C_ERASED,
 	C_CORRECTION,
 	C_CORRECTIONS,
+	C_ATTENDANCE,
+	C_ATTENDANCES,
+	C_PHOTO,
+	C_PHOTOS,
 };
 
 static const char events_query[] =
@@ -69,7 +74,9 @@ static const char events_query[] =
     "          (SELECT 'rating=' || e.rating FROM evaluations e WHERE e.order_id = o.id) AS rating,"
     "          (SELECT e.comment FROM evaluations e WHERE e.order_id = o.id) AS comment,"
     "          (SELECT count(*) FROM service_records s WHERE s.order_id = o.id AND s.corrects_id IS NOT NULL)"
-    "            AS corrections"
+    "            AS corrections,"
+    "          (SELECT count(*) FROM order_attendance a WHERE a.order_id = o.id) AS attendances,"
+    "          (SELECT count(*) FROM order_photos p WHERE p.order_id = o.id) AS photos"
     "     FROM orders o"
     " )"
     " SELECT e.id, e.order_id, o.tracking_code, e.seq, e.action, e.from_state, e.to_state,"
@@ -83,7 +90,12 @@ static const char events_query[] =
     "        (SELECT 'record=' || s.id || ';volunteer=' || s.volunteer_id || ';hours='"
     "                || to_char(s.hours, 'FM990.00') || ';replaces=' || s.corrects_id"
     "           FROM service_records s WHERE s.order_id = o.id AND s.event_seq = e.seq),"
-    "        o.corrections"
+    "        o.corrections,"
+    "        (SELECT paidan_attendance_payload(a) FROM order_attendance a"
+    "          WHERE a.order_id = o.id AND a.event_seq = e.seq),"
+    "        o.attendances,"
+    "        (SELECT paidan_photo_payload(p) FROM order_photos p WHERE p.order_id = o.id AND p.event_seq = e.seq),"
+    "        o.photos"
     "   FROM order_events e JOIN o ON o.id = e.order_id"
     "  ORDER BY e.order_id, e.seq";
 
@@ -98,6 +110,8 @@ struct walk {
 	int expected_seq;
 	bool head_checked, v2, saw_complete, saw_confirm, saw_evaluate;
 	int corrections_seen, corrections;
+	int attendances_seen, attendances; /* 签到 / 签退 */
+	int photos_seen, photos;
 	char hours_all[4096];
 	char hours_verified[4096];
 	bool has_rating;
@@ -145,6 +159,13 @@ finish_order(struct walk *w)
 	if (w->v2 && w->corrections != w->corrections_seen)
 		report(w, "%d corrections in the table, %d in its chain: one was added or deleted outside it",
 		    w->corrections, w->corrections_seen);
+	if (w->v2 && w->attendances != w->attendances_seen)
+		report(w,
+		    "%d sign-ins and sign-outs in the table, %d in its chain: one was added or deleted outside it",
+		    w->attendances, w->attendances_seen);
+	if (w->v2 && w->photos != w->photos_seen)
+		report(w, "%d photos in the table, %d in its chain: one was added or deleted outside it", w->photos,
+		    w->photos_seen);
 	if (w->v2 && w->has_rating && !w->saw_evaluate)
 		report(w, "an evaluation that no event in its chain recorded");
 }
@@ -200,6 +221,21 @@ check_payload(struct walk *w, const PGresult *res, int i)
 			    PQgetvalue(res, i, C_RATING));
 		else if (strcmp(PQgetvalue(res, i, C_COMMENT), PQgetvalue(res, i, C_NOTE)) != 0)
 			report(w, "its evaluation's comment changed");
+	} else if (strcmp(action, "photo") == 0) {
+		w->photos_seen++;
+		if (PQgetisnull(res, i, C_PHOTO))
+			report(w, "the photo its chain recorded (\"%s\") is missing from the table", payload);
+		else if (strcmp(payload, PQgetvalue(res, i, C_PHOTO)) != 0)
+			report(w, "a photo changed: the chain says \"%s\", the table \"%s\"", payload,
+			    PQgetvalue(res, i, C_PHOTO));
+	} else if (strcmp(action, "sign_in") == 0 || strcmp(action, "sign_out") == 0) {
+		w->attendances_seen++;
+		if (PQgetisnull(res, i, C_ATTENDANCE))
+			report(w, "the sign-in or sign-out its chain recorded (\"%s\") is missing from the table",
+			    payload);
+		else if (strcmp(payload, PQgetvalue(res, i, C_ATTENDANCE)) != 0)
+			report(w, "a sign-in or sign-out changed: the chain says \"%s\", the table \"%s\"", payload,
+			    PQgetvalue(res, i, C_ATTENDANCE));
 	} else if (strcmp(action, "correct") == 0) {
 		w->corrections_seen++;
 		if (PQgetisnull(res, i, C_CORRECTION))
@@ -241,6 +277,10 @@ walk_event(struct walk *w, const PGresult *res, int i)
 		w->saw_complete = w->saw_confirm = w->saw_evaluate = false;
 		w->corrections_seen = 0;
 		w->corrections = atoi(PQgetvalue(res, i, C_CORRECTIONS));
+		w->attendances_seen = 0;
+		w->attendances = atoi(PQgetvalue(res, i, C_ATTENDANCES));
+		w->photos_seen = 0;
+		w->photos = atoi(PQgetvalue(res, i, C_PHOTOS));
 		snprintf(w->hours_all, sizeof w->hours_all, "%s", PQgetvalue(res, i, C_HOURS_ALL));
 		snprintf(w->hours_verified, sizeof w->hours_verified, "%s", PQgetvalue(res, i, C_HOURS_VERIFIED));
 		w->has_rating = !PQgetisnull(res, i, C_RATING);
@@ -295,7 +335,7 @@ audit_verify_run(const struct config *cfg, FILE *out)
 	PGconn *conn = db_blocking_connect(cfg->database_url);
 	struct walk w = {.out = out, .order_id = -1};
 	long long admin_events;
-	int admin;
+	int admin, certificates;
 
 	if (conn == NULL)
 		return 2;
@@ -323,11 +363,13 @@ audit_verify_run(const struct config *cfg, FILE *out)
 	finish_order(&w);
 	check_orders_without_events(conn, &w);
 	admin = audit_admin_verify(conn, out, w.reports < MAX_REPORTS ? MAX_REPORTS - w.reports : 0, &admin_events);
+	certificates = audit_certificates_verify(conn, out,
+	    w.reports + (admin > 0 ? admin : 0) < MAX_REPORTS ? MAX_REPORTS - w.reports - (admin > 0 ? admin : 0) : 0);
 	db_blocking_exec(conn, "COMMIT");
 	PQfinish(conn);
-	if (admin < 0)
+	if (admin < 0 || certificates < 0)
 		return 2;
-	w.reports += admin;
+	w.reports += admin + certificates;
 	if (w.reports > MAX_REPORTS)
 		fprintf(out, "… and %d more\n", w.reports - MAX_REPORTS);
 	if (w.reports == 0)

@@ -5,6 +5,7 @@ import { field, showFields } from '/common/forms.js';
 import { api, el, put, errorText, toast } from './lib.js';
 import { store } from './store.js';
 import { recordsTable } from './records.js';
+import { verificationNote, spanTable } from './checkin.js';
 
 export const SECONDARY = ['reject', 'return', 'withdraw'];
 
@@ -41,7 +42,7 @@ function parts(action, order) {
   }
   if (action === 'confirm') {
     const records = order.service_records || [];
-    return { nodes: [el('p', {}, t('form.confirm_explain')), records.length ? recordsTable(records) : el('p', { class: 'muted' }, t('form.confirm_none'))], collect: () => ({}) };
+    return { nodes: [el('p', {}, t('form.confirm_explain')), verificationNote(order), spanTable(order), records.length ? recordsTable(records) : el('p', { class: 'muted' }, t('form.confirm_none'))], collect: () => ({}) };
   }
   return { nodes: action === 'claim' ? [el('p', {}, t('form.claim_explain'))] : [], collect: () => ({}) };
 }

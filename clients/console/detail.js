@@ -1,12 +1,14 @@
 // One order: its facts, timeline, offers, service records and evaluation, and one button per entry
 // of the order's `actions`, each opening the small form that action needs (actions.js).
 import { t } from '/common/i18n.js';
-import { api, el, put, errorText, formatFullTime } from './lib.js';
+import { api, el, put, errorText, formatFullTime, fetchAuthorized } from './lib.js';
 import { bus, communityName, categoryName, departmentName } from './store.js';
 import { stateBadge, flags } from './queue.js';
 import { actionForm, SECONDARY } from './actions.js';
 import { recordsTable } from './records.js';
 import { orderNotifications } from './notify.js';
+import { checkinCard, verificationNote } from './checkin.js';
+import { photoGallery } from '/common/photos.js';
 
 function fact(label, value, attrs = {}) {
   if (value === null || value === undefined || value === '') return null;
@@ -95,11 +97,15 @@ export function render(container, id) {
         el('h1', {}, t('detail.title', { code: o.work_no })),
         el('div', { class: 'head-badges', id: 'detail-state' }, stateBadge(o.state), flags(o))),
       actionsCard(),
+      checkinCard(o),
       el('div', { class: 'detail-grid' },
         el('div', {},
           card(t('detail.info'), facts(o)),
-          card(t('detail.records'), records.length ? recordsTable(records) : el('p', { class: 'muted' }, t('detail.records_none'))),
-          card(t('detail.evaluation'), evaluation(o.evaluation))),
+          card(t('detail.records'), [verificationNote(o), records.length ? recordsTable(records) : el('p', { class: 'muted' }, t('detail.records_none'))]),
+          card(t('detail.evaluation'), evaluation(o.evaluation)),
+          ['in_progress', 'completed', 'closed'].includes(o.state)
+            ? card(t('photos.title'), photoGallery(`/api/v1/orders/${o.id}/photos`, (p) => fetchAuthorized(p), { empty: t('photos.none'), label: t('photos.title') }))
+            : null),
         el('div', {},
           card(t('detail.timeline'), timeline(o)),
           card(t('detail.offers'), (o.offers || []).length

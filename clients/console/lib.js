@@ -2,6 +2,6 @@
 // browser tab (sessionStorage), and the shared DOM helpers.
 import { createClient } from '/common/api.js';
 
-export const { session, api, download, onUnauthenticated } = createClient({ storage: 'session', key: 'paidan.console.session' });
+export const { session, api, download, fetchAuthorized, onUnauthenticated } = createClient({ storage: 'session', key: 'paidan.console.session' });
 export { errorText, localText } from '/common/api.js';
 export * from '/common/dom.js';

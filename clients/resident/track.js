@@ -10,6 +10,9 @@ import { PATH } from '/common/glossary.js';
 import { el, put, api, errorMessage, formatTime, TRACKING_CODE_RE, residentKey } from './lib.js';
 import { startEvents } from '/common/sse.js';
 import { cancelPanel, evaluatePanel, stars } from './panels.js';
+import { checkinPanel } from './checkin.js';
+import { photoGallery } from '/common/photos.js';
+import { residentKey } from './lib.js';
 
 useTexts('resident', own); // before anything renders
 
@@ -112,6 +115,21 @@ function path(o) {
   }));
 }
 
+/** 晒单: the resident chooses whether the done order may be shown publicly (photos and 评单 only). */
+function showcaseChoice(o) {
+  const status = el('p', { class: 'muted small', id: 'showcase-status', role: 'status' });
+  const choose = async (shown) => {
+    const r = await api(`/api/v1/track/${encodeURIComponent(o.tracking_code)}/showcase`, { method: 'POST', body: { resident_key: residentKey(o.tracking_code), shown } });
+    status.textContent = r.ok ? t(r.json.shown ? 'showcase.shown' : 'showcase.hidden') : errorMessage(r);
+  };
+  return el('div', { class: 'showcase-choice' },
+    el('p', {}, t('showcase.ask'), ' ', el('a', { href: '/showcase' }, t('showcase.link'))),
+    el('p', { class: 'row' },
+      el('button', { type: 'button', class: 'btn', id: 'showcase-yes', onclick: () => choose(true) }, t('showcase.yes')),
+      el('button', { type: 'button', class: 'btn', id: 'showcase-no', onclick: () => choose(false) }, t('showcase.no'))),
+    status);
+}
+
 function fact(label, value) {
   if (value === null || value === undefined || value === '') return null;
   return el('div', {}, el('dt', {}, label), el('dd', {}, value));
@@ -136,6 +154,7 @@ function render() {
       o.overdue ? el('p', { class: 'note' }, t('track.overdue')) : null),
     path(o),
     flash ? el('p', { class: `message ${flash.kind}`, role: flash.kind === 'bad' ? 'alert' : 'status' }, flash.text) : null,
+    o.state === 'accepted' ? checkinPanel(o.tracking_code) : null,
     actions.includes('evaluate') ? evaluatePanel(o, settled) : null,
     o.evaluation ? el('section', { class: 'panel', id: 'evaluation' },
       el('h2', {}, t('eval.yours')),
@@ -150,6 +169,12 @@ function render() {
       fact(t('track.team'), o.team_name),
       fact(t('track.summary'), o.summary),
       fact(t('track.submitted_at'), formatTime(o.created_at))),
+    ['completed', 'closed'].includes(o.state) && residentKey(o.tracking_code) ? el('section', { class: 'panel', id: 'photos-panel' },
+      el('h2', {}, t('photos.title')),
+      photoGallery(`/api/v1/track/${o.tracking_code}/photos`,
+        (p) => fetch(p, { headers: { 'X-Resident-Key': residentKey(o.tracking_code) }, cache: 'no-store' }).catch(() => null),
+        { empty: t('photos.none'), label: t('photos.title') }),
+      showcaseChoice(o)) : null,
     el('h2', {}, t('track.timeline')),
     timeline(),
     actions.includes('cancel') ? cancelPanel(o, settled) : null,

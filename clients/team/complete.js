@@ -16,11 +16,29 @@ export function spanHundredths(start, end) {
   return Math.round(((b - a) * 100) / 60);
 }
 
-function memberRows(members) {
-  return members.map((m) => el('div', { class: 'hours-row', dataset: { volunteer: m.volunteer_id } },
-    el('label', { class: 'who' }, el('input', { type: 'checkbox', class: 'took-part', value: m.volunteer_id }),
-      el('span', {}, m.name, ' ', el('small', { class: 'muted' }, m.role === 'lead' ? t('members.lead') : m.volunteer_no))),
-    hoursInput(`${m.name} ${t('complete.hours')}`), el('span', { 'aria-hidden': 'true' }, t('complete.hours'))));
+/** A member's row; spans: the attendance (null when nobody signed in on this order). */
+function memberRows(members, spans) {
+  return members.map((m) => {
+    const a = spans?.byId.get(m.volunteer_id);
+    const reason = el('input', { class: 'over-reason', id: `reason-${m.volunteer_id}`, maxlength: '200', autocomplete: 'off', 'aria-label': t('complete.reason_label', { name: m.name }) });
+    return el('div', { class: 'hours-row', dataset: { volunteer: m.volunteer_id, spanMinutes: spans ? String(a?.span_minutes ?? 0) : '' } },
+      el('label', { class: 'who' }, el('input', { type: 'checkbox', class: 'took-part', value: m.volunteer_id }),
+        el('span', {}, m.name, ' ', el('small', { class: 'muted' }, m.role === 'lead' ? t('members.lead') : m.volunteer_no))),
+      hoursInput(`${m.name} ${t('complete.hours')}`), el('span', { 'aria-hidden': 'true' }, t('complete.hours')),
+      spans ? el('small', { class: 'span-note muted', id: `span-${m.volunteer_id}` }, a?.records ? t('complete.signed_span', { h: a.span_hours }) : t('complete.not_signed')) : null,
+      spans ? el('div', { class: 'over', hidden: true }, el('label', { for: `reason-${m.volunteer_id}` }, t('complete.reason_label', { name: m.name })), reason) : null);
+  });
+}
+
+/** Shows the reason box of each row whose hours pass its signed span by more than the tolerance. */
+function markOver(rows, tolerance) {
+  for (const row of rows.querySelectorAll('.hours-row')) {
+    const over = row.querySelector('.over');
+    if (!over || row.dataset.spanMinutes === '') continue;
+    const h = hundredths(row.querySelector('input.hours').value);
+    const used = row.querySelector('.took-part')?.checked;
+    over.hidden = !(used && h !== null && (h * 60) / 100 > Number(row.dataset.spanMinutes) + tolerance);
+  }
 }
 
 function manualRow(onRemove) {
@@ -74,8 +92,14 @@ export async function completeForm(order, { done, back }) {
   const total = el('p', { class: 'total', id: 'hours-total', 'aria-live': 'polite' });
   const err = el('p', { class: 'err', id: 'err-hours', hidden: true, role: 'alert' });
   const errSummary = el('p', { class: 'err', id: 'err-summary', hidden: true });
-  const members = teamId ? await cachedGet(`/api/v1/teams/${teamId}/members`, { limit: 100 }) : { ok: false };
+  const [members, att] = await Promise.all([
+    teamId ? cachedGet(`/api/v1/teams/${teamId}/members`, { limit: 100 }) : { ok: false },
+    cachedGet(`/api/v1/orders/${order.id}/attendance`)]);
   const manual = !(members.ok && members.json && members.json.items.length);
+  // Hours are held against the signed spans once anyone signed in on this order.
+  const signed = att.ok && att.json && att.json.items.some((x) => x.records);
+  const spans = signed ? { byId: new Map(att.json.items.map((x) => [x.volunteer_id, x])) } : null;
+  const tolerance = signed ? Number(att.json.tolerance_minutes) || 0 : 0;
 
   function entries() {
     const out = [];
@@ -92,7 +116,9 @@ export async function completeForm(order, { done, back }) {
     total.textContent = list.length ? t('complete.total', { h: plainHundredths(list.reduce((a, x) => a + (x.h || 0), 0)) }) : '';
   }
   if (manual) put(rows, el('p', { class: 'muted' }, t('complete.no_members')), manualRow(sum));
-  else put(rows, memberRows(members.json.items));
+  else put(rows, memberRows(members.json.items, spans));
+  rows.addEventListener('input', () => markOver(rows, tolerance));
+  rows.addEventListener('change', () => markOver(rows, tolerance));
   rows.addEventListener('input', (e) => {
     if (e.target.classList.contains('hours') && !manual) {
       const box = e.target.closest('.hours-row').querySelector('.took-part');
@@ -130,7 +156,8 @@ export async function completeForm(order, { done, back }) {
     e.preventDefault();
     const list = check();
     if (!list) { form.querySelector('.invalid input, .invalid textarea')?.focus(); return; }
-    const body = { summary: summary.value.trim(), hours: list.map((x) => ({ volunteer_id: Number(x.vid), hours: formatHundredths(x.h) })) };
+    const reasonOf = (x) => { const r = x.row.querySelector('.over:not([hidden]) .over-reason'); return r && r.value.trim() ? { reason: r.value.trim() } : {}; };
+    const body = { summary: summary.value.trim(), hours: list.map((x) => ({ volunteer_id: Number(x.vid), hours: formatHundredths(x.h), ...reasonOf(x) })) };
     const submit = form.querySelector('#complete-submit');
     if (navigator.onLine === false) { queueAction(order, 'complete', body); done(); return; }
     submit.disabled = true;
@@ -146,6 +173,10 @@ export async function completeForm(order, { done, back }) {
     if (r.status === 422 && r.json?.error?.fields) {
       const f = r.json.error.fields;
       if (f.summary) { errSummary.textContent = fieldText(f.summary); errSummary.hidden = false; }
+      for (const k of Object.keys(f).filter((x) => x.startsWith('reason.'))) {
+        const row = rows.querySelector(`.hours-row[data-volunteer="${k.slice(7)}"]`);
+        if (row) { row.classList.add('invalid'); const over = row.querySelector('.over'); if (over) over.hidden = false; }
+      }
       const other = Object.entries(f).filter(([k]) => k !== 'summary').map(([, v]) => fieldText(v));
       if (other.length) { err.textContent = other.join('；'); err.hidden = false; }
       return;

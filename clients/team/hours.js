@@ -1,8 +1,8 @@
 // A volunteer's hours: the confirmed total and records (the ledger), the hours still waiting for the
 // community's confirmation, and the numbered certificate; and the team's member list.
 import { t } from '/common/i18n.js';
-import { fetchAuthorized, el, put, errorText, formatHours } from './lib.js';
-import { app, cachedGet } from './net.js';
+import { api, fetchAuthorized, el, put, errorText, formatHours, hundredths, plainHundredths } from './lib.js';
+import { app, cachedGet, categoryName } from './net.js';
 
 /** Hours waiting for the community's confirmation: the ledger's `pending` list, apart from the verified records. */
 function pendingPart(d) {
@@ -38,10 +38,13 @@ export function hoursView(view, volunteerId) {
       el('h1', {}, own ? t('hours.title') : t('hours.member_title', { name: d.volunteer?.name || '' })),
       el('p', { class: 'muted' }, [d.volunteer?.name, d.volunteer?.volunteer_no].filter(Boolean).join(' · ')),
       el('p', { class: 'big-total', id: 'hours-total' }, t('hours.total', { h: formatHours(d.total) })),
+      d.star_level > 0 ? el('p', { class: 'star-level', id: 'star-level' }, t('hours.star', { level: t(`hours.star_${d.star_level}`) })) : null,
       el('p', { class: 'muted small' }, t('hours.verified_note')),
       pendingPart(d),
       el('ul', { class: 'years' }, (d.totals_by_year || []).map((y) => el('li', {}, t('hours.by_year', { year: y.year, h: formatHours(y.hours) })))),
-      el('button', { type: 'button', class: 'btn primary big', id: 'certificate', onclick: () => openCertificate(volunteerId, certStatus) }, t('hours.certificate')),
+      // Certificates are the volunteer's own (or an admin's, or their team lead's) to ask for, not a team account's.
+      app.user.role === 'team' ? null
+        : el('button', { type: 'button', class: 'btn primary big', id: 'certificate', onclick: () => openCertificate(volunteerId, certStatus) }, t('hours.certificate')),
       certStatus,
       el('h2', {}, t('hours.records')),
       (d.records || []).length ? el('ul', { class: 'records' }, d.records.map(record)) : el('p', { class: 'muted' }, t('hours.none')));
@@ -50,21 +53,22 @@ export function hoursView(view, volunteerId) {
   return { tab: own ? 'hours' : 'members', refresh, onEvent: () => {} };
 }
 
-/** The certificate is HTML that needs the Bearer header: fetch it, then open it as a Blob. */
+/**
+ * The certificate of the verified hours as they stand: the same records give the same number, so
+ * asking again is harmless. It lives at a real address (/certificates/<code>) that can be shared.
+ */
 async function openCertificate(volunteerId, status) {
   const win = window.open('', '_blank'); // opened now, inside the tap, so it is not blocked as a pop-up
   status.textContent = t('hours.certificate_opening');
-  const res = await fetchAuthorized(`/api/v1/volunteers/${volunteerId}/certificate`);
-  if (!res || !res.ok) {
+  const r = await api(`/api/v1/volunteers/${volunteerId}/certificates`, { method: 'POST' });
+  if (!r.ok || !r.json?.url) {
     if (win) win.close();
-    let json = null;
-    try { json = res ? await res.json() : null; } catch { /* not JSON */ }
-    status.textContent = t('hours.failed', { message: errorText({ status: res ? res.status : 0, json }) });
+    status.textContent = r.status === 0 ? t('common.network') : t('hours.failed', { message: errorText(r) });
     return;
   }
-  const url = URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: 'text/html;charset=utf-8' }));
-  if (win) win.location.href = url;
-  put(status, t('hours.certificate_ready'), ' ', el('a', { href: url, target: '_blank', rel: 'noopener', id: 'cert-link' }, t('hours.certificate_link')));
+  if (win) win.location.href = r.json.url;
+  put(status, t('hours.certificate_ready', { number: r.json.number }), ' ',
+    el('a', { href: r.json.url, target: '_blank', rel: 'noopener', id: 'cert-link' }, t('hours.certificate_link')));
 }
 
 export function membersView(view) {

@@ -6,6 +6,9 @@ import { outbox } from './outbox.js';
 import { cachedGet, categoryName, communityName, queueAction, refusal, app } from './net.js';
 import { accept } from './jobs.js';
 import { completeForm } from './complete.js';
+import { startForm } from './checkin.js';
+import { attendanceCard } from './attendance.js';
+import { photosCard } from './photos.js';
 
 const phoneVisible = (p) => p && !p.includes('*');
 
@@ -39,7 +42,7 @@ export function jobView(view, id) {
     if (r.status === 404 || r.status === 403) { put(box, el('p', { class: 'error' }, t('job.not_found'))); return; }
     if (!r.ok || !r.json) { put(box, el('p', { class: 'error' }, errorText(r))); return; }
     order = r.json;
-    if (completing && order.actions?.includes('complete')) return; // keep the form being filled in
+    if (completing && (order.actions?.includes('complete') || order.actions?.includes('start'))) return; // keep the form being filled in
     completing = false;
     draw();
   }
@@ -62,12 +65,20 @@ export function jobView(view, id) {
       facts(o),
       queued ? null : el('div', { class: 'actions', id: 'actions' }, main.map(button),
         actions.includes('withdraw') ? el('div', { class: 'secondary-actions' }, el('span', { class: 'muted' }, t('act.withdraw_note')), ' ', button('withdraw')) : null),
-      el('div', { id: 'action-area' }));
+      el('div', { id: 'action-area' }),
+      o.state === 'in_progress' ? attendanceCard(o) : null,
+      app.user.role === 'team' && ['in_progress', 'completed'].includes(o.state) ? photosCard(o) : null);
   }
 
   async function act(a, target) {
     if (a === 'complete') { completing = true; completeForm(order, { done: () => { completing = false; if (navigator.onLine === false) draw(); else refresh(); }, back: () => { completing = false; draw(); } }); return; }
     if (a === 'withdraw') { withdrawForm(); return; }
+    if (a === 'start') {
+      completing = true; // keep the form while the order is refreshed underneath
+      const finish = () => { completing = false; if (navigator.onLine === false) draw(); else refresh(); };
+      startForm(order, document.getElementById('action-area'), { done: finish, back: () => { completing = false; draw(); } });
+      return;
+    }
     if (a === 'accept') { accept(order, target); return; }
     if (navigator.onLine === false) { queueAction(order, a); draw(); return; }
     target.disabled = true;

@@ -27,7 +27,8 @@ export const outbox = {
   has: (orderId) => read().some((x) => x.order_id === orderId),
   /** Keep an action for later; a second one of the same kind for the same order replaces the first. */
   add(orderId, code, action, body = {}) {
-    const list = read().filter((x) => !(x.order_id === orderId && (x.action || 'complete') === action));
+    // Sign-ins and sign-outs are each kept (several volunteers, in and out); other actions once.
+    const list = read().filter((x) => action === 'attendance' || !(x.order_id === orderId && (x.action || 'complete') === action));
     list.push({ id: uuid(), order_id: orderId, code, action, body, queued_at: new Date().toISOString() });
     write(list);
   },
@@ -55,7 +56,12 @@ export async function flush(report = () => {}, teamId = null) {
     const run = async () => {
       for (const item of read()) {
         const action = item.action || 'complete';
-        const r = await api(`/api/v1/orders/${item.order_id}/${action}`, { method: 'POST', body: item.body || {} });
+        // A check-in code and a sign-in say when they are sent by this phone's clock: the server
+        // measures the clock by it.
+        let body = item.body || {};
+        if (body.checkin) body = { ...body, checkin: { ...body.checkin, sent_at: Date.now() } };
+        if (body.sent_at) body = { ...body, sent_at: Date.now() };
+        const r = await api(`/api/v1/orders/${item.order_id}/${action}`, { method: 'POST', body });
         if (r.status === 0 || r.status === 401 || r.status >= 500) return; // try again later
         outbox.remove(item.id);
         const state = r.json?.error?.state;

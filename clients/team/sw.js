@@ -1,7 +1,7 @@
 // Service worker of the team app: the app shell is cached so the app opens on a poor or missing
 // connection. Shell files are answered from the cache and refreshed in the background
 // (stale-while-revalidate); the API is never cached here (the app keeps its own copies).
-const CACHE = 'paidan-team-v2';
+const CACHE = 'paidan-team-v3';
 const SHELL = [
   '/team/',
   '/team/app.js',
@@ -11,6 +11,9 @@ const SHELL = [
   '/team/jobs.js',
   '/team/job.js',
   '/team/complete.js',
+  '/team/checkin.js',
+  '/team/attendance.js',
+  '/team/photos.js',
   '/team/hours.js',
   '/team/outbox.js',
   '/team/style.css',
@@ -23,6 +26,7 @@ const SHELL = [
   '/common/messages.js',
   '/common/prefs.js',
   '/common/sse.js',
+  '/common/photos.js',
   '/team/manifest.webmanifest',
   '/team/icon.svg',
   '/team/icon-192.png',
@@ -30,7 +34,9 @@ const SHELL = [
 ];
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+  // The QR decoder too, so a door without signal can still be scanned; without it the app still works.
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL).then(() => c.add('/common/vendor/jsQR.js').catch(() => {})))
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {

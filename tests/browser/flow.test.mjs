@@ -189,6 +189,7 @@ describe('an order through the web clients', () => {
   test('the team starts and completes it with hours per member', async () => {
     const p = order.team;
     await p.click('#act-start');
+    await p.click('#start-unverified'); // the check-in code at the door is tested in checkin.test.mjs
     await p.waitForSelector('#job-state[data-state=in_progress]');
     await p.click('#act-complete');
     await p.waitForSelector('#complete-form');
@@ -256,10 +257,20 @@ describe('an order through the web clients', () => {
     assert.ok(volunteer > 0);
     await shot(p, '20-team-hours');
     const [cert] = await Promise.all([p.context().waitForEvent('page'), p.click('#certificate')]);
-    await cert.waitForURL(/^blob:/);
+    // A real address that can be shared (not a blob:), the same certificate when asked again.
+    await cert.waitForURL(/\/certificates\/[23456789A-HJKMNP-Z]{12}$/);
     await cert.waitForLoadState();
     assert.match(await cert.textContent('h1'), /志愿服务记录证明/);
+    const number = await cert.textContent('#number');
+    assert.equal(await cert.locator('svg.qr').count(), 1, 'the QR code of the verify URL');
     await shot(cert, '21-team-certificate');
+    const again = await p.evaluate(async (id) => {
+      const token = JSON.parse(localStorage.getItem('paidan.team.session') || 'null')?.token;
+      const res = await fetch(`/api/v1/volunteers/${id}/certificates`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+      return { status: res.status, json: await res.json() };
+    }, volunteer);
+    assert.equal(again.status, 200, 'asked again: the same certificate, not a new one');
+    assert.equal(again.json.number, number, 'asked twice, one number');
     assertClean(p, cert);
   });
 
