@@ -102,6 +102,12 @@ static const struct api_error_row rows[API_ERROR_COUNT] = {
     [API_ERROR_ALREADY_ERASED] = {409, "conflict", "这一单的个人信息已经删除了", "its personal data is already erased"},
     [API_ERROR_NOT_FINISHED] = {409, "state_conflict", "这一单还没有办结，办结或取消后才能删除个人信息",
         "the order is not finished; erase it once closed or cancelled"},
+    [API_ERROR_ENTER_OWN_COMMUNITY_ONLY] = {403, "forbidden", "只能为本社区的居民代点单",
+        "you enter orders for your own community only"},
+    [API_ERROR_CLAIM_LIMIT] = {409, "limit_reached", "本部门已领取但尚未派给服务队的工单达到上限，请先派出再领单",
+        "your department holds as many claimed, not yet offered orders as it may; offer some first"},
+    [API_ERROR_ACCEPT_LIMIT] = {409, "limit_reached", "本队已接但尚未完成的工单达到上限，请先完成再接单",
+        "your team holds as many accepted, unfinished orders as it may; complete some first"},
 };
 
 const struct api_error_row *

@@ -95,7 +95,7 @@ const PAGES = {
     ['track-rate', () => `/track/${ids.closed.tracking_code}`, '#eval-form', 'resident'],
   ],
   console: [
-    ['queue', () => '/console/#/queue', '#queue-rows tr[data-id]', 'staff'],
+    ['queue', () => '/console/#/queue?tab=all', '#queue-rows tr[data-id]', 'staff'],
     ['detail', () => `/console/#/order/${ids.closed.id}`, '#timeline li', 'staff'],
     ['dashboard', () => '/console/#/dashboard', '#dash .tiles, #dash-unavailable', 'staff'],
     ['volunteers', () => '/console/#/volunteers', '#vol-rows tr[data-id]', 'staff'],
