@@ -48,6 +48,8 @@ export function render(container) {
     const phone = el('input', { id: 'in-contact_phone', name: 'contact_phone', required: true, type: 'tel', maxlength: '30', autocomplete: 'off' });
     const address = el('input', { id: 'in-address', name: 'address', maxlength: '200', autocomplete: 'off' });
     const when = el('input', { id: 'in-preferred_time', name: 'preferred_time', maxlength: '100', autocomplete: 'off' });
+    // Notifications (issue 12): with the resident's yes, the progress goes to their phone by SMS.
+    const sms = el('input', { type: 'checkbox', id: 'in-sms_consent', name: 'sms_consent' });
     const status = el('p', { class: 'form-error', role: 'alert', hidden: true });
     const button = el('button', { type: 'submit', class: 'btn primary', id: 'enter-submit' }, t('enter.submit'));
     const f = el('form', { class: 'card form enter', id: 'enter-form', novalidate: true, onsubmit: async (e) => {
@@ -62,6 +64,7 @@ export function render(container) {
         contact_phone: phone.value.trim(),
         address: address.value.trim(),
         preferred_time: when.value.trim(),
+        sms_consent: sms.checked,
       };
       button.disabled = true;
       const r = await api('/api/v1/orders', { method: 'POST', body });
@@ -79,6 +82,7 @@ export function render(container) {
     field('contact_phone', t('enter.contact_phone'), phone),
     field('address', t('enter.address'), address),
     field('preferred_time', t('enter.preferred_time'), when),
+    el('label', { class: 'check', for: 'in-sms_consent' }, sms, el('span', {}, t('enter.sms_consent'))),
     status,
     el('p', {}, button));
     put(container, el('div', { class: 'page-head' }, el('h1', {}, t('enter.title'))), el('p', { class: 'muted' }, t('enter.intro')), f);

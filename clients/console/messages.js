@@ -23,6 +23,7 @@ export default {
   'enter.address': ['地址', 'Address'],
   'enter.preferred_time': ['期望时间', 'Preferred time'],
   'enter.submit': ['提交工单', 'Submit'],
+  'enter.sms_consent': ['居民同意用短信接收办理进度', 'The resident agrees to get progress by SMS'],
   'enter.done_title': ['已代点单', 'Request entered'],
   'enter.slip_title': ['点单回执', 'Request slip'],
   'enter.slip_work_no': ['工单号', 'Work-order number'],
