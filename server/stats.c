@@ -91,7 +91,7 @@
 	"      LEFT JOIN by_source c ON c.source = n.source),"                                                         \
 	"  'entered_by_staff', (SELECT COALESCE(sum(entered), 0)::bigint FROM by_source),"                             \
 	"  'overdue_open', (SELECT COALESCE(sum(overdue), 0)::bigint FROM by_state"                                    \
-	"                    WHERE state NOT IN ('closed', 'rejected', 'cancelled', 'merged')),"                                 \
+	"                    WHERE state NOT IN ('closed', 'rejected', 'cancelled', 'merged')),"                       \
 	"  'escalated', (SELECT COALESCE(sum(escalated), 0)::bigint FROM by_state),"                                   \
 	"  'stage_hours', (SELECT json_object_agg(stage, json_build_object("                                           \
 	"          'median', round(extract(epoch FROM median)::numeric / 3600, 1),"                                    \
