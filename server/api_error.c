@@ -119,6 +119,12 @@ static const struct api_error_row rows[API_ERROR_COUNT] = {
         "the order is not finished; erase it once closed or cancelled"},
     [API_ERROR_STREAM_TOKEN_INVALID] = {401, "unauthenticated", "实时更新已断开，请刷新页面",
         "the stream token is missing, wrong or expired; get a new one"},
+    [API_ERROR_ENTER_OWN_COMMUNITY_ONLY] = {403, "forbidden", "只能为本社区的居民代点单",
+        "you enter orders for your own community only"},
+    [API_ERROR_CLAIM_LIMIT] = {409, "limit_reached", "本部门已领取但尚未派给服务队的工单达到上限，请先派出再领单",
+        "your department holds as many claimed, not yet offered orders as it may; offer some first"},
+    [API_ERROR_ACCEPT_LIMIT] = {409, "limit_reached", "本队已接但尚未完成的工单达到上限，请先完成再接单",
+        "your team holds as many accepted, unfinished orders as it may; complete some first"},
 };
 
 const struct api_error_row *

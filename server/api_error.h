@@ -103,6 +103,10 @@ enum api_error {
 	API_ERROR_NOT_FINISHED,
 	/* Clients (issue 15). */
 	API_ERROR_STREAM_TOKEN_INVALID,
+	/* community operations (issue 14) */
+	API_ERROR_ENTER_OWN_COMMUNITY_ONLY,
+	API_ERROR_CLAIM_LIMIT,
+	API_ERROR_ACCEPT_LIMIT,
 	API_ERROR_COUNT
 };
 

@@ -73,6 +73,11 @@ api_reply_db_error(struct request *r, const struct db_reply *reply)
 		api_error_reply(r, API_ERROR_BUSY, NULL);
 		return;
 	}
+	/* The work limits' trigger (sql/071_work_limits.sql): a claim or an acceptance past the limit. */
+	if (strcmp(state, "PD491") == 0 || strcmp(state, "PD492") == 0) {
+		api_error_reply(r, state[4] == '1' ? API_ERROR_CLAIM_LIMIT : API_ERROR_ACCEPT_LIMIT, NULL);
+		return;
+	}
 	if (strcmp(state, "23503") == 0) {
 		char field[64];
 		struct json_object *fields = json_object_new_object();

@@ -18,7 +18,7 @@
 static struct db_statement due_statement = DB_STATEMENT("erasure_due",
     "SELECT id, tracking_code, state, encode(last_event_hash, 'hex'), event_count"
     "  FROM orders"
-    " WHERE personal_erased_at IS NULL AND state IN ('closed', 'rejected', 'cancelled')"
+    " WHERE personal_erased_at IS NULL AND state IN ('closed', 'rejected', 'cancelled', 'merged')"
     "   AND closed_at < now() - $1::int * interval '1 day'"
     " ORDER BY closed_at LIMIT 200",
     1);

@@ -47,7 +47,7 @@
 
 static struct db_statement orders_page_statement = DB_STATEMENT("export_orders_page",
     "SELECT o.created_at, o.id,"
-    "       o.id, paidan_state_label(o.state), c.name, t.name, cat.name, d.name, tm.name,"
+    "       o.work_no, paidan_state_label(o.state), c.name, t.name, cat.name, d.name, tm.name,"
     "       paidan_local_time(o.created_at), paidan_local_time(o.dispatched_at),"
     "       paidan_local_time(o.claimed_at), paidan_local_time(o.accepted_at),"
     "       paidan_local_time(o.started_at), paidan_local_time(o.completed_at),"
@@ -59,7 +59,7 @@ static struct db_statement orders_page_statement = DB_STATEMENT("export_orders_p
     "       o.description, o.reason, o.summary,"
     "       (SELECT sum(s.hours)::numeric(14, 2) FROM service_records s"
     "         WHERE s.order_id = o.id AND paidan_record_counts(s)),"
-    "       e.rating, e.comment"
+    "       e.rating, e.comment, paidan_source_label(o.source), eu.display_name"
     "  FROM orders o"
     "  JOIN communities c ON c.id = o.community_id"
     "  JOIN towns t ON t.id = c.town_id"
@@ -67,6 +67,7 @@ static struct db_statement orders_page_statement = DB_STATEMENT("export_orders_p
     "  LEFT JOIN departments d ON d.id = o.department_id"
     "  LEFT JOIN teams tm ON tm.id = o.team_id"
     "  LEFT JOIN evaluations e ON e.order_id = o.id"
+    "  LEFT JOIN users eu ON eu.id = o.entered_by"
     " WHERE " RANGE_SQL
     "   AND (o.created_at, o.id) > (COALESCE($3::timestamptz, '-infinity'), COALESCE($4::bigint, 0))"
     " ORDER BY o.created_at, o.id"
@@ -76,7 +77,7 @@ static struct db_statement orders_page_statement = DB_STATEMENT("export_orders_p
 /* Every service record of those orders, corrections and what they replaced included, marked. */
 static struct db_statement hours_page_statement = DB_STATEMENT("export_hours_page",
     "SELECT o.created_at, o.id, s.id,"
-    "       v.name, v.volunteer_no, o.id, cat.name, c.name,"
+    "       v.name, v.volunteer_no, o.work_no, cat.name, c.name,"
     "       to_char(COALESCE(o.completed_at, s.recorded_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'),"
     "       s.hours, tm.name, u.display_name, paidan_local_time(s.verified_at),"
     "       CASE WHEN s.status = 'pending' THEN '待确认'"
@@ -106,17 +107,17 @@ struct export_spec {
 
 static const struct export_spec orders_spec = {
     "orders",
-    "单号,状态,社区,镇,服务类别,部门,服务队,提交时间,派单时间,领单时间,接单时间,开始服务时间,"
+    "工单号,状态,社区,镇,服务类别,部门,服务队,提交时间,派单时间,领单时间,接单时间,开始服务时间,"
     "完成时间,办结时间,截止时间,是否超时,是否督办,联系人,联系电话,地址,期望时间,需求描述,原因,服务小结,"
-    "服务时长(小时),评分,评价\r\n",
-    27,
+    "服务时长(小时),评分,评价,来源,代录人员\r\n",
+    29,
     &orders_page_statement,
     2,
 };
 
 static const struct export_spec hours_spec = {
     "hours",
-    "志愿者,志愿者编号,单号,服务类别,地点(社区),服务日期,时长(小时),服务队,确认人,确认时间,状态,"
+    "志愿者,志愿者编号,工单号,服务类别,地点(社区),服务日期,时长(小时),服务队,确认人,确认时间,状态,"
     "记录编号,更正的记录,更正原因\r\n",
     14,
     &hours_page_statement,

@@ -230,7 +230,8 @@ order_input_read(struct order_input *in, enum order_action action, bool resident
 		break;
 	case ORDER_ACTION_REJECT:
 	case ORDER_ACTION_RETURN:
-	case ORDER_ACTION_WITHDRAW: read_reason(in, body, errors, "reason", 1, 500); break;
+	case ORDER_ACTION_WITHDRAW:
+	case ORDER_ACTION_DISPUTE: read_reason(in, body, errors, "reason", 1, 500); break;
 	case ORDER_ACTION_OFFER:
 		read_id_list(body, errors, "team_ids", &in->team_ids);
 		if (in->team_ids != NULL) {
@@ -267,6 +268,7 @@ order_input_payload(const struct order_input *in, enum order_action action, long
 	case ORDER_ACTION_ACCEPT: snprintf(text, sizeof text, "team=%lld", team_id); break;
 	case ORDER_ACTION_COMPLETE: snprintf(text, sizeof text, "hours=%s", in->hours_record); break;
 	case ORDER_ACTION_CONFIRM: snprintf(text, sizeof text, "verified=%s", pending_hours); break;
+	case ORDER_ACTION_DISPUTE: snprintf(text, sizeof text, "disputed=%s", pending_hours); break;
 	case ORDER_ACTION_EVALUATE: snprintf(text, sizeof text, "rating=%s", in->rating); break;
 	default: break;
 	}

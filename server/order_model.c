@@ -56,6 +56,15 @@ static const struct order_rule order_rules[] = {
     [ORDER_ACTION_EVALUATE] = {STATE_BIT(ORDER_COMPLETED) | STATE_BIT(ORDER_CLOSED), SAME_STATE, RESIDENT, false},
     /* The deadline sweep marks an overdue order; the order stays where it is. */
     [ORDER_ACTION_ESCALATE] = {NON_TERMINAL_STATES, SAME_STATE, SYSTEM, false},
+    /* Stale work released by the sweep (server/stale_work.c): a claim never offered goes back to the
+	 * community's queue; an acceptance never started goes back to the department's other offers. */
+    [ORDER_ACTION_EXPIRE_CLAIM] = {STATE_BIT(ORDER_CLAIMED), ORDER_SUBMITTED, SYSTEM, false},
+    [ORDER_ACTION_EXPIRE_ACCEPT] = {STATE_BIT(ORDER_ACCEPTED), ORDER_CLAIMED, SYSTEM, false},
+    /* Hours questioned at confirmation: back to the team, which corrects and completes again. */
+    [ORDER_ACTION_DISPUTE] = {STATE_BIT(ORDER_COMPLETED), ORDER_IN_PROGRESS, COMMUNITY, true},
+    /* A duplicate, before it is dispatched, joins an earlier order of the community; the earlier one
+	 * gets a "merged_in" event (not an action: nothing is asked of anyone). */
+    [ORDER_ACTION_MERGE] = {STATE_BIT(ORDER_SUBMITTED), ORDER_MERGED, COMMUNITY, false},
 };
 _Static_assert(
     sizeof order_rules / sizeof order_rules[0] == ORDER_ACTION_COUNT, "order_rules must have one row per order_action");
@@ -70,6 +79,7 @@ static const char *const order_state_names[] = {
     [ORDER_CLOSED] = "closed",
     [ORDER_REJECTED] = "rejected",
     [ORDER_CANCELLED] = "cancelled",
+    [ORDER_MERGED] = "merged",
 };
 _Static_assert(sizeof order_state_names / sizeof order_state_names[0] == ORDER_STATE_COUNT,
     "order_state_names must name every order_state");
@@ -89,6 +99,10 @@ static const char *const order_action_names[] = {
     [ORDER_ACTION_CANCEL] = "cancel",
     [ORDER_ACTION_EVALUATE] = "evaluate",
     [ORDER_ACTION_ESCALATE] = "escalate",
+    [ORDER_ACTION_EXPIRE_CLAIM] = "expire_claim",
+    [ORDER_ACTION_EXPIRE_ACCEPT] = "expire_accept",
+    [ORDER_ACTION_DISPUTE] = "dispute",
+    [ORDER_ACTION_MERGE] = "merge",
 };
 _Static_assert(sizeof order_action_names / sizeof order_action_names[0] == ORDER_ACTION_COUNT,
     "order_action_names must name every order_action");
@@ -231,7 +245,7 @@ order_actions_for(enum order_state s, enum user_role role, enum order_action *ou
 bool
 order_state_is_terminal(enum order_state s)
 {
-	return s == ORDER_CLOSED || s == ORDER_REJECTED || s == ORDER_CANCELLED;
+	return s == ORDER_CLOSED || s == ORDER_REJECTED || s == ORDER_CANCELLED || s == ORDER_MERGED;
 }
 
 bool

@@ -15,6 +15,7 @@ enum order_state {
 	ORDER_CLOSED,
 	ORDER_REJECTED,
 	ORDER_CANCELLED,
+	ORDER_MERGED, /* a duplicate merged into an earlier order (order_merge.c): terminal */
 	ORDER_STATE_COUNT
 };
 
@@ -33,6 +34,10 @@ enum order_action {
 	ORDER_ACTION_CANCEL,
 	ORDER_ACTION_EVALUATE,
 	ORDER_ACTION_ESCALATE,
+	ORDER_ACTION_EXPIRE_CLAIM, /* the sweep: claimed, never offered past its offer deadline → submitted */
+	ORDER_ACTION_EXPIRE_ACCEPT, /* the sweep: accepted, not started past its deadline → claimed */
+	ORDER_ACTION_DISPUTE, /* the community sends a completed order back: hours questioned */
+	ORDER_ACTION_MERGE, /* the community merges a duplicate into an earlier order (order_merge.c) */
 	ORDER_ACTION_COUNT
 };
 
@@ -80,11 +85,12 @@ enum order_state order_action_target(enum order_action a, enum order_state from)
 /* Fills out[] with the actions role may take in state s, in table order; returns how many (<= max;
  * 0 when max <= 0 or out is NULL). */
 int order_actions_for(enum order_state s, enum user_role role, enum order_action *out, int max);
-/* True for the states nothing moves an order out of: closed, rejected, cancelled. */
+/* True for the states nothing moves an order out of: closed, rejected, cancelled, merged. */
 bool order_state_is_terminal(enum order_state s);
 /* Why role may not take action a from state from, or ORDER_REFUSED_NONE when it may. */
 enum order_refusal order_action_check(enum order_action a, enum order_state from, enum user_role role);
-/* True for the actions that must carry a reason the resident or team sees: reject, return, withdraw. */
+/* True for the actions that must carry a reason the resident or team sees: reject, return, withdraw,
+ * dispute. */
 bool order_action_needs_reason(enum order_action a);
 /* True when action a leaves the order in the state it was in (offer, evaluate, escalate). */
 bool order_action_keeps_state(enum order_action a);

@@ -46,6 +46,7 @@
 	"   AND ($10::text IS NULL OR o.description ILIKE '%' || $10::text || '%'"                                       \
 	"        OR o.tracking_code = upper($10::text) OR o.work_no = upper($10::text)"                                  \
 	"        OR o.contact_name = $10::text)"                                                                         \
+	"   AND ($14::text IS NULL OR paidan_queue_tab(o, $1::text, $2::bigint) = $14::text)"                            \
 	"   AND (o.escalated_at IS NOT NULL, o.id)"                                                                      \
 	"       < (COALESCE($11::int = 1, true), COALESCE($12::bigint, 9223372036854775807))"                            \
 	" ORDER BY (o.escalated_at IS NOT NULL) DESC, o.id DESC"                                                         \
@@ -55,16 +56,16 @@
 #define LIST_STRINGIFY(x) LIST_STRINGIFY_(x)
 
 static struct db_statement list_statements[ROLE_COUNT] = {
-    [ROLE_ADMIN] = DB_STATEMENT("orders_list_admin", LIST_SQL("$1::text = 'admin' AND $2::bigint IS NOT NULL"), 13),
+    [ROLE_ADMIN] = DB_STATEMENT("orders_list_admin", LIST_SQL("$1::text = 'admin' AND $2::bigint IS NOT NULL"), 14),
     [ROLE_COMMUNITY] = DB_STATEMENT(
-        "orders_list_community", LIST_SQL("$1::text = 'community' AND paidan_scope_community(o, $2::bigint)"), 13),
+        "orders_list_community", LIST_SQL("$1::text = 'community' AND paidan_scope_community(o, $2::bigint)"), 14),
     [ROLE_DEPARTMENT] = DB_STATEMENT(
-        "orders_list_department", LIST_SQL("$1::text = 'department' AND paidan_scope_department(o, $2::bigint)"), 13),
+        "orders_list_department", LIST_SQL("$1::text = 'department' AND paidan_scope_department(o, $2::bigint)"), 14),
     [ROLE_TEAM] = DB_STATEMENT("orders_list_team",
-        LIST_SQL("$1::text = 'team' AND o.id IN (SELECT t.id FROM paidan_team_order_ids($2::bigint) t (id))"), 13),
+        LIST_SQL("$1::text = 'team' AND o.id IN (SELECT t.id FROM paidan_team_order_ids($2::bigint) t (id))"), 14),
     [ROLE_VOLUNTEER] = DB_STATEMENT("orders_list_volunteer",
         LIST_SQL("$1::text = 'volunteer' AND o.id IN (SELECT v.id FROM paidan_volunteer_order_ids($2::bigint) v (id))"),
-        13),
+        14),
 };
 
 static struct db_statement detail_statement = DB_STATEMENT("orders_detail",
@@ -85,7 +86,9 @@ static struct db_statement detail_statement = DB_STATEMENT("orders_detail",
     "          'community_name', (SELECT c.name FROM communities c WHERE c.id = o.community_id),"
     "          'category_name', (SELECT c.name FROM categories c WHERE c.id = o.category_id),"
     "          'department_name', (SELECT d.name FROM departments d WHERE d.id = o.department_id),"
-    "          'team_name', (SELECT t.name FROM teams t WHERE t.id = o.team_id)))::text AS body,"
+    "          'team_name', (SELECT t.name FROM teams t WHERE t.id = o.team_id),"
+    "          'merged_from', (SELECT COALESCE(json_agg(json_build_object('id', m.id, 'work_no', m.work_no)"
+    "                       ORDER BY m.id), '[]'::json) FROM orders m WHERE m.merged_into = o.id)))::text AS body,"
     "       o.state, o.community_id, o.department_id, o.team_id,"
     "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint) AS offered"
     "  FROM orders o WHERE o.id = $1::bigint",
@@ -155,7 +158,7 @@ order_list(struct request *r)
 	struct query query;
 	const char *state = http_query_param(r, "state"), *overdue = http_query_param(r, "overdue");
 	const char *q = http_query_param(r, "q"), *limit = http_query_param(r, "limit");
-	const char *cursor = http_query_param(r, "cursor");
+	const char *cursor = http_query_param(r, "cursor"), *tab = http_query_param(r, "tab");
 
 	r->state = s; /* request memory: no state_free */
 	field_errors_init(&errors);
@@ -199,6 +202,14 @@ order_list(struct request *r)
 		} else {
 			field_errors_add(&errors, "cursor", "无效的翻页标记 (invalid cursor)");
 		}
+	}
+	if (tab != NULL && *tab) {
+		if (strcmp(tab, "mine") == 0 || strcmp(tab, "overdue") == 0 || strcmp(tab, "open") == 0 ||
+		    strcmp(tab, "done") == 0)
+			query_text(&query, 14, tab);
+		else
+			field_errors_add(
+			    &errors, "tab", "应为 mine、overdue、open 或 done (mine, overdue, open or done)");
 	}
 	s->limit = LIST_DEFAULT;
 	if (limit != NULL && *limit) {

@@ -41,21 +41,21 @@ static struct db_statement submit_statement = DB_STATEMENT("orders_submit",
     "  INSERT INTO orders (id, tracking_code, community_id, category_id, description, contact_name,"
     "                      contact_phone, address, preferred_time, created_at, updated_at, due_at,"
     "                      last_event_hash, resident_key_hash, personal_salt, personal_digest,"
-    "                      sms_consent)"
+    "                      sms_consent, source, entered_by)"
     "  SELECT n.id, $3, $4, $5, $6, $7, $8, $9, $10, t.at, t.at,"
     "         t.at + paidan_stage_hours($5, 'submitted') * interval '1 hour', decode($12, 'hex'),"
-    "         decode($14, 'hex'), decode($16, 'hex'), decode($17, 'hex'), $20::boolean"
+    "         decode($14, 'hex'), decode($16, 'hex'), decode($17, 'hex'), $20::boolean, $21::text, $22::bigint"
     "    FROM new_order n,"
     "         (SELECT timestamptz 'epoch' + $11::bigint * interval '1 microsecond' AS at) t"
     "  RETURNING *"
     "), event AS ("
-    "  INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_role, note, at,"
-    "                            prev_hash, hash, hash_version, payload)"
-    "  SELECT id, 1, 'submit', NULL, 'submitted', 'resident', '', created_at, decode($13, 'hex'),"
+    "  INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_user_id, actor_role, note,"
+    "                            at, prev_hash, hash, hash_version, payload)"
+    "  SELECT id, 1, 'submit', NULL, 'submitted', $22::bigint, $23::text, '', created_at, decode($13, 'hex'),"
     "         last_event_hash, $19::smallint, $18 FROM inserted"
     ")"
     "SELECT paidan_order_submitted_json(inserted::orders)::text FROM inserted",
-    20);
+    23);
 
 static struct db_statement replay_statement = DB_STATEMENT("orders_submit_replay",
     "SELECT k.request_hash = decode($2, 'hex'), paidan_order_submitted_json(o)::text,"
@@ -85,8 +85,13 @@ enum submit_param {
 	P_PAYLOAD,
 	P_VERSION,
 	P_CONSENT,
+	P_SOURCE, /* web, phone, visit, hotline (sql/070_order_source.sql) */
+	P_ENTERED_BY, /* the staff account that entered it (代点单), else NULL */
+	P_ACTOR_ROLE, /* the submit event's actor: resident, or the entering worker's role */
 	P_COUNT
 };
+
+static const char *const order_sources[] = {"web", "phone", "visit", "hotline"};
 
 struct submit_state {
 	char *values[P_COUNT];
@@ -139,6 +144,7 @@ request_hash(struct submit_state *s)
 	}
 	if (strcmp(s->values[P_CONSENT], "true") == 0)
 		crypto_generichash_update(&st, (const unsigned char *)"sms_consent", 12);
+	crypto_generichash_update(&st, (const unsigned char *)s->values[P_SOURCE], strlen(s->values[P_SOURCE]) + 1);
 	crypto_generichash_final(&st, hash, sizeof hash);
 	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
 	set_value(s, P_REQUEST_HASH, hex, strlen(hex));
@@ -148,7 +154,7 @@ request_hash(struct submit_state *s)
 static void
 prepare_attempt(struct submit_state *s)
 {
-	char code[TRACKING_CODE_LEN + 1], hex[RESIDENT_KEY_SEALED_HEX], digest[AUDIT_HASH_HEX], payload[160];
+	char code[TRACKING_CODE_LEN + 1], hex[RESIDENT_KEY_SEALED_HEX], digest[AUDIT_HASH_HEX], payload[224];
 	unsigned char salt[16];
 	const char *personal[5] = {s->values[P_DESCRIPTION], s->values[P_NAME], s->values[P_PHONE],
 	    s->values[P_ADDRESS], s->values[P_PREFERRED_TIME]};
@@ -169,14 +175,20 @@ prepare_attempt(struct submit_state *s)
 	set_value(s, P_SALT, hex, strlen(hex));
 	audit_personal_digest(salt, personal, digest);
 	set_value(s, P_DIGEST, digest, strlen(digest));
-	snprintf(payload, sizeof payload, "community=%s;category=%s;personal=%s", s->values[P_COMMUNITY],
-	    s->values[P_CATEGORY], digest);
+	if (s->values[P_ENTERED_BY] != NULL)
+		snprintf(payload, sizeof payload, "community=%s;category=%s;personal=%s;source=%s;entered_by=%s",
+		    s->values[P_COMMUNITY], s->values[P_CATEGORY], digest, s->values[P_SOURCE],
+		    s->values[P_ENTERED_BY]);
+	else
+		snprintf(payload, sizeof payload, "community=%s;category=%s;personal=%s", s->values[P_COMMUNITY],
+		    s->values[P_CATEGORY], digest);
 	set_value(s, P_PAYLOAD, payload, strlen(payload));
 
 	event.tracking_code = code;
 	event.action = "submit";
 	event.to_state = "submitted";
-	event.actor_role = "resident";
+	event.actor_user_id = s->values[P_ENTERED_BY] != NULL ? atoll(s->values[P_ENTERED_BY]) : 0;
+	event.actor_role = s->values[P_ACTOR_ROLE];
 	event.note = "";
 	event.payload = s->values[P_PAYLOAD];
 	audit_next(&event, NULL, 0, &link);
@@ -323,6 +335,43 @@ submit_signed_in_or_not(struct request *r)
 	throttle_submit_attempt(r, anonymous ? address : NULL, s->values[P_PHONE], s->values[P_KEY], submit_allowed);
 }
 
+/* 代点单: a signed-in worker says how the order came in (default phone) and is recorded as its
+ * enterer; a community worker enters orders for their own community only. An anonymous submit is
+ * always "web" and may not claim another channel. False after replying 403. */
+static bool
+read_source(struct request *r, struct submit_state *s, struct json_object *body, struct field_errors *errors)
+{
+	const struct auth_user *user = r->user;
+	struct json_object *v;
+	const char *name = user->authenticated ? "phone" : "web";
+	bool known = true;
+
+	if (json_object_object_get_ex(body, "source", &v)) {
+		name = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+		known = false;
+		for (size_t i = 0; i < sizeof order_sources / sizeof order_sources[0]; i++)
+			known = known || strcmp(name, order_sources[i]) == 0;
+		if (!known)
+			field_errors_add(
+			    errors, "source", "应为 web、phone、visit 或 hotline (web, phone, visit or hotline)");
+		else if (!user->authenticated && strcmp(name, "web") != 0)
+			field_errors_add(errors, "source",
+			    "只有社区工作人员代点单时才能选择来源 (only staff entering an order choose its channel)");
+	}
+	set_value(s, P_SOURCE, known ? name : "web", strlen(known ? name : "web"));
+	set_value(s, P_ACTOR_ROLE, "resident", strlen("resident"));
+	if (!user->authenticated)
+		return true;
+	set_id(s, P_ENTERED_BY, user->id);
+	set_value(s, P_ACTOR_ROLE, user_role_name(user->role), strlen(user_role_name(user->role)));
+	if (user->role == ROLE_COMMUNITY && s->values[P_COMMUNITY] != NULL &&
+	    atoll(s->values[P_COMMUNITY]) != user->scope_id) {
+		api_error_reply(r, API_ERROR_ENTER_OWN_COMMUNITY_ONLY, NULL);
+		return false;
+	}
+	return true;
+}
+
 static bool
 idempotency_key_valid(const char *key)
 {
@@ -405,6 +454,11 @@ orders_submit(struct request *r)
 	if (validate_text(&errors, body, "preferred_time", 0, 100, TEXT_SINGLE_LINE, &text, &len))
 		set_value(s, P_PREFERRED_TIME, text, len);
 	validate_consent(&errors, body, kind, s);
+	if (!read_source(r, s, body, &errors)) {
+		json_object_put(body);
+		field_errors_free(&errors);
+		return;
+	}
 	json_object_put(body);
 	if (field_errors_any(&errors)) {
 		reply_errors(r, &errors, s->html);

@@ -25,10 +25,12 @@
 #include "matching.h"
 #include "notifications_api.h"
 #include "order_actions.h"
+#include "order_merge.h"
 #include "order_model.h"
 #include "order_read.h"
 #include "orders_submit.h"
 #include "photos.h"
+#include "queue.h"
 #include "registry_members.h"
 #include "registry_skills.h"
 #include "registry_teams.h"
@@ -78,10 +80,14 @@ static const struct route routes[] = {
     {GET, "/form/track/{code}", track_page, ANYONE, NONE, FAST},
     {POST, "/api/v1/orders", orders_submit, ANYONE_OR_STAFF, FORM, WRITE},
     {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE, SLOW},
+    {GET, "/api/v1/queue/counts", queue_counts, STAFF | TEAM, NONE, SLOW},
+    {GET, "/api/v1/callbacks", queue_callbacks, ADMIN | COMMUNITY, NONE, SLOW},
     {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE, FAST},
     {POST, "/api/v1/orders/{id}/erasure", erasure_request, COMMUNITY, JSON, WRITE},
     {POST, "/api/v1/orders/{id}/attendance", attendance_sign, TEAM | VOLUNTEER, JSON, WRITE},
     {POST, "/api/v1/orders/{id}/photos", photos_upload, TEAM, RAW, WRITE},
+    {POST, "/api/v1/orders/{id}/merge", order_merge_post, COMMUNITY, JSON, WRITE},
+    {POST, "/api/v1/orders/{id}/callback", queue_callback_record, COMMUNITY, JSON, WRITE},
     {POST, "/api/v1/orders/{id}/{action}", order_action_post, SIGNED_IN, JSON, WRITE},
     {GET, "/api/v1/orders/{id}/suggested-teams", matching_suggest, ADMIN | DEPARTMENT, NONE, SLOW},
     {GET, "/api/v1/volunteers/{id}/hours", hours_ledger, ADMIN | TEAM | VOLUNTEER, NONE, SLOW},

@@ -54,6 +54,9 @@
 	"         count(f.accept_us) AS accept, count(f.start_us) AS start, count(f.complete_us) AS complete,"         \
 	"         count(f.confirm_us) AS confirm"                                                                      \
 	"    FROM order_stat_facts f WHERE " SUMMARY_RANGE " AND " SCOPE " GROUP BY f.state"                           \
+	"), by_source AS MATERIALIZED ("                                                                               \
+	"  SELECT f.source, count(*) AS n, count(*) FILTER (WHERE f.entered) AS entered"                               \
+	"    FROM order_stat_facts f WHERE " SUMMARY_RANGE " AND " SCOPE " GROUP BY f.source"                          \
 	"), stage_rows AS MATERIALIZED ("                                                                              \
 	"  SELECT st.stage, st.ord, st.n, q.i, floor(q.q * (st.n - 1)) AS lo, ceil(q.q * (st.n - 1)) AS hi,"           \
 	"         q.q * (st.n - 1) - floor(q.q * (st.n - 1)) AS proportion"                                            \
@@ -83,8 +86,12 @@
 	"      FROM unnest($5::text[]) WITH ORDINALITY AS n (state, ord)"                                              \
 	"      LEFT JOIN by_state c ON c.state = n.state),"                                                            \
 	"  'orders_total', (SELECT COALESCE(sum(n), 0)::bigint FROM by_state),"                                        \
+	"  'orders_by_source', (SELECT json_object_agg(n.source, COALESCE(c.n, 0) ORDER BY n.ord)"                     \
+	"      FROM unnest(ARRAY['web', 'phone', 'visit', 'hotline']) WITH ORDINALITY AS n (source, ord)"              \
+	"      LEFT JOIN by_source c ON c.source = n.source),"                                                         \
+	"  'entered_by_staff', (SELECT COALESCE(sum(entered), 0)::bigint FROM by_source),"                             \
 	"  'overdue_open', (SELECT COALESCE(sum(overdue), 0)::bigint FROM by_state"                                    \
-	"                    WHERE state NOT IN ('closed', 'rejected', 'cancelled')),"                                 \
+	"                    WHERE state NOT IN ('closed', 'rejected', 'cancelled', 'merged')),"                       \
 	"  'escalated', (SELECT COALESCE(sum(escalated), 0)::bigint FROM by_state),"                                   \
 	"  'stage_hours', (SELECT json_object_agg(stage, json_build_object("                                           \
 	"          'median', round(extract(epoch FROM median)::numeric / 3600, 1),"                                    \

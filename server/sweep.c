@@ -15,6 +15,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "stale_work.h"
 #include "xalloc.h"
 
 #define SWEEP_BATCH "200"
@@ -136,6 +137,7 @@ sweep_tick(evutil_socket_t fd, short what, void *arg)
 	db_query(sweep->app->db, &overdue_statement, NULL, overdue_done, sweep);
 	db_query(sweep->app->db, &cleanup_statement, NULL, cleanup_done, sweep);
 	erasure_round(sweep->app, &sweep->pending);
+	stale_work_round(sweep->app, &sweep->pending);
 }
 
 struct sweep *

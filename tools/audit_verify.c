@@ -61,6 +61,7 @@ enum column {
 	C_ATTENDANCES,
 	C_PHOTO,
 	C_PHOTOS,
+	C_HOURS_AT,
 };
 
 static const char events_query[] =
@@ -68,7 +69,9 @@ static const char events_query[] =
     " WITH o AS ("
     "   SELECT o.*,"
     "          'community=' || o.community_id || ';category=' || o.category_id || ';personal='"
-    "            || COALESCE(encode(o.personal_digest, 'hex'), '') AS submit_expected,"
+    "            || COALESCE(encode(o.personal_digest, 'hex'), '')"
+    "            || CASE WHEN o.entered_by IS NOT NULL"
+    "                    THEN ';source=' || o.source || ';entered_by=' || o.entered_by ELSE '' END AS submit_expected,"
     "          paidan_audit_hours_text(o.id, false) AS hours_all,"
     "          paidan_audit_hours_text(o.id, true) AS hours_verified,"
     "          (SELECT 'rating=' || e.rating FROM evaluations e WHERE e.order_id = o.id) AS rating,"
@@ -95,7 +98,12 @@ static const char events_query[] =
     "          WHERE a.order_id = o.id AND a.event_seq = e.seq),"
     "        o.attendances,"
     "        (SELECT paidan_photo_payload(p) FROM order_photos p WHERE p.order_id = o.id AND p.event_seq = e.seq),"
-    "        o.photos"
+    "        o.photos,"
+    "        CASE WHEN e.action = 'complete' THEN"
+    "          (SELECT COALESCE(string_agg(s.volunteer_id || ':' || to_char(s.hours, 'FM990.00'), ','"
+    "                                      ORDER BY s.volunteer_id), '')"
+    "             FROM service_records s"
+    "            WHERE s.order_id = o.id AND s.corrects_id IS NULL AND s.recorded_at = e.at) END"
     "   FROM order_events e JOIN o ON o.id = e.order_id"
     "  ORDER BY e.order_id, e.seq";
 
@@ -114,6 +122,7 @@ struct walk {
 	int photos_seen, photos;
 	char hours_all[4096];
 	char hours_verified[4096];
+	char last_complete[4200]; /* the payload of its latest completion (a dispute makes a second one) */
 	bool has_rating;
 };
 
@@ -153,6 +162,11 @@ finish_order(struct walk *w)
 		report(w, "events are missing at the end of its chain (its head names a later event)");
 	if (w->v2 && w->hours_all[0] != '\0' && !w->saw_complete)
 		report(w, "service records (%s) that no completion in its chain recorded", w->hours_all);
+	if (w->v2 && w->saw_complete &&
+	    (strncmp(w->last_complete, "hours=", 6) != 0 || strcmp(w->last_complete + 6, w->hours_all) != 0))
+		report(w,
+		    "service records changed, added or deleted: its last completion recorded \"%s\", the table holds \"hours=%s\"",
+		    w->last_complete, w->hours_all);
 	if (w->v2 && w->hours_verified[0] != '\0' && !w->saw_confirm)
 		report(
 		    w, "verified service records (%s) that no confirmation in its chain verified", w->hours_verified);
@@ -198,7 +212,9 @@ check_payload(struct walk *w, const PGresult *res, int i)
 		}
 	} else if (strcmp(action, "complete") == 0) {
 		w->saw_complete = true;
-		snprintf(expected, sizeof expected, "hours=%s", PQgetvalue(res, i, C_HOURS_ALL));
+		snprintf(w->last_complete, sizeof w->last_complete, "%s", payload);
+		/* Each completion against the records it wrote; a disputed completion's stay, marked. */
+		snprintf(expected, sizeof expected, "hours=%s", PQgetvalue(res, i, C_HOURS_AT));
 		if (strcmp(payload, expected) != 0)
 			report(w,
 			    "service records changed, added or deleted: its completion recorded \"%s\", the table holds \"%s\"",

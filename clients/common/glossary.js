@@ -8,6 +8,15 @@ export const TERMS = {
   order: { resident: ['点单', 'request'], staff: ['工单', 'work order'] },
   tracking_code: { resident: ['查询码', 'tracking code'], staff: ['查询码', 'tracking code'] },
   hours: { resident: ['服务时长', 'service hours'], staff: ['服务时长', 'service hours'] },
+  work_no: { resident: ['工单号', 'work-order number'], staff: ['工单号', 'work-order number'] },
+};
+
+/** How an order came in (orders.source): the public form, or entered by a worker (代点单). */
+export const SOURCES = {
+  web: ['网上点单', 'Online'],
+  phone: ['电话', 'Phone call'],
+  visit: ['上门', 'Walk-in'],
+  hotline: ['热线', 'Hotline'],
 };
 
 /** The nine states: the short name per audience, and for residents a sentence saying what happens next. */
@@ -30,6 +39,8 @@ export const STATES = {
     explain: ['社区没有受理这一单', 'The community did not take it on'] },
   cancelled: { resident: ['已取消', 'Cancelled'], staff: ['已取消', 'Cancelled'],
     explain: ['这一单已经取消了', 'It was cancelled'] },
+  merged: { resident: ['已合并', 'Merged'], staff: ['已合并', 'Merged'],
+    explain: ['和您之前提交的点单是同一件事，合并到那一单办理了', 'It is the same as a request you made before: the two are handled as one'] },
 };
 
 /** Each action's button label (the same for everyone who may take it). */
@@ -46,6 +57,8 @@ export const ACTIONS = {
   confirm: ['确认办结', 'Confirm and close'],
   cancel: ['取消点单', 'Cancel request'],
   evaluate: ['评价', 'Rate'],
+  dispute: ['退回重填时长', 'Send back: hours questioned'],
+  merge: ['合并工单', 'Merge into another'],
 };
 
 /** The resident's path, in order: the step's name and the state that means it is done. */
@@ -67,6 +80,7 @@ export function glossaryMessages(audience) {
     out[`state_explain.${k}`] = v.explain;
   }
   for (const [k, v] of Object.entries(ACTIONS)) out[`action.${k}`] = v;
+  for (const [k, v] of Object.entries(SOURCES)) out[`source.${k}`] = v;
   PATH.forEach((p, i) => { out[`path.${i}`] = p.step; });
   return out;
 }

@@ -7,7 +7,7 @@ import { store } from './store.js';
 import { recordsTable } from './records.js';
 import { verificationNote, spanTable } from './checkin.js';
 
-export const SECONDARY = ['reject', 'return', 'withdraw'];
+export const SECONDARY = ['reject', 'return', 'withdraw', 'dispute', 'merge'];
 
 /** What each action asks for: its parts and how to read them into a body (or {error}). */
 function parts(action, order) {
@@ -27,6 +27,18 @@ function parts(action, order) {
     return {
       nodes: [field('reason', t('form.reason'), reason)],
       collect: () => (reason.value.trim() ? { reason: reason.value.trim() } : { error: { reason: t('form.reason_required') } }),
+    };
+  }
+  if (action === 'merge') {
+    const into = el('input', { id: 'merge-into', name: 'into', maxlength: '12', autocomplete: 'off', value: order.duplicate_of?.work_no || '' });
+    const note = el('textarea', { id: 'merge-note', name: 'note', rows: '2', maxlength: '500' });
+    return {
+      nodes: [el('p', {}, t('form.merge_explain')), field('into', t('form.merge_into'), into), field('note', t('form.merge_note'), note)],
+      collect: () => {
+        const m = /^(?:PD)?0*(\d+)$/i.exec(into.value.trim());
+        if (!m) return { error: { into: t('form.merge_pick') } };
+        return note.value.trim() ? { into: Number(m[1]), note: note.value.trim() } : { into: Number(m[1]) };
+      },
     };
   }
   if (action === 'offer') {

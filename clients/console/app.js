@@ -20,6 +20,8 @@ const ROUTES = [
   { re: /^\/dashboard$/, nav: 'dashboard', load: () => import('./dashboard.js'), render: (v, c, m, q) => v.render(c, q) },
   { re: /^\/volunteers$/, nav: 'volunteers', load: () => import('./volunteers.js'), render: (v, c, m, q) => v.render(c, q) },
   { re: /^\/teams$/, nav: 'teams', load: () => import('./teams.js'), render: (v, c, m, q) => v.render(c, q) },
+  { re: /^\/callbacks$/, nav: 'queue', load: () => import('./callbacks.js'), render: (v, c) => v.render(c) },
+  { re: /^\/enter$/, nav: 'enter', load: () => import('./enter.js'), render: (v, c) => v.render(c) },
   { re: /^\/accounts$/, nav: 'accounts', load: () => import('./accounts.js'), render: (v, c) => v.render(c) },
   { re: /^\/notifications$/, nav: 'notifications', load: () => import('./notify.js'), render: (v, c) => v.renderFailures(c) },
   { re: /^\/robots$/, nav: 'robots', load: () => import('./notify.js'), render: (v, c) => v.renderRobots(c) },
@@ -29,6 +31,7 @@ let routing = 0;
 function navItems() {
   const role = store.user?.role;
   const items = [['queue', '#/queue'], ['dashboard', '#/dashboard']];
+  if (role === 'community' || role === 'admin') items.splice(1, 0, ['enter', '#/enter']);
   if (role === 'admin') items.push(['volunteers', '#/volunteers']);
   if (role === 'admin' || role === 'department') items.push(['teams', '#/teams']);
   if (role === 'admin') items.push(['accounts', '#/accounts'], ['notifications', '#/notifications'], ['robots', '#/robots']);

@@ -6,7 +6,7 @@ import { api, download, el, put, errorText, isoDate, formatHours, toast } from '
 import { store, townName, departmentName } from './store.js';
 import { hbars, columns } from './chart.js';
 
-const STATE_ORDER = ['submitted', 'dispatched', 'claimed', 'accepted', 'in_progress', 'completed', 'closed', 'rejected', 'cancelled'];
+const STATE_ORDER = ['submitted', 'dispatched', 'claimed', 'accepted', 'in_progress', 'completed', 'closed', 'rejected', 'cancelled', 'merged'];
 const STAGES = ['dispatch', 'claim', 'accept', 'start', 'complete', 'confirm'];
 
 /** [{key, label, value (number for drawing), text (as shown)}] from an object or a list. */

@@ -15,15 +15,29 @@ function fact(label, value, attrs = {}) {
   return el('div', attrs, el('dt', {}, label), el('dd', {}, value));
 }
 
+/** The address in the phone's map app: a geo: URI on phones (Android opens the map app; iOS falls
+ * back to the web map), the web map elsewhere. */
+export function mapLink(o) {
+  const place = `${o.community_name || communityName(o.community_id)} ${o.address}`.trim();
+  return /Android|iPhone|iPad/.test(navigator.userAgent)
+    ? `geo:0,0?q=${encodeURIComponent(place)}`
+    : `https://uri.amap.com/search?keyword=${encodeURIComponent(place)}`;
+}
+
 function facts(o) {
-  const open = !['closed', 'rejected', 'cancelled'].includes(o.state);
+  const open = !['closed', 'rejected', 'cancelled', 'merged'].includes(o.state);
   return el('dl', { class: 'facts' },
     fact(t('detail.category'), o.category_name || categoryName(o.category_id)),
     fact(t('detail.community'), o.community_name || communityName(o.community_id)),
     fact(t('detail.description'), o.description, { class: 'wide' }),
     fact(t('detail.contact'), o.contact_name),
-    fact(t('detail.phone'), o.contact_phone),
-    fact(t('detail.address'), o.address),
+    fact(t('detail.phone'), o.contact_phone && !o.contact_phone.includes('*')
+      ? el('a', { href: `tel:${o.contact_phone}`, id: 'detail-tel' }, o.contact_phone) : o.contact_phone),
+    fact(t('detail.address'), o.address ? el('a', { href: mapLink(o), id: 'detail-map', target: '_blank', rel: 'noopener' }, o.address) : ''),
+    o.source && o.source !== 'web' ? fact(t('detail.source'), t(`source.${o.source}`), { id: 'detail-source' }) : null,
+    o.duplicate_of && o.state === 'submitted' ? fact(t('detail.duplicate_of'), el('a', { href: `#/order/${o.duplicate_of.id}`, id: 'detail-duplicate' }, o.duplicate_of.work_no), { class: 'wide dup' }) : null,
+    o.merged_into ? fact(t('detail.merged_into'), el('a', { href: `#/order/${o.merged_into.id}`, id: 'detail-merged-into' }, o.merged_into.work_no)) : null,
+    (o.merged_from || []).length ? fact(t('detail.merged_from'), o.merged_from.map((m, i) => [i ? '、' : '', el('a', { href: `#/order/${m.id}` }, m.work_no)])) : null,
     fact(t('detail.preferred_time'), o.preferred_time),
     fact(t('detail.department'), o.department_name || (o.department_id ? departmentName(o.department_id) : '')),
     fact(t('detail.team'), o.team_name),

@@ -123,6 +123,11 @@ export default {
   'event.cancel': ['您取消了这一单', 'You cancelled it'],
   'event.evaluate': ['您评价了这次服务：{stars}', 'You rated it: {stars}'],
   'event.escalate': ['已超时，已提醒负责的同志加快办理', 'Overdue; the staff in charge were reminded'],
+  'event.expire_claim': ['部门没有及时安排，已退回社区重新派单', 'The department did not arrange it in time; the community will pass it on again'],
+  'event.expire_accept': ['服务队没有及时上门，正在另请服务队', 'The team did not come in time; another team is being asked'],
+  'event.merge': ['这一单和您之前的点单合并办理', 'Merged with your earlier request'],
+  'event.merged_in': ['您后来提交的同一需求已合并到这一单', 'A later request for the same need was merged into this one'],
+  'event.dispute': ['社区核对服务时长，请服务队重新填写', 'The community asked the team to check the service hours again'],
   'event.other': ['状态有更新', 'Updated'],
   'event.reason': ['原因：{reason}', 'Reason: {reason}'],
 

@@ -103,7 +103,7 @@ function timeline() {
 
 /** The six steps, each done, current or to come; the current one with its due time. */
 function path(o) {
-  if (['rejected', 'cancelled'].includes(o.state)) return null;
+  if (['rejected', 'cancelled', 'merged'].includes(o.state)) return null;
   const rated = Boolean(o.evaluation);
   const done = PATH.map((p, i) => p.done.includes(o.state) || (i === PATH.length - 1 && rated));
   const now = done.indexOf(false);
@@ -143,7 +143,7 @@ function settled(next, message) {
 function render() {
   const o = order;
   const actions = o.actions || [];
-  const open = !['completed', 'closed', 'rejected', 'cancelled'].includes(o.state);
+  const open = !['completed', 'closed', 'rejected', 'cancelled', 'merged'].includes(o.state);
   put(main,
     el('h1', {}, t('track.title')),
     el('section', { class: `status-card s-${o.state}`, 'aria-live': 'polite' },

@@ -16,6 +16,13 @@ function fact(label, value) {
   return value ? el('div', {}, el('dt', {}, label), el('dd', {}, value)) : null;
 }
 
+/** Why the community sent the completed order back (hours questioned), while the team redoes it. */
+function disputed(o) {
+  const last = (o.events || []).at(-1);
+  return o.state === 'in_progress' && last?.action === 'dispute' && o.reason
+    ? el('p', { class: 'notice bad', id: 'job-disputed', role: 'status' }, t('job.disputed', { reason: o.reason })) : null;
+}
+
 function facts(o) {
   return el('dl', { class: 'facts' },
     fact(t('job.what'), o.description),
@@ -27,7 +34,7 @@ function facts(o) {
     ['claimed', 'accepted', 'in_progress'].includes(o.state) ? fact(t('job.due'), el('span', { class: o.overdue ? 'late' : '' }, formatFullTime(o.due_at))) : null,
     fact(t('job.team'), o.team_name),
     fact(t('job.summary'), o.summary),
-    (o.service_records || []).length ? fact(t('job.records'), o.service_records.map((s) => `${s.volunteer_name} ${formatHours(s.hours)}`).join('；')) : null);
+    (o.service_records || []).length ? fact(t('job.records'), o.service_records.filter((s) => s.status !== 'disputed').map((s) => `${s.volunteer_name} ${formatHours(s.hours)}`).join('；')) : null);
 }
 
 export function jobView(view, id) {
@@ -62,6 +69,7 @@ export function jobView(view, id) {
         el('h1', {}, o.category_name || categoryName(o.category_id)),
         el('span', { class: `badge big s-${o.state}`, id: 'job-state', dataset: { state: o.state } }, t(`state.${o.state}`)),
         queued ? el('span', { class: 'badge queued' }, t('jobs.queued')) : null),
+      disputed(o),
       facts(o),
       queued ? null : el('div', { class: 'actions', id: 'actions' }, main.map(button),
         actions.includes('withdraw') ? el('div', { class: 'secondary-actions' }, el('span', { class: 'muted' }, t('act.withdraw_note')), ' ', button('withdraw')) : null),

@@ -1,6 +1,7 @@
 // Every word the team app shows, as [zh-CN, en]. State names and action labels are not here: they
 // come from the glossary (/common/glossary.js, audience 'staff').
 export default {
+  'job.disputed': ['社区退回了这一单，请核实服务时长后重新完成：{reason}', 'The community sent this back; check the hours and complete it again: {reason}'],
   'app.title': ['科技志愿服务队', 'Volunteer teams'],
   'nav.jobs': ['工单', 'Work orders'],
   'nav.history': ['历史', 'History'],

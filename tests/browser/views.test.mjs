@@ -96,7 +96,7 @@ const PAGES = {
     ['mine', () => '/mine.html', '#phone', 'resident'],
   ],
   console: [
-    ['queue', () => '/console/#/queue', '#queue-rows tr[data-id]', 'staff'],
+    ['queue', () => '/console/#/queue?tab=all', '#queue-rows tr[data-id]', 'staff'],
     ['detail', () => `/console/#/order/${ids.closed.id}`, '#timeline li', 'staff'],
     ['dashboard', () => '/console/#/dashboard', '#dash .tiles, #dash-unavailable', 'staff'],
     ['volunteers', () => '/console/#/volunteers', '#vol-rows tr[data-id]', 'staff'],

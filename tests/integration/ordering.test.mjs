@@ -287,7 +287,7 @@ describe('ordering', () => {
 
     // submitted: the community sees it in full and may dispatch or reject; others may not read it.
     let r = await detail('community', id);
-    assertActions(r, ['dispatch', 'reject'], 'community on submitted');
+    assertActions(r, ['dispatch', 'reject', 'merge'], 'community on submitted');
     assert.equal(r.json.contact_phone, o.phone, 'the community sees the full phone');
     assert.equal(r.json.state, 'submitted');
     assertError(await detail('department', id), 403, 'forbidden');
@@ -363,7 +363,7 @@ describe('ordering', () => {
     assert.equal(r.json.summary, '讲了两场科普课');
     assert.equal(await h.sql(`SELECT string_agg(volunteer_id || ':' || hours::text || ':' || status, ',' ORDER BY volunteer_id)
       FROM service_records WHERE order_id = ${id}`), `${v1}:2.50:pending,${v2}:1.25:pending`);
-    assertActions(await detail('community', id), ['confirm'], 'community on completed');
+    assertActions(await detail('community', id), ['confirm', 'dispute'], 'community on completed');
     assertActions(await detail('teamA', id), [], 'team on completed');
     t = await track(o.tracking_code);
     assert.deepEqual(t.json.actions, ['evaluate'], 'the resident may evaluate a completed order');

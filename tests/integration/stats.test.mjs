@@ -14,13 +14,17 @@ import * as h from './harness.mjs';
 
 const PASSWORD = process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo';
 const EXTRA_PASSWORD = 'stats-test-pw-1';
-const STATES = ['submitted', 'dispatched', 'claimed', 'accepted', 'in_progress', 'completed', 'closed', 'rejected', 'cancelled'];
+// Ten states since issue 14 added `merged` (a duplicate merged into an earlier order).
+const STATES = ['submitted', 'dispatched', 'claimed', 'accepted', 'in_progress', 'completed', 'closed', 'rejected', 'cancelled', 'merged'];
 const STAGES = ['dispatch', 'claim', 'accept', 'start', 'complete', 'confirm'];
-const ORDERS_HEADER = ['单号', '状态', '社区', '镇', '服务类别', '部门', '服务队', '提交时间', '派单时间',
+const ORDERS_HEADER = ['工单号', '状态', '社区', '镇', '服务类别', '部门', '服务队', '提交时间', '派单时间',
   '领单时间', '接单时间', '开始服务时间', '完成时间', '办结时间', '截止时间', '是否超时', '是否督办', '联系人', '联系电话',
-  '地址', '期望时间', '需求描述', '原因', '服务小结', '服务时长(小时)', '评分', '评价'];
-const HOURS_HEADER = ['志愿者', '志愿者编号', '单号', '服务类别', '地点(社区)', '服务日期', '时长(小时)', '服务队',
+  '地址', '期望时间', '需求描述', '原因', '服务小结', '服务时长(小时)', '评分', '评价', '来源', '代录人员'];
+const HOURS_HEADER = ['志愿者', '志愿者编号', '工单号', '服务类别', '地点(社区)', '服务日期', '时长(小时)', '服务队',
   '确认人', '确认时间', '状态', '记录编号', '更正的记录', '更正原因'];
+// The CSV names an order by its work-order number (工单号), as every screen does (issue 14).
+const workNo = (id) => `PD${String(id).padStart(8, '0')}`;
+const orderId = (no) => Number(String(no).replace(/^PD0*/, ''));
 const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
 let srv;
@@ -330,7 +334,7 @@ describe('stats and exports', () => {
       const s = afterStats[w];
       const counts = await sqlStateCounts(where);
       assert.deepEqual(s.orders_by_state, counts, `${w}: orders_by_state = SELECT state, count(*)`);
-      assert.deepEqual(Object.keys(s.orders_by_state), STATES, 'all nine states, in the model\'s order');
+      assert.deepEqual(Object.keys(s.orders_by_state), STATES, 'all ten states, in the model\'s order');
       assert.equal(s.orders_total, Object.values(counts).reduce((a, b) => a + b, 0));
       assert.equal(s.hours.total, await sqlHours(where), `${w}: hours total = sum over verified records`);
       assert.equal(s.overdue_open, Number(await h.sql(`SELECT count(*) FROM orders o WHERE ${where}
@@ -444,7 +448,9 @@ describe('stats and exports', () => {
     const expected = {
       from: month.from,
       to: month.to,
-      orders_by_state: { submitted: 0, dispatched: 1, claimed: 0, accepted: 0, in_progress: 0, completed: 1, closed: 3, rejected: 1, cancelled: 0 },
+      orders_by_state: { submitted: 0, dispatched: 1, claimed: 0, accepted: 0, in_progress: 0, completed: 1, closed: 3, rejected: 1, cancelled: 0, merged: 0 },
+      orders_by_source: { web: 6, phone: 0, visit: 0, hotline: 0 },
+      entered_by_staff: 0,
       orders_total: 6,
       overdue_open: 1,
       escalated: 1,
@@ -538,9 +544,9 @@ describe('stats and exports', () => {
     const rows = csvRows(res, ORDERS_HEADER);
     const col = (name) => column(ORDERS_HEADER, name);
     const sqlIds = (await h.sql(`SELECT id FROM orders o WHERE ${createdIn(live.from, live.to)} ORDER BY created_at, id`)).split('\n').filter(Boolean);
-    assert.deepEqual(rows.map((r) => r[col('单号')]), sqlIds, 'one line per order, in order of submission');
+    assert.deepEqual(rows.map((r) => r[col('工单号')]), sqlIds.map(workNo), 'one line per order, in order of submission');
 
-    const row = (id) => rows.find((r) => r[col('单号')] === String(id));
+    const row = (id) => rows.find((r) => r[col('工单号')] === workNo(id));
     const r1 = row(o1.id);
     assert.equal(r1[col('需求描述')], '帮老人学用智能手机，"健康码" 和视频通话,\n第二行：周末上午', 'comma, quotes and a newline round-trip');
     // No tracking code: with the phone's last four digits it would let a reader act as the resident.
@@ -585,8 +591,8 @@ describe('stats and exports', () => {
       [r.x3c1, vB, X.X3, '2019-04-01', '1.00', confirmer, '已被更正（不计）', String(r.x3)],
       [r.x3c2, vB, X.X3, '2019-04-01', '0.75', confirmer, '有效', String(r.x3c1)],
     ].map(([rec, v, order, date, hours, by, status, corrects]) => [
-      v.split('|')[0], v.split('|')[1], String(order), date, hours, by, status, String(rec), corrects]);
-    const got = rows.map((x) => [x[col('志愿者')], x[col('志愿者编号')], x[col('单号')], x[col('服务日期')], x[col('时长(小时)')],
+      v.split('|')[0], v.split('|')[1], workNo(order), date, hours, by, status, String(rec), corrects]);
+    const got = rows.map((x) => [x[col('志愿者')], x[col('志愿者编号')], x[col('工单号')], x[col('服务日期')], x[col('时长(小时)')],
       x[col('确认人')], x[col('状态')], x[col('记录编号')], x[col('更正的记录')]]);
     assert.deepEqual(got, expected);
     assert.equal(rows[0][col('确认时间')], '2019-04-10 12:00:00');
@@ -620,13 +626,13 @@ describe('stats and exports', () => {
       const res = await download(`/api/v1/export/orders.csv?from=${bulk.from}&to=${bulk.to}`, { pauseMs });
       assert.ok(res.body.length > 3.6e6, `a few megabytes (${res.body.length} bytes)`);
       const rows = csvRows(res, ORDERS_HEADER);
-      const got = rows.map((r) => Number(r[column(ORDERS_HEADER, '单号')]));
+      const got = rows.map((r) => orderId(r[column(ORDERS_HEADER, '工单号')]));
       assert.deepEqual(got, expectedIds, `every order once, in order of submission (reader paused ${pauseMs} ms)`);
-      const ours = rows.filter((r) => r[column(ORDERS_HEADER, '社区')] === ids.bulkCommunityName).map((r) => Number(r[column(ORDERS_HEADER, '单号')]));
+      const ours = rows.filter((r) => r[column(ORDERS_HEADER, '社区')] === ids.bulkCommunityName).map((r) => orderId(r[column(ORDERS_HEADER, '工单号')]));
       assert.equal(ours.length, 1200, '1,200 lines of ours');
       assert.equal(new Set(ours).size, 1200, 'each once');
       assert.deepEqual(ours, inserted, 'in the order they were inserted in');
-      const i = rows.findIndex((r) => r[column(ORDERS_HEADER, '单号')] === String(inserted[700]));
+      const i = rows.findIndex((r) => r[column(ORDERS_HEADER, '工单号')] === workNo(inserted[700]));
       assert.equal(rows[i][column(ORDERS_HEADER, '需求描述')], `第701单，"批量" ${longText}`);
     }
     const lines = srv.log().split('\n').filter((l) => / msg=export .* outcome=complete rows=(\d+)$/.exec(l)?.[1] === String(ids.bulkTotal));

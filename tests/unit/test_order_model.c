@@ -45,6 +45,10 @@ static const struct allowed expected_allowed[] = {
     {ORDER_ACTION_ESCALATE, ORDER_ACCEPTED, ROLE_SYSTEM, ORDER_ACCEPTED},
     {ORDER_ACTION_ESCALATE, ORDER_IN_PROGRESS, ROLE_SYSTEM, ORDER_IN_PROGRESS},
     {ORDER_ACTION_ESCALATE, ORDER_COMPLETED, ROLE_SYSTEM, ORDER_COMPLETED},
+    {ORDER_ACTION_EXPIRE_CLAIM, ORDER_CLAIMED, ROLE_SYSTEM, ORDER_SUBMITTED},
+    {ORDER_ACTION_EXPIRE_ACCEPT, ORDER_ACCEPTED, ROLE_SYSTEM, ORDER_CLAIMED},
+    {ORDER_ACTION_DISPUTE, ORDER_COMPLETED, ROLE_COMMUNITY, ORDER_IN_PROGRESS},
+    {ORDER_ACTION_MERGE, ORDER_SUBMITTED, ROLE_COMMUNITY, ORDER_MERGED},
 };
 
 /* The wire names, written out here rather than read back from the module. */
@@ -58,6 +62,7 @@ static const char *const expected_state_names[ORDER_STATE_COUNT] = {
     "closed",
     "rejected",
     "cancelled",
+    "merged",
 };
 static const char *const expected_action_names[ORDER_ACTION_COUNT] = {
     "submit",
@@ -74,6 +79,10 @@ static const char *const expected_action_names[ORDER_ACTION_COUNT] = {
     "cancel",
     "evaluate",
     "escalate",
+    "expire_claim",
+    "expire_accept",
+    "dispute",
+    "merge",
 };
 static const char *const expected_role_names[ROLE_COUNT] = {
     "admin",
@@ -118,7 +127,7 @@ refusal_name(enum order_refusal f)
 	return "?";
 }
 
-/* Every one of the 9 × 14 × 7 combinations: allowed, target and refusal reason as expected. */
+/* Every one of the 10 × 18 × 7 combinations: allowed, target and refusal reason as expected. */
 static void
 every_combination_matches_expected_table(void **unused)
 {
@@ -153,7 +162,7 @@ every_combination_matches_expected_table(void **unused)
 			}
 		}
 	}
-	assert_int_equal(checked, 9 * 14 * 7);
+	assert_int_equal(checked, 10 * 18 * 7);
 	assert_int_equal(allowed_count, COUNT_OF(expected_allowed));
 }
 
@@ -250,7 +259,7 @@ static void
 terminal_states_allow_nothing_but_evaluate_on_closed(void **unused)
 {
 	(void)unused;
-	const enum order_state terminal[] = {ORDER_CLOSED, ORDER_REJECTED, ORDER_CANCELLED};
+	const enum order_state terminal[] = {ORDER_CLOSED, ORDER_REJECTED, ORDER_CANCELLED, ORDER_MERGED};
 	for (int i = 0; i < COUNT_OF(terminal); i++) {
 		for (int a = 0; a < ORDER_ACTION_COUNT; a++) {
 			for (int r = 0; r < ROLE_COUNT; r++) {
@@ -267,7 +276,7 @@ terminal_states_are_closed_rejected_cancelled(void **unused)
 {
 	(void)unused;
 	for (int s = 0; s < ORDER_STATE_COUNT; s++) {
-		bool want = s == ORDER_CLOSED || s == ORDER_REJECTED || s == ORDER_CANCELLED;
+		bool want = s == ORDER_CLOSED || s == ORDER_REJECTED || s == ORDER_CANCELLED || s == ORDER_MERGED;
 		assert_int_equal(order_state_is_terminal(s), want);
 	}
 }
@@ -298,7 +307,8 @@ reason_needed_for_reject_return_withdraw_only(void **unused)
 {
 	(void)unused;
 	for (int a = 0; a < ORDER_ACTION_COUNT; a++) {
-		bool want = a == ORDER_ACTION_REJECT || a == ORDER_ACTION_RETURN || a == ORDER_ACTION_WITHDRAW;
+		bool want = a == ORDER_ACTION_REJECT || a == ORDER_ACTION_RETURN || a == ORDER_ACTION_WITHDRAW ||
+		    a == ORDER_ACTION_DISPUTE;
 		assert_int_equal(order_action_needs_reason(a), want);
 	}
 }
@@ -441,13 +451,14 @@ actions_for_team_in_accepted_are_withdraw_and_start(void **unused)
 }
 
 static void
-actions_for_community_in_submitted_are_dispatch_and_reject(void **unused)
+actions_for_community_in_submitted_are_dispatch_reject_and_merge(void **unused)
 {
 	(void)unused;
 	enum order_action out[ORDER_ACTION_COUNT];
-	assert_int_equal(order_actions_for(ORDER_SUBMITTED, ROLE_COMMUNITY, out, COUNT_OF(out)), 2);
+	assert_int_equal(order_actions_for(ORDER_SUBMITTED, ROLE_COMMUNITY, out, COUNT_OF(out)), 3);
 	assert_int_equal(out[0], ORDER_ACTION_DISPATCH);
 	assert_int_equal(out[1], ORDER_ACTION_REJECT);
+	assert_int_equal(out[2], ORDER_ACTION_MERGE);
 }
 
 static void
@@ -522,7 +533,7 @@ main(void)
 	    cmocka_unit_test(out_of_range_values_are_refused),
 	    cmocka_unit_test(actions_for_department_in_claimed_are_return_and_offer),
 	    cmocka_unit_test(actions_for_team_in_accepted_are_withdraw_and_start),
-	    cmocka_unit_test(actions_for_community_in_submitted_are_dispatch_and_reject),
+	    cmocka_unit_test(actions_for_community_in_submitted_are_dispatch_reject_and_merge),
 	    cmocka_unit_test(actions_for_resident_in_closed_is_evaluate_only),
 	    cmocka_unit_test(actions_for_stops_at_max),
 	    cmocka_unit_test(actions_for_lists_exactly_the_allowed_actions_in_order),
