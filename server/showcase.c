@@ -135,7 +135,7 @@ page_done(struct request *r, const PGresult *res)
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	    "<title>志愿服务晒单</title><link rel=\"stylesheet\" href=\"/common/base.css\"></head><body>"
 	    "<main id=\"main\" style=\"max-width:60em;margin:0 auto;padding:0 12px\"><h1>志愿服务晒单</h1>"
-	    "<p>下面是居民同意公开的已完成服务：服务照片和居民的评价。不公开任何姓名、电话和地址。</p>");
+	    "<p>下面是居民同意公开的、服务已完成的点单：服务照片和居民的评价。不公开任何姓名、电话和地址。</p>");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *it = json_object_array_get_idx(items, i), *photos = NULL;
 		int rating = atoi(field(it, "rating"));
