@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "offload.h"
 #include "routes.h"
+#include "settings_record.h"
 #include "socket_activation.h"
 #include "sweep.h"
 #include "tracking_code.h"
@@ -101,6 +102,7 @@ serve_process(const struct config *cfg)
 	struct event *sigterm, *sigint;
 	struct sweep *sweep;
 	struct checkpoint_daily *checkpoints;
+	struct settings_record *settings;
 	struct db_pool_options db_options = {
 	    .conninfo = cfg->database_url,
 	    .size = (int)cfg->db_pool_size,
@@ -147,6 +149,7 @@ serve_process(const struct config *cfg)
 	event_add(sigint, NULL);
 	sweep = sweep_start(&app);
 	checkpoints = checkpoint_daily_start(&app);
+	settings = settings_record_start(&app);
 	stop.events = events_start(&app);
 
 	event_base_dispatch(app.base);
@@ -157,6 +160,7 @@ serve_process(const struct config *cfg)
 	db_pool_free(app.db);
 	sweep_stop(sweep);
 	checkpoint_daily_stop(checkpoints);
+	settings_record_stop(settings); /* after the pool, like the sweep: its query's failure calls back */
 	events_free(stop.events); /* after the pool: its failed queries still call back into the sweep */
 	http_server_free(app.http);
 	event_free(sigterm);
