@@ -30,6 +30,7 @@
 #include "outbox.h"
 #include "routes.h"
 #include "session_cache.h"
+#include "settings_record.h"
 #include "socket_activation.h"
 #include "sweep.h"
 #include "tracking_code.h"
@@ -110,6 +111,7 @@ serve_process(const struct config *cfg)
 	struct sweep *sweep;
 	const char *cause = NULL;
 	struct checkpoint_daily *checkpoints;
+	struct settings_record *settings;
 	struct db_pool_options db_options = {
 	    .conninfo = cfg->database_url,
 	    .size = (int)cfg->db_pool_size,
@@ -170,6 +172,7 @@ serve_process(const struct config *cfg)
 	sweep = sweep_start(&app);
 	session_cache_set_ttl_ms(app.cfg->session_cache_ms);
 	checkpoints = checkpoint_daily_start(&app);
+	settings = settings_record_start(&app);
 	stop.events = events_start(&app);
 	if (cfg->notify_sender)
 		app.outbox = outbox_start(&app);
@@ -185,6 +188,7 @@ serve_process(const struct config *cfg)
 	sweep_stop(sweep);
 	outbox_free(app.outbox);
 	checkpoint_daily_stop(checkpoints);
+	settings_record_stop(settings); /* after the pool, like the sweep: its query's failure calls back */
 	events_free(stop.events); /* after the pool: its failed queries still call back into the sweep */
 	http_server_free(app.http);
 	event_free(sigterm);

@@ -909,6 +909,8 @@ describe('ordering', () => {
     assert.equal(v.code, 0, `audit verify exits 0: ${v.stdout}${v.stderr}`);
     // The orders' chains on the first line; the certificates' chain (issue 13) has a line of its own.
     assert.match(v.stdout, new RegExp(`^audit chain intact: ${events} events in ${orders} orders(;|$)`, 'm'));
+    const adminEvents = Number(await h.sql('SELECT count(*) FROM admin_events'));
+    assert.match(v.stdout, new RegExp(`^admin chain intact: ${adminEvents} events$`, 'm'));
 
     // Plain changes are refused by the database, even to its owner.
     const [evId, seq, action, note] = (await h.sql(`SELECT id || '|' || seq || '|' || action || '|' || note FROM order_events
