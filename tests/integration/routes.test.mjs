@@ -25,7 +25,7 @@ const MASKS = {
 function readTable() {
   const text = fs.readFileSync(path.join(ROOT, 'server/routes.c'), 'utf8');
   const routes = [];
-  for (const m of text.matchAll(/\{(GET|POST|DELETE|PATCH), "([^"]+)", (\w+), ([A-Z_ |]+), (\w+)\}/g)) {
+  for (const m of text.matchAll(/\{(GET|POST|DELETE|PATCH), "([^"]+)", (\w+), ([A-Z_ |]+), (\w+)(?:, \w+)?\}/g)) {
     const roles = new Set();
     let open = false;
     for (const word of m[4].split('|').map((w) => w.trim())) {
