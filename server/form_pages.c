@@ -416,8 +416,9 @@ form_page_order_form(const char *catalog_json)
 	put_text_field(b, "contact_phone", "联系电话 <span class=\"req\" aria-hidden=\"true\">*</span>",
 	    "手机 11 位，或带区号的座机。志愿者会打这个电话联系您。",
 	    "type=\"tel\" inputmode=\"tel\" autocomplete=\"tel\" maxlength=\"30\" required");
-	text_add(b, "<p><label><input type=\"checkbox\" name=\"sms_consent\" value=\"true\"> "
-		    "办理有进展时给我发短信（晚上 10 点到早上 8 点不发）</label></p>");
+	text_add(b,
+	    "<p><label><input type=\"checkbox\" name=\"sms_consent\" value=\"true\"> "
+	    "办理有进展时给我发短信（晚上 10 点到早上 8 点不发）</label></p>");
 	put_text_field(b, "address", "地址（可不填）", NULL,
 	    "maxlength=\"200\" autocomplete=\"street-address\" placeholder=\"比如：历市镇 某某路 8 号\"");
 	put_text_field(b, "preferred_time", "什么时候方便（可不填）", NULL,
