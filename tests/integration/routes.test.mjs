@@ -21,7 +21,7 @@ const MASKS = {
   VOLUNTEER: ['volunteer'],
 };
 
-// {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE},
+// {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE, SLOW},
 function readTable() {
   const text = fs.readFileSync(path.join(ROOT, 'server/routes.c'), 'utf8');
   const routes = [];
