@@ -351,6 +351,7 @@ export async function startServer({ workers, env = {}, args = [], readyTimeout =
           await srv.kill();
           throw new Error(`the server's database pool did not come up within ${readyWait} ms`);
         }
+        if (readyOk) await liftWorkLimits();
         return srv;
       }
       last = `status ${r.status}: ${r.text.slice(0, 200)}`;
@@ -361,6 +362,17 @@ export async function startServer({ workers, env = {}, args = [], readyTimeout =
   }
   await srv.kill();
   throw new Error(`server did not answer GET /healthz with 200 within ${readyTimeout} ms (last: ${last})\n--- log tail (${logFile}) ---\n${tail(readLog())}`);
+}
+
+// The county's claim and accept limits (issue 14) count every order a shared demo department or team
+// holds, and the test files leave many open: lifted once per file, like the anonymous limits above.
+// The tests of the limits set a department's or team's own limit, which comes before the county's.
+let workLimitsLifted = false;
+async function liftWorkLimits() {
+  if (workLimitsLifted) return;
+  workLimitsLifted = true;
+  await sql(`DO $$ BEGIN IF to_regclass('county_settings') IS NOT NULL THEN
+      UPDATE county_settings SET claim_limit = 10000, accept_limit = 10000; END IF; END $$`).catch(() => {});
 }
 
 // ------------------------------------------------------------------ database and CLI
