@@ -331,7 +331,7 @@ audit_verify_run(const struct config *cfg, FILE *out)
 	if (w.reports > MAX_REPORTS)
 		fprintf(out, "… and %d more\n", w.reports - MAX_REPORTS);
 	if (w.reports == 0)
-		fprintf(out, "audit chain intact: %lld events in %lld orders; admin chain intact: %lld events\n",
+		fprintf(out, "audit chain intact: %lld events in %lld orders\nadmin chain intact: %lld events\n",
 		    w.events, w.orders, admin_events);
 	return w.reports > 0;
 }

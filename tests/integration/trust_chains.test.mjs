@@ -258,7 +258,8 @@ describe('trust: the admin chain, daily checkpoints, early erasure', () => {
       const file = path.join(out, files[0]);
       assert.match(fs.readFileSync(file, 'utf8'), /^paidan audit checkpoint v1\nmade_at .*\npublic_key [0-9a-f]{64}\n(order \d+ \d+ [0-9a-f]{64}\n)*admin \d+ [0-9a-f]{64}\nsignature [0-9a-f]{128}\n$/);
       const v = await auditVerify(['--checkpoint', file, '--checkpoint-key-file', key]);
-      assert.doesNotMatch(v.stdout, /^BROKEN/m, v.stdout);
+      // (Other test files leave orders broken on purpose; the checkpoint's own lines are what counts.)
+      assert.doesNotMatch(v.stdout, /chain was (cut|rewritten):|deleted after the checkpoint|not ours|signature does not match/, v.stdout);
       assert.match(v.stdout, /holds: no chain was cut, deleted or rewritten since/);
       // Two workers, a turn every 2 s: over 5 s at most 4 files (one per turn), not one per worker per turn.
       await h.sleep(5000);
