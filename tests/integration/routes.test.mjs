@@ -21,11 +21,11 @@ const MASKS = {
   VOLUNTEER: ['volunteer'],
 };
 
-// {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE},
+// {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE, SLOW},
 function readTable() {
   const text = fs.readFileSync(path.join(ROOT, 'server/routes.c'), 'utf8');
   const routes = [];
-  for (const m of text.matchAll(/\{(GET|POST|DELETE|PATCH), "([^"]+)", (\w+), ([A-Z_ |]+), (\w+)\}/g)) {
+  for (const m of text.matchAll(/\{(GET|POST|DELETE|PATCH), "([^"]+)", (\w+), ([A-Z_ |]+), (\w+)(?:, (\w+))?\}/g)) {
     const roles = new Set();
     let open = false;
     for (const word of m[4].split('|').map((w) => w.trim())) {
