@@ -289,12 +289,15 @@ static void
 guard_free(void *ctx)
 {
 	struct guard *g = ctx;
+	struct http_guards *gs = g->owner;
 
 	guard_unlink(g);
 	if (g->flushing)
 		g->dead = true;
 	else
 		guard_destroy(g);
+	if (gs->orphaned && gs->oldest == NULL)
+		free(gs);
 }
 
 /* At the cap: the oldest connection still sending its head, or idle between requests. */
@@ -360,10 +363,15 @@ http_guards_new(struct event_base *base, struct evhttp *http, const struct http_
 	return gs;
 }
 
+/* libevent frees some connections' filters only when the base goes (after evhttp_free): those
+ * still open keep the guards, and the last of them frees them. */
 void
 http_guards_free(struct http_guards *gs)
 {
-	free(gs);
+	if (gs->oldest == NULL)
+		free(gs);
+	else
+		gs->orphaned = true;
 }
 
 void

@@ -54,6 +54,7 @@ struct http_guards {
 	struct http_guard_options options;
 	struct guard *oldest, *newest;
 	struct http_guard_stats stats;
+	bool orphaned; /* http_guards_free ran while filters were still open: the last one frees */
 };
 
 /* http_guard.c */
