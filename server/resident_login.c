@@ -19,6 +19,7 @@
 #include "http.h"
 #include "notify_rules.h"
 #include "notify_schedule.h"
+#include "session.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -257,16 +258,6 @@ verify_done(void *arg, const struct db_reply *reply)
 	}
 }
 
-/* BLAKE2b of the token: only the hash is stored, like staff sessions. */
-static void
-token_hash_hex(const char *token, char out[65])
-{
-	unsigned char hash[32];
-
-	crypto_generichash(hash, sizeof hash, (const unsigned char *)token, strlen(token), NULL, 0);
-	sodium_bin2hex(out, 65, hash, sizeof hash);
-}
-
 void
 resident_sessions_create(struct request *r)
 {
@@ -298,7 +289,7 @@ resident_sessions_create(struct request *r)
 	field_errors_free(&errors);
 	randombytes_buf(token, sizeof token);
 	sodium_bin2hex(s->token_hex, sizeof s->token_hex, token, sizeof token);
-	token_hash_hex(s->token_hex, hash_hex);
+	session_token_hash(s->token_hex, hash_hex);
 	snprintf(hours, sizeof hours, "%ld", r->app->cfg->resident_session_hours);
 	{
 		const char *values[4] = {s->phone, s->code, hash_hex, hours};
@@ -338,7 +329,7 @@ resident_session_hash(struct request *r, char out[65])
 	}
 	if (token[0] == '\0')
 		return false;
-	token_hash_hex(token, out);
+	session_token_hash(token, out);
 	return true;
 }
 
