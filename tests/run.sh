@@ -92,6 +92,22 @@ stage "test packages" test_tool_packages
 # The browser libraries the clients serve (the team app's QR decoder), from npm: as a deployment has them.
 stage "client libraries (npm)" bash "$ROOT/deploy/clients-vendor.sh"
 
+# Every client module must parse as an ES module: one that does not (a merge that imports a name twice)
+# blanks its whole page, and the browser stage would only see it as timeouts minutes later.
+client_modules_parse() {
+    local f tmp rc=0
+    tmp=$(mktemp -d)
+    while IFS= read -r f; do
+        cp "$f" "$tmp/m.mjs"
+        if ! node --check "$tmp/m.mjs" 2>"$tmp/err"; then
+            echo "$f does not parse:"; sed 's/^/    /' "$tmp/err"; rc=1
+        fi
+    done < <(find "$ROOT/clients" -name '*.js' -not -path '*/vendor/*' | sort)
+    rm -rf "$tmp"
+    return "$rc"
+}
+stage "client modules parse" client_modules_parse
+
 build_tree() { # DIR CMAKE-ARGS...
     local dir=$1
     shift

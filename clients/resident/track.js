@@ -12,7 +12,6 @@ import { startEvents } from '/common/sse.js';
 import { cancelPanel, evaluatePanel, stars } from './panels.js';
 import { checkinPanel } from './checkin.js';
 import { photoGallery } from '/common/photos.js';
-import { residentKey } from './lib.js';
 
 useTexts('resident', own); // before anything renders
 
