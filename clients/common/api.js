@@ -36,6 +36,8 @@ export function createClient({ storage = null, key = '' } = {}) {
     const s = session.get();
     const h = { ...headers };
     if (s && s.token) h.Authorization = `Bearer ${s.token}`;
+    // The phone knows it is offline: the call would only fail (and log an error), so fail it here.
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) return null;
     try {
       return await fetch(path, { method, headers: h, body, signal, cache: 'no-store' });
     } catch (e) {

@@ -5,7 +5,8 @@
 /**
  * startEvents({getToken, onEvent(data), onStatus('connecting'|'open'|'down'), url?, onUnauthorized?}) → {stop()}.
  * getToken may return a promise (a resident's page asks the server for a short-lived stream token
- * before each connection); onUnauthorized returning 'retry' reconnects later with a new token.
+ * before each connection): null means refused (no stream), a throw means try again later;
+ * onUnauthorized returning 'retry' reconnects later with a new token.
  */
 export function startEvents({ getToken, onEvent, onStatus = () => {}, onUnauthorized = () => {}, url = '/api/v1/events' }) {
   let lastId = null;
@@ -52,8 +53,14 @@ export function startEvents({ getToken, onEvent, onStatus = () => {}, onUnauthor
     if (stopped || connecting) return;
     connecting = true;
     let token = null;
-    try { token = await getToken(); } catch { token = null; }
-    if (!token || stopped) { connecting = false; return; }
+    try {
+      token = await getToken();
+    } catch {
+      connecting = false; // no answer (network, server busy): try again later
+      schedule();
+      return;
+    }
+    if (!token || stopped) { connecting = false; return; } // refused: the page polls instead
     controller = new AbortController();
     onStatus('connecting');
     const headers = { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' };

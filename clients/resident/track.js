@@ -69,7 +69,8 @@ function follow(code) {
     url: `/api/v1/track/${encodeURIComponent(code)}/events`,
     getToken: async () => {
       const r = await api(`/api/v1/track/${encodeURIComponent(code)}/stream-token`, { method: 'POST', body: { resident_key: key } });
-      return r.ok && r.json ? r.json.token : null;
+      if (r.status === 0 || r.status === 429 || r.status >= 500) throw new Error('try again later');
+      return r.ok && r.json ? r.json.token : null; // a wrong key: the page keeps polling
     },
     onEvent: () => { if (!busy()) load(code); },
     onStatus: (s) => { liveOpen = s === 'open'; document.body.dataset.live = s; },

@@ -88,7 +88,7 @@ test('cancelling needs the resident key: none on this phone or a wrong one is ex
   });
   assert.equal(r.status, 201, r.text);
   const p = await newPage(browser, srv.base, { name: 'cancel' });
-  p.allowed.push(/status of 403.*\/cancel/);
+  p.allowed.push(/status of 403.*\/cancel/, /status of 403.*\/stream-token/); // the wrong key, refused
   await p.goto(`/track/${r.json.tracking_code}`);
   await p.click('#cancel-open');
   await p.click('#cancel-form button[type=submit]');
