@@ -61,7 +61,7 @@ static struct db_statement merge_statement = DB_STATEMENT("order_merge",
     "         orig.into_at, decode($8::text, 'hex'), decode($9::text, 'hex'), $13::smallint,"
     "         'from=' || $1::bigint FROM orig, dup"
     ")"
-    "SELECT (SELECT paidan_order_json(dup::orders, true)::text FROM dup) AS body"
+    "SELECT (SELECT paidan_order_staff_json(dup::orders, true)::text FROM dup) AS body"
     " WHERE paidan_check(EXISTS (SELECT 1 FROM dup) AND EXISTS (SELECT 1 FROM orig), 'moved')",
     13);
 

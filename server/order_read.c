@@ -32,7 +32,7 @@
  * largest id). The inner LIMIT is a constant (the largest page and one more), so that the plan is
  * made for a few rows; the outer one cuts the page, and only its rows become JSON. */
 #define LIST_SQL(SCOPE)                                                                                                  \
-	"SELECT paidan_order_json(x.o, paidan_phone_visible(x.o, $1::text, $2::bigint))::text AS body,"                  \
+	"SELECT paidan_order_staff_json(x.o, paidan_phone_visible(x.o, $1::text, $2::bigint))::text AS body,"            \
 	"       ((x.o).escalated_at IS NOT NULL)::int AS escalated, (x.o).id AS id"                                      \
 	"  FROM (SELECT o FROM orders o"                                                                                 \
 	" WHERE " SCOPE "   AND ($3::text IS NULL OR o.state = $3::text)"                                                \
@@ -70,7 +70,7 @@ static struct db_statement list_statements[ROLE_COUNT] = {
 
 static struct db_statement detail_statement = DB_STATEMENT("orders_detail",
     "SELECT paidan_order_visible(o, $2::text, $3::bigint) AS visible,"
-    "       (paidan_order_json(o, paidan_phone_visible(o, $2::text, $3::bigint))::jsonb"
+    "       (paidan_order_staff_json(o, paidan_phone_visible(o, $2::text, $3::bigint))::jsonb"
     "        || jsonb_build_object("
     "          'events', paidan_order_events_json(o.id, true),"
     "          'offers', (SELECT COALESCE(json_agg(json_build_object('team_id', f.team_id, 'team_name', t.name,"

@@ -17,7 +17,10 @@ CREATE INDEX orders_phone_open ON orders (contact_phone)
 ALTER TABLE idempotency_keys ADD COLUMN resident_key_sealed bytea;
 
 -- How an order looks to staff, teams and volunteers: the work-order number, never the tracking code.
-CREATE OR REPLACE FUNCTION paidan_order_json(o orders, show_phone boolean) RETURNS json
+-- A new name, not a new body for paidan_order_json: the previous release keeps serving while this
+-- one migrates (tests/ops/upgrade-drill.sh) and reads the tracking code of a new order from that
+-- function. paidan_order_json stays as v0.1.0 wrote it until the release after this one drops it.
+CREATE FUNCTION paidan_order_staff_json(o orders, show_phone boolean) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'id', o.id, 'work_no', o.work_no, 'state', o.state,
@@ -36,7 +39,7 @@ $$;
 -- caller adds the resident key: it is never stored).
 CREATE FUNCTION paidan_order_submitted_json(o orders) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
-    SELECT paidan_order_json(o, false)::jsonb || jsonb_build_object('tracking_code', o.tracking_code)
+    SELECT paidan_order_staff_json(o, false)::jsonb || jsonb_build_object('tracking_code', o.tracking_code)
 $$;
 
 -- The timeline as a stranger holding the tracking code may see it: who acted by role, and only the

@@ -77,7 +77,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- How an order looks to staff (sql/070_order_source.sql), with its duplicate links as work numbers.
-CREATE OR REPLACE FUNCTION paidan_order_json(o orders, show_phone boolean) RETURNS json
+CREATE OR REPLACE FUNCTION paidan_order_staff_json(o orders, show_phone boolean) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'id', o.id, 'work_no', o.work_no, 'state', o.state,

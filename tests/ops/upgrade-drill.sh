@@ -193,7 +193,7 @@ const wrongIn = (s, t) => load.wrong.filter((w) => w.t1 >= Number(e[s]) && w.t0 
 console.log(`acknowledged ${load.acknowledged.length} orders, ${load.requests.length} requests; every acknowledged order stored once: ${problems.length === 0 ? 'yes' : 'NO'}`);
 console.log(`failed requests: ${failed.length} in all; phase 2 (old→new, SO_REUSEPORT): ${p2.length} ${JSON.stringify(p2.map((r) => r.status || r.error))}; phase 3 (passed socket): ${p3.length} ${JSON.stringify(p3.map((r) => r.status || r.error))}`);
 console.log(`wrong answers: ${load.wrong.length} (phase 2: ${wrongIn('P2_START', 'P2_END')}, phase 3: ${wrongIn('P3_START', 'P3_END')}); of them 201s without a tracking code: ${noCode.length}` +
-  (noCode.length ? ` (the previous release's submit on the new schema: it replies paidan_order_json(), which sql/050 changed)` : ''));
+  (noCode.length ? ` (the previous release's submit on the new schema: a migration changed what a function it calls returns)` : ''));
 for (const p of problems.slice(0, 10)) console.log(`  problem: ${p}`);
 process.exit(problems.length === 0 && load.wrong.length === 0 && p3.length === 0 && load.acknowledged.length > 0 ? 0 : 1);
 JS
