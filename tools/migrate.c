@@ -4,12 +4,22 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db_blocking.h"
 #include "xalloc.h"
 
 /* Any fixed number: it names paidan's migration lock among other advisory locks. */
 #define MIGRATION_LOCK "4711001"
+
+/* The release before keeps serving while this one migrates (tests/ops/upgrade-drill.sh). A migration
+ * that waited for a table's lock while holding others could close a cycle with a request, and
+ * PostgreSQL would end it by failing the request (a 503 to a resident). So a migration waits for a
+ * lock only briefly (well under deadlock_timeout, 1 s by default, after which the request side would
+ * be the one chosen), then lets go of everything and starts the file again: about a minute in all. */
+#define MIGRATION_LOCK_TIMEOUT "SET LOCAL lock_timeout = '100ms'"
+#define MIGRATION_TRIES 200
+#define MIGRATION_PAUSE_MS 200
 
 static int
 compare_names(const void *a, const void *b)
@@ -50,6 +60,23 @@ list_migrations(const char *dir, size_t *count)
 	return names;
 }
 
+/* Runs a migration file. A lock it could not get in time, or a deadlock, sets *busy (and is not
+ * reported while quiet_busy: the file is tried again); any other error is reported. */
+static bool
+exec_file(PGconn *conn, const char *sql, bool quiet_busy, bool *busy)
+{
+	PGresult *res = PQexec(conn, sql);
+	ExecStatusType status = PQresultStatus(res);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+
+	*busy = !ok && state != NULL && (strcmp(state, "55P03") == 0 || strcmp(state, "40P01") == 0);
+	if (!ok && !(*busy && quiet_busy))
+		fprintf(stderr, "paidan: %s", PQerrorMessage(conn));
+	PQclear(res);
+	return ok;
+}
+
 static bool
 apply_one(PGconn *conn, const char *dir, const char *name, FILE *out)
 {
@@ -72,14 +99,25 @@ apply_one(PGconn *conn, const char *dir, const char *name, FILE *out)
 		fprintf(stderr, "paidan: cannot read %s\n", path);
 		return false;
 	}
-	ok = db_blocking_exec(conn, "BEGIN") && db_blocking_exec(conn, sql);
-	if (ok) {
-		res =
-		    db_blocking_query(conn, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, values);
-		ok = res != NULL;
-		PQclear(res);
+	for (int try = 1;; try++) {
+		bool busy = false;
+
+		ok = db_blocking_exec(conn, "BEGIN") && db_blocking_exec(conn, MIGRATION_LOCK_TIMEOUT) &&
+		    exec_file(conn, sql, try < MIGRATION_TRIES, &busy);
+		if (ok) {
+			res = db_blocking_query(
+			    conn, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, values);
+			ok = res != NULL;
+			PQclear(res);
+		}
+		ok = ok && db_blocking_exec(conn, "COMMIT");
+		if (ok || !busy || try >= MIGRATION_TRIES)
+			break;
+		db_blocking_exec(conn, "ROLLBACK");
+		if (try == 1)
+			fprintf(stderr, "paidan: %s waits for tables in use; trying again\n", name);
+		nanosleep(&(struct timespec){.tv_nsec = MIGRATION_PAUSE_MS * 1000000L}, NULL);
 	}
-	ok = ok && db_blocking_exec(conn, "COMMIT");
 	if (!ok) {
 		fprintf(stderr, "paidan: migration %s failed\n", name);
 		db_blocking_exec(conn, "ROLLBACK");
