@@ -119,6 +119,8 @@ const char *http_header(const struct request *r, const char *name);
 void http_set_header(struct request *r, const char *name, const char *value);
 /* The body as a NUL-terminated string (owned by the request); *len excludes the NUL. */
 const char *http_body(struct request *r, size_t *len);
+/* True when the request's Content-Type is type (any parameters after it, such as charset, ignored). */
+bool http_content_type_is(const struct request *r, const char *type);
 /* The value of a query-string parameter, or NULL; decoded, owned by the request. */
 const char *http_query_param(struct request *r, const char *name);
 

@@ -78,6 +78,14 @@ content_type_is(const char *header, const char *type)
 	return strncasecmp(header, type, n) == 0 && (header[n] == '\0' || header[n] == ';' || header[n] == ' ');
 }
 
+bool
+http_content_type_is(const struct request *r, const char *type)
+{
+	const char *header = http_header(r, "Content-Type");
+
+	return header != NULL && content_type_is(header, type);
+}
+
 struct json_object *
 http_parse_body(struct request *r, bool allow_form, enum input_kind *kind)
 {

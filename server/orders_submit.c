@@ -28,7 +28,6 @@
 #include "validate.h"
 #include "xalloc.h"
 
-#define IDEMPOTENCY_KEY_MAX 255
 #define SUBMIT_ATTEMPTS 3
 
 static struct db_statement submit_statement = DB_STATEMENT("orders_submit",
@@ -369,19 +368,6 @@ read_source(struct request *r, struct submit_state *s, struct json_object *body,
 		api_error_reply(r, API_ERROR_ENTER_OWN_COMMUNITY_ONLY, NULL);
 		return false;
 	}
-	return true;
-}
-
-static bool
-idempotency_key_valid(const char *key)
-{
-	size_t n = strlen(key);
-
-	if (n == 0 || n > IDEMPOTENCY_KEY_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)key[i] < 0x21 || (unsigned char)key[i] > 0x7e)
-			return false;
 	return true;
 }
 

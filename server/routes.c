@@ -31,6 +31,7 @@
 #include "orders_submit.h"
 #include "photos.h"
 #include "queue.h"
+#include "registry_import.h"
 #include "registry_members.h"
 #include "registry_skills.h"
 #include "registry_teams.h"
@@ -118,6 +119,7 @@ static const struct route routes[] = {
     {POST, "/api/v1/skills", skills_create, ADMIN, JSON, WRITE},
     {GET, "/api/v1/volunteers", volunteers_list, ADMIN | TEAM, NONE, SLOW},
     {POST, "/api/v1/volunteers", volunteers_create, ADMIN, JSON, WRITE},
+    {POST, "/api/v1/volunteers/import", volunteers_import, ADMIN, RAW, WRITE},
     {GET, "/api/v1/volunteers/{id}", volunteers_get, ADMIN | TEAM, NONE, FAST},
     {PATCH, "/api/v1/volunteers/{id}", volunteers_update, ADMIN, JSON, WRITE},
     {GET, "/api/v1/teams", teams_list, STAFF, NONE, SLOW},

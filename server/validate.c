@@ -288,3 +288,16 @@ validate_hours(struct field_errors *errors, struct json_object *value, const cha
 	    errors, field, "时长应在 0 到 24 小时之间，最多两位小数 (hours: more than 0, at most 24, two decimals)");
 	return false;
 }
+
+bool
+idempotency_key_valid(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n == 0 || n > IDEMPOTENCY_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)key[i] < 0x21 || (unsigned char)key[i] > 0x7e)
+			return false;
+	return true;
+}

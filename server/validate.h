@@ -41,6 +41,10 @@ bool validate_text(struct field_errors *errors, struct json_object *obj, const c
 bool validate_id(
     struct field_errors *errors, struct json_object *obj, const char *field, enum input_kind kind, int64_t *out);
 
+/* An Idempotency-Key header: 1 to IDEMPOTENCY_KEY_MAX visible ASCII characters. */
+#define IDEMPOTENCY_KEY_MAX 255
+bool idempotency_key_valid(const char *key);
+
 /* Parses a positive decimal id from text (path parameter): 1..2^53, digits only. */
 bool parse_id(const char *text, int64_t *out);
 

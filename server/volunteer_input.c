@@ -12,48 +12,23 @@
 #include "json_io.h"
 #include "xalloc.h"
 
+/* The writes themselves are SQL functions (sql/086) that the import (volunteer_import.c) calls too. */
 struct db_statement volunteer_create_statement = DB_STATEMENT("volunteer_create",
-    "WITH found AS ("
-    "  SELECT s.id, w.level FROM unnest($9::text[], $10::smallint[]) AS w (code, level)"
-    "    JOIN skills s ON s.code = w.code"
-    "), new AS ("
-    "  SELECT nextval(pg_get_serial_sequence('volunteers', 'id')) AS id"
-    "   WHERE paidan_check(NOT $8::boolean OR (SELECT count(*) FROM found) = cardinality($9::text[]), 'skills')"
-    "     AND paidan_check_unique(NOT EXISTS (SELECT 1 FROM volunteers x WHERE x.phone = $2::text), 'phone')"
-    "), v AS ("
-    "  INSERT INTO volunteers (id, volunteer_no, name, phone, status, id_number_enc, id_number_hash, id_number_masked)"
-    "  OVERRIDING SYSTEM VALUE"
-    "  SELECT new.id, 'V' || lpad(new.id::text, greatest(6, length(new.id::text)), '0'), $1::text, $2::text,"
-    "         COALESCE($3::text, 'active'), CASE WHEN $4::boolean THEN $5::bytea END,"
-    "         CASE WHEN $4::boolean THEN $6::bytea END, CASE WHEN $4::boolean THEN $7::text END"
-    "    FROM new"
-    "  RETURNING id"
-    "), skills_added AS ("
-    "  INSERT INTO volunteer_skills (volunteer_id, skill_id, level) SELECT v.id, found.id, found.level FROM v, found"
-    ")"
-    "SELECT id FROM v",
+    "SELECT paidan_volunteer_register($1::text, $2::text, $3::text, $4::boolean, $5::bytea, $6::bytea,"
+    " $7::text, $8::boolean, $9::text[], $10::smallint[]) AS id",
     VOLUNTEER_INPUT_PARAMS);
 
-/* The old lead is demoted before the new one is written (team_members_one_lead is checked row by row):
- * the insert waits on the count of demoted rows, which runs the demotion to completion first. */
+/* was_member is read in the statement's snapshot, before the function's write. */
 struct db_statement team_member_add_statement = DB_STATEMENT("team_member_add",
     "WITH team AS (SELECT id FROM teams WHERE id = $1::bigint),"
     "vol AS (SELECT id, name, volunteer_no FROM volunteers WHERE id = $2::bigint),"
-    "demoted AS ("
-    "  UPDATE team_members m SET role = 'member' FROM team, vol"
-    "   WHERE $3::text = 'lead' AND m.team_id = team.id AND m.role = 'lead' AND m.volunteer_id <> vol.id"
-    "  RETURNING m.volunteer_id"
-    "), added AS ("
-    "  INSERT INTO team_members (team_id, volunteer_id, role)"
-    "  SELECT team.id, vol.id, $3::text FROM team, vol WHERE (SELECT count(*) FROM demoted) >= 0"
-    "  ON CONFLICT (team_id, volunteer_id) DO UPDATE SET role = EXCLUDED.role"
-    "   WHERE team_members.role <> 'lead' OR EXCLUDED.role = 'lead'"
-    "  RETURNING volunteer_id, role, joined_at"
+    "added AS MATERIALIZED ("
+    "  SELECT a.* FROM team, vol, paidan_team_member_put(team.id, vol.id, $3::text) a"
     ")"
     "SELECT EXISTS (SELECT 1 FROM team) AS team_found, EXISTS (SELECT 1 FROM vol) AS volunteer_found,"
     "       EXISTS (SELECT 1 FROM team_members WHERE team_id = $1::bigint AND volunteer_id = $2::bigint) AS was_member,"
-    "       (SELECT json_build_object('volunteer_id', a.volunteer_id, 'volunteer_no', vol.volunteer_no,"
-    "                                 'name', vol.name, 'role', a.role, 'joined_at', a.joined_at)::text"
+    "       (SELECT json_build_object('volunteer_id', a.member_volunteer_id, 'volunteer_no', vol.volunteer_no,"
+    "                                 'name', vol.name, 'role', a.member_role, 'joined_at', a.member_joined_at)::text"
     "          FROM added a, vol) AS member",
     3);
 

@@ -19,6 +19,7 @@ const ROUTES = [
   { re: /^\/order\/(\d+)$/, nav: 'queue', load: () => import('./detail.js'), render: (v, c, m) => v.render(c, Number(m[1])) },
   { re: /^\/dashboard$/, nav: 'dashboard', load: () => import('./dashboard.js'), render: (v, c, m, q) => v.render(c, q) },
   { re: /^\/volunteers$/, nav: 'volunteers', load: () => import('./volunteers.js'), render: (v, c, m, q) => v.render(c, q) },
+  { re: /^\/volunteers\/import$/, nav: 'volunteers', load: () => import('./import.js'), render: (v, c) => v.render(c) },
   { re: /^\/teams$/, nav: 'teams', load: () => import('./teams.js'), render: (v, c, m, q) => v.render(c, q) },
   { re: /^\/callbacks$/, nav: 'queue', load: () => import('./callbacks.js'), render: (v, c) => v.render(c) },
   { re: /^\/enter$/, nav: 'enter', load: () => import('./enter.js'), render: (v, c) => v.render(c) },

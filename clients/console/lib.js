@@ -3,5 +3,5 @@
 import { createClient } from '/common/api.js';
 
 export const { session, api, download, fetchAuthorized, onUnauthenticated } = createClient({ storage: 'session', key: 'paidan.console.session' });
-export { errorText, localText } from '/common/api.js';
+export { errorText, localText, uuid } from '/common/api.js';
 export * from '/common/dom.js';

@@ -93,7 +93,8 @@ export function render(container, query) {
       el('label', {}, el('span', {}, t('reg.status')), status),
       el('div', { class: 'filter-buttons' },
         el('button', { type: 'submit', class: 'btn primary' }, t('reg.search')),
-        el('button', { type: 'button', class: 'btn', id: 'vol-new', onclick: () => openForm(null) }, t('vol.new')))),
+        el('button', { type: 'button', class: 'btn', id: 'vol-new', onclick: () => openForm(null) }, t('vol.new')),
+        el('a', { class: 'btn', id: 'vol-import', href: '#/volunteers/import' }, t('imp.title')))),
     formBox,
     table.node);
 
