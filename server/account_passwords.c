@@ -194,20 +194,10 @@ read_passwords(struct request *r, struct change *c, bool with_current)
 	return true;
 }
 
-static struct change *
-change_new(struct request *r)
-{
-	struct change *c = xcalloc(1, sizeof *c);
-
-	r->state = c;
-	r->state_free = change_free;
-	return c;
-}
-
 void
 account_password_change(struct request *r)
 {
-	struct change *c = change_new(r);
+	struct change *c = http_state_new(r, sizeof *c, change_free);
 	struct query q;
 
 	if (!read_passwords(r, c, true))
@@ -221,7 +211,7 @@ account_password_change(struct request *r)
 void
 account_password_reset(struct request *r)
 {
-	struct change *c = change_new(r);
+	struct change *c = http_state_new(r, sizeof *c, change_free);
 
 	if (!read_passwords(r, c, false) || hashing_busy(r))
 		return;

@@ -212,7 +212,7 @@ auth_login(struct request *r)
 		json_object_put(body);
 		return;
 	}
-	s = xcalloc(1, sizeof *s);
+	s = http_state_new(r, sizeof *s, login_state_free);
 	s->username = xstrndup(username, ulen);
 	/* The password is taken untrimmed: spaces may be part of it. */
 	json_object *pw;
@@ -221,8 +221,6 @@ auth_login(struct request *r)
 	s->remember =
 	    remember != NULL && json_object_is_type(remember, json_type_boolean) && json_object_get_boolean(remember);
 	json_object_put(body);
-	r->state = s;
-	r->state_free = login_state_free;
 	client_address(r, s->address);
 	throttle_login_attempt(r, s->username, s->address, login_lookup_done);
 }

@@ -218,10 +218,8 @@ issue_send(struct request *r)
 static void
 issue_start(struct request *r, enum issue_reply kind)
 {
-	struct issue_state *s = xcalloc(1, sizeof *s);
+	struct issue_state *s = http_state_new(r, sizeof *s, NULL);
 
-	r->state = s;
-	r->state_free = free;
 	s->reply = kind;
 	issue_send(r);
 }
@@ -321,12 +319,10 @@ lookup_done(struct request *r, const PGresult *res)
 static void
 lookup(struct request *r, const char *given, bool verify_banner)
 {
-	struct lookup_state *s = xcalloc(1, sizeof *s);
+	struct lookup_state *s = http_state_new(r, sizeof *s, lookup_state_free);
 	char code[VERIFY_CODE_LEN + 1];
 	struct query q;
 
-	r->state = s;
-	r->state_free = lookup_state_free;
 	s->given = xstrdup(given);
 	s->verify_banner = verify_banner;
 	if (!normalise_code(given, code)) {

@@ -374,10 +374,8 @@ export_start(struct request *r, const struct export_spec *spec)
 {
 	struct export_state *s;
 
-	s = xcalloc(1, sizeof *s);
+	s = http_state_new(r, sizeof *s, export_state_free);
 	s->out = evbuffer_new();
-	r->state = s;
-	r->state_free = export_state_free;
 	s->spec = spec;
 	s->r = r;
 	if (!stats_range_from_query(r, &s->range))

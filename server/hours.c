@@ -216,9 +216,7 @@ hours_correct(struct request *r)
 	body = http_parse_body(r, false, &kind);
 	if (body == NULL)
 		return;
-	c = xcalloc(1, sizeof *c);
-	r->state = c;
-	r->state_free = correction_free;
+	c = http_state_new(r, sizeof *c, correction_free);
 	field_errors_init(&errors);
 	/* Zero is a valid correction (the service did not happen); validate_hours takes > 0 only. */
 	if (!json_object_object_get_ex(body, "hours", &h) || json_object_is_type(h, json_type_null))

@@ -80,11 +80,9 @@ action_state_free(void *p)
 static struct action_state *
 action_state_new(struct request *r, enum order_action action)
 {
-	struct action_state *s = xcalloc(1, sizeof *s);
+	struct action_state *s = http_state_new(r, sizeof *s, action_state_free);
 
 	s->action = action;
-	r->state = s;
-	r->state_free = action_state_free;
 	return s;
 }
 

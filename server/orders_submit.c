@@ -420,15 +420,13 @@ validate_consent(struct field_errors *errors, struct json_object *body, enum inp
 void
 orders_submit(struct request *r)
 {
-	struct submit_state *s = xcalloc(1, sizeof *s);
+	struct submit_state *s = http_state_new(r, sizeof *s, submit_state_free);
 	struct field_errors errors;
 	enum input_kind kind;
 	struct json_object *body;
 	const char *text, *key = http_header(r, "Idempotency-Key");
 	size_t len;
 
-	r->state = s;
-	r->state_free = submit_state_free;
 	if (key != NULL && !idempotency_key_valid(key)) {
 		struct json_object *fields = json_object_new_object();
 		json_object_object_add(fields, "Idempotency-Key",
