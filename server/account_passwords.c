@@ -18,6 +18,7 @@
 #include "http.h"
 #include "offload.h"
 #include "passwords.h"
+#include "query.h"
 #include "session_cache.h"
 #include "throttle.h"
 #include "validate.h"
@@ -33,7 +34,8 @@ static struct db_statement load_statement = DB_STATEMENT("account_password_load"
     "    attempts = CASE WHEN a.window_start <= now() - interval '15 minutes' THEN 1 ELSE a.attempts + 1 END,"
     "    window_start = CASE WHEN a.window_start <= now() - interval '15 minutes' THEN now() ELSE a.window_start END"
     "  RETURNING attempts)"
-    "SELECT u.password_hash, (SELECT attempts FROM counted) <= " CHANGE_TRIES " FROM users u WHERE u.id = $1::bigint",
+    "SELECT u.password_hash, (SELECT attempts FROM counted) <= " CHANGE_TRIES " AS allowed"
+    "  FROM users u WHERE u.id = $1::bigint",
     1);
 
 /* The new hash, the end of every session and the admin chain's event (sql/057) in one statement. */
@@ -43,7 +45,7 @@ static struct db_statement store_statement = DB_STATEMENT("account_password_stor
     " a AS (DELETE FROM login_attempts WHERE key = 'change:' || $1::text),"
     " ev AS (INSERT INTO admin_events (actor_user_id, actor_role, action, target, payload)"
     "        SELECT $3::bigint, $4::text, $5::text, 'user:' || (row).id, paidan_admin_user_state(row) FROM u)"
-    "SELECT count(*) FROM u",
+    "SELECT count(*) AS changed FROM u",
     5);
 
 struct change {
@@ -51,7 +53,7 @@ struct change {
 	char *next;
 	char *stored; /* the current hash, when changing one's own */
 	char hash[PASSWORD_HASH_MAX];
-	char user_id[24];
+	int64_t user_id;
 	bool current_ok;
 	bool hashed;
 };
@@ -77,20 +79,14 @@ change_free(void *p)
 }
 
 static void
-store_done(void *arg, const struct db_reply *reply)
+store_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (strcmp(PQgetvalue(reply->result, 0, 0), "1") != 0) {
+	if (query_cell_id(res, 0, "changed") != 1) {
 		api_error_reply(r, API_ERROR_NO_SUCH_USER, NULL);
 		return;
 	}
 	/* Every session of the user ended: this process forgets them at once, the others by the notes. */
-	session_cache_forget_user(strtoll(((struct change *)r->state)->user_id, NULL, 10));
+	session_cache_forget_user(((struct change *)r->state)->user_id);
 	http_reply_empty(r, 204);
 }
 
@@ -109,9 +105,7 @@ hashed(void *arg)
 {
 	struct request *r = arg;
 	struct change *c = r->state;
-	char actor[24];
-	const char *values[5] = {c->user_id, c->hash, actor, user_role_name(r->user->role),
-	    c->current != NULL ? "account.password_change" : "account.password_reset"};
+	struct query q;
 
 	throttle_count_password_check();
 	if (!c->current_ok) {
@@ -124,8 +118,13 @@ hashed(void *arg)
 		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
-	snprintf(actor, sizeof actor, "%lld", (long long)r->user->id);
-	db_query(r->app->db, &store_statement, values, store_done, r);
+	query_start(&q, r, &store_statement);
+	query_id(&q, 1, c->user_id);
+	query_text(&q, 2, c->hash);
+	query_id(&q, 3, r->user->id);
+	query_text(&q, 4, user_role_name(r->user->role));
+	query_text(&q, 5, c->current != NULL ? "account.password_change" : "account.password_reset");
+	query_run(&q, store_done, NULL);
 }
 
 static void
@@ -145,27 +144,22 @@ hashing_busy(struct request *r)
 }
 
 static void
-load_done(void *arg, const struct db_reply *reply)
+load_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct change *c = r->state;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (PQntuples(reply->result) == 0) {
+	if (PQntuples(res) == 0) {
 		api_error_reply(r, API_ERROR_UNAUTHENTICATED, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(reply->result, 0, 1), "t") != 0) {
+	if (!query_cell_bool(res, 0, "allowed")) {
 		throttle_reply_limited(
 		    r, 900, "尝试次数过多，请 15 分钟后再试 (too many tries; try again in 15 minutes)");
 		return;
 	}
 	if (hashing_busy(r))
 		return;
-	c->stored = xstrdup(PQgetvalue(reply->result, 0, 0));
+	c->stored = xstrdup(query_cell(res, 0, "password_hash"));
 	if (!offload_run(r->app->offload, hash_work, hashed, r))
 		reply_hashing_busy(r);
 }
@@ -200,36 +194,28 @@ read_passwords(struct request *r, struct change *c, bool with_current)
 	return true;
 }
 
-static struct change *
-change_new(struct request *r)
-{
-	struct change *c = xcalloc(1, sizeof *c);
-
-	r->state = c;
-	r->state_free = change_free;
-	return c;
-}
-
 void
 account_password_change(struct request *r)
 {
-	struct change *c = change_new(r);
-	const char *values[1] = {c->user_id};
+	struct change *c = http_state_new(r, sizeof *c, change_free);
+	struct query q;
 
 	if (!read_passwords(r, c, true))
 		return;
-	snprintf(c->user_id, sizeof c->user_id, "%lld", (long long)r->user->id);
-	db_query(r->app->db, &load_statement, values, load_done, r);
+	c->user_id = r->user->id;
+	query_start(&q, r, &load_statement);
+	query_id(&q, 1, c->user_id);
+	query_run(&q, load_done, NULL);
 }
 
 void
 account_password_reset(struct request *r)
 {
-	struct change *c = change_new(r);
+	struct change *c = http_state_new(r, sizeof *c, change_free);
 
 	if (!read_passwords(r, c, false) || hashing_busy(r))
 		return;
-	snprintf(c->user_id, sizeof c->user_id, "%s", http_path_param(r, "id"));
+	c->user_id = strtoll(http_path_param(r, "id"), NULL, 10);
 	if (!offload_run(r->app->offload, hash_work, hashed, r))
 		reply_hashing_busy(r);
 }

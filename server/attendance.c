@@ -334,14 +334,7 @@ attendance_sign(struct request *r)
 	body = http_parse_body(r, false, &input);
 	if (body == NULL)
 		return;
-	s = calloc(1, sizeof *s);
-	if (s == NULL) {
-		json_object_put(body);
-		api_error_reply(r, API_ERROR_INTERNAL, NULL);
-		return;
-	}
-	r->state = s;
-	r->state_free = sign_free;
+	s = http_state_new(r, sizeof *s, sign_free);
 	parse_id(http_path_param(r, "id"), &s->order_id);
 	field_errors_init(&errors);
 	if (!json_object_object_get_ex(body, "kind", &kind) || !json_object_is_type(kind, json_type_string) ||

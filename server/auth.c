@@ -41,7 +41,7 @@ static struct db_statement login_success_statement = DB_STATEMENT("auth_login_su
                     "  'device', s.device,"
                     "  'user', json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
                     "    'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
-                    "    'team_id', u.team_id, 'volunteer_id', u.volunteer_id))::text"
+                    "    'team_id', u.team_id, 'volunteer_id', u.volunteer_id))::text AS session"
                     "  FROM s JOIN users u ON u.id = s.user_id",
     9);
 
@@ -54,7 +54,7 @@ struct login_state {
 	char *username;
 	char *password;
 	char *stored_hash; /* NULL when there is no such user: verified against a dummy */
-	char *user_id;
+	int64_t user_id;
 	char address[CLIENT_ADDRESS_MAX];
 	bool disabled;
 	bool verified;
@@ -72,7 +72,6 @@ login_state_free(void *p)
 	}
 	free(s->username);
 	free(s->stored_hash);
-	free(s->user_id);
 	free(s);
 }
 
@@ -118,40 +117,47 @@ reply_if_hashing_busy(struct request *r)
 }
 
 static void
+login_created(struct request *r, const PGresult *res)
+{
+	query_reply_cell(r, res, "session", 201);
+}
+
+static void
 login_verified(void *arg)
 {
 	struct request *r = arg;
 	struct login_state *s = r->state;
+	unsigned char raw[TOKEN_BYTES], csrf_raw[24];
+	char token[TOKEN_TEXT], csrf[TOKEN_TEXT], hash[SESSION_TOKEN_HASH_HEX], cookie[256];
+	/* The cookie may outlive a desk's session (the statement decides who gets a device session);
+	 * the server, not the cookie, decides whether a session still holds. */
+	long max_age = s->remember ? r->app->cfg->device_session_days * 86400 : r->app->cfg->session_hours * 3600;
+	struct query q;
 
 	throttle_count_password_check();
 	if (!s->verified || s->disabled) {
 		reply_wrong_password(r);
 		return;
 	}
-	{
-		unsigned char raw[TOKEN_BYTES], csrf_raw[24];
-		char token[TOKEN_TEXT], csrf[TOKEN_TEXT], hash[SESSION_TOKEN_HASH_HEX], hours[16], days[16],
-		    cookie[256];
-		const char *values[9] = {
-		    hash, s->user_id, csrf, hours, s->username, token, s->address, s->remember ? "t" : "f", days};
-		/* The cookie may outlive a desk's session (the statement decides who gets a device session);
-		 * the server, not the cookie, decides whether a session still holds. */
-		long max_age =
-		    s->remember ? r->app->cfg->device_session_days * 86400 : r->app->cfg->session_hours * 3600;
-
-		randombytes_buf(raw, sizeof raw);
-		randombytes_buf(csrf_raw, sizeof csrf_raw);
-		sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-		sodium_bin2base64(
-		    csrf, sizeof csrf, csrf_raw, sizeof csrf_raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-		session_token_hash(token, hash);
-		snprintf(hours, sizeof hours, "%ld", r->app->cfg->session_hours);
-		snprintf(days, sizeof days, "%ld", r->app->cfg->device_session_days);
-		snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s",
-		    session_cookie_name(r), token, max_age, session_cookie_secure(r) ? "; Secure" : "");
-		http_set_header(r, "Set-Cookie", cookie);
-		db_query(r->app->db, &login_success_statement, values, api_reply_created_cb, r);
-	}
+	randombytes_buf(raw, sizeof raw);
+	randombytes_buf(csrf_raw, sizeof csrf_raw);
+	sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(csrf, sizeof csrf, csrf_raw, sizeof csrf_raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	session_token_hash(token, hash);
+	snprintf(cookie, sizeof cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s",
+	    session_cookie_name(r), token, max_age, session_cookie_secure(r) ? "; Secure" : "");
+	http_set_header(r, "Set-Cookie", cookie);
+	query_start(&q, r, &login_success_statement);
+	query_text(&q, 1, hash);
+	query_id(&q, 2, s->user_id);
+	query_text(&q, 3, csrf);
+	query_int(&q, 4, r->app->cfg->session_hours);
+	query_text(&q, 5, s->username);
+	query_text(&q, 6, token);
+	query_text(&q, 7, s->address);
+	query_bool(&q, 8, s->remember);
+	query_int(&q, 9, r->app->cfg->device_session_days);
+	query_run(&q, login_created, NULL);
 }
 
 static void
@@ -173,7 +179,7 @@ login_lookup_done(void *arg, const struct db_reply *reply)
 	if (reply_if_hashing_busy(r))
 		return;
 	if (!query_cell_null(res, 0, "user_id")) {
-		s->user_id = xstrdup(query_cell(res, 0, "user_id"));
+		s->user_id = query_cell_id(res, 0, "user_id");
 		s->stored_hash = xstrdup(query_cell(res, 0, "password_hash"));
 	}
 	s->disabled = query_cell_bool(res, 0, "disabled");
@@ -206,7 +212,7 @@ auth_login(struct request *r)
 		json_object_put(body);
 		return;
 	}
-	s = xcalloc(1, sizeof *s);
+	s = http_state_new(r, sizeof *s, login_state_free);
 	s->username = xstrndup(username, ulen);
 	/* The password is taken untrimmed: spaces may be part of it. */
 	json_object *pw;
@@ -215,8 +221,6 @@ auth_login(struct request *r)
 	s->remember =
 	    remember != NULL && json_object_is_type(remember, json_type_boolean) && json_object_get_boolean(remember);
 	json_object_put(body);
-	r->state = s;
-	r->state_free = login_state_free;
 	client_address(r, s->address);
 	throttle_login_attempt(r, s->username, s->address, login_lookup_done);
 }
@@ -224,14 +228,9 @@ auth_login(struct request *r)
 /* ---- log out, me ---- */
 
 static void
-logout_done(void *arg, const struct db_reply *reply)
+logout_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
+	(void)res;
 	session_cache_forget_session(r->user->session); /* this process at once; the others by the note */
 	{
 		char cookie[128];
@@ -246,11 +245,13 @@ void
 auth_logout(struct request *r)
 {
 	char hash[SESSION_TOKEN_HASH_HEX];
-	const char *values[1] = {hash};
 	bool via_cookie;
+	struct query q;
 
 	session_request_token_hash(r, hash, &via_cookie); /* dispatch found the session, so there is one */
-	db_query(r->app->db, &logout_statement, values, logout_done, r);
+	query_start(&q, r, &logout_statement);
+	query_text(&q, 1, hash);
+	query_run(&q, logout_done, NULL);
 }
 
 void

@@ -18,11 +18,11 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "query.h"
 #include "tracking_code.h"
 #include "xalloc.h"
 
 #define VERIFY_CODE_LEN 12
-#define ISSUE_PARAMS 8
 
 /* $1 volunteer, $2 role, $3 scope, $4 a fresh verify code, $5 the user asking, $6 issuer,
  * $7 handler, $8 handler's contact. A concurrent first ask for the same records loses on the
@@ -70,35 +70,25 @@ static struct db_statement issue_statement = DB_STATEMENT("certificate_issue",
     "  SELECT f.id, $5::bigint, f.new, now(), chain.seq, chain.hash FROM picked f, chain"
     ")"
     "SELECT vis.found, vis.ok, chosen.number, chosen.verify_code,"
-    "       to_char(chosen.issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY\"年\"FMMM\"月\"FMDD\"日\"'),"
-    "       chosen.content::text, chosen.seal_id, chosen.new,"
-    "       to_char(chosen.issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    "       to_char(chosen.issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY\"年\"FMMM\"月\"FMDD\"日\"') AS issued,"
+    "       chosen.content::text AS content, chosen.seal_id, chosen.new,"
+    "       to_char(chosen.issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS issued_at"
     "  FROM vis LEFT JOIN chosen ON true",
-    ISSUE_PARAMS);
+    8);
 
 static struct db_statement find_statement = DB_STATEMENT("certificate_find",
     "SELECT number, verify_code,"
-    "       to_char(issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY\"年\"FMMM\"月\"FMDD\"日\"'), content::text, seal_id"
+    "       to_char(issued_at AT TIME ZONE 'Asia/Shanghai', 'YYYY\"年\"FMMM\"月\"FMDD\"日\"') AS issued,"
+    "       content::text AS content, seal_id"
     "  FROM certificates WHERE verify_code = $1",
     1);
 
 enum issue_reply { ISSUE_HTML, ISSUE_JSON };
 
 struct issue_state {
-	char *values[ISSUE_PARAMS];
 	enum issue_reply reply;
 	int attempts;
 };
-
-static void
-issue_state_free(void *p)
-{
-	struct issue_state *s = p;
-
-	for (int i = 0; i < ISSUE_PARAMS; i++)
-		free(s->values[i]);
-	free(s);
-}
 
 /* The address people reach this server at (--public-url), without a trailing slash. Never the
  * request's Host: a QR code on a certificate must not carry what a client made up. */
@@ -113,17 +103,17 @@ public_base(const struct request *r, char *out, size_t size)
 		out[--n] = '\0';
 }
 
-/* Renders the certificate from a row of number, code, date, content, seal_id at column first. */
+/* Renders the certificate from row 0's number, verify_code, issued (the date), content, seal_id. */
 static char *
-page_from_row(struct request *r, const PGresult *res, int first, bool verify_banner)
+page_from_row(struct request *r, const PGresult *res, bool verify_banner)
 {
 	char base[256], verify_url[320], seal_url[48];
-	const char *seal = db_value(res, 0, first + 4);
+	const char *seal = query_cell(res, 0, "seal_id");
 	struct certificate_view view = {
-	    .number = PQgetvalue(res, 0, first),
-	    .verify_code = PQgetvalue(res, 0, first + 1),
-	    .issued = PQgetvalue(res, 0, first + 2),
-	    .content_json = PQgetvalue(res, 0, first + 3),
+	    .number = query_cell(res, 0, "number"),
+	    .verify_code = query_cell(res, 0, "verify_code"),
+	    .issued = query_cell(res, 0, "issued"),
+	    .content_json = query_cell(res, 0, "content"),
 	    .verify_url = verify_url,
 	    .seal_url = NULL,
 	    .verify_banner = verify_banner,
@@ -140,47 +130,51 @@ page_from_row(struct request *r, const PGresult *res, int first, bool verify_ban
 
 static void issue_send(struct request *r);
 
-static void
-issue_done(void *arg, const struct db_reply *reply)
+/* A concurrent first ask for the same records (or a verify code drawn twice): asked again, twice at most. */
+static bool
+issue_refused(struct request *r, const struct db_reply *reply)
 {
-	struct request *r = arg;
 	struct issue_state *s = r->state;
-	const PGresult *res = reply->result;
 
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0 &&
 	    (strstr(reply->constraint, "verify_code") != NULL || strstr(reply->constraint, "records_key") != NULL) &&
 	    ++s->attempts < 3) {
 		issue_send(r);
-		return;
+		return true;
 	}
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+	return false;
+}
+
+static void
+issue_done(struct request *r, const PGresult *res)
+{
+	struct issue_state *s = r->state;
+
+	if (!query_cell_bool(res, 0, "found")) {
 		api_error_reply(r, API_ERROR_NO_SUCH_VOLUNTEER, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+	if (!query_cell_bool(res, 0, "ok")) {
 		api_error_reply(r, API_ERROR_CERTIFICATE_NOT_YOURS, NULL);
 		return;
 	}
 	char location[64], base[256], verify_url[320];
-	bool issued_new = strcmp(PQgetvalue(res, 0, 7), "t") == 0;
+	const char *code = query_cell(res, 0, "verify_code"), *number = query_cell(res, 0, "number");
+	bool issued_new = query_cell_bool(res, 0, "new");
 
-	snprintf(location, sizeof location, "/certificates/%s", PQgetvalue(res, 0, 3));
+	snprintf(location, sizeof location, "/certificates/%s", code);
 	if (s->reply == ISSUE_JSON) {
 		struct json_object *body = json_object_new_object(),
-		                   *content = json_tokener_parse(PQgetvalue(res, 0, 5));
+		                   *content = json_tokener_parse(query_cell(res, 0, "content"));
 		struct json_object *v;
 
 		public_base(r, base, sizeof base);
-		snprintf(verify_url, sizeof verify_url, "%s/verify/%s", base, PQgetvalue(res, 0, 3));
-		json_object_object_add(body, "number", json_object_new_string(PQgetvalue(res, 0, 2)));
-		json_object_object_add(body, "verify_code", json_object_new_string(PQgetvalue(res, 0, 3)));
+		snprintf(verify_url, sizeof verify_url, "%s/verify/%s", base, code);
+		json_object_object_add(body, "number", json_object_new_string(number));
+		json_object_object_add(body, "verify_code", json_object_new_string(code));
 		json_object_object_add(body, "url", json_object_new_string(location));
 		json_object_object_add(body, "verify_url", json_object_new_string(verify_url));
-		json_object_object_add(body, "issued_at", json_object_new_string(PQgetvalue(res, 0, 8)));
+		json_object_object_add(body, "issued_at", json_object_new_string(query_cell(res, 0, "issued_at")));
 		json_object_object_add(body, "new", json_object_new_boolean(issued_new));
 		if (content != NULL && json_object_object_get_ex(content, "total", &v))
 			json_object_object_add(body, "total_hours", json_object_get(v));
@@ -191,9 +185,9 @@ issue_done(void *arg, const struct db_reply *reply)
 		http_reply_json(r, issued_new ? 201 : 200, body);
 		return;
 	}
-	char *page = page_from_row(r, res, 2, false);
-	http_set_header(r, "X-Certificate-Number", PQgetvalue(res, 0, 2));
-	http_set_header(r, "X-Verify-Code", PQgetvalue(res, 0, 3));
+	char *page = page_from_row(r, res, false);
+	http_set_header(r, "X-Certificate-Number", number);
+	http_set_header(r, "X-Verify-Code", code);
 	http_set_header(r, "Content-Location", location);
 	http_reply_html(r, 200, page, strlen(page));
 	free(page);
@@ -202,36 +196,31 @@ issue_done(void *arg, const struct db_reply *reply)
 static void
 issue_send(struct request *r)
 {
-	struct issue_state *s = r->state;
+	const struct config *cfg = r->app->cfg;
 	char code[VERIFY_CODE_LEN + 1];
+	struct query q;
 
 	for (int i = 0; i < VERIFY_CODE_LEN; i++)
 		code[i] = TRACKING_CODE_ALPHABET[randombytes_uniform(sizeof TRACKING_CODE_ALPHABET - 1)];
 	code[VERIFY_CODE_LEN] = '\0';
-	free(s->values[3]);
-	s->values[3] = xstrdup(code);
-	db_query(r->app->db, &issue_statement, (const char *const *)s->values, issue_done, r);
+	query_start(&q, r, &issue_statement);
+	query_text(&q, 1, http_path_param(r, "id"));
+	query_text(&q, 2, user_role_name(r->user->role));
+	query_id(&q, 3, r->user->scope_id);
+	query_text(&q, 4, code);
+	query_id(&q, 5, r->user->id);
+	query_text(&q, 6, cfg->issuer);
+	query_text(&q, 7, cfg->certificate_handler != NULL ? cfg->certificate_handler : "");
+	query_text(&q, 8, cfg->certificate_contact != NULL ? cfg->certificate_contact : "");
+	query_run(&q, issue_done, issue_refused);
 }
 
 static void
 issue_start(struct request *r, enum issue_reply kind)
 {
-	struct issue_state *s = xcalloc(1, sizeof *s);
-	const struct config *cfg = r->app->cfg;
-	char text[24];
+	struct issue_state *s = http_state_new(r, sizeof *s, NULL);
 
-	r->state = s;
-	r->state_free = issue_state_free;
 	s->reply = kind;
-	s->values[0] = xstrdup(http_path_param(r, "id"));
-	s->values[1] = xstrdup(user_role_name(r->user->role));
-	snprintf(text, sizeof text, "%lld", (long long)r->user->scope_id);
-	s->values[2] = xstrdup(text);
-	snprintf(text, sizeof text, "%lld", (long long)r->user->id);
-	s->values[4] = xstrdup(text);
-	s->values[5] = xstrdup(cfg->issuer);
-	s->values[6] = xstrdup(cfg->certificate_handler != NULL ? cfg->certificate_handler : "");
-	s->values[7] = xstrdup(cfg->certificate_contact != NULL ? cfg->certificate_contact : "");
 	issue_send(r);
 }
 
@@ -313,21 +302,16 @@ reply_not_found(struct request *r, const char *given)
 }
 
 static void
-lookup_done(void *arg, const struct db_reply *reply)
+lookup_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct lookup_state *s = r->state;
 	char *page;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (PQntuples(reply->result) == 0) {
+	if (PQntuples(res) == 0) {
 		reply_not_found(r, s->given);
 		return;
 	}
-	page = page_from_row(r, reply->result, 0, s->verify_banner);
+	page = page_from_row(r, res, s->verify_banner);
 	http_reply_html(r, 200, page, strlen(page));
 	free(page);
 }
@@ -335,19 +319,19 @@ lookup_done(void *arg, const struct db_reply *reply)
 static void
 lookup(struct request *r, const char *given, bool verify_banner)
 {
-	struct lookup_state *s = xcalloc(1, sizeof *s);
+	struct lookup_state *s = http_state_new(r, sizeof *s, lookup_state_free);
 	char code[VERIFY_CODE_LEN + 1];
-	const char *values[1] = {code};
+	struct query q;
 
-	r->state = s;
-	r->state_free = lookup_state_free;
 	s->given = xstrdup(given);
 	s->verify_banner = verify_banner;
 	if (!normalise_code(given, code)) {
 		reply_not_found(r, given);
 		return;
 	}
-	db_query(r->app->db, &find_statement, values, lookup_done, r);
+	query_start(&q, r, &find_statement);
+	query_text(&q, 1, code);
+	query_run(&q, lookup_done, NULL);
 }
 
 void

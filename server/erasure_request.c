@@ -112,7 +112,7 @@ loaded(struct request *r, const PGresult *res)
 void
 erasure_request(struct request *r)
 {
-	struct erasure_request *e = xcalloc(1, sizeof *e);
+	struct erasure_request *e = http_state_new(r, sizeof *e, erasure_request_free);
 	struct field_errors errors;
 	struct json_object *body;
 	enum input_kind kind;
@@ -120,8 +120,6 @@ erasure_request(struct request *r)
 	size_t len;
 	struct query q;
 
-	r->state = e;
-	r->state_free = erasure_request_free;
 	snprintf(e->id, sizeof e->id, "%s", http_path_param(r, "id"));
 	if ((body = http_parse_body(r, false, &kind)) == NULL)
 		return;

@@ -25,6 +25,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "query.h"
 #include "stats.h"
 #include "xalloc.h"
 
@@ -46,7 +47,7 @@
 	" AND o.created_at >= COALESCE($3::timestamptz, '-infinity')"
 
 static struct db_statement orders_page_statement = DB_STATEMENT("export_orders_page",
-    "SELECT o.created_at, o.id,"
+    "SELECT o.created_at AS after_created, o.id AS after_order,"
     "       o.work_no, paidan_state_label(o.state), c.name, t.name, cat.name, d.name, tm.name,"
     "       paidan_local_time(o.created_at), paidan_local_time(o.dispatched_at),"
     "       paidan_local_time(o.claimed_at), paidan_local_time(o.accepted_at),"
@@ -76,7 +77,7 @@ static struct db_statement orders_page_statement = DB_STATEMENT("export_orders_p
 
 /* Every service record of those orders, corrections and what they replaced included, marked. */
 static struct db_statement hours_page_statement = DB_STATEMENT("export_hours_page",
-    "SELECT o.created_at, o.id, s.id,"
+    "SELECT o.created_at AS after_created, o.id AS after_order, s.id AS after_record,"
     "       v.name, v.volunteer_no, o.work_no, cat.name, c.name,"
     "       to_char(COALESCE(o.completed_at, s.recorded_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'),"
     "       s.hours, tm.name, u.display_name, paidan_local_time(s.verified_at),"
@@ -102,7 +103,8 @@ struct export_spec {
 	const char *header;
 	int columns; /* in the header, and in each row after the cursor */
 	struct db_statement *page;
-	int cursor_columns; /* the leading columns of a row: the keyset cursor, not written */
+	int cursor_columns; /* the leading columns of a row: the keyset cursor ($3…), not written */
+	const char *cursor_names[CURSOR_MAX];
 };
 
 static const struct export_spec orders_spec = {
@@ -113,6 +115,7 @@ static const struct export_spec orders_spec = {
     29,
     &orders_page_statement,
     2,
+    {"after_created", "after_order"},
 };
 
 static const struct export_spec hours_spec = {
@@ -122,6 +125,7 @@ static const struct export_spec hours_spec = {
     14,
     &hours_page_statement,
     3,
+    {"after_created", "after_order", "after_record"},
 };
 
 /* ---- CSV ---- */
@@ -288,26 +292,28 @@ export_begin_stream(struct export_state *s)
 	return true;
 }
 
-static void
-export_page_done(void *arg, const struct db_reply *reply)
+/* Before the head went out the common mapping answers; later only the stream can end. */
+static bool
+export_page_failed(struct request *r, const struct db_reply *reply)
 {
-	struct export_state *s = arg;
-	struct request *r = s->r;
-	const PGresult *res = reply->result;
+	struct export_state *s = r->state;
+
+	if (!s->started)
+		return false;
+	log_error("export stopped: database error", "request_id", r->id, "export", s->spec->name, "sqlstate",
+	    reply->sqlstate, "reason", reply->message);
+	if (!export_client_gone(s))
+		http_stream_chunk(r, INCOMPLETE_ROW, strlen(INCOMPLETE_ROW));
+	export_finish(s, "database_error");
+	return true;
+}
+
+static void
+export_page_done(struct request *r, const PGresult *res)
+{
+	struct export_state *s = r->state;
 	int rows, last;
 
-	if (reply->status != DB_OK) {
-		if (!s->started) {
-			api_reply_db_error(r, reply);
-			return;
-		}
-		log_error("export stopped: database error", "request_id", r->id, "export", s->spec->name, "sqlstate",
-		    reply->sqlstate, "reason", reply->message);
-		if (!export_client_gone(s))
-			http_stream_chunk(r, INCOMPLETE_ROW, strlen(INCOMPLETE_ROW));
-		export_finish(s, "database_error");
-		return;
-	}
 	if (PQnfields(res) != s->spec->cursor_columns + s->spec->columns) {
 		log_error("export: the statement's columns do not match the header", "request_id", r->id, "export",
 		    s->spec->name);
@@ -339,7 +345,7 @@ export_page_done(void *arg, const struct db_reply *reply)
 	last = rows - 1;
 	for (int i = 0; i < s->spec->cursor_columns; i++) {
 		free(s->cursor[i]);
-		s->cursor[i] = xstrdup(PQgetvalue(res, last, i));
+		s->cursor[i] = xstrdup(query_cell(res, last, s->spec->cursor_names[i]));
 	}
 	if (evbuffer_get_length(s->output) > HIGH_WATER) {
 		s->wait = WAIT_DRAIN;
@@ -352,12 +358,15 @@ export_page_done(void *arg, const struct db_reply *reply)
 static void
 export_fetch(struct export_state *s)
 {
-	const char *values[2 + CURSOR_MAX] = {s->range.from, s->range.to};
+	struct query q;
 
+	query_start(&q, s->r, s->spec->page);
+	query_text(&q, 1, s->range.from);
+	query_text(&q, 2, s->range.to);
 	for (int i = 0; i < s->spec->cursor_columns; i++)
-		values[2 + i] = s->cursor[i];
+		query_text(&q, 3 + i, s->cursor[i]);
 	s->wait = WAIT_DATABASE;
-	db_query(s->r->app->db, s->spec->page, values, export_page_done, s);
+	query_run(&q, export_page_done, export_page_failed);
 }
 
 static void
@@ -365,10 +374,8 @@ export_start(struct request *r, const struct export_spec *spec)
 {
 	struct export_state *s;
 
-	s = xcalloc(1, sizeof *s);
+	s = http_state_new(r, sizeof *s, export_state_free);
 	s->out = evbuffer_new();
-	r->state = s;
-	r->state_free = export_state_free;
 	s->spec = spec;
 	s->r = r;
 	if (!stats_range_from_query(r, &s->range))

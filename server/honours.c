@@ -97,14 +97,12 @@ stars_done(void *arg, const struct db_reply *reply)
 static void
 stars_authenticated(struct request *r)
 {
-	struct stars_state *s = xcalloc(1, sizeof *s);
+	struct stars_state *s = http_state_new(r, sizeof *s, NULL);
 	struct field_errors errors;
 	const char *level = http_query_param(r, "level");
 	char level_text[4] = "1";
 	const char *values[3];
 
-	r->state = s;
-	r->state_free = free;
 	field_errors_init(&errors);
 	list_page_read(r, &errors, &s->page);
 	if (level != NULL && *level) {
@@ -220,7 +218,7 @@ nominate_done(void *arg, const struct db_reply *reply)
 static void
 nominate_authenticated(struct request *r)
 {
-	struct nominate_state *s = xcalloc(1, sizeof *s);
+	struct nominate_state *s = http_state_new(r, sizeof *s, nominate_state_free);
 	struct field_errors errors;
 	enum input_kind kind;
 	struct json_object *body = http_parse_body(r, false, &kind), *days;
@@ -229,8 +227,6 @@ nominate_authenticated(struct request *r)
 	char text[24];
 	int64_t n = 5;
 
-	r->state = s;
-	r->state_free = nominate_state_free;
 	if (body == NULL)
 		return;
 	field_errors_init(&errors);

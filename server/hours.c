@@ -29,9 +29,9 @@ static struct db_statement ledger_statement = DB_STATEMENT("hours_ledger",
 /* What a correction needs to know first: the record, whether something replaced it already, the
  * head of its order's chain (the correction is an event of that chain) and the new record's id. */
 static struct db_statement correct_load_statement = DB_STATEMENT("hours_correct_load",
-    "SELECT s.status, EXISTS (SELECT 1 FROM service_records x WHERE x.corrects_id = s.id),"
-    "       o.id, o.tracking_code, o.state, encode(o.last_event_hash, 'hex'), o.event_count, s.volunteer_id,"
-    "       nextval(pg_get_serial_sequence('service_records', 'id'))"
+    "SELECT s.status, EXISTS (SELECT 1 FROM service_records x WHERE x.corrects_id = s.id) AS replaced,"
+    "       o.id AS order_id, o.tracking_code, o.state, encode(o.last_event_hash, 'hex') AS head,"
+    "       o.event_count, s.volunteer_id, nextval(pg_get_serial_sequence('service_records', 'id')) AS record_id"
     "  FROM service_records s JOIN orders o ON o.id = s.order_id"
     " WHERE s.id = $1::bigint",
     1);
@@ -64,11 +64,11 @@ static struct db_statement correct_statement = DB_STATEMENT("hours_correct",
     "  INSERT INTO admin_events (actor_user_id, actor_role, action, target, payload)"
     "  SELECT $3::bigint, 'admin', 'hours.correct', 'service_record:' || $9::bigint, $12::text FROM upd"
     ")"
-    "SELECT (SELECT volunteer_id FROM added)",
+    "SELECT (SELECT volunteer_id FROM added) AS volunteer_id",
     12);
 
 static struct db_statement ledger_only_statement = DB_STATEMENT("hours_ledger_only",
-    "SELECT (paidan_ledger_json($1::bigint) || paidan_ledger_pending_json($1::bigint, NULL))::text", 1);
+    "SELECT (paidan_ledger_json($1::bigint) || paidan_ledger_pending_json($1::bigint, NULL))::text AS ledger", 1);
 
 static void
 ledger_rows(struct request *r, const PGresult *res)
@@ -101,7 +101,6 @@ hours_ledger(struct request *r)
 
 struct correction {
 	char hours[16];
-	char admin[24];
 	char *reason;
 };
 
@@ -121,74 +120,85 @@ reply_already_corrected(struct request *r)
 }
 
 static void
-correct_done(void *arg, const struct db_reply *reply)
+ledger_created(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	const char *values[1];
+	query_reply_cell(r, res, "ledger", 201);
+}
 
-	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
-		reply_already_corrected(r);
-		return;
-	}
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (PQgetisnull(reply->result, 0, 0)) {
+/* A unique violation: someone replaced the record in between. */
+static bool
+correct_refused(struct request *r, const struct db_reply *reply)
+{
+	if (reply->status != DB_SQL_ERROR || strcmp(reply->sqlstate, "23505") != 0)
+		return false;
+	reply_already_corrected(r);
+	return true;
+}
+
+static void
+correct_done(struct request *r, const PGresult *res)
+{
+	struct query q;
+
+	if (query_cell_null(res, 0, "volunteer_id")) {
 		/* Someone corrected it, or moved the order's chain, in between. */
 		reply_already_corrected(r);
 		return;
 	}
-	values[0] = PQgetvalue(reply->result, 0, 0);
-	db_query(r->app->db, &ledger_only_statement, values, api_reply_created_cb, r);
+	query_start(&q, r, &ledger_only_statement);
+	query_text(&q, 1, query_cell(res, 0, "volunteer_id"));
+	query_run(&q, ledger_created, NULL);
 }
 
 static void
-correct_load_done(void *arg, const struct db_reply *reply)
+correct_load_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct correction *c = r->state;
-	const PGresult *res = reply->result;
 	char payload[160];
 	struct audit_event event = {0};
 	struct audit_link link;
+	struct query q;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
 	if (PQntuples(res) == 0) {
 		api_error_reply(r, API_ERROR_NO_SUCH_SERVICE_RECORD, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 0), "verified") != 0) {
+	if (strcmp(query_cell(res, 0, "status"), "verified") != 0) {
 		api_error_reply(r, API_ERROR_CORRECT_ONLY_VERIFIED, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+	if (query_cell_bool(res, 0, "replaced")) {
 		reply_already_corrected(r);
 		return;
 	}
-	snprintf(payload, sizeof payload, "record=%s;volunteer=%s;hours=%s;replaces=%s", PQgetvalue(res, 0, 8),
-	    PQgetvalue(res, 0, 7), c->hours, http_path_param(r, "id"));
-	event.tracking_code = PQgetvalue(res, 0, 3);
+	snprintf(payload, sizeof payload, "record=%s;volunteer=%s;hours=%s;replaces=%s",
+	    query_cell(res, 0, "record_id"), query_cell(res, 0, "volunteer_id"), c->hours, http_path_param(r, "id"));
+	event.tracking_code = query_cell(res, 0, "tracking_code");
 	event.action = "correct";
-	event.from_state = PQgetvalue(res, 0, 4);
-	event.to_state = PQgetvalue(res, 0, 4);
+	event.from_state = query_cell(res, 0, "state");
+	event.to_state = event.from_state;
 	event.actor_user_id = r->user->id;
 	event.actor_role = "admin";
 	event.note = c->reason;
 	event.payload = payload;
-	if (!audit_next(&event, PQgetvalue(res, 0, 5), atoi(PQgetvalue(res, 0, 6)), &link)) {
+	if (!audit_next(&event, query_cell(res, 0, "head"), atoi(query_cell(res, 0, "event_count")), &link)) {
 		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
-	{
-		const char *v[12] = {http_path_param(r, "id"), c->hours, c->admin, c->reason, PQgetvalue(res, 0, 2),
-		    link.prev_hex, link.hash_hex, link.at_us, PQgetvalue(res, 0, 8), event.from_state, link.version,
-		    payload};
-		db_query(r->app->db, &correct_statement, v, correct_done, r);
-	}
+	query_start(&q, r, &correct_statement);
+	query_text(&q, 1, http_path_param(r, "id"));
+	query_text(&q, 2, c->hours);
+	query_id(&q, 3, r->user->id);
+	query_text(&q, 4, c->reason);
+	query_text(&q, 5, query_cell(res, 0, "order_id"));
+	query_text(&q, 6, link.prev_hex);
+	query_text(&q, 7, link.hash_hex);
+	query_text(&q, 8, link.at_us);
+	query_text(&q, 9, query_cell(res, 0, "record_id"));
+	query_text(&q, 10, event.from_state);
+	query_text(&q, 11, link.version);
+	query_text(&q, 12, payload);
+	query_run(&q, correct_done, correct_refused);
 }
 
 void
@@ -201,13 +211,12 @@ hours_correct(struct request *r)
 	const char *text;
 	size_t len;
 	int hundredths = -1;
+	struct query q;
 
 	body = http_parse_body(r, false, &kind);
 	if (body == NULL)
 		return;
-	c = xcalloc(1, sizeof *c);
-	r->state = c;
-	r->state_free = correction_free;
+	c = http_state_new(r, sizeof *c, correction_free);
 	field_errors_init(&errors);
 	/* Zero is a valid correction (the service did not happen); validate_hours takes > 0 only. */
 	if (!json_object_object_get_ex(body, "hours", &h) || json_object_is_type(h, json_type_null))
@@ -222,10 +231,8 @@ hours_correct(struct request *r)
 	json_object_put(body);
 	if (api_reply_if_field_errors(r, &errors))
 		return;
-	snprintf(c->admin, sizeof c->admin, "%lld", (long long)r->user->id);
 	format_hours(hundredths, c->hours);
-	{
-		const char *values[1] = {http_path_param(r, "id")};
-		db_query(r->app->db, &correct_load_statement, values, correct_load_done, r);
-	}
+	query_start(&q, r, &correct_load_statement);
+	query_text(&q, 1, http_path_param(r, "id"));
+	query_run(&q, correct_load_done, NULL);
 }

@@ -90,6 +90,9 @@ void http_server_free(struct http_server *server);
 void *http_alloc(struct request *r, size_t size);
 char *http_strdup(struct request *r, const char *text);
 char *http_strndup(struct request *r, const char *text, size_t len); /* text[0..len), terminated */
+/* A handler's state: size bytes, zeroed, set as r->state and freed with the request by state_free
+ * (NULL: plain free) after its last callback. Never NULL. */
+void *http_state_new(struct request *r, size_t size, void (*state_free)(void *state));
 
 /* Replies: each sends, logs, and frees r. Bodies passed in are taken over. */
 void http_reply_json(struct request *r, int status, struct json_object *body);

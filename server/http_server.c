@@ -72,6 +72,14 @@ http_strndup(struct request *r, const char *text, size_t len)
 	return memcpy(copy, text, len);
 }
 
+void *
+http_state_new(struct request *r, size_t size, void (*state_free)(void *state))
+{
+	r->state = xcalloc(1, size);
+	r->state_free = state_free != NULL ? state_free : free;
+	return r->state;
+}
+
 void
 http_request_free(struct request *r)
 {

@@ -29,6 +29,7 @@
 #include "order_model.h"
 #include "order_statements.h"
 #include "outbox.h"
+#include "query.h"
 #include "resident_key.h"
 #include "resident_login.h"
 #include "track.h"
@@ -50,7 +51,7 @@ struct action_state {
 	enum user_role model_role;
 	int64_t actor_id;
 	int64_t scope_id;
-	char *values[T_COUNT];
+	int64_t order_id; /* from the path, then from the row read */
 	char tracking_code[TRACKING_CODE_LEN + 1];
 	bool html; /* a form posted by a browser without JavaScript: answered with pages */
 	struct order_input input;
@@ -58,6 +59,11 @@ struct action_state {
 	struct json_object *body;
 	bool retried;
 	int lock_retries;
+	/* The transition, once the order is read (sent again when the row was locked). */
+	struct order_transition transition;
+	struct audit_link link;
+	char checkin_note[256]; /* start: how the team's arrival was verified */
+	char *payload;
 };
 
 static void
@@ -65,38 +71,18 @@ action_state_free(void *p)
 {
 	struct action_state *s = p;
 
-	for (int i = 0; i < T_COUNT; i++)
-		free(s->values[i]);
 	order_input_free(&s->input);
 	json_object_put(s->body);
+	free(s->payload);
 	free(s);
-}
-
-static void
-set_text(struct action_state *s, int param, const char *text)
-{
-	free(s->values[param]);
-	s->values[param] = text ? xstrdup(text) : NULL;
-}
-
-static void
-set_number(struct action_state *s, int param, long long n)
-{
-	char text[24];
-
-	snprintf(text, sizeof text, "%lld", n);
-	set_text(s, param, text);
 }
 
 static struct action_state *
 action_state_new(struct request *r, enum order_action action)
 {
-	struct action_state *s = xcalloc(1, sizeof *s);
+	struct action_state *s = http_state_new(r, sizeof *s, action_state_free);
 
 	s->action = action;
-	r->state = s;
-	r->state_free = action_state_free;
-	set_text(s, T_NOTE, "");
 	return s;
 }
 
@@ -137,15 +123,6 @@ validate_body(struct request *r, struct action_state *s)
 		return false;
 	}
 	field_errors_free(&errors);
-	set_text(s, T_NOTE, in->note);
-	set_text(s, T_DEPARTMENT, in->department_id);
-	set_text(s, T_TEAM_IDS, in->team_ids);
-	set_text(s, T_VOLUNTEER_IDS, in->volunteer_ids);
-	set_text(s, T_HOURS, in->hours);
-	set_text(s, T_OVER_SPAN_REASONS, in->over_span_reasons);
-	set_text(s, T_RATING, in->rating);
-	if (in->resident_key_hash[0] != '\0')
-		set_text(s, T_RESIDENT_KEY_HASH, in->resident_key_hash);
 	return true;
 }
 
@@ -159,68 +136,66 @@ static void load_send(struct request *r);
 static bool
 in_scope(const struct action_state *s, const PGresult *res)
 {
-	const char *key_hash = PQgetvalue(res, 0, 9);
+	const char *key_hash = query_cell(res, 0, "resident_key_hash");
 	struct scope_order order = order_facts_from_row(res, 0, s->role);
 
 	switch (s->role) {
 	case ROLE_RESIDENT:
-		return strlen(key_hash) == RESIDENT_KEY_HASH_HEX - 1 &&
+		return key_hash != NULL && strlen(key_hash) == RESIDENT_KEY_HASH_HEX - 1 &&
 		    sodium_memcmp(key_hash, s->input.resident_key_hash, RESIDENT_KEY_HASH_HEX - 1) == 0;
 	case ROLE_SYSTEM: return true;
 	default: return scope_may_act(s->role, s->scope_id, s->action, &order);
 	}
 }
 
-static void transition_done(void *arg, const struct db_reply *reply);
+static void transition_send(struct request *r);
 
 static void
 transition_retry(evutil_socket_t fd, short what, void *arg)
 {
-	struct request *r = arg;
-	struct action_state *s = r->state;
-
 	(void)fd;
 	(void)what;
-	db_query(r->app->db, &order_transition_statement, (const char *const *)s->values, transition_done, r);
+	transition_send(arg);
 }
 
 static void
-transition_done(void *arg, const struct db_reply *reply)
+transition_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct action_state *s = r->state;
-	const char *text;
+
+	if (PQntuples(res) == 0) {
+		/* Someone moved the order between our read and our write: read again to say where it is. */
+		s->retried = true;
+		load_send(r);
+		return;
+	}
+	outbox_wake(r->app->outbox);
+	/* The resident sees the masked tracking view, never the staff view of the order. */
+	if (s->role == ROLE_RESIDENT && s->html) {
+		char *location = track_page_link(s->tracking_code, s->input.resident_key);
+		http_set_header(r, "Location", location);
+		free(location);
+		http_reply_empty(r, 303);
+		return;
+	}
+	if (s->role == ROLE_RESIDENT) {
+		track_reply(r, s->tracking_code);
+		return;
+	}
+	query_reply_cell(r, res, "order", 200);
+}
+
+/* A locked row is tried again later; the statement's own refusals name their field. */
+static bool
+transition_failed(struct request *r, const struct db_reply *reply)
+{
+	struct action_state *s = r->state;
 
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "55P03") == 0 && s->lock_retries < LOCK_RETRIES) {
 		int ms = LOCK_RETRY_MS << s->lock_retries++;
 		struct timeval delay = {0, ms * 1000};
 		event_base_once(r->app->base, -1, EV_TIMEOUT, transition_retry, r, &delay);
-		return;
-	}
-
-	if (reply->status == DB_OK) {
-		if (PQntuples(reply->result) == 0) {
-			/* Someone moved the order between our read and our write: read again to say where it is. */
-			s->retried = true;
-			load_send(r);
-			return;
-		}
-		outbox_wake(r->app->outbox);
-		/* The resident sees the masked tracking view, never the staff view of the order. */
-		if (s->role == ROLE_RESIDENT && s->html) {
-			char *location = track_page_link(s->tracking_code, s->input.resident_key);
-			http_set_header(r, "Location", location);
-			free(location);
-			http_reply_empty(r, 303);
-			return;
-		}
-		if (s->role == ROLE_RESIDENT) {
-			track_reply(r, s->tracking_code);
-			return;
-		}
-		text = PQgetvalue(reply->result, 0, 0);
-		http_reply_json_text(r, 200, text, strlen(text));
-		return;
+		return true;
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "PD422") == 0) {
 		struct field_errors errors;
@@ -231,13 +206,13 @@ transition_done(void *arg, const struct db_reply *reply)
 		        : "只能为接单队伍的队员登记时长 (hours only for members of the accepting team)");
 		api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
-		return;
+		return true;
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0 &&
 	    strcmp(reply->constraint, "evaluations_pkey") == 0) {
 		if (!reply_page_if_html(r, 409, "这一单已经评价过了。"))
 			api_error_reply(r, API_ERROR_ALREADY_RATED, NULL);
-		return;
+		return true;
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23503") == 0 &&
 	    strstr(reply->constraint, "department") != NULL) {
@@ -246,9 +221,19 @@ transition_done(void *arg, const struct db_reply *reply)
 		field_errors_add(&errors, "department_id", "没有这个部门 (no such department)");
 		api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
-		return;
+		return true;
 	}
-	api_reply_db_error(r, reply);
+	return false;
+}
+
+static void
+transition_send(struct request *r)
+{
+	struct action_state *s = r->state;
+	struct query q;
+
+	order_transition_query(&q, r, &s->transition);
+	query_run(&q, transition_done, transition_failed);
 }
 
 static void
@@ -281,29 +266,21 @@ reply_wrong_key(struct request *r)
 }
 
 static void
-load_done(void *arg, const struct db_reply *reply)
+load_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct action_state *s = r->state;
-	const PGresult *res = reply->result;
+	struct order_transition *t = &s->transition;
+	struct order_input *in = &s->input;
 	enum order_state from;
 	struct audit_event event = {0};
-	struct audit_link link;
-	char *payload;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
 	if (PQntuples(res) == 0) {
 		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return;
 	}
-	if (s->role == ROLE_RESIDENT && s->input.resident_key_hash[0] == '\0' &&
-	    strcmp(PQgetvalue(res, 0, 11), "t") == 0) {
-		snprintf(s->input.resident_key_hash, sizeof s->input.resident_key_hash, "%s", PQgetvalue(res, 0, 9));
-		set_text(s, T_RESIDENT_KEY_HASH, s->input.resident_key_hash);
-	}
+	if (s->role == ROLE_RESIDENT && in->resident_key_hash[0] == '\0' && query_cell_bool(res, 0, "phone_session"))
+		snprintf(
+		    in->resident_key_hash, sizeof in->resident_key_hash, "%s", query_cell(res, 0, "resident_key_hash"));
 	if (!in_scope(s, res)) {
 		if (s->role == ROLE_RESIDENT) {
 			reply_wrong_key(r);
@@ -312,7 +289,7 @@ load_done(void *arg, const struct db_reply *reply)
 		}
 		return;
 	}
-	if (!order_state_from_name(PQgetvalue(res, 0, 1), &from)) {
+	if (!order_state_from_name(query_cell(res, 0, "state"), &from)) {
 		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
@@ -321,82 +298,79 @@ load_done(void *arg, const struct db_reply *reply)
 		return;
 	}
 
+	*t = (struct order_transition){
+	    .order_id = query_cell_id(res, 0, "id"),
+	    .from = order_state_name(from),
+	    .to = order_state_name(order_action_target(s->action, from)),
+	    .action = order_action_name(s->action),
+	    .link = &s->link,
+	    .actor_id = s->actor_id,
+	    .actor_role = user_role_name(s->role),
+	    .note = in->note,
+	    .department_id = in->department_id,
+	    .team_ids = in->team_ids,
+	    .volunteer_ids = in->volunteer_ids,
+	    .hours = in->hours,
+	    .over_span_reasons = in->over_span_reasons,
+	    .rating = in->rating,
+	    .resident_key_hash = in->resident_key_hash[0] != '\0' ? in->resident_key_hash : NULL,
+	};
+	s->order_id = t->order_id;
 	if (s->action == ORDER_ACTION_START) { /* verified on site with the resident's check-in code, or not */
-		char note[256];
 		struct timespec ts;
 		const char *refused;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		refused = checkin_start_note(s->body, db_value(res, 0, 12), strtoll(PQgetvalue(res, 0, 13), NULL, 10),
-		    strtol(PQgetvalue(res, 0, 14), NULL, 10), (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, note,
-		    sizeof note);
+		refused = checkin_start_note(s->body, query_cell(res, 0, "checkin_secret"),
+		    query_cell_id(res, 0, "accepted_ms"), strtol(query_cell(res, 0, "checkin_failures"), NULL, 10),
+		    (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, s->checkin_note, sizeof s->checkin_note);
 		if (refused != NULL) {
-			checkin_refuse(r, PQgetvalue(res, 0, 0), s->actor_id, refused);
+			checkin_refuse(r, query_cell(res, 0, "id"), s->actor_id, refused);
 			return;
 		}
-		set_text(s, T_NOTE, note);
+		t->note = s->checkin_note;
 	}
 	if (s->action == ORDER_ACTION_COMPLETE) { /* hours beyond a volunteer's signed span need a reason */
 		struct field_errors errors;
 		field_errors_init(&errors);
-		attendance_check_claims(s->input.hours_record, PQgetvalue(res, 0, 15), atoi(PQgetvalue(res, 0, 16)),
-		    s->input.over_span_reasons, &errors);
+		attendance_check_claims(in->hours_record, query_cell(res, 0, "spans"),
+		    atoi(query_cell(res, 0, "span_tolerance")), in->over_span_reasons, &errors);
 		if (api_reply_if_field_errors(r, &errors))
 			return;
 	}
-	set_text(s, T_ID, PQgetvalue(res, 0, 0));
-	set_text(s, T_FROM, order_state_name(from));
-	set_text(s, T_TO, order_state_name(order_action_target(s->action, from)));
-	set_text(s, T_ACTION, order_action_name(s->action));
-	set_text(s, T_ACTOR_ROLE, user_role_name(s->role));
-	if (s->actor_id > 0)
-		set_number(s, T_ACTOR_ID, s->actor_id);
 	if (s->role == ROLE_COMMUNITY || s->role == ROLE_DEPARTMENT || s->role == ROLE_TEAM)
-		set_number(s, T_SCOPE, s->scope_id);
-	payload = order_input_payload(
-	    &s->input, s->action, (long long)s->scope_id, PQgetvalue(res, 0, 10), on_behalf_of_resident(s));
-	set_text(s, T_PAYLOAD, payload);
-	free(payload);
+		t->scope_id = s->scope_id;
+	free(s->payload);
+	s->payload = order_input_payload(
+	    in, s->action, (long long)s->scope_id, query_cell(res, 0, "hours_text"), on_behalf_of_resident(s));
+	t->payload = s->payload;
 
-	event.tracking_code = PQgetvalue(res, 0, 5);
-	event.action = s->values[T_ACTION];
-	event.from_state = s->values[T_FROM];
-	event.to_state = s->values[T_TO];
+	event.tracking_code = query_cell(res, 0, "tracking_code");
+	event.action = t->action;
+	event.from_state = t->from;
+	event.to_state = t->to;
 	event.actor_user_id = s->actor_id;
-	event.actor_role = s->values[T_ACTOR_ROLE];
-	event.note = s->values[T_NOTE];
-	event.payload = s->values[T_PAYLOAD];
-	if (!audit_next(&event, PQgetvalue(res, 0, 6), atoi(PQgetvalue(res, 0, 7)), &link)) {
+	event.actor_role = t->actor_role;
+	event.note = t->note;
+	event.payload = t->payload;
+	if (!audit_next(&event, query_cell(res, 0, "head"), atoi(query_cell(res, 0, "event_count")), &s->link)) {
 		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
-	set_text(s, T_PREV_HASH, link.prev_hex);
-	set_text(s, T_HASH, link.hash_hex);
-	set_text(s, T_SEQ, link.seq);
-	set_text(s, T_AT_US, link.at_us);
-	set_text(s, T_VERSION, link.version);
-	db_query(r->app->db, &order_transition_statement, (const char *const *)s->values, transition_done, r);
+	transition_send(r);
 }
 
 static void
 load_send(struct request *r)
 {
 	struct action_state *s = r->state;
-	char id_text[24], scope_text[24];
-	const char *values[4] = {NULL, NULL, NULL, NULL};
+	struct query q;
+	bool resident = s->role == ROLE_RESIDENT;
 
-	if (s->role == ROLE_RESIDENT) {
-		values[1] = s->tracking_code;
-		values[3] = s->resident_session[0] != '\0' ? s->resident_session : NULL;
-	} else {
-		snprintf(id_text, sizeof id_text, "%s", s->values[T_ID]);
-		values[0] = id_text;
-	}
-	if (s->role == ROLE_TEAM) {
-		snprintf(scope_text, sizeof scope_text, "%lld", (long long)s->scope_id);
-		values[2] = scope_text;
-	}
-	db_query(r->app->db, &order_load_statement, values, load_done, r);
+	order_load_query(&q, r, resident ? 0 : s->order_id, resident ? s->tracking_code : NULL,
+	    s->role == ROLE_TEAM ? s->scope_id : 0,
+	    resident && s->resident_session[0] != '\0' ? s->resident_session : NULL);
+	query_run(&q, load_done, NULL);
 }
 
 /* Reads the body as an object; an empty body is an empty object (claim, accept, start, confirm). */
@@ -441,7 +415,7 @@ order_action_post(struct request *r)
 		return;
 	}
 	s = action_state_new(r, action);
-	set_text(s, T_ID, http_path_param(r, "id"));
+	s->order_id = strtoll(http_path_param(r, "id"), NULL, 10);
 	s->role = r->user->role;
 	s->actor_id = r->user->id;
 	s->scope_id = r->user->scope_id;

@@ -2,27 +2,30 @@
  * statement that moves the order and appends its audit event (see order_actions.c). */
 #include "order_statements.h"
 
-struct db_statement order_load_statement = DB_STATEMENT("order_action_load",
+#include "db.h"
+
+static struct db_statement load_statement = DB_STATEMENT("order_action_load",
     "SELECT o.id, o.state, o.community_id, o.department_id, o.team_id, o.tracking_code,"
-    "       encode(o.last_event_hash, 'hex'), o.event_count,"
+    "       encode(o.last_event_hash, 'hex') AS head, o.event_count,"
     "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint) AS offered,"
-    "       encode(o.resident_key_hash, 'hex'), paidan_audit_hours_text(o.id, false),"
-    /* 11: a 查我的点单 session ($4, the hash of its cookie) of the order's phone */
+    "       encode(o.resident_key_hash, 'hex') AS resident_key_hash,"
+    "       paidan_audit_hours_text(o.id, false) AS hours_text,"
+    /* a 查我的点单 session ($4, the hash of its cookie) of the order's phone */
     "       EXISTS (SELECT 1 FROM resident_sessions rs WHERE $4::text IS NOT NULL"
     "               AND rs.token_hash = decode($4::text, 'hex') AND rs.expires_at > now()"
-    "               AND rs.phone = o.contact_phone),"
-    /* 12–16: the check-in secret, accepted_at (ms), refused codes, signed spans, their tolerance */
-    "       (SELECT encode(k.secret, 'hex') FROM order_checkin_secrets k WHERE k.order_id = o.id),"
-    "       (extract(epoch FROM o.accepted_at) * 1000)::bigint,"
-    "       (SELECT count(*) FROM order_checkin_failures f WHERE f.order_id = o.id),"
+    "               AND rs.phone = o.contact_phone) AS phone_session,"
+    "       (SELECT encode(k.secret, 'hex') FROM order_checkin_secrets k WHERE k.order_id = o.id)"
+    "         AS checkin_secret,"
+    "       (extract(epoch FROM o.accepted_at) * 1000)::bigint AS accepted_ms,"
+    "       (SELECT count(*) FROM order_checkin_failures f WHERE f.order_id = o.id) AS checkin_failures,"
     "       (SELECT COALESCE(string_agg(sp.volunteer_id || ':' || sp.minutes, ',' ORDER BY sp.volunteer_id), '')"
-    "          FROM paidan_attendance_spans(o.id) sp),"
-    "       paidan_span_tolerance_minutes()"
+    "          FROM paidan_attendance_spans(o.id) sp) AS spans,"
+    "       paidan_span_tolerance_minutes() AS span_tolerance"
     "  FROM orders o"
     " WHERE ($1::bigint IS NOT NULL AND o.id = $1::bigint) OR ($2::text IS NOT NULL AND o.tracking_code = $2::text)",
     4);
 
-struct db_statement order_transition_statement = DB_STATEMENT("order_transition",
+static struct db_statement transition_statement = DB_STATEMENT("order_transition",
     "WITH t AS (SELECT timestamptz 'epoch' + $8::bigint * interval '1 microsecond' AS at),"
     /* A row another transaction holds is not waited for (55P03 at once): order_actions.c tries again. */
     "lk AS (SELECT id FROM orders WHERE id = $1::bigint FOR UPDATE NOWAIT),"
@@ -98,9 +101,52 @@ struct db_statement order_transition_statement = DB_STATEMENT("order_transition"
     "  SELECT upd.id, $17::smallint, $11::text, upd.updated_at FROM upd WHERE $4::text = 'evaluate'"
     ")"
     "SELECT paidan_order_staff_json(upd::orders, paidan_phone_visible(upd::orders, $10::text, $12::bigint))::text"
+    "       AS \"order\""
     "  FROM upd"
     " WHERE paidan_check($4::text <> 'offer'"
     "                    OR (SELECT count(*) FROM offer_teams) = cardinality($14::bigint[]), 'team_ids')"
     "   AND paidan_check($4::text <> 'complete'"
     "                    OR (SELECT count(*) FROM hours_in) = cardinality($15::bigint[]), 'hours')",
-    T_COUNT);
+    21);
+
+void
+order_load_query(struct query *q, struct request *r, int64_t id, const char *tracking_code, int64_t team_id,
+    const char *resident_session)
+{
+	query_start(q, r, &load_statement);
+	if (id > 0)
+		query_id(q, 1, id);
+	query_text(q, 2, tracking_code);
+	if (team_id > 0)
+		query_id(q, 3, team_id);
+	query_text(q, 4, resident_session);
+}
+
+void
+order_transition_query(struct query *q, struct request *r, const struct order_transition *t)
+{
+	query_start(q, r, &transition_statement);
+	query_id(q, 1, t->order_id);
+	query_text(q, 2, t->from);
+	query_text(q, 3, t->to);
+	query_text(q, 4, t->action);
+	query_text(q, 5, t->link->prev_hex);
+	query_text(q, 6, t->link->hash_hex);
+	query_text(q, 7, t->link->seq);
+	query_text(q, 8, t->link->at_us);
+	if (t->actor_id > 0)
+		query_id(q, 9, t->actor_id);
+	query_text(q, 10, t->actor_role);
+	query_text(q, 11, t->note);
+	if (t->scope_id > 0)
+		query_id(q, 12, t->scope_id);
+	query_text(q, 13, t->department_id);
+	query_text(q, 14, t->team_ids);
+	query_text(q, 15, t->volunteer_ids);
+	query_text(q, 16, t->hours);
+	query_text(q, 17, t->rating);
+	query_text(q, 18, t->resident_key_hash);
+	query_text(q, 19, t->payload);
+	query_text(q, 20, t->link->version);
+	query_text(q, 21, t->over_span_reasons);
+}

@@ -1,45 +1,48 @@
-/* order_statements: the two statements of an order action, and the parameters of the transition. */
+/* order_statements: the two statements of an order action — the read that checks it and the one
+ * guarded transition — and the only place that knows their parameters' numbers. */
 #ifndef PAIDAN_ORDER_STATEMENTS_H
 #define PAIDAN_ORDER_STATEMENTS_H
 
-#include "db.h"
+#include <stdint.h>
 
-/* $1 order id or $2 tracking code, $3 the acting team (for its offer). Columns: id, state,
- * community_id, department_id, team_id, tracking_code, last event hash (hex), event_count,
- * offered, resident key hash (hex), the recorded hours as the chain writes them, whether a
- * 查我的点单 session ($4) holds the order's phone, the check-in secret (hex; NULL before the
- * resident's code was first shown), accepted_at (ms), the check-in codes refused so far, the signed
- * spans ("volunteer:minutes,…"; "" when nobody signed in), the minutes a claim may pass its span by
- * without a reason. */
-extern struct db_statement order_load_statement;
+#include "audit.h"
+#include "query.h"
 
-/* The transition's parameters, in order ($1 = T_ID); text, NULL when unused. The row it returns is
- * the order as staff see it; no row when the guard (state, chain head, scope) did not hold. */
-enum {
-	T_ID,
-	T_FROM,
-	T_TO,
-	T_ACTION,
-	T_PREV_HASH,
-	T_HASH,
-	T_SEQ,
-	T_AT_US,
-	T_ACTOR_ID,
-	T_ACTOR_ROLE,
-	T_NOTE,
-	T_SCOPE,
-	T_DEPARTMENT,
-	T_TEAM_IDS,
-	T_VOLUNTEER_IDS,
-	T_HOURS,
-	T_RATING,
-	T_RESIDENT_KEY_HASH,
-	T_PAYLOAD,
-	T_VERSION,
-	T_OVER_SPAN_REASONS, /* complete: {"<volunteer id>": reason} */
-	T_COUNT
+/* Reads one order by id (id > 0) or by tracking code; team_id > 0 asks whether that team was
+ * offered it; resident_session (the hash of a 查我的点单 cookie, or NULL) whether that session holds
+ * the order's phone. Columns: id, state, community_id, department_id, team_id, tracking_code,
+ * head (the last event's hash, hex), event_count, offered, resident_key_hash (hex), hours_text (the
+ * recorded hours as the chain writes them), phone_session, checkin_secret (hex; NULL before the
+ * resident's code was first shown), accepted_ms, checkin_failures (the codes refused so far), spans
+ * ("volunteer:minutes,…"; "" when nobody signed in), span_tolerance (the minutes a claim may pass its
+ * span by without a reason). */
+void order_load_query(struct query *q, struct request *r, int64_t id, const char *tracking_code, int64_t team_id,
+    const char *resident_session);
+
+/* What one transition writes. Texts are borrowed until order_transition_query returns; NULL ones
+ * (and ids of 0) are SQL NULL. */
+struct order_transition {
+	int64_t order_id;
+	const char *from; /* the state read: part of the guard */
+	const char *to;
+	const char *action;
+	const struct audit_link *link; /* the next link after the head read: part of the guard */
+	int64_t actor_id;
+	const char *actor_role;
+	const char *note;
+	int64_t scope_id; /* community, department or team: part of the guard */
+	const char *department_id; /* dispatch */
+	const char *team_ids; /* offer */
+	const char *volunteer_ids; /* complete */
+	const char *hours;
+	const char *over_span_reasons; /* complete: {"<volunteer id>": reason} */
+	const char *rating; /* evaluate */
+	const char *resident_key_hash; /* a resident's guard */
+	const char *payload;
 };
 
-extern struct db_statement order_transition_statement;
+/* The guarded transition. Its row (column "order": the order as staff see it) comes back only when
+ * the guard (state, chain head, scope) held; no row when it did not. */
+void order_transition_query(struct query *q, struct request *r, const struct order_transition *t);
 
 #endif

@@ -22,6 +22,7 @@
 #include "http.h"
 #include "log.h"
 #include "outbox.h"
+#include "query.h"
 #include "resident_key.h"
 #include "throttle.h"
 #include "tracking_code.h"
@@ -53,50 +54,44 @@ static struct db_statement submit_statement = DB_STATEMENT("orders_submit",
     "  SELECT id, 1, 'submit', NULL, 'submitted', $22::bigint, $23::text, '', created_at, decode($13, 'hex'),"
     "         last_event_hash, $19::smallint, $18 FROM inserted"
     ")"
-    "SELECT paidan_order_submitted_json(inserted::orders)::text FROM inserted",
+    "SELECT paidan_order_submitted_json(inserted::orders)::text AS submitted FROM inserted",
     23);
 
 static struct db_statement replay_statement = DB_STATEMENT("orders_submit_replay",
-    "SELECT k.request_hash = decode($2, 'hex'), paidan_order_submitted_json(o)::text,"
-    "       encode(k.resident_key_sealed, 'hex')"
+    "SELECT k.request_hash = decode($2, 'hex') AS same_request, paidan_order_submitted_json(o)::text AS submitted,"
+    "       encode(k.resident_key_sealed, 'hex') AS sealed_key"
     "  FROM idempotency_keys k JOIN orders o ON o.id = k.order_id"
     " WHERE k.key = $1",
     2);
 
-enum submit_param {
-	P_KEY,
-	P_REQUEST_HASH,
-	P_TRACKING_CODE,
-	P_COMMUNITY,
-	P_CATEGORY,
-	P_DESCRIPTION,
-	P_NAME,
-	P_PHONE,
-	P_ADDRESS,
-	P_PREFERRED_TIME,
-	P_AT_US,
-	P_HASH,
-	P_PREV_HASH,
-	P_RESIDENT_KEY_HASH,
-	P_RESIDENT_KEY_SEALED,
-	P_SALT,
-	P_DIGEST,
-	P_PAYLOAD,
-	P_VERSION,
-	P_CONSENT,
-	P_SOURCE, /* web, phone, visit, hotline (sql/070_order_source.sql) */
-	P_ENTERED_BY, /* the staff account that entered it (代点单), else NULL */
-	P_ACTOR_ROLE, /* the submit event's actor: resident, or the entering worker's role */
-	P_COUNT
-};
-
 static const char *const order_sources[] = {"web", "phone", "visit", "hotline"};
 
 struct submit_state {
-	char *values[P_COUNT];
+	/* What was submitted: the same for every attempt. */
+	char *idempotency_key; /* NULL without one */
+	char request_hash[65];
+	int64_t community_id;
+	int64_t category_id;
+	char *description;
+	char *name;
+	char phone[16];
+	char *address;
+	char *preferred_time;
+	bool consent;
+	const char *source; /* web, phone, visit, hotline (sql/070_order_source.sql) */
+	int64_t entered_by; /* the staff account that entered it (代点单), else 0 */
+	const char *actor_role; /* the submit event's actor: resident, or the entering worker's role */
+	/* What each attempt draws afresh. */
+	char tracking_code[TRACKING_CODE_LEN + 1];
+	char resident_key[RESIDENT_KEY_LEN + 1];
+	char resident_key_hash[RESIDENT_KEY_HASH_HEX];
+	char resident_key_sealed[RESIDENT_KEY_SEALED_HEX]; /* "" without an idempotency key */
+	char salt[33];
+	char digest[AUDIT_HASH_HEX];
+	char payload[224];
+	struct audit_link link;
 	int attempts;
 	bool html;
-	char resident_key[RESIDENT_KEY_LEN + 1];
 };
 
 static void submit_send(struct request *r);
@@ -106,26 +101,19 @@ submit_state_free(void *p)
 {
 	struct submit_state *s = p;
 
-	for (int i = 0; i < P_COUNT; i++)
-		free(s->values[i]);
+	free(s->idempotency_key);
+	free(s->description);
+	free(s->name);
+	free(s->address);
+	free(s->preferred_time);
 	sodium_memzero(s->resident_key, sizeof s->resident_key);
 	free(s);
 }
 
 static void
-set_value(struct submit_state *s, enum submit_param p, const char *text, size_t len)
+hash_text(crypto_generichash_state *st, const char *text)
 {
-	free(s->values[p]);
-	s->values[p] = xstrndup(text, len);
-}
-
-static void
-set_id(struct submit_state *s, enum submit_param p, int64_t id)
-{
-	char text[24];
-
-	snprintf(text, sizeof text, "%lld", (long long)id);
-	set_value(s, p, text, strlen(text));
+	crypto_generichash_update(st, (const unsigned char *)text, strlen(text) + 1);
 }
 
 /* The request's content, for "same key, same body": form and JSON of the same values hash alike. */
@@ -133,68 +121,59 @@ static void
 request_hash(struct submit_state *s)
 {
 	unsigned char hash[32];
-	char hex[65];
+	char community[24], category[24];
 	crypto_generichash_state st;
 
+	snprintf(community, sizeof community, "%lld", (long long)s->community_id);
+	snprintf(category, sizeof category, "%lld", (long long)s->category_id);
 	crypto_generichash_init(&st, NULL, 0, sizeof hash);
-	for (int p = P_COMMUNITY; p <= P_PREFERRED_TIME; p++) {
-		const char *v = s->values[p];
-		crypto_generichash_update(&st, (const unsigned char *)v, strlen(v) + 1);
-	}
-	if (strcmp(s->values[P_CONSENT], "true") == 0)
+	hash_text(&st, community);
+	hash_text(&st, category);
+	hash_text(&st, s->description);
+	hash_text(&st, s->name);
+	hash_text(&st, s->phone);
+	hash_text(&st, s->address);
+	hash_text(&st, s->preferred_time);
+	if (s->consent)
 		crypto_generichash_update(&st, (const unsigned char *)"sms_consent", 12);
-	crypto_generichash_update(&st, (const unsigned char *)s->values[P_SOURCE], strlen(s->values[P_SOURCE]) + 1);
+	hash_text(&st, s->source);
 	crypto_generichash_final(&st, hash, sizeof hash);
-	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-	set_value(s, P_REQUEST_HASH, hex, strlen(hex));
+	sodium_bin2hex(s->request_hash, sizeof s->request_hash, hash, sizeof hash);
 }
 
 /* A fresh tracking code, resident key and first audit event (a retry needs new ones). */
 static void
 prepare_attempt(struct submit_state *s)
 {
-	char code[TRACKING_CODE_LEN + 1], hex[RESIDENT_KEY_SEALED_HEX], digest[AUDIT_HASH_HEX], payload[224];
 	unsigned char salt[16];
-	const char *personal[5] = {s->values[P_DESCRIPTION], s->values[P_NAME], s->values[P_PHONE],
-	    s->values[P_ADDRESS], s->values[P_PREFERRED_TIME]};
+	const char *personal[5] = {s->description, s->name, s->phone, s->address, s->preferred_time};
 	struct audit_event event = {0};
-	struct audit_link link;
 
-	tracking_code_generate(code);
-	set_value(s, P_TRACKING_CODE, code, strlen(code));
+	tracking_code_generate(s->tracking_code);
 	resident_key_generate(s->resident_key);
-	resident_key_hash_hex(s->resident_key, hex);
-	set_value(s, P_RESIDENT_KEY_HASH, hex, strlen(hex));
-	if (s->values[P_KEY] != NULL) {
-		resident_key_seal(s->resident_key, s->values[P_KEY], hex);
-		set_value(s, P_RESIDENT_KEY_SEALED, hex, strlen(hex));
-	}
+	resident_key_hash_hex(s->resident_key, s->resident_key_hash);
+	s->resident_key_sealed[0] = '\0';
+	if (s->idempotency_key != NULL)
+		resident_key_seal(s->resident_key, s->idempotency_key, s->resident_key_sealed);
 	randombytes_buf(salt, sizeof salt);
-	sodium_bin2hex(hex, sizeof hex, salt, sizeof salt);
-	set_value(s, P_SALT, hex, strlen(hex));
-	audit_personal_digest(salt, personal, digest);
-	set_value(s, P_DIGEST, digest, strlen(digest));
-	if (s->values[P_ENTERED_BY] != NULL)
-		snprintf(payload, sizeof payload, "community=%s;category=%s;personal=%s;source=%s;entered_by=%s",
-		    s->values[P_COMMUNITY], s->values[P_CATEGORY], digest, s->values[P_SOURCE],
-		    s->values[P_ENTERED_BY]);
+	sodium_bin2hex(s->salt, sizeof s->salt, salt, sizeof salt);
+	audit_personal_digest(salt, personal, s->digest);
+	if (s->entered_by != 0)
+		snprintf(s->payload, sizeof s->payload,
+		    "community=%lld;category=%lld;personal=%s;source=%s;entered_by=%lld", (long long)s->community_id,
+		    (long long)s->category_id, s->digest, s->source, (long long)s->entered_by);
 	else
-		snprintf(payload, sizeof payload, "community=%s;category=%s;personal=%s", s->values[P_COMMUNITY],
-		    s->values[P_CATEGORY], digest);
-	set_value(s, P_PAYLOAD, payload, strlen(payload));
+		snprintf(s->payload, sizeof s->payload, "community=%lld;category=%lld;personal=%s",
+		    (long long)s->community_id, (long long)s->category_id, s->digest);
 
-	event.tracking_code = code;
+	event.tracking_code = s->tracking_code;
 	event.action = "submit";
 	event.to_state = "submitted";
-	event.actor_user_id = s->values[P_ENTERED_BY] != NULL ? atoll(s->values[P_ENTERED_BY]) : 0;
-	event.actor_role = s->values[P_ACTOR_ROLE];
+	event.actor_user_id = s->entered_by;
+	event.actor_role = s->actor_role;
 	event.note = "";
-	event.payload = s->values[P_PAYLOAD];
-	audit_next(&event, NULL, 0, &link);
-	set_value(s, P_AT_US, link.at_us, strlen(link.at_us));
-	set_value(s, P_HASH, link.hash_hex, strlen(link.hash_hex));
-	set_value(s, P_PREV_HASH, link.prev_hex, strlen(link.prev_hex));
-	set_value(s, P_VERSION, link.version, strlen(link.version));
+	event.payload = s->payload;
+	audit_next(&event, NULL, 0, &s->link);
 }
 
 /* The order as its resident sees it, with their key added: the key is shown here and nowhere else. */
@@ -236,16 +215,11 @@ reply_errors(struct request *r, struct field_errors *errors, bool html)
 }
 
 static void
-replay_done(void *arg, const struct db_reply *reply)
+replay_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct submit_state *s = r->state;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (PQntuples(reply->result) == 0) {
+	if (PQntuples(res) == 0) {
 		/* The request holding the key rolled back: this one may make the order. */
 		if (++s->attempts < SUBMIT_ATTEMPTS) {
 			submit_send(r);
@@ -255,7 +229,7 @@ replay_done(void *arg, const struct db_reply *reply)
 		api_error_reply(r, API_ERROR_BUSY, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(reply->result, 0, 0), "t") != 0) {
+	if (!query_cell_bool(res, 0, "same_request")) {
 		struct json_object *fields = json_object_new_object();
 		json_object_object_add(fields, "Idempotency-Key",
 		    json_object_new_string("这个键已用于另一份内容 (this key was used for a different request)"));
@@ -265,32 +239,40 @@ replay_done(void *arg, const struct db_reply *reply)
 	http_set_header(r, "Idempotent-Replayed", "true");
 	{
 		char key[RESIDENT_KEY_LEN + 1];
-		bool have_key = !PQgetisnull(reply->result, 0, 2) &&
-		    resident_key_open(PQgetvalue(reply->result, 0, 2), s->values[P_KEY], key);
-		reply_order(r, 200, PQgetvalue(reply->result, 0, 1), have_key ? key : NULL);
+		const char *sealed = query_cell(res, 0, "sealed_key");
+		bool have_key = sealed != NULL && resident_key_open(sealed, s->idempotency_key, key);
+		reply_order(r, 200, query_cell(res, 0, "submitted"), have_key ? key : NULL);
 	}
 }
 
 static void
-submit_done(void *arg, const struct db_reply *reply)
+submit_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct submit_state *s = r->state;
 
-	if (reply->status == DB_OK) {
-		outbox_wake(r->app->outbox);
-		reply_order(r, 201, PQgetvalue(reply->result, 0, 0), s->resident_key);
-		return;
-	}
+	outbox_wake(r->app->outbox);
+	reply_order(r, 201, query_cell(res, 0, "submitted"), s->resident_key);
+}
+
+/* A used idempotency key replays its order; a tracking code drawn twice draws again; a community or
+ * category that does not exist names its field. */
+static bool
+submit_failed(struct request *r, const struct db_reply *reply)
+{
+	struct submit_state *s = r->state;
+
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
 		if (strcmp(reply->constraint, "idempotency_keys_pkey") == 0) {
-			const char *values[2] = {s->values[P_KEY], s->values[P_REQUEST_HASH]};
-			db_query(r->app->db, &replay_statement, values, replay_done, r);
-			return;
+			struct query q;
+			query_start(&q, r, &replay_statement);
+			query_text(&q, 1, s->idempotency_key);
+			query_text(&q, 2, s->request_hash);
+			query_run(&q, replay_done, NULL);
+			return true;
 		}
 		if (strcmp(reply->constraint, "orders_tracking_code_key") == 0 && ++s->attempts < SUBMIT_ATTEMPTS) {
 			submit_send(r);
-			return;
+			return true;
 		}
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23503") == 0) {
@@ -300,18 +282,44 @@ submit_done(void *arg, const struct db_reply *reply)
 		    "不存在，请重新选择 (does not exist; choose again)");
 		reply_errors(r, &errors, s->html);
 		field_errors_free(&errors);
-		return;
+		return true;
 	}
-	api_reply_db_error(r, reply);
+	return false;
 }
 
 static void
 submit_send(struct request *r)
 {
 	struct submit_state *s = r->state;
+	struct query q;
 
 	prepare_attempt(s);
-	db_query(r->app->db, &submit_statement, (const char *const *)s->values, submit_done, r);
+	query_start(&q, r, &submit_statement);
+	query_text(&q, 1, s->idempotency_key);
+	query_text(&q, 2, s->request_hash);
+	query_text(&q, 3, s->tracking_code);
+	query_id(&q, 4, s->community_id);
+	query_id(&q, 5, s->category_id);
+	query_text(&q, 6, s->description);
+	query_text(&q, 7, s->name);
+	query_text(&q, 8, s->phone);
+	query_text(&q, 9, s->address);
+	query_text(&q, 10, s->preferred_time);
+	query_text(&q, 11, s->link.at_us);
+	query_text(&q, 12, s->link.hash_hex);
+	query_text(&q, 13, s->link.prev_hex);
+	query_text(&q, 14, s->resident_key_hash);
+	query_text(&q, 15, s->idempotency_key != NULL ? s->resident_key_sealed : NULL);
+	query_text(&q, 16, s->salt);
+	query_text(&q, 17, s->digest);
+	query_text(&q, 18, s->payload);
+	query_text(&q, 19, s->link.version);
+	query_bool(&q, 20, s->consent);
+	query_text(&q, 21, s->source);
+	if (s->entered_by != 0)
+		query_id(&q, 22, s->entered_by);
+	query_text(&q, 23, s->actor_role);
+	query_run(&q, submit_done, submit_failed);
 }
 
 static void
@@ -331,7 +339,7 @@ submit_signed_in_or_not(struct request *r)
 
 	if (anonymous)
 		client_address(r, address);
-	throttle_submit_attempt(r, anonymous ? address : NULL, s->values[P_PHONE], s->values[P_KEY], submit_allowed);
+	throttle_submit_attempt(r, anonymous ? address : NULL, s->phone, s->idempotency_key, submit_allowed);
 }
 
 /* 代点单: a signed-in worker says how the order came in (default phone) and is recorded as its
@@ -357,14 +365,16 @@ read_source(struct request *r, struct submit_state *s, struct json_object *body,
 			field_errors_add(errors, "source",
 			    "只有社区工作人员代点单时才能选择来源 (only staff entering an order choose its channel)");
 	}
-	set_value(s, P_SOURCE, known ? name : "web", strlen(known ? name : "web"));
-	set_value(s, P_ACTOR_ROLE, "resident", strlen("resident"));
+	s->source = "web";
+	for (size_t i = 0; known && i < sizeof order_sources / sizeof order_sources[0]; i++)
+		if (strcmp(name, order_sources[i]) == 0)
+			s->source = order_sources[i];
+	s->actor_role = "resident";
 	if (!user->authenticated)
 		return true;
-	set_id(s, P_ENTERED_BY, user->id);
-	set_value(s, P_ACTOR_ROLE, user_role_name(user->role), strlen(user_role_name(user->role)));
-	if (user->role == ROLE_COMMUNITY && s->values[P_COMMUNITY] != NULL &&
-	    atoll(s->values[P_COMMUNITY]) != user->scope_id) {
+	s->entered_by = user->id;
+	s->actor_role = user_role_name(user->role);
+	if (user->role == ROLE_COMMUNITY && s->community_id != 0 && s->community_id != user->scope_id) {
 		api_error_reply(r, API_ERROR_ENTER_OWN_COMMUNITY_ONLY, NULL);
 		return false;
 	}
@@ -390,23 +400,19 @@ validate_consent(struct field_errors *errors, struct json_object *body, enum inp
 			field_errors_add(errors, "sms_consent", "应为 true 或 false (must be true or false)");
 		}
 	}
-	set_value(s, P_CONSENT, consent ? "true" : "false", consent ? 4 : 5);
+	s->consent = consent;
 }
 
 void
 orders_submit(struct request *r)
 {
-	struct submit_state *s = xcalloc(1, sizeof *s);
+	struct submit_state *s = http_state_new(r, sizeof *s, submit_state_free);
 	struct field_errors errors;
 	enum input_kind kind;
 	struct json_object *body;
 	const char *text, *key = http_header(r, "Idempotency-Key");
 	size_t len;
-	int64_t community_id = 0, category_id = 0;
-	char phone[16];
 
-	r->state = s;
-	r->state_free = submit_state_free;
 	if (key != NULL && !idempotency_key_valid(key)) {
 		struct json_object *fields = json_object_new_object();
 		json_object_object_add(fields, "Idempotency-Key",
@@ -420,25 +426,22 @@ orders_submit(struct request *r)
 	s->html = kind == INPUT_FORM && http_wants_html(r);
 
 	field_errors_init(&errors);
-	if (validate_id(&errors, body, "community_id", kind, &community_id))
-		set_id(s, P_COMMUNITY, community_id);
-	if (validate_id(&errors, body, "category_id", kind, &category_id))
-		set_id(s, P_CATEGORY, category_id);
+	if (!validate_id(&errors, body, "community_id", kind, &s->community_id))
+		s->community_id = 0; /* read_source compares a valid one only */
+	validate_id(&errors, body, "category_id", kind, &s->category_id);
 	if (validate_text(&errors, body, "description", 1, 2000, TEXT_MULTI_LINE, &text, &len))
-		set_value(s, P_DESCRIPTION, text, len);
+		s->description = xstrndup(text, len);
 	if (validate_text(&errors, body, "contact_name", 1, 50, TEXT_SINGLE_LINE, &text, &len))
-		set_value(s, P_NAME, text, len);
+		s->name = xstrndup(text, len);
 	if (validate_text(&errors, body, "contact_phone", 1, 30, TEXT_SINGLE_LINE, &text, &len)) {
-		if (phone_normalize(text, len, phone))
-			set_value(s, P_PHONE, phone, strlen(phone));
-		else
+		if (!phone_normalize(text, len, s->phone))
 			field_errors_add(&errors, "contact_phone",
 			    "请填写正确的手机号（11 位）或带区号的座机号 (a mobile or landline number with area code)");
 	}
 	if (validate_text(&errors, body, "address", 0, 200, TEXT_SINGLE_LINE, &text, &len))
-		set_value(s, P_ADDRESS, text, len);
+		s->address = xstrndup(text, len);
 	if (validate_text(&errors, body, "preferred_time", 0, 100, TEXT_SINGLE_LINE, &text, &len))
-		set_value(s, P_PREFERRED_TIME, text, len);
+		s->preferred_time = xstrndup(text, len);
 	validate_consent(&errors, body, kind, s);
 	if (!read_source(r, s, body, &errors)) {
 		json_object_put(body);
@@ -453,7 +456,7 @@ orders_submit(struct request *r)
 	}
 	field_errors_free(&errors);
 	if (key != NULL)
-		set_value(s, P_KEY, key, strlen(key));
+		s->idempotency_key = xstrdup(key);
 	request_hash(s);
 	submit_signed_in_or_not(r); /* dispatch set r->user: a signed-in worker, or anonymous */
 }

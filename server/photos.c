@@ -246,13 +246,11 @@ photos_upload(struct request *r)
 		api_error_reply(r, API_ERROR_PHOTO_NOT_JPEG, NULL);
 		return;
 	}
-	u = xcalloc(1, sizeof *u);
+	u = http_state_new(r, sizeof *u, upload_free);
 	u->r = r;
 	u->in = xmalloc(len);
 	memcpy(u->in, body, len);
 	u->in_len = len;
-	r->state = u;
-	r->state_free = upload_free;
 	offload_run(r->app->offload, reencode_work, reencode_done, u);
 }
 

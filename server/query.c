@@ -1,7 +1,6 @@
 /* query: a thin typed layer over db_query with the request's memory and the common error mapping. */
 #include "query.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,15 @@ query_start(struct query *q, struct request *r, struct db_statement *statement)
 {
 	memset(q, 0, sizeof *q);
 	q->r = r;
+	q->pool = r->app->db;
+	q->statement = statement;
+}
+
+void
+query_start_pool(struct query *q, struct db_pool *pool, struct db_statement *statement)
+{
+	memset(q, 0, sizeof *q);
+	q->pool = pool;
 	q->statement = statement;
 }
 
@@ -45,19 +53,15 @@ query_text(struct query *q, int param, const char *text)
 void
 query_id(struct query *q, int param, int64_t id)
 {
-	char text[24];
-
-	snprintf(text, sizeof text, "%" PRId64, id);
-	set_param(q, param, http_strdup(q->r, text));
+	query_int(q, param, (long long)id);
 }
 
 void
 query_int(struct query *q, int param, long long n)
 {
-	char text[24];
-
-	snprintf(text, sizeof text, "%lld", n);
-	set_param(q, param, http_strdup(q->r, text));
+	set_param(q, param, NULL); /* checks param before it is used as an index */
+	snprintf(q->numbers[param - 1], sizeof q->numbers[param - 1], "%lld", n);
+	q->values[param - 1] = q->numbers[param - 1];
 }
 
 void
@@ -88,7 +92,13 @@ query_run(struct query *q, query_rows on_rows, query_failed on_failed)
 	call->r = q->r;
 	call->on_rows = on_rows;
 	call->on_failed = on_failed;
-	db_query(q->r->app->db, q->statement, q->values, query_done, call);
+	db_query(q->pool, q->statement, q->values, query_done, call);
+}
+
+void
+query_send(struct query *q, db_callback done, void *arg)
+{
+	db_query(q->pool, q->statement, q->values, done, arg);
 }
 
 static int

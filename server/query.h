@@ -8,8 +8,9 @@
  *     query_text(&q, 2, user_role_name(r->user->role));
  *     query_run(&q, ledger_rows);             // ledger_rows(r, res) runs only on success
  *
- * Parameter memory comes from the request (freed with it); the struct query may live on the
- * stack: db_query copies the values before it returns. */
+ * Numbers are written into the struct query itself and text parameters are borrowed: the struct
+ * and the texts need to live only until query_run or query_send returns (db_query copies the
+ * values before it returns), so a struct query on the stack is the usual way. */
 #ifndef PAIDAN_QUERY_H
 #define PAIDAN_QUERY_H
 
@@ -17,16 +18,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db.h"
+
 struct request;
-struct db_statement;
-struct db_reply;
 
 #define QUERY_MAX_PARAMS 24
 
 struct query {
-	struct request *r;
+	struct request *r; /* NULL for query_start_pool */
+	struct db_pool *pool;
 	struct db_statement *statement;
 	const char *values[QUERY_MAX_PARAMS]; /* $1 is values[0]; unset ones are SQL NULL */
+	char numbers[QUERY_MAX_PARAMS][24]; /* the text of numeric parameters */
 };
 
 /* Rows of a successful statement; the result is borrowed for the call. */
@@ -36,6 +39,8 @@ typedef void (*query_rows)(struct request *r, const PGresult *res);
 typedef bool (*query_failed)(struct request *r, const struct db_reply *reply);
 
 void query_start(struct query *q, struct request *r, struct db_statement *statement);
+/* Outside a request (the sweep's rounds): the same parameters, sent with query_send. */
+void query_start_pool(struct query *q, struct db_pool *pool, struct db_statement *statement);
 /* $param (1-based) = the value; text NULL is SQL NULL. */
 void query_text(struct query *q, int param, const char *text);
 void query_id(struct query *q, int param, int64_t id);
@@ -45,6 +50,9 @@ void query_bool(struct query *q, int param, bool b);
 /* Runs the statement; on_rows(r, res) on success, else on_failed (may be NULL) then the common
  * mapping. Exactly one of them leads to the reply. */
 void query_run(struct query *q, query_rows on_rows, query_failed on_failed);
+/* Runs the statement for query_start_pool's caller: done(arg, reply) sees every outcome, called as
+ * db_query calls back (before query_send returns when the pool refuses at once). */
+void query_send(struct query *q, db_callback done, void *arg);
 
 /* A cell by column name; the column must exist (a missing one is a programming error: abort). */
 const char *query_cell(const PGresult *res, int row, const char *column); /* NULL for SQL NULL */

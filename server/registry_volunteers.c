@@ -88,11 +88,9 @@ volunteer_state_free(void *p)
 static struct volunteer_state *
 volunteer_state_new(struct request *r)
 {
-	struct volunteer_state *s = xcalloc(1, sizeof *s);
+	struct volunteer_state *s = http_state_new(r, sizeof *s, volunteer_state_free);
 	const char *id = http_path_param(r, "id");
 
-	r->state = s;
-	r->state_free = volunteer_state_free;
 	if (id != NULL)
 		parse_id(id, &s->id);
 	return s;

@@ -1,9 +1,12 @@
-/* resident_key: libsodium does the randomness, the hash and the sealing (XSalsa20-Poly1305). */
+/* resident_key: libsodium does the randomness and the sealing (XSalsa20-Poly1305); secret_hash.c the
+ * stored hash. */
 #include "resident_key.h"
 
 #include <string.h>
 
 #include <sodium.h>
+
+#include "secret_hash.h"
 
 #define SEAL_CONTEXT "paidan-resident-key-seal-v1"
 
@@ -38,10 +41,7 @@ resident_key_valid(const char *text, size_t len)
 void
 resident_key_hash_hex(const char *key, char out[RESIDENT_KEY_HASH_HEX])
 {
-	unsigned char hash[32];
-
-	crypto_generichash(hash, sizeof hash, (const unsigned char *)key, strlen(key), NULL, 0);
-	sodium_bin2hex(out, RESIDENT_KEY_HASH_HEX, hash, sizeof hash);
+	secret_hash_hex(key, out);
 }
 
 static void

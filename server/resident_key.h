@@ -7,9 +7,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "secret_hash.h"
+
 #define RESIDENT_KEY_BYTES 24 /* 192 bits */
 #define RESIDENT_KEY_LEN 32 /* URL-safe base64 without padding */
-#define RESIDENT_KEY_HASH_HEX 65
+#define RESIDENT_KEY_HASH_HEX SECRET_HASH_HEX
 /* Hex of nonce || secretbox(key): (24 + 16 + RESIDENT_KEY_LEN) bytes. */
 #define RESIDENT_KEY_SEALED_HEX ((24 + 16 + RESIDENT_KEY_LEN) * 2 + 1)
 
@@ -19,7 +21,7 @@ void resident_key_generate(char out[RESIDENT_KEY_LEN + 1]);
 /* True when text (len bytes) has a key's form. */
 bool resident_key_valid(const char *text, size_t len);
 
-/* The stored form: BLAKE2b-256 of the key, as lowercase hex. */
+/* The stored form: secret_hash_hex of the key. */
 void resident_key_hash_hex(const char *key, char out[RESIDENT_KEY_HASH_HEX]);
 
 /* Seals key under a key derived from the Idempotency-Key; lowercase hex. */

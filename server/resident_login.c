@@ -82,16 +82,6 @@ login_state_free(void *p)
 	free(s);
 }
 
-static struct login_state *
-login_state_new(struct request *r)
-{
-	struct login_state *s = xcalloc(1, sizeof *s);
-
-	r->state = s;
-	r->state_free = login_state_free;
-	return s;
-}
-
 /* Reads and checks {phone}: a mainland mobile. Replies 4xx itself and returns false otherwise. */
 static bool
 read_phone(struct request *r, struct json_object *body, struct field_errors *errors, char phone[16])
@@ -183,7 +173,7 @@ code_done(void *arg, const struct db_reply *reply)
 void
 resident_codes_create(struct request *r)
 {
-	struct login_state *s = login_state_new(r);
+	struct login_state *s = http_state_new(r, sizeof *s, login_state_free);
 	struct field_errors errors;
 	enum input_kind kind;
 	struct json_object *body = http_parse_body(r, false, &kind);
@@ -261,7 +251,7 @@ verify_done(void *arg, const struct db_reply *reply)
 void
 resident_sessions_create(struct request *r)
 {
-	struct login_state *s = login_state_new(r);
+	struct login_state *s = http_state_new(r, sizeof *s, login_state_free);
 	struct field_errors errors;
 	enum input_kind kind;
 	struct json_object *body = http_parse_body(r, false, &kind);

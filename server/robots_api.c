@@ -49,16 +49,6 @@ robot_state_free(void *p)
 	free(s);
 }
 
-static struct robot_state *
-robot_state_new(struct request *r)
-{
-	struct robot_state *s = xcalloc(1, sizeof *s);
-
-	r->state = s;
-	r->state_free = robot_state_free;
-	return s;
-}
-
 static bool
 scope_valid(const char *scope)
 {
@@ -102,7 +92,7 @@ put_done(void *arg, const struct db_reply *reply)
 void
 robots_put(struct request *r)
 {
-	struct robot_state *s = robot_state_new(r);
+	struct robot_state *s = http_state_new(r, sizeof *s, robot_state_free);
 	struct field_errors errors;
 	enum input_kind kind;
 	struct json_object *body = http_parse_body(r, false, &kind), *v;

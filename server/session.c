@@ -57,10 +57,7 @@ struct session_lookup {
 void
 session_token_hash(const char *token, char out[SESSION_TOKEN_HASH_HEX])
 {
-	unsigned char hash[32];
-
-	crypto_generichash(hash, sizeof hash, (const unsigned char *)token, strlen(token), NULL, 0);
-	sodium_bin2hex(out, SESSION_TOKEN_HASH_HEX, hash, sizeof hash);
+	secret_hash_hex(token, out);
 }
 
 /* The session token from "Authorization: Bearer …" or the cookie; NULL when neither. */

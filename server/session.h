@@ -4,11 +4,13 @@
 
 #include <stdbool.h>
 
+#include "secret_hash.h"
+
 struct request;
 struct auth_user;
 struct db_reply;
 
-#define SESSION_TOKEN_HASH_HEX 65
+#define SESSION_TOKEN_HASH_HEX SECRET_HASH_HEX
 
 /* The session cookie's name: over https (--public-url) "__Host-paidan_session", which browsers keep
  * to this host and path and send only over TLS, else "paidan_session". */
@@ -20,7 +22,7 @@ bool session_cookie_secure(const struct request *r);
  * cookie. False when the request carries none. */
 bool session_request_token_hash(struct request *r, char hash[SESSION_TOKEN_HASH_HEX], bool *via_cookie);
 
-/* The hash (hex) of a token text: only hashes are stored. */
+/* The hash (hex) of a token text, secret_hash_hex: only hashes are stored. */
 void session_token_hash(const char *token, char hash[SESSION_TOKEN_HASH_HEX]);
 
 /* Looks up the request's session. done(r, user, csrf_ok) runs once: user is NULL when there is

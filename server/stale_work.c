@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "db.h"
 #include "log.h"
+#include "query.h"
 #include "xalloc.h"
 
 #define EXPIRE_CLAIM_NOTE                                                                                              \
@@ -19,9 +20,10 @@
 #define EXPIRE_ACCEPT_NOTE                                                                                             \
 	"服务队接单后未按时开始服务，已收回，另请服务队 (accepted but never started in time: withdrawn from the team)"
 
-/* Columns: id, tracking_code, state, head (hex), event_count, team_id (accepted ones). */
+/* Columns: id, tracking_code, state, head (hex), event_count, team_id (accepted ones). The second
+ * branch takes the first one's column names. */
 static struct db_statement stalled_statement = DB_STATEMENT("stale_work_due",
-    "(SELECT o.id, o.tracking_code, o.state, encode(o.last_event_hash, 'hex'), o.event_count, o.team_id"
+    "(SELECT o.id, o.tracking_code, o.state, encode(o.last_event_hash, 'hex') AS head, o.event_count, o.team_id"
     "   FROM orders o"
     "  WHERE o.state = 'claimed' AND paidan_offer_deadline(o.category_id, o.claimed_at) < now()"
     "    AND NOT EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id)"
@@ -80,10 +82,10 @@ release_done(void *arg, const struct db_reply *reply)
 static void
 release_one(struct stale_round *round, const PGresult *res, int i)
 {
-	bool claim = strcmp(PQgetvalue(res, i, 2), "claimed") == 0;
+	bool claim = strcmp(query_cell(res, i, "state"), "claimed") == 0;
 	char payload[40] = "";
 	struct audit_event event = {
-	    .tracking_code = PQgetvalue(res, i, 1),
+	    .tracking_code = query_cell(res, i, "tracking_code"),
 	    .action = claim ? "expire_claim" : "expire_accept",
 	    .from_state = claim ? "claimed" : "accepted",
 	    .to_state = claim ? "submitted" : "claimed",
@@ -93,20 +95,29 @@ release_one(struct stale_round *round, const PGresult *res, int i)
 	    .payload = payload,
 	};
 	struct audit_link link;
-	const char *team = PQgetisnull(res, i, 5) ? NULL : PQgetvalue(res, i, 5);
+	const char *team = query_cell(res, i, "team_id");
+	struct query q;
 
 	if (!claim && team == NULL)
 		return;
 	if (!claim)
 		snprintf(payload, sizeof payload, "team=%s", team);
-	if (!audit_next(&event, PQgetvalue(res, i, 3), atoi(PQgetvalue(res, i, 4)), &link))
+	if (!audit_next(&event, query_cell(res, i, "head"), atoi(query_cell(res, i, "event_count")), &link))
 		return;
-	{
-		const char *values[11] = {PQgetvalue(res, i, 0), event.from_state, event.to_state, event.action,
-		    link.prev_hex, link.hash_hex, link.at_us, event.note, link.version, payload, claim ? NULL : team};
-		(*round->pending)++;
-		db_query(round->app->db, &release_statement, values, release_done, round->pending);
-	}
+	query_start_pool(&q, round->app->db, &release_statement);
+	query_text(&q, 1, query_cell(res, i, "id"));
+	query_text(&q, 2, event.from_state);
+	query_text(&q, 3, event.to_state);
+	query_text(&q, 4, event.action);
+	query_text(&q, 5, link.prev_hex);
+	query_text(&q, 6, link.hash_hex);
+	query_text(&q, 7, link.at_us);
+	query_text(&q, 8, event.note);
+	query_text(&q, 9, link.version);
+	query_text(&q, 10, payload);
+	query_text(&q, 11, claim ? NULL : team);
+	(*round->pending)++;
+	query_send(&q, release_done, round->pending);
 }
 
 static void

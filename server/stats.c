@@ -18,6 +18,7 @@
 #include "db.h"
 #include "http.h"
 #include "order_model.h"
+#include "query.h"
 
 /* Asia/Shanghai has kept UTC+8 without daylight saving since 1991. */
 #define SHANGHAI_OFFSET_S (8 * 3600)
@@ -121,7 +122,7 @@
 	"  'satisfaction', (SELECT json_build_object('average', c.average, 'rated', COALESCE(c.rated, 0),"             \
 	"          'rated_share', CASE WHEN c.n > 0 THEN round(c.rated::numeric / c.n, 4) END,"                        \
 	"          'closed', COALESCE(c.n, 0))"                                                                        \
-	"      FROM (SELECT 1) one LEFT JOIN by_state c ON c.state = 'closed'))::text"
+	"      FROM (SELECT 1) one LEFT JOIN by_state c ON c.state = 'closed'))::text AS summary"
 
 static struct db_statement summary_statements[ROLE_COUNT] = {
     [ROLE_ADMIN] = DB_STATEMENT("stats_summary_admin", SUMMARY_SQL("$3::text = 'admin' AND $4::bigint IS NOT NULL"), 5),
@@ -268,25 +269,18 @@ stats_range_from_query(struct request *r, struct stats_range *range)
 /* ---- summary ---- */
 
 static void
-summary_done(void *arg, const struct db_reply *reply)
+summary_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	const PGresult *res = reply->result;
-
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	http_reply_json_text(r, 200, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+	query_reply_cell(r, res, "summary", 200);
 }
 
 void
 stats_summary(struct request *r)
 {
 	struct stats_range range;
-	char scope[24], states[ORDER_STATE_COUNT * 16 + 2];
-	const char *values[5] = {range.from, range.to, user_role_name(r->user->role), scope, states};
+	char states[ORDER_STATE_COUNT * 16 + 2];
 	size_t used = 0;
+	struct query q;
 
 	if (summary_statements[r->user->role].sql == NULL) { /* the route's roles keep others out already */
 		api_error_reply(r, API_ERROR_ROLE_FORBIDDEN, NULL);
@@ -294,12 +288,17 @@ stats_summary(struct request *r)
 	}
 	if (!stats_range_from_query(r, &range))
 		return;
-	snprintf(scope, sizeof scope, "%lld", (long long)r->user->scope_id);
 	/* The states as a PostgreSQL array literal, from the model's one name table. */
 	states[used++] = '{';
 	for (int i = 0; i < ORDER_STATE_COUNT; i++)
 		used += (size_t)snprintf(
 		    states + used, sizeof states - used, "%s%s", i ? "," : "", order_state_name((enum order_state)i));
 	snprintf(states + used, sizeof states - used, "}");
-	db_query(r->app->db, &summary_statements[r->user->role], values, summary_done, r);
+	query_start(&q, r, &summary_statements[r->user->role]);
+	query_text(&q, 1, range.from);
+	query_text(&q, 2, range.to);
+	query_text(&q, 3, user_role_name(r->user->role));
+	query_id(&q, 4, r->user->scope_id);
+	query_text(&q, 5, states);
+	query_run(&q, summary_done, NULL);
 }

@@ -15,13 +15,14 @@
 #include "log.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "query.h"
 #include "stale_work.h"
 #include "xalloc.h"
 
 #define SWEEP_BATCH "200"
 
 static struct db_statement overdue_statement = DB_STATEMENT("sweep_overdue",
-    "SELECT id, tracking_code, state, encode(last_event_hash, 'hex'), event_count"
+    "SELECT id, tracking_code, state, encode(last_event_hash, 'hex') AS head, event_count"
     "  FROM orders"
     " WHERE due_at < now() AND escalated_at IS NULL"
     "   AND state NOT IN ('closed', 'rejected', 'cancelled')"
@@ -93,24 +94,32 @@ overdue_done(void *arg, const struct db_reply *reply)
 	sweep->escalated = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *note = "超过办理时限，已提醒县级管理员 (overdue: escalated)";
+		const char *state = query_cell(res, i, "state");
 		struct audit_event event = {
-		    .tracking_code = PQgetvalue(res, i, 1),
+		    .tracking_code = query_cell(res, i, "tracking_code"),
 		    .action = "escalate",
-		    .from_state = PQgetvalue(res, i, 2),
-		    .to_state = PQgetvalue(res, i, 2),
+		    .from_state = state,
+		    .to_state = state,
 		    .actor_user_id = 0,
 		    .actor_role = "system",
 		    .note = note,
 		    .payload = "",
 		};
 		struct audit_link link;
-		const char *values[7] = {PQgetvalue(res, i, 0), event.from_state, link.prev_hex, link.hash_hex,
-		    link.at_us, note, link.version};
+		struct query q;
 
-		if (!audit_next(&event, PQgetvalue(res, i, 3), atoi(PQgetvalue(res, i, 4)), &link))
+		if (!audit_next(&event, query_cell(res, i, "head"), atoi(query_cell(res, i, "event_count")), &link))
 			continue;
+		query_start_pool(&q, sweep->app->db, &escalate_statement);
+		query_text(&q, 1, query_cell(res, i, "id"));
+		query_text(&q, 2, state);
+		query_text(&q, 3, link.prev_hex);
+		query_text(&q, 4, link.hash_hex);
+		query_text(&q, 5, link.at_us);
+		query_text(&q, 6, note);
+		query_text(&q, 7, link.version);
 		sweep->pending++;
-		db_query(sweep->app->db, &escalate_statement, values, escalate_done, sweep);
+		query_send(&q, escalate_done, sweep);
 	}
 }
 

@@ -135,11 +135,9 @@ track_get(struct request *r)
 void
 track_page(struct request *r)
 {
-	struct track_state *s = xcalloc(1, sizeof *s);
+	struct track_state *s = http_state_new(r, sizeof *s, NULL);
 	const char *key = http_query_param(r, "key");
 
-	r->state = s;
-	r->state_free = free;
 	if (key != NULL && resident_key_valid(key, strlen(key)))
 		snprintf(s->key, sizeof s->key, "%s", key);
 	if (!tracking_code_normalize(route_param(&r->match, "code"), s->code)) {
