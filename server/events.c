@@ -22,7 +22,6 @@
 #include "db.h"
 #include "event_feed.h"
 #include "http.h"
-#include "log.h"
 #include "query.h"
 #include "scope.h"
 #include "session_cache.h"
@@ -206,7 +205,6 @@ events_session_note(struct events *ev, struct json_object *note)
  * FLUSH_MAX_MS), so that a burst of events costs each stream one write. */
 #define FLUSH_STREAMS_PER_MS 40
 #define FLUSH_MAX_MS 50
-
 static void
 flush(evutil_socket_t fd, short what, void *arg)
 {
@@ -409,15 +407,20 @@ stream_open(struct request *r, const struct stream *proto, const char *missed_js
 	}
 }
 
-static int
-streams_of_user(const struct events *ev, int64_t user_id)
+/* A few phones and consoles per account (or per resident key); past that, 429 and false. */
+static bool
+room_for_one_more(struct request *r, int64_t user_id, int64_t order_id)
 {
 	int n = 0;
 
-	for (const struct stream *s = ev->streams; s != NULL; s = s->next)
-		if (s->user_id == user_id)
-			n++;
-	return n;
+	for (const struct stream *s = the_events->streams; s != NULL; s = s->next)
+		n += user_id != 0 ? s->user_id == user_id : s->order_id == order_id;
+	if (n < MAX_STREAMS_PER_USER)
+		return true;
+	the_events->refused_user++;
+	http_set_header(r, "Retry-After", "30");
+	api_error_reply(r, API_ERROR_TOO_MANY_STREAMS_FOR_USER, NULL);
+	return false;
 }
 
 void
@@ -454,17 +457,10 @@ void
 events_stream_order(struct request *r, int64_t order_id, int64_t until, const char *missed_json)
 {
 	struct stream proto = {0};
-	int n = 0;
 
 	/* One key opens at most as many streams as one account: the process's cap is for everyone. */
-	for (const struct stream *s = the_events ? the_events->streams : NULL; s != NULL; s = s->next)
-		n += s->order_id == order_id;
-	if (n >= MAX_STREAMS_PER_USER) {
-		the_events->refused_user++;
-		http_set_header(r, "Retry-After", "30");
-		api_error_reply(r, API_ERROR_TOO_MANY_STREAMS_FOR_USER, NULL);
+	if (the_events != NULL && !room_for_one_more(r, 0, order_id))
 		return;
-	}
 	proto.role = ROLE_RESIDENT;
 	proto.order_id = order_id;
 	proto.expires_at = until;
@@ -487,22 +483,13 @@ events_stream(struct request *r)
 		api_error_reply(r, API_ERROR_TOO_MANY_STREAMS, NULL);
 		return;
 	}
-	if (streams_of_user(the_events, r->user->id) >= MAX_STREAMS_PER_USER) {
-		the_events->refused_user++;
-		http_set_header(r, "Retry-After", "30");
-		api_error_reply(r, API_ERROR_TOO_MANY_STREAMS_FOR_USER, NULL);
+	if (!room_for_one_more(r, r->user->id, 0))
 		return;
-	}
 	if (last == NULL)
 		last = http_query_param(r, "last_event_id");
-	if (last != NULL && *last) {
-		if (!parse_id(last, &last_id)) {
-			struct json_object *fields = json_object_new_object();
-			json_object_object_add(
-			    fields, "Last-Event-ID", json_object_new_string("应为正整数 (a positive number)"));
-			api_error_reply(r, API_ERROR_LAST_EVENT_ID_INVALID, fields);
-			return;
-		}
+	if (last != NULL && *last && !parse_id(last, &last_id)) {
+		api_reply_field(r, API_ERROR_LAST_EVENT_ID_INVALID, "Last-Event-ID", "应为正整数 (a positive number)");
+		return;
 	}
 	query_start(&q, r, &resume_statement);
 	if (last_id > 0)
