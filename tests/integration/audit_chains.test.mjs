@@ -267,10 +267,11 @@ describe('trust: the admin chain, daily checkpoints, early erasure', () => {
   test('an order loaded without events (as the statistics tests load theirs) has no head to sign: the checkpoint leaves it out, and verify --checkpoint does not call its chain cut', async () => {
     const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
     const code = Array.from({ length: 10 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
-    const id = Number(await h.sql(`INSERT INTO orders (tracking_code, community_id, category_id, state, description,
+    const id = Number((await h.sql(`INSERT INTO orders (tracking_code, community_id, category_id, state, description,
         contact_name, contact_phone, last_event_hash)
       VALUES (${h.lit(code)}, ${ids.community}, ${ids.category}, 'submitted', '手写的一单', '李四', '13800001234',
-        decode(repeat('00', 32), 'hex')) RETURNING id`));
+        decode(repeat('00', 32), 'hex')) RETURNING id`)).split('\n').find((l) => /^\d+$/.test(l)));
+    assert.ok(id > 0, 'the order was inserted');
     try {
       const cp = await h.runCli(['audit', 'checkpoint', ...KEY_ARGS]);
       const file = cp.stdout.trim();
