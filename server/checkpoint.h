@@ -7,7 +7,7 @@
  *   paidan audit checkpoint v1
  *   made_at 2026-11-30T07:30:00Z
  *   public_key <hex>
- *   order <id> <events> <head hex>        one line per order
+ *   order <id> <events> <head hex>        one line per order whose head event is there
  *   admin <events> <head hex>             the admin chain (sql/057), when it has events
  *   signature <hex>                       Ed25519 over every byte before this line
  */
@@ -20,11 +20,14 @@
 #define CHECKPOINT_HEADER "paidan audit checkpoint v1\n"
 
 /* The chain heads as the checkpoint's lines, one text cell built by PostgreSQL (one statement, so
- * every head is from one snapshot). */
+ * every head is from one snapshot). An order's head is its last event as order_events holds it (seq =
+ * the order's event count): what a later verify can find again. An order without that event (rows
+ * loaded by hand, or a chain already cut) has no head to sign: `paidan audit verify` names it, and
+ * signing its columns would make every later comparison call its chain cut since the checkpoint. */
 #define CHECKPOINT_HEADS_SQL                                                                                           \
-	"SELECT COALESCE((SELECT string_agg('order ' || id || ' ' || event_count || ' '"                               \
-	"                                   || encode(last_event_hash, 'hex') || E'\\n', '' ORDER BY id)"              \
-	"                   FROM orders), '')"                                                                         \
+	"SELECT COALESCE((SELECT string_agg('order ' || o.id || ' ' || o.event_count || ' '"                           \
+	"                                   || encode(e.hash, 'hex') || E'\\n', '' ORDER BY o.id)"                     \
+	"                   FROM orders o JOIN order_events e ON e.order_id = o.id AND e.seq = o.event_count), '')"    \
 	"    || COALESCE((SELECT 'admin ' || seq || ' ' || encode(hash, 'hex') || E'\\n'"                              \
 	"                   FROM admin_events ORDER BY seq DESC LIMIT 1), '') AS heads"
 

@@ -111,12 +111,8 @@ stars_authenticated(struct request *r)
 		else
 			field_errors_add(&errors, "level", "应为 1 到 5 (1 to 5)");
 	}
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return;
-	}
-	field_errors_free(&errors);
 	values[0] = level_text;
 	values[1] = list_page_cursor(&s->page);
 	values[2] = s->page.fetch;
@@ -245,12 +241,8 @@ nominate_authenticated(struct request *r)
 	}
 	s->entries = read_entries(body, &errors);
 	json_object_put(body);
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return;
-	}
-	field_errors_free(&errors);
 	snprintf(text, sizeof text, "%lld", (long long)n);
 	s->days = xstrdup(text);
 	snprintf(text, sizeof text, "%lld", (long long)r->user->id);

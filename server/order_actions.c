@@ -198,14 +198,10 @@ transition_failed(struct request *r, const struct db_reply *reply)
 		return true;
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "PD422") == 0) {
-		struct field_errors errors;
-		field_errors_init(&errors);
-		field_errors_add(&errors, reply->message,
+		api_reply_field(r, API_ERROR_FIELDS_INVALID, reply->message,
 		    strcmp(reply->message, "team_ids") == 0
 		        ? "只能派给本部门在册的服务队 (only active teams of this department)"
 		        : "只能为接单队伍的队员登记时长 (hours only for members of the accepting team)");
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
 		return true;
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0 &&
@@ -216,11 +212,7 @@ transition_failed(struct request *r, const struct db_reply *reply)
 	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23503") == 0 &&
 	    strstr(reply->constraint, "department") != NULL) {
-		struct field_errors errors;
-		field_errors_init(&errors);
-		field_errors_add(&errors, "department_id", "没有这个部门 (no such department)");
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+		api_reply_field(r, API_ERROR_FIELDS_INVALID, "department_id", "没有这个部门 (no such department)");
 		return true;
 	}
 	return false;

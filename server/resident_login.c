@@ -185,12 +185,8 @@ resident_codes_create(struct request *r)
 	field_errors_init(&errors);
 	read_phone(r, body, &errors, s->phone);
 	json_object_put(body);
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return;
-	}
-	field_errors_free(&errors);
 	snprintf(s->code, sizeof s->code, "%06u", (unsigned)randombytes_uniform(1000000));
 	randombytes_buf(salt, sizeof salt);
 	sodium_bin2hex(salt_hex, sizeof salt_hex, salt, sizeof salt);
@@ -271,12 +267,8 @@ resident_sessions_create(struct request *r)
 			field_errors_add(&errors, "code", "请填写短信里的 6 位数字 (the 6 digits from the SMS)");
 	}
 	json_object_put(body);
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return;
-	}
-	field_errors_free(&errors);
 	randombytes_buf(token, sizeof token);
 	sodium_bin2hex(s->token_hex, sizeof s->token_hex, token, sizeof token);
 	session_token_hash(s->token_hex, hash_hex);

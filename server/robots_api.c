@@ -137,12 +137,8 @@ robots_put(struct request *r)
 	    validate_text(&errors, body, "secret", 0, 200, TEXT_SINGLE_LINE, &text, &len))
 		s->values[4] = xstrndup(text, len);
 	json_object_put(body);
-	if (field_errors_any(&errors)) {
-		api_reply_field_errors(r, &errors);
-		field_errors_free(&errors);
+	if (api_reply_if_field_errors(r, &errors))
 		return;
-	}
-	field_errors_free(&errors);
 	snprintf(user, sizeof user, "%lld", (long long)r->user->id);
 	s->values[5] = xstrdup(user);
 	db_query(r->app->db, &put_statement, (const char *const *)s->values, put_done, r);

@@ -21,7 +21,7 @@
 #include "db_blocking.h"
 
 #define FETCH "FETCH 1000 FROM events"
-#define MAX_REPORTS 200
+#define MAX_REPORTS 200 /* lines for each kind of chain: orders, the admin chain, the certificates' */
 
 enum column {
 	C_EVENT_ID,
@@ -345,13 +345,20 @@ check_orders_without_events(PGconn *conn, struct walk *w)
 	PQclear(res);
 }
 
+/* How many of n reports were not printed. */
+static int
+beyond_max(int n)
+{
+	return n > MAX_REPORTS ? n - MAX_REPORTS : 0;
+}
+
 int
 audit_verify_run(const struct config *cfg, FILE *out)
 {
 	PGconn *conn = db_blocking_connect(cfg->database_url);
 	struct walk w = {.out = out, .order_id = -1};
 	long long admin_events;
-	int admin, certificates;
+	int admin, certificates, hidden;
 
 	if (conn == NULL)
 		return 2;
@@ -378,16 +385,18 @@ audit_verify_run(const struct config *cfg, FILE *out)
 	}
 	finish_order(&w);
 	check_orders_without_events(conn, &w);
-	admin = audit_admin_verify(conn, out, w.reports < MAX_REPORTS ? MAX_REPORTS - w.reports : 0, &admin_events);
-	certificates = audit_certificates_verify(conn, out,
-	    w.reports + (admin > 0 ? admin : 0) < MAX_REPORTS ? MAX_REPORTS - w.reports - (admin > 0 ? admin : 0) : 0);
+	/* Each chain has its own lines: broken orders, however many, never hide the admin chain's or the
+	 * certificates' breaks. */
+	admin = audit_admin_verify(conn, out, MAX_REPORTS, &admin_events);
+	certificates = audit_certificates_verify(conn, out, MAX_REPORTS);
 	db_blocking_exec(conn, "COMMIT");
 	PQfinish(conn);
 	if (admin < 0 || certificates < 0)
 		return 2;
+	hidden = beyond_max(w.reports) + beyond_max(admin) + beyond_max(certificates);
 	w.reports += admin + certificates;
-	if (w.reports > MAX_REPORTS)
-		fprintf(out, "… and %d more\n", w.reports - MAX_REPORTS);
+	if (hidden > 0)
+		fprintf(out, "… and %d more\n", hidden);
 	if (w.reports == 0)
 		fprintf(out, "audit chain intact: %lld events in %lld orders\nadmin chain intact: %lld events\n",
 		    w.events, w.orders, admin_events);

@@ -264,6 +264,27 @@ describe('trust: the admin chain, daily checkpoints, early erasure', () => {
     assert.doesNotMatch(v.stdout, /the admin chain was/, 'holds once put back');
   });
 
+  test('an order loaded without events (as the statistics tests load theirs) has no head to sign: the checkpoint leaves it out, and verify --checkpoint does not call its chain cut', async () => {
+    const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+    const code = Array.from({ length: 10 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
+    const id = Number((await h.sql(`INSERT INTO orders (tracking_code, community_id, category_id, state, description,
+        contact_name, contact_phone, last_event_hash)
+      VALUES (${h.lit(code)}, ${ids.community}, ${ids.category}, 'submitted', '手写的一单', '李四', '13800001234',
+        decode(repeat('00', 32), 'hex')) RETURNING id`)).split('\n').find((l) => /^\d+$/.test(l)));
+    assert.ok(id > 0, 'the order was inserted');
+    try {
+      const cp = await h.runCli(['audit', 'checkpoint', ...KEY_ARGS]);
+      const file = cp.stdout.trim();
+      const signed = fs.readFileSync(file, 'utf8');
+      assert.match(signed, /^order \d+ \d+ [0-9a-f]{64}$/m, 'the other orders are signed');
+      assert.doesNotMatch(signed, new RegExp(`^order ${id} `, 'm'), 'an order without its head event is not signed');
+      const v = await auditVerify(['--checkpoint', file, ...KEY_ARGS]);
+      assert.doesNotMatch(v.stdout, new RegExp(`order ${id}\\b.*(was cut|was rewritten|deleted after the checkpoint)`), v.stdout);
+    } finally {
+      await h.sql(`DELETE FROM orders WHERE id = ${id}`);
+    }
+  });
+
   test('the server writes signed checkpoints by itself, one per interval whatever the workers, off the event loop', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paidan-daily-'));
     const key = path.join(dir, 'checkpoint.key');
