@@ -253,7 +253,8 @@ photos_upload(struct request *r)
 	u->in_len = len;
 	r->state = u;
 	r->state_free = upload_free;
-	offload_run(r->app->offload, reencode_work, reencode_done, u);
+	if (!offload_run(r->app->offload, reencode_work, reencode_done, u))
+		api_error_reply(r, API_ERROR_BUSY, NULL); /* the workers' queue is full */
 }
 
 static void
