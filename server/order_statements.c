@@ -7,10 +7,8 @@ struct db_statement order_load_statement = DB_STATEMENT("order_action_load",
     "       encode(o.last_event_hash, 'hex'), o.event_count,"
     "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint) AS offered,"
     "       encode(o.resident_key_hash, 'hex'), paidan_audit_hours_text(o.id, false),"
-    /* 11: a 查我的点单 session ($4, the hash of its cookie) of the order's phone */
-    "       EXISTS (SELECT 1 FROM resident_sessions rs WHERE $4::text IS NOT NULL"
-    "               AND rs.token_hash = decode($4::text, 'hex') AND rs.expires_at > now()"
-    "               AND rs.phone = o.contact_phone),"
+    /* 11: a 查我的点单 session ($4, the hash of its cookie) of the order's phone (sql/087's rule) */
+    "       paidan_resident_session_holds(o, $4::text),"
     /* 12–16: the check-in secret, accepted_at (ms), refused codes, signed spans, their tolerance */
     "       (SELECT encode(k.secret, 'hex') FROM order_checkin_secrets k WHERE k.order_id = o.id),"
     "       (extract(epoch FROM o.accepted_at) * 1000)::bigint,"
