@@ -109,6 +109,7 @@ static const struct api_error_row rows[API_ERROR_COUNT] = {
         "too many live connections for this account"},
     [API_ERROR_INTERNAL] = {500, "internal_error", "服务器内部错误", "internal error"},
     [API_ERROR_NO_SUCH_USER] = {404, "not_found", "没有这个账号", "no such user"},
+    [API_ERROR_LAST_ADMIN] = {409, "conflict", "不能撤下最后一位在用的管理员", "the last active admin keeps the role"},
     [API_ERROR_WRONG_CURRENT_PASSWORD] = {403, "forbidden", "当前密码不正确", "the current password is wrong"},
     [API_ERROR_TOO_MANY_LOGINS] = {503, "busy", "登录的人太多了，请稍后再试",
         "too many logins at once; try again shortly"},

@@ -93,6 +93,7 @@ enum api_error {
 	API_ERROR_INTERNAL,
 	/* Trust: accounts, invitations, resident keys, limits. */
 	API_ERROR_NO_SUCH_USER,
+	API_ERROR_LAST_ADMIN,
 	API_ERROR_WRONG_CURRENT_PASSWORD,
 	API_ERROR_TOO_MANY_LOGINS,
 	API_ERROR_OPERATORS_ONLY,

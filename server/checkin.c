@@ -18,19 +18,19 @@
 #include "db.h"
 #include "http.h"
 #include "qr_svg.h"
-#include "resident_key.h"
+#include "resident_proof.h"
 #include "tracking_code.h"
 
 /* $1 tracking code or NULL, $2 order id or NULL, $3 a fresh secret (hex), $4 role, $5 scope, $6 the
- * hash of the resident key the resident showed (hex; NULL for staff). The code is the resident's: the
- * tracking code alone (which may be shared) does not show it. */
+ * hash of the resident key the resident showed and $7 of their 查我的点单 session (hex; NULL when
+ * absent, and for staff). The code is the resident's: the tracking code alone (which may be shared)
+ * does not show it. */
 static struct db_statement secret_statement = DB_STATEMENT("checkin_secret",
     "WITH o AS ("
     "  SELECT id, state,"
     "         CASE $4::text WHEN 'admin' THEN true"
     "                       WHEN 'community' THEN community_id = $5::bigint"
-    "                       WHEN 'resident' THEN resident_key_hash IS NOT NULL"
-    "                                            AND resident_key_hash = decode($6::text, 'hex')"
+    "                       WHEN 'resident' THEN paidan_resident_may(orders, $6::text, $7::text)"
     "                       ELSE false END AS allowed"
     "    FROM orders"
     "   WHERE ($1::text IS NOT NULL AND tracking_code = $1::text) OR ($2::bigint IS NOT NULL AND id = $2::bigint)"
@@ -43,7 +43,7 @@ static struct db_statement secret_statement = DB_STATEMENT("checkin_secret",
     "       encode(COALESCE((SELECT secret FROM ins),"
     "                       (SELECT s.secret FROM order_checkin_secrets s WHERE s.order_id = o.id)), 'hex')"
     "  FROM o",
-    6);
+    7);
 
 /* No key is a missing field (422); a key that is not this order's is 403. */
 static void
@@ -52,8 +52,9 @@ reply_key(struct request *r, enum api_error e)
 	struct json_object *fields = json_object_new_object();
 
 	json_object_object_add(fields, "resident_key",
-	    json_object_new_string("签到码只给下单的居民看：请从下单后的链接打开 (open the link you got when you "
-	                           "ordered); 丢失了请找社区 (your community can show it)"));
+	    json_object_new_string("签到码只给下单的居民看：请从下单后的链接打开，或在“查我的点单”用下单电话登录 (open "
+	                           "the link you got when you ordered, or sign in to 查我的点单 with the order's "
+	                           "phone); 都不行请找社区 (else your community can show it)"));
 	api_error_reply(r, e, fields);
 }
 
@@ -111,11 +112,12 @@ code_done(void *arg, const struct db_reply *reply)
 
 static void
 code_query(struct request *r, const char *tracking_code, const char *order_id, const char *role, const char *scope,
-    const char *key_hash)
+    const struct resident_proof *proof)
 {
 	unsigned char secret[CHECKIN_SECRET_BYTES];
 	char hex[CHECKIN_SECRET_BYTES * 2 + 1];
-	const char *values[6] = {tracking_code, order_id, hex, role, scope, key_hash};
+	const char *values[7] = {tracking_code, order_id, hex, role, scope,
+	    proof != NULL ? resident_proof_key(proof) : NULL, proof != NULL ? resident_proof_session(proof) : NULL};
 
 	randombytes_buf(secret, sizeof secret);
 	sodium_bin2hex(hex, sizeof hex, secret, sizeof secret);
@@ -126,19 +128,18 @@ code_query(struct request *r, const char *tracking_code, const char *order_id, c
 void
 checkin_track_code(struct request *r)
 {
-	char code[TRACKING_CODE_LEN + 1], hash[RESIDENT_KEY_HASH_HEX];
-	const char *key = http_header(r, "X-Resident-Key");
+	char code[TRACKING_CODE_LEN + 1];
+	struct resident_proof *proof = http_alloc(r, sizeof *proof);
 
 	if (!tracking_code_normalize(route_param(&r->match, "code"), code)) {
 		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return;
 	}
-	if (key == NULL || !resident_key_valid(key, strlen(key))) {
+	if (!resident_proof_read(r, proof)) {
 		reply_key(r, API_ERROR_FIELDS_INVALID);
 		return;
 	}
-	resident_key_hash_hex(key, hash);
-	code_query(r, code, NULL, "resident", NULL, hash);
+	code_query(r, code, NULL, "resident", NULL, proof);
 }
 
 static void

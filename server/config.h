@@ -47,6 +47,7 @@ struct config {
 	long db_connect_timeout_ms;
 	long offload_queue_max;
 	long max_body_bytes;
+	long max_photo_body_bytes;
 	long max_header_bytes;
 	long http_timeout_s;
 	long header_timeout_s;

@@ -54,7 +54,8 @@ typedef void (*http_gate)(struct request *r);
 struct http_server_options {
 	const char *listen; /* address:port */
 	size_t max_header_bytes;
-	size_t max_body_bytes;
+	size_t max_body_bytes; /* a route's body unless it has an allowance of its own (router.h) */
+	size_t max_photo_body_bytes; /* the allowance of ROUTE_LIMIT_PHOTO routes */
 	long timeout_s; /* idle read/write timeout */
 	long max_connections;
 	/* Writes the path as the access log shows it (secrets in paths redacted); NULL logs it as is. */

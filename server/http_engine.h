@@ -23,6 +23,7 @@ struct http_server {
 	http_gate gate;
 	void (*redact_path)(const char *path, char *out, size_t size);
 	void (*not_found)(struct request *r);
+	int64_t body_limits[ROUTE_LIMITS]; /* bytes, by router.h's route_body_limit */
 };
 
 /* Microseconds on the monotonic clock. */

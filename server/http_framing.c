@@ -99,6 +99,28 @@ contains_ci(const char *s, size_t n, const char *want)
 }
 
 bool
+http_request_line(
+    const char *head, size_t len, const char **method, size_t *method_len, const char **path, size_t *path_len)
+{
+	const char *line, *space, *target, *end;
+	size_t n;
+
+	next_line(head, len, 0, &line, &n);
+	if ((space = memchr(line, ' ', n)) == NULL || space == line)
+		return false;
+	target = space + 1;
+	if ((end = memchr(target, ' ', n - (size_t)(target - line))) == NULL || end == target)
+		return false;
+	*method = line;
+	*method_len = (size_t)(space - line);
+	*path = target;
+	*path_len = 0;
+	while (target + *path_len < end && target[*path_len] != '?' && target[*path_len] != '#')
+		(*path_len)++;
+	return true;
+}
+
+bool
 http_request_head_check(
     const char *head, size_t len, int64_t max_body, struct http_request_head *info, struct http_refusal *refusal)
 {

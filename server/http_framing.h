@@ -14,6 +14,12 @@
  * request line, and ignored). */
 size_t http_head_end(const char *p, size_t len, size_t *skip);
 
+/* The method and target of the request line at the start of head[0..len): true with each pointing
+ * into head (the target up to '?' or '#', as sent, not decoded), false when the line is not
+ * "METHOD SP TARGET SP VERSION". */
+bool http_request_line(
+    const char *head, size_t len, const char **method, size_t *method_len, const char **path, size_t *path_len);
+
 /* What the guard needs to know of a request head. */
 struct http_request_head {
 	int64_t content_length; /* -1 when there is none */

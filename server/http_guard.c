@@ -100,8 +100,10 @@ take_head(struct guard *g, struct evbuffer *src, struct evbuffer *dst)
 	const struct http_guard_options *o = &g->owner->options;
 	size_t limit = (size_t)o->max_header_bytes * 2 + 8192;
 	size_t len = evbuffer_get_length(src), n = len < limit + 4 ? len : limit + 4, skip, end;
-	const char *p = (const char *)evbuffer_pullup(src, (ev_ssize_t)n);
+	const char *p = (const char *)evbuffer_pullup(src, (ev_ssize_t)n), *method, *path;
+	size_t method_len, path_len;
 	struct http_refusal refusal;
+	int64_t max_body;
 
 	end = http_head_end(p, n, &skip);
 	if (end == 0 ? n - skip > limit : end - skip > limit) {
@@ -112,14 +114,18 @@ take_head(struct guard *g, struct evbuffer *src, struct evbuffer *dst)
 	}
 	if (end == 0)
 		return false;
-	if (!http_request_head_check(p + skip, end - skip, o->max_body, &g->request, &refusal)) {
+	max_body = o->max_body;
+	if (o->body_allowance != NULL &&
+	    http_request_line(p + skip, end - skip, &method, &method_len, &path, &path_len))
+		max_body = o->body_allowance(o->body_allowance_ctx, method, method_len, path, path_len);
+	if (!http_request_head_check(p + skip, end - skip, max_body, &g->request, &refusal)) {
 		guard_refuse_head(g, &refusal);
 		return false;
 	}
 	evbuffer_drain(src, skip);
 	evbuffer_remove_buffer(src, dst, end - skip);
 	if (g->request.chunked) {
-		chunked_reader_init(&g->in_chunks, (uint64_t)o->max_body + 1);
+		chunked_reader_init(&g->in_chunks, (uint64_t)max_body + 1);
 		guard_set_phase(g, PHASE_BODY);
 	} else if (g->request.content_length > 0) {
 		g->body_left = (uint64_t)g->request.content_length;

@@ -18,8 +18,12 @@ struct http_guard_options {
 	long max_connections;
 	long header_timeout_s; /* from accept, or from the first byte of a later request */
 	long min_body_rate; /* bytes per second, after a grace of header_timeout_s */
-	int64_t max_body;
+	int64_t max_body; /* a body larger than the request's allowance is refused with 413 before it is read */
 	long max_header_bytes;
+	/* The allowance of a request by its method and path as sent (not decoded): the route's own
+	 * (router.h's body_limit), or max_body. NULL: max_body for every request. */
+	int64_t (*body_allowance)(void *ctx, const char *method, size_t method_len, const char *path, size_t path_len);
+	void *body_allowance_ctx;
 };
 
 struct http_guards;

@@ -164,6 +164,41 @@ accept_error(struct evconnlistener *listener, void *arg)
 	evtimer_add(server->resume_timer, &pause);
 }
 
+static unsigned
+method_code(const char *method, size_t len)
+{
+	static const struct {
+		const char *name;
+		unsigned code;
+	} methods[] = {{"GET", EVHTTP_REQ_GET}, {"HEAD", EVHTTP_REQ_HEAD}, {"POST", EVHTTP_REQ_POST},
+	    {"PUT", EVHTTP_REQ_PUT}, {"DELETE", EVHTTP_REQ_DELETE}, {"PATCH", EVHTTP_REQ_PATCH},
+	    {"OPTIONS", EVHTTP_REQ_OPTIONS}};
+
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (strlen(methods[i].name) == len && memcmp(methods[i].name, method, len) == 0)
+			return methods[i].code;
+	return 0;
+}
+
+/* The guard's body allowance: the matching route's own, else the default (a path the router does not
+ * know as sent, encoded say, gets the default: the smaller one). */
+static int64_t
+body_allowance(void *ctx, const char *method, size_t method_len, const char *path, size_t path_len)
+{
+	const struct http_server *server = ctx;
+	struct route_match match;
+	char decoded[2048];
+	unsigned code = method_code(method, method_len);
+
+	if (code == 0 || path_len == 0 || path_len >= sizeof decoded)
+		return server->body_limits[ROUTE_LIMIT_DEFAULT];
+	memcpy(decoded, path, path_len);
+	decoded[path_len] = '\0';
+	if (router_match(server->routes, server->nroutes, code, decoded, &match) != ROUTE_FOUND)
+		return server->body_limits[ROUTE_LIMIT_DEFAULT];
+	return server->body_limits[route_body_limit(match.route)];
+}
+
 struct http_server *
 http_server_start(struct event_base *base, const struct http_server_options *options, const struct route *routes,
     size_t nroutes, http_gate gate, struct app *app)
@@ -175,8 +210,10 @@ http_server_start(struct event_base *base, const struct http_server_options *opt
 	    .min_body_rate = options->min_body_rate,
 	    .max_body = (int64_t)options->max_body_bytes,
 	    .max_header_bytes = (long)options->max_header_bytes,
+	    .body_allowance = body_allowance,
 	};
 	struct http_server *server = xcalloc(1, sizeof *server);
+	size_t largest_body = options->max_body_bytes;
 	struct sockaddr_storage addr;
 	int addr_len = sizeof addr;
 
@@ -186,6 +223,13 @@ http_server_start(struct event_base *base, const struct http_server_options *opt
 	server->gate = gate;
 	server->redact_path = options->redact_path;
 	server->not_found = options->not_found;
+	server->body_limits[ROUTE_LIMIT_DEFAULT] = (int64_t)options->max_body_bytes;
+	server->body_limits[ROUTE_LIMIT_PHOTO] =
+	    (int64_t)(options->max_photo_body_bytes ? options->max_photo_body_bytes : options->max_body_bytes);
+	for (int i = 0; i < ROUTE_LIMITS; i++)
+		if ((size_t)server->body_limits[i] > largest_body)
+			largest_body = (size_t)server->body_limits[i];
+	guard.body_allowance_ctx = server;
 	if (evutil_parse_sockaddr_port(options->listen, (struct sockaddr *)&addr, &addr_len) < 0) {
 		log_error("cannot parse listen address", "listen", options->listen);
 		free(server);
@@ -215,7 +259,8 @@ http_server_start(struct event_base *base, const struct http_server_options *opt
 	}
 	server->http = evhttp_new(base);
 	evhttp_set_max_headers_size(server->http, (ev_ssize_t)options->max_header_bytes);
-	evhttp_set_max_body_size(server->http, (ev_ssize_t)options->max_body_bytes);
+	/* evhttp's own limit lets the largest allowance through; the guard holds each route to its own. */
+	evhttp_set_max_body_size(server->http, (ev_ssize_t)largest_body);
 	evhttp_set_timeout(server->http, (int)options->timeout_s);
 	evhttp_set_flags(server->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_allowed_methods(server->http,

@@ -10,10 +10,8 @@ static struct db_statement load_statement = DB_STATEMENT("order_action_load",
     "       EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id AND f.team_id = $3::bigint) AS offered,"
     "       encode(o.resident_key_hash, 'hex') AS resident_key_hash,"
     "       paidan_audit_hours_text(o.id, false) AS hours_text,"
-    /* a 查我的点单 session ($4, the hash of its cookie) of the order's phone */
-    "       EXISTS (SELECT 1 FROM resident_sessions rs WHERE $4::text IS NOT NULL"
-    "               AND rs.token_hash = decode($4::text, 'hex') AND rs.expires_at > now()"
-    "               AND rs.phone = o.contact_phone) AS phone_session,"
+    /* a 查我的点单 session ($4, the hash of its cookie) of the order's phone (sql/087's rule) */
+    "       paidan_resident_session_holds(o, $4::text) AS phone_session,"
     "       (SELECT encode(k.secret, 'hex') FROM order_checkin_secrets k WHERE k.order_id = o.id)"
     "         AS checkin_secret,"
     "       (extract(epoch FROM o.accepted_at) * 1000)::bigint AS accepted_ms,"

@@ -20,7 +20,7 @@
 #include "offload.h"
 #include "photo_jpeg.h"
 #include "query.h"
-#include "resident_key.h"
+#include "resident_proof.h"
 #include "tracking_code.h"
 #include "xalloc.h"
 
@@ -66,19 +66,19 @@ static struct db_statement get_statement = DB_STATEMENT("photo_get",
     " WHERE o.id = $1::bigint",
     4);
 
-/* The resident's: by tracking code and the key's hash. */
+/* The resident's: by tracking code, and the key's hash ($2) or the 查我的点单 session's ($3). */
 static struct db_statement track_list_statement = DB_STATEMENT("photo_track_list",
-    "SELECT o.resident_key_hash = decode($2::text, 'hex') AS allowed,"
+    "SELECT paidan_resident_may(o, $2::text, $3::text) AS allowed,"
     "       json_build_object('items', paidan_photos_json(o.id, '/api/v1/track/' || o.tracking_code || '/photos/'))::text"
     "         AS photos"
     "  FROM orders o WHERE o.tracking_code = $1::text",
-    2);
+    3);
 
 static struct db_statement track_get_statement = DB_STATEMENT("photo_track_get",
-    "SELECT o.resident_key_hash = decode($2::text, 'hex') AS allowed, encode(p.image, 'hex') AS image"
-    "  FROM orders o LEFT JOIN order_photos p ON p.order_id = o.id AND p.n = $3::smallint"
+    "SELECT paidan_resident_may(o, $2::text, $3::text) AS allowed, encode(p.image, 'hex') AS image"
+    "  FROM orders o LEFT JOIN order_photos p ON p.order_id = o.id AND p.n = $4::smallint"
     " WHERE o.tracking_code = $1::text",
-    3);
+    4);
 
 struct upload {
 	struct request *r;
@@ -251,7 +251,8 @@ photos_upload(struct request *r)
 	u->in = xmalloc(len);
 	memcpy(u->in, body, len);
 	u->in_len = len;
-	offload_run(r->app->offload, reencode_work, reencode_done, u);
+	if (!offload_run(r->app->offload, reencode_work, reencode_done, u))
+		api_error_reply(r, API_ERROR_BUSY, NULL); /* the workers' queue is full */
 }
 
 static void
@@ -344,22 +345,20 @@ photos_get(struct request *r)
 	query_run(&q, get_done, NULL);
 }
 
-/* The tracking code and the hash of the X-Resident-Key header; false when it replied. */
+/* The tracking code and what the resident shows (key or phone session); false when it replied. */
 static bool
-resident(struct request *r, char code[TRACKING_CODE_LEN + 1], char hash[RESIDENT_KEY_HASH_HEX])
+resident(struct request *r, char code[TRACKING_CODE_LEN + 1], struct resident_proof *proof)
 {
-	const char *key = http_header(r, "X-Resident-Key");
-
 	if (!tracking_code_normalize(route_param(&r->match, "code"), code)) {
 		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return false;
 	}
-	if (key == NULL || !resident_key_valid(key, strlen(key))) {
+	if (!resident_proof_read(r, proof)) {
 		api_reply_field(r, API_ERROR_FIELDS_INVALID, "resident_key",
-		    "请用下单后得到的链接打开 (the resident key is missing)");
+		    "请用下单后得到的链接打开，或在“查我的点单”用下单电话登录 (the resident key is missing; or sign in "
+		    "to 查我的点单)");
 		return false;
 	}
-	resident_key_hash_hex(key, hash);
 	return true;
 }
 
@@ -395,29 +394,33 @@ track_get_done(struct request *r, const PGresult *res)
 void
 photos_track_list(struct request *r)
 {
-	char code[TRACKING_CODE_LEN + 1], hash[RESIDENT_KEY_HASH_HEX];
+	char code[TRACKING_CODE_LEN + 1];
+	struct resident_proof proof;
 	struct query q;
 
-	if (!resident(r, code, hash))
+	if (!resident(r, code, &proof))
 		return;
 	query_start(&q, r, &track_list_statement);
 	query_text(&q, 1, code);
-	query_text(&q, 2, hash);
+	query_text(&q, 2, resident_proof_key(&proof));
+	query_text(&q, 3, resident_proof_session(&proof));
 	query_run(&q, track_list_done, NULL);
 }
 
 void
 photos_track_get(struct request *r)
 {
-	char code[TRACKING_CODE_LEN + 1], hash[RESIDENT_KEY_HASH_HEX];
+	char code[TRACKING_CODE_LEN + 1];
+	struct resident_proof proof;
 	struct query q;
 	const char *n;
 
-	if (!resident(r, code, hash) || (n = photo_number(r)) == NULL)
+	if (!resident(r, code, &proof) || (n = photo_number(r)) == NULL)
 		return;
 	query_start(&q, r, &track_get_statement);
 	query_text(&q, 1, code);
-	query_text(&q, 2, hash);
-	query_text(&q, 3, n);
+	query_text(&q, 2, resident_proof_key(&proof));
+	query_text(&q, 3, resident_proof_session(&proof));
+	query_text(&q, 4, n);
 	query_run(&q, track_get_done, NULL);
 }

@@ -82,3 +82,9 @@ route_param(const struct route_match *match, const char *name)
 			return match->values[i];
 	return NULL;
 }
+
+enum route_body_limit
+route_body_limit(const struct route *route)
+{
+	return route->body == ROUTE_BODY_PHOTO ? ROUTE_LIMIT_PHOTO : ROUTE_LIMIT_DEFAULT;
+}

@@ -19,7 +19,8 @@ enum route_body {
 	ROUTE_BODY_NONE, /* no body expected (GET, DELETE, actions without input) */
 	ROUTE_BODY_JSON, /* application/json */
 	ROUTE_BODY_JSON_OR_FORM, /* application/json or a urlencoded form (pages that work without JavaScript) */
-	ROUTE_BODY_RAW, /* raw bytes the handler checks by content (image uploads) */
+	ROUTE_BODY_RAW, /* raw bytes the handler checks by content (a seal image, a CSV file) */
+	ROUTE_BODY_PHOTO, /* a service photo: raw bytes too, with the photo's own body allowance */
 };
 
 /* How a route loads the database: the application gives each class its own share of the pool and
@@ -38,6 +39,16 @@ struct route {
 	enum route_body body;
 	enum route_class load;
 };
+
+/* How large a body a route takes, by its body kind: the server's --max-body-bytes, or an allowance
+ * the configuration sets (--max-photo-body-bytes for ROUTE_BODY_PHOTO). The edge (http_guard.c)
+ * refuses a larger body with 413 before reading it; the minimum body rate applies to every body. */
+enum route_body_limit {
+	ROUTE_LIMIT_DEFAULT, /* --max-body-bytes */
+	ROUTE_LIMIT_PHOTO, /* --max-photo-body-bytes */
+	ROUTE_LIMITS
+};
+enum route_body_limit route_body_limit(const struct route *route);
 
 struct route_match {
 	const struct route *route;

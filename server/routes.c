@@ -67,6 +67,7 @@
 #define JSON ROUTE_BODY_JSON
 #define FORM ROUTE_BODY_JSON_OR_FORM
 #define RAW ROUTE_BODY_RAW
+#define PHOTO ROUTE_BODY_PHOTO /* raw, with --max-photo-body-bytes instead of --max-body-bytes */
 
 #define FAST ROUTE_FAST_READ
 #define SLOW ROUTE_SLOW_READ
@@ -86,7 +87,7 @@ static const struct route routes[] = {
     {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE, FAST},
     {POST, "/api/v1/orders/{id}/erasure", erasure_request, COMMUNITY, JSON, WRITE},
     {POST, "/api/v1/orders/{id}/attendance", attendance_sign, TEAM | VOLUNTEER, JSON, WRITE},
-    {POST, "/api/v1/orders/{id}/photos", photos_upload, TEAM, RAW, WRITE},
+    {POST, "/api/v1/orders/{id}/photos", photos_upload, TEAM, PHOTO, WRITE},
     {POST, "/api/v1/orders/{id}/merge", order_merge_post, COMMUNITY, JSON, WRITE},
     {POST, "/api/v1/orders/{id}/callback", queue_callback_record, COMMUNITY, JSON, WRITE},
     {POST, "/api/v1/orders/{id}/{action}", order_action_post, SIGNED_IN, JSON, WRITE},

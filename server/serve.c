@@ -127,6 +127,7 @@ serve_process(const struct config *cfg)
 	    .listen = cfg->listen,
 	    .max_header_bytes = (size_t)cfg->max_header_bytes,
 	    .max_body_bytes = (size_t)cfg->max_body_bytes,
+	    .max_photo_body_bytes = (size_t)cfg->max_photo_body_bytes,
 	    .timeout_s = cfg->http_timeout_s,
 	    .max_connections = cfg->max_connections,
 	    .redact_path = tracking_code_redact_path,

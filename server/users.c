@@ -98,11 +98,49 @@ username_valid(const char *s, size_t len)
 	return true;
 }
 
+static const char *const scope_fields[4] = {"community_id", "department_id", "team_id", "volunteer_id"};
+static const enum user_role scope_roles[4] = {ROLE_COMMUNITY, ROLE_DEPARTMENT, ROLE_TEAM, ROLE_VOLUNTEER};
+
+/* body's "role": one of the five account roles; true with *role and name[] set, else the error recorded. */
+static bool
+read_role(struct json_object *body, struct field_errors *errors, enum user_role *role, char name[21])
+{
+	const char *text;
+	size_t len;
+
+	if (!validate_text(errors, body, "role", 1, 20, TEXT_SINGLE_LINE, &text, &len))
+		return false;
+	snprintf(name, 21, "%.*s", (int)len, text);
+	if (user_role_from_name(name, role) && *role <= ROLE_VOLUNTEER)
+		return true;
+	field_errors_add(errors, "role", "应为 admin、community、department、team 或 volunteer");
+	return false;
+}
+
+/* The scope a role needs: its one id field required, the others absent or null. out[i] gets the id of
+ * scope_fields[i] as text (owned; free each), NULL for the others. Only when the role is known. */
+static void
+read_scope(struct json_object *body, enum user_role role, struct field_errors *errors, char *out[4])
+{
+	for (int i = 0; i < 4; i++) {
+		bool needed = role == scope_roles[i];
+		struct json_object *v;
+		int64_t id;
+		char idtext[24];
+		out[i] = NULL;
+		if (needed && validate_id(errors, body, scope_fields[i], INPUT_JSON, &id)) {
+			snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+			out[i] = xstrdup(idtext);
+		} else if (!needed && json_object_object_get_ex(body, scope_fields[i], &v) &&
+		    !json_object_is_type(v, json_type_null)) {
+			field_errors_add(errors, scope_fields[i], "此角色不需要这一项 (not used with this role)");
+		}
+	}
+}
+
 void
 users_create(struct request *r)
 {
-	static const char *scope_fields[4] = {"community_id", "department_id", "team_id", "volunteer_id"};
-	static const enum user_role scope_roles[4] = {ROLE_COMMUNITY, ROLE_DEPARTMENT, ROLE_TEAM, ROLE_VOLUNTEER};
 	struct field_errors errors;
 	struct json_object *body, *pw;
 	enum input_kind kind;
@@ -111,7 +149,7 @@ users_create(struct request *r)
 	enum user_role role = ROLE_ADMIN;
 	bool role_ok = false;
 	struct new_user *u;
-	char actor[24];
+	char actor[24], name[21];
 
 	body = http_parse_body(r, false, &kind);
 	if (body == NULL)
@@ -131,15 +169,8 @@ users_create(struct request *r)
 	}
 	if (validate_text(&errors, body, "display_name", 1, 100, TEXT_SINGLE_LINE, &text, &len))
 		u->values[2] = xstrndup(text, len);
-	if (validate_text(&errors, body, "role", 1, 20, TEXT_SINGLE_LINE, &text, &len)) {
-		char name[21];
-		snprintf(name, sizeof name, "%.*s", (int)len, text);
-		role_ok = user_role_from_name(name, &role) && role <= ROLE_VOLUNTEER;
-		if (role_ok)
-			u->values[3] = xstrdup(name);
-		else
-			field_errors_add(&errors, "role", "应为 admin、community、department、team 或 volunteer");
-	}
+	if ((role_ok = read_role(body, &errors, &role, name)))
+		u->values[3] = xstrdup(name);
 	if (!json_object_object_get_ex(body, "password", &pw) || !json_object_is_type(pw, json_type_string)) {
 		field_errors_add(&errors, "password", "必填 (required)");
 	} else {
@@ -150,22 +181,8 @@ users_create(struct request *r)
 		else
 			u->password = xstrdup(p);
 	}
-	for (int i = 0; i < 4; i++) {
-		bool needed = role_ok && role == scope_roles[i];
-		bool present = json_object_object_get_ex(body, scope_fields[i], NULL);
-		int64_t id;
-		char idtext[24];
-		if (needed && validate_id(&errors, body, scope_fields[i], INPUT_JSON, &id)) {
-			snprintf(idtext, sizeof idtext, "%lld", (long long)id);
-			u->values[4 + i] = xstrdup(idtext);
-		} else if (!needed && present && role_ok) {
-			struct json_object *v;
-			json_object_object_get_ex(body, scope_fields[i], &v);
-			if (!json_object_is_type(v, json_type_null))
-				field_errors_add(
-				    &errors, scope_fields[i], "此角色不需要这一项 (not used with this role)");
-		}
-	}
+	if (role_ok)
+		read_scope(body, role, &errors, &u->values[4]);
 	json_object_put(body);
 	if (api_reply_if_field_errors(r, &errors))
 		return;
@@ -191,6 +208,7 @@ static struct db_statement disable_statement = DB_STATEMENT("users_disable",
     "  FROM users x WHERE x.id = $1::bigint",
     3);
 
+/* The account as the statement answered it; no row: no such account. */
 static void
 disable_rows(struct request *r, const PGresult *res)
 {
@@ -199,6 +217,57 @@ disable_rows(struct request *r, const PGresult *res)
 		return;
 	}
 	query_reply_cell(r, res, "account", 200);
+}
+
+/* A role change (sql/090: last-admin guard, sessions ended, the admin chain's event, in one call). */
+static struct db_statement role_statement = DB_STATEMENT("users_set_role",
+    "SELECT json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
+    "         'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
+    "         'team_id', u.team_id, 'volunteer_id', u.volunteer_id, 'disabled', u.disabled)::text AS account"
+    "  FROM paidan_user_set_role($1::bigint, $2::text, $3::bigint, $4::bigint, $5::bigint, $6::bigint,"
+    "                            $7::bigint) u",
+    7);
+
+static bool
+role_refused(struct request *r, const struct db_reply *reply)
+{
+	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "PD409") == 0 &&
+	    strcmp(reply->message, "role") == 0) {
+		api_reply_field(r, API_ERROR_LAST_ADMIN, "role",
+		    "这是最后一位在用的管理员，请先让另一个账号成为管理员 (make another account an admin first)");
+		return true;
+	}
+	return false;
+}
+
+/* PATCH {role, scope}: the checks of account creation (read_role, read_scope), then one call. */
+static void
+update_role(struct request *r, struct json_object *body, int64_t id)
+{
+	struct field_errors errors;
+	enum user_role role;
+	char name[21], *scope[4] = {NULL, NULL, NULL, NULL};
+	struct query q;
+
+	field_errors_init(&errors);
+	if (json_object_object_get_ex(body, "disabled", NULL))
+		field_errors_add(&errors, "disabled", "角色和停用请分开修改 (change the role and disabled separately)");
+	if (read_role(body, &errors, &role, name))
+		read_scope(body, role, &errors, scope);
+	if (api_reply_if_field_errors(r, &errors)) {
+		for (int i = 0; i < 4; i++)
+			free(scope[i]);
+		return;
+	}
+	query_start(&q, r, &role_statement);
+	query_id(&q, 1, id);
+	query_text(&q, 2, http_strdup(r, name));
+	for (int i = 0; i < 4; i++) {
+		query_text(&q, 3 + i, scope[i] != NULL ? http_strdup(r, scope[i]) : NULL);
+		free(scope[i]);
+	}
+	query_id(&q, 7, r->user->id);
+	query_run(&q, disable_rows, role_refused);
 }
 
 void
@@ -213,6 +282,11 @@ users_update(struct request *r)
 
 	if ((body = http_parse_body(r, false, &kind)) == NULL)
 		return;
+	if (json_object_object_get_ex(body, "role", NULL)) {
+		update_role(r, body, id);
+		json_object_put(body);
+		return;
+	}
 	field_errors_init(&errors);
 	if (!json_object_object_get_ex(body, "disabled", &v) || !json_object_is_type(v, json_type_boolean))
 		field_errors_add(&errors, "disabled", "应为 true 或 false (true or false)");

@@ -68,7 +68,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
     r record;
     v_id bigint;
-    v_done jsonb := '[]'::jsonb;
+    v_lines int[] := '{}';
+    v_ids bigint[] := '{}'; -- appended in place (expanded arrays): a jsonb appended to would be copied each line
+    v_done jsonb;
     v_stored volunteer_imports;
 BEGIN
     IF p_key IS NOT NULL THEN
@@ -92,9 +94,13 @@ BEGIN
             PERFORM paidan_check(EXISTS (SELECT 1 FROM teams WHERE id = r.team_id), 'team');
             PERFORM paidan_team_member_put(r.team_id, v_id, r.role);
         END IF;
-        v_done := v_done || jsonb_build_array(jsonb_build_object('line', r.line, 'id', v_id,
-            'volunteer_no', (SELECT volunteer_no FROM volunteers WHERE id = v_id)));
+        v_lines := array_append(v_lines, r.line);
+        v_ids := array_append(v_ids, v_id);
     END LOOP;
+    SELECT COALESCE(jsonb_agg(jsonb_build_object('line', u.line, 'id', u.id, 'volunteer_no', v.volunteer_no)
+                              ORDER BY u.line), '[]'::jsonb)
+      INTO v_done
+      FROM unnest(v_lines, v_ids) AS u (line, id) JOIN volunteers v ON v.id = u.id;
     IF p_key IS NOT NULL THEN
         UPDATE volunteer_imports SET imported = v_done WHERE idempotency_key = p_key;
     END IF;

@@ -1,7 +1,8 @@
 // The check-in code at the door (到场签到码): once a team has accepted the order and until it starts,
 // the resident shows this 6-digit number (and its QR code) to the volunteers, who enter or scan it;
 // the server then records the start as verified on site. The code changes every minute: the panel
-// fetches the new one when the old one runs out. Only the resident's own link (the key) shows it.
+// fetches the new one when the old one runs out. Only the resident's own link (the key) or a 查我的点单
+// session of the order's phone shows it.
 import { t } from '/common/i18n.js';
 import { el, put, api, errorMessage, residentKey } from './lib.js';
 
@@ -24,10 +25,11 @@ export function checkinPanel(code) {
   async function refresh() {
     clearTimeout(timer);
     if (!section.isConnected && timer !== null) return; // the page moved on
+    // Without the key a 查我的点单 session of the order's phone (an HttpOnly cookie) may stand in.
     const key = residentKey(code);
-    if (!key) { put(body, el('p', { class: 'message bad' }, t('checkin.no_key'))); return; }
-    const r = await api(`/api/v1/track/${encodeURIComponent(code)}/checkin`, { headers: { 'X-Resident-Key': key } });
+    const r = await api(`/api/v1/track/${encodeURIComponent(code)}/checkin`, { headers: key ? { 'X-Resident-Key': key } : {} });
     if (r.status === 409) { section.remove(); return; } // started (or withdrawn) meanwhile
+    if (!key && (r.status === 422 || r.status === 403)) { put(body, el('p', { class: 'message bad' }, t('checkin.no_key'))); return; }
     if (!r.ok || !r.json) {
       put(body, el('p', { class: 'message bad', role: 'alert' }, r.status === 403 ? t('checkin.wrong_key') : errorMessage(r)));
       timer = setTimeout(refresh, 15000);

@@ -175,7 +175,7 @@ export default {
   'checkin.loading': ['正在取签到码……', 'Getting the code…'],
   'checkin.code_label': ['签到码 {code}', 'Check-in code {code}'],
   'checkin.changes': ['签到码每分钟换一次，页面会自动更新。', 'The code changes every minute; this page updates it by itself.'],
-  'checkin.no_key': ['这部手机上没有这一单的办理链接，看不到签到码。请用点单后得到的链接打开本页，或请社区工作人员帮您出示。', 'This phone does not hold this order\'s own link, so the code cannot be shown. Open this page with the link you got after ordering, or ask your community worker to show it.'],
+  'checkin.no_key': ['这部手机上没有这一单的办理链接，看不到签到码。请用点单后得到的链接打开本页，或在“查我的点单”用下单时的电话登录，或请社区工作人员帮您出示。', 'This phone does not hold this order\'s own link, so the code cannot be shown. Open this page with the link you got after ordering, or sign in to 查我的点单 with the order\'s phone, or ask your community worker to show it.'],
   'checkin.wrong_key': ['这个链接不能显示这一单的签到码。请社区工作人员帮您出示。', 'This link cannot show this order\'s code. Ask your community worker to show it.'],
   'key.missing': ['这部手机上没有这一单的办理链接。请用点单后得到的链接打开本页；链接丢了，请找您的社区代办。', 'This phone does not hold this order\'s own link. Open this page with the link you got after ordering; if it is lost, your community can act for you.'],
   'key.wrong': ['这个链接不能办理这一单。链接丢了，请找您的社区代办。', 'This link cannot act on this order. If yours is lost, your community can act for you.'],

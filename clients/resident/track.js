@@ -115,6 +115,25 @@ function path(o) {
   }));
 }
 
+/**
+ * The service's photos for the resident: with the key, or (no key on this phone) a 查我的点单 session
+ * of the order's phone, which the page cannot see: then the panel shows only once the server lets the
+ * photos through. Choosing 晒单 needs the key.
+ */
+function photosPanel(o) {
+  const key = residentKey(o.tracking_code);
+  const section = el('section', { class: 'panel', id: 'photos-panel', hidden: !key });
+  put(section,
+    el('h2', {}, t('photos.title')),
+    photoGallery(`/api/v1/track/${o.tracking_code}/photos`, async (p) => {
+      const res = await fetch(p, { headers: key ? { 'X-Resident-Key': key } : {}, cache: 'no-store' }).catch(() => null);
+      if (res && res.ok) section.hidden = false;
+      return res;
+    }, { empty: t('photos.none'), label: t('photos.title') }),
+    key ? showcaseChoice(o) : null);
+  return section;
+}
+
 /** 晒单: the resident chooses whether the done order may be shown publicly (photos and 评单 only). */
 function showcaseChoice(o) {
   const status = el('p', { class: 'muted small', id: 'showcase-status', role: 'status' });
@@ -169,12 +188,7 @@ function render() {
       fact(t('track.team'), o.team_name),
       fact(t('track.summary'), o.summary),
       fact(t('track.submitted_at'), formatTime(o.created_at))),
-    ['completed', 'closed'].includes(o.state) && residentKey(o.tracking_code) ? el('section', { class: 'panel', id: 'photos-panel' },
-      el('h2', {}, t('photos.title')),
-      photoGallery(`/api/v1/track/${o.tracking_code}/photos`,
-        (p) => fetch(p, { headers: { 'X-Resident-Key': residentKey(o.tracking_code) }, cache: 'no-store' }).catch(() => null),
-        { empty: t('photos.none'), label: t('photos.title') }),
-      showcaseChoice(o)) : null,
+    ['completed', 'closed'].includes(o.state) ? photosPanel(o) : null,
     el('h2', {}, t('track.timeline')),
     timeline(),
     actions.includes('cancel') ? cancelPanel(o, settled) : null,

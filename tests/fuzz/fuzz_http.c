@@ -67,6 +67,7 @@ start_once(void)
 		struct http_server_options options = {.listen = listen,
 		    .max_header_bytes = (size_t)cfg.max_header_bytes,
 		    .max_body_bytes = (size_t)cfg.max_body_bytes,
+		    .max_photo_body_bytes = (size_t)cfg.max_photo_body_bytes,
 		    .timeout_s = cfg.http_timeout_s,
 		    .max_connections = cfg.max_connections,
 		    .header_timeout_s = cfg.header_timeout_s,

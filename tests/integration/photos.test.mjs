@@ -37,6 +37,22 @@ function ok(r, what) {
   assert.ok(r.status >= 200 && r.status < 300, `${what}: ${r.status} ${r.text.slice(0, 400)}`);
   return r.json;
 }
+/** jpeg padded to size bytes with APP15 segments right after SOI (a decoder skips them; the re-encoding drops them). */
+function padded(jpeg, size) {
+  const parts = [jpeg.subarray(0, 2)];
+  let left = size - jpeg.length;
+  while (left > 0) {
+    const n = Math.min(65533, Math.max(0, left - 4));
+    const seg = Buffer.alloc(4 + n);
+    seg.writeUInt16BE(0xffef, 0);
+    seg.writeUInt16BE(n + 2, 2);
+    parts.push(seg);
+    left -= seg.length;
+  }
+  parts.push(jpeg.subarray(2));
+  return Buffer.concat(parts);
+}
+
 async function brokenLinesFor(orderId) {
   const v = await new Promise((resolve) => {
     execFile(bin(), ['audit', 'verify', '--database-url', dbUrl()], { timeout: 120000, maxBuffer: 64 << 20 }, (err, stdout) => resolve({ stdout }));
@@ -76,8 +92,8 @@ test('photos are re-encoded without metadata, chained by hash, limited, and show
   r = await upload(S.team, o.id, WIDE);
   assert.equal(r.status, 422, r.text);
   assert.match(r.json.error.fields.photo, /1600/);
-  r = await upload(S.team, o.id, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(1100 * 1024)]));
-  assert.equal(r.status, 413, `larger than the server takes: ${r.status}`);
+  r = await upload(S.team, o.id, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(2100 * 1024)]));
+  assert.equal(r.status, 413, `larger than the photo route takes: ${r.status}`);
 
   const sent = withExif(SMALL);
   assert.ok(sent.includes('GPS 25.1234N'));
@@ -155,4 +171,40 @@ test('the public 晒单 page shows closed orders whose resident agreed: photos a
   assert.equal(img.headers['content-type'], 'image/jpeg');
   assert.deepEqual(ok(await consent(false), 'withdraw'), { shown: false });
   assert.equal((await srv.http('GET', `/showcase/photos/${photoId}`)).status, 404, 'taken back');
+});
+
+test('the photo route has its own body allowance (2 MiB, --max-photo-body-bytes): 1.8 MiB is taken, 2.1 MiB is 413 in the JSON shape before it is read', async () => {
+  const o = await order([['accept', 'team', {}], ['start', 'team', {}]]);
+  const big = padded(SMALL, Math.round(1.8 * 1024 * 1024));
+  assert.equal(big.length, Math.round(1.8 * 1024 * 1024));
+  let r = await upload(S.team, o.id, big);
+  assert.equal(r.status, 201, `a 1.8 MiB photo: ${r.status} ${r.text.slice(0, 300)}`);
+  assert.equal(r.json.items.length, 1);
+  assert.equal(await sql(`SELECT length(image) < 100000 FROM order_photos WHERE order_id = ${o.id}`), 't');
+
+  r = await upload(S.team, o.id, padded(SMALL, Math.round(2.1 * 1024 * 1024)));
+  assert.equal(r.status, 413, r.text.slice(0, 300));
+  assert.equal(r.json.error.code, 'payload_too_large');
+  assert.equal(typeof r.json.error.message, 'string');
+  // Refused from the head alone: the answer comes without the body being sent.
+  const head = `POST /api/v1/orders/${o.id}/photos HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: ${Math.round(2.1 * 1024 * 1024)}\r\n\r\n`;
+  const early = await srv.raw(Buffer.from(head), { timeout: 5000 });
+  assert.equal(early.status, 413);
+  // Other routes keep --max-body-bytes (1 MiB).
+  r = await srv.http('POST', '/api/v1/orders', { raw: Buffer.alloc(1100 * 1024, 0x20) });
+  assert.equal(r.status, 413, `a 1.1 MiB order: ${r.status}`);
+  assert.equal((await srv.http('GET', `/api/v1/orders/${o.id}/photos`, { headers: { Authorization: `Bearer ${S.team.token}` } })).json.items.length, 1);
+});
+
+test('the minimum body rate holds for a photo upload too', async () => {
+  const slow = await startServer({ args: ['--header-timeout-s', '1', '--min-body-rate', '100000'] });
+  try {
+    const head = `POST /api/v1/orders/1/photos HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: ${Math.round(1.8 * 1024 * 1024)}\r\n\r\n`;
+    const t0 = Date.now();
+    const r = await slow.raw(Buffer.concat([Buffer.from(head), Buffer.alloc(4096, 0xff)]), { timeout: 8000 });
+    assert.equal(r.status, 408, `a photo body trickling in: ${r.status}`);
+    assert.ok(Date.now() - t0 < 6000, 'refused at the deadline, not at the idle timeout');
+  } finally {
+    await slow.stop();
+  }
 });

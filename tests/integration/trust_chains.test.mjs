@@ -161,6 +161,76 @@ describe('trust: the admin chain, daily checkpoints, early erasure', () => {
       lines.join('\n'));
   });
 
+  test('an account\'s role changed by an admin (PATCH /api/v1/users/{id}): recorded, sessions ended, scope checked, the last admin kept; verify passes, and names a role changed behind the chain\'s back', async () => {
+    const made = await newAccount('team', { team_id: ids.team });
+    const session = await login(made.username, 'chains-pw-1');
+    const before = await lastAdminEvent();
+
+    let r = await call('PATCH', `/api/v1/users/${made.id}`, 'admin', { role: 'community', community_id: ids.community });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual([r.json.role, r.json.community_id, r.json.team_id], ['community', ids.community, null]);
+    let ev = await lastAdminEvent();
+    assert.deepEqual([ev.seq, ev.actor, ev.role, ev.action, ev.target],
+      [before.seq + 1, S.admin.user.id, 'admin', 'account.role', `user:${made.id}`]);
+    assert.match(await h.sql(`SELECT payload FROM admin_events WHERE seq = ${ev.seq}`), new RegExp(`;role=community;community=${ids.community};department=;team=;`));
+    assert.equal((await call('GET', '/api/v1/me', session)).status, 401, 'the account\'s sessions ended');
+    const again = await login(made.username, 'chains-pw-1');
+    assert.equal(again.user.role, 'community');
+    assert.equal(again.user.community_id, ids.community);
+    assert.deepEqual((await adminLines()).filter((l) => l.includes(`user:${made.id} `)), [], 'verify passes for it');
+
+    // The scope fields must fit the new role; nothing is changed or appended when they do not.
+    const refused = async (body, fields, status = 422) => {
+      const x = await call('PATCH', `/api/v1/users/${made.id}`, 'admin', body);
+      assert.equal(x.status, status, `${JSON.stringify(body)}: ${x.text}`);
+      assert.equal(h.errorShapeProblem(x), null);
+      if (fields) assert.deepEqual(Object.keys(x.json.error.fields || {}).sort(), fields.sort(), x.text);
+    };
+    await refused({ role: 'department' }, ['department_id']);
+    await refused({ role: 'team', community_id: ids.community }, ['community_id', 'team_id']);
+    await refused({ role: 'boss' }, ['role']);
+    await refused({ role: 'volunteer', volunteer_id: 'x' }, ['volunteer_id']);
+    await refused({ role: 'admin', disabled: true }, ['disabled']);
+    await refused({ role: 'community', community_id: 99999999 });
+    assert.equal((await lastAdminEvent()).seq, ev.seq, 'nothing appended');
+    assert.equal(await h.sql(`SELECT role || '|' || community_id FROM users WHERE id = ${made.id}`), `community|${ids.community}`);
+    // The same role and scope again: nothing changes, nothing is appended. Only admins change roles.
+    r = await call('PATCH', `/api/v1/users/${made.id}`, 'admin', { role: 'community', community_id: ids.community });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await lastAdminEvent()).seq, ev.seq);
+    assert.equal((await call('PATCH', `/api/v1/users/${made.id}`, 'community', { role: 'admin' })).status, 403);
+    assert.equal((await call('PATCH', '/api/v1/users/99999999', 'admin', { role: 'admin' })).status, 404);
+
+    // The last active admin keeps the role: with every other admin disabled, demoting demo-admin is refused.
+    const others = (await h.sql(`SELECT string_agg(id::text, ',') FROM users WHERE role = 'admin' AND NOT disabled AND id <> ${S.admin.user.id}`)) || '';
+    if (others) await asSuperuser(`UPDATE users SET disabled = true WHERE id IN (${others})`);
+    try {
+      r = await call('PATCH', `/api/v1/users/${S.admin.user.id}`, 'admin', { role: 'community', community_id: ids.community });
+      assert.equal(r.status, 409, r.text);
+      assert.equal(h.errorShapeProblem(r), null);
+      assert.ok(r.json.error.fields.role);
+      assert.equal(await h.sql(`SELECT role FROM users WHERE id = ${S.admin.user.id}`), 'admin');
+    } finally {
+      if (others) await asSuperuser(`UPDATE users SET disabled = false WHERE id IN (${others})`);
+    }
+    assert.equal((await call('GET', '/api/v1/me', 'admin')).status, 200, 'the refused change ended no session');
+
+    // Promoted through the API, then changed behind the chain's back: verify names it.
+    r = await call('PATCH', `/api/v1/users/${made.id}`, 'admin', { role: 'admin' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await lastAdminEvent()).action, 'account.role');
+    assert.deepEqual((await adminLines()).filter((l) => l.includes(`user:${made.id} `)), []);
+    await asSuperuser(`UPDATE users SET role = 'department', department_id = ${ids.kx} WHERE id = ${made.id}`);
+    const lines = (await adminLines()).filter((l) => l.includes(`user:${made.id} `));
+    assert.ok(lines.some((l) => l.includes(`account user:${made.id} (${made.username}) was changed outside the admin chain`)
+      && /role: the chain says "admin", the table "department"/.test(l)), lines.join('\n'));
+    await asSuperuser(`UPDATE users SET role = 'admin', department_id = NULL WHERE id = ${made.id}`);
+    assert.deepEqual((await adminLines()).filter((l) => l.includes(`user:${made.id} `)), [], 'holds once put back');
+    // Leave no extra admin behind for the other tests.
+    r = await call('PATCH', `/api/v1/users/${made.id}`, 'admin', { disabled: true });
+    assert.equal(r.status, 200, r.text);
+  });
+
   test('the settings that decide who may do what are in the admin chain once they change', async () => {
     // This file's server started with the harness's limits: its settings are the last recorded.
     const last = () => h.sql("SELECT payload FROM admin_events WHERE target = 'settings' ORDER BY seq DESC LIMIT 1");

@@ -148,6 +148,18 @@ describe('POST /api/v1/volunteers/import', () => {
     assert.equal(await countByPhones([phone]), 0);
   });
 
+  test('a file near the size limit (6,000 lines) is checked and imported in one go, within the statement timeout', async () => {
+    const base = 17000000000 + Math.floor(Math.random() * 900000000);
+    const phones = Array.from({ length: 6000 }, (_, i) => String(base + i * 7));
+    const csv = 'name,phone\n' + phones.map((p, i) => `批量${i},${p}`).join('\n') + '\n';
+    assert.ok(Buffer.byteLength(csv) < 256 * 1024, `${Buffer.byteLength(csv)} bytes`);
+    const r = await upload(admin, csv); // past the statement timeout this would be 503
+    assert.equal(r.status, 201, r.text.slice(0, 500));
+    assert.equal(r.json.imported, 6000);
+    assert.equal(await countByPhones(phones.slice(0, 50)), 50);
+    assert.equal(Number(await h.sql(`SELECT count(*) FROM volunteers WHERE phone BETWEEN '${phones[0]}' AND '${phones[5999]}' AND name LIKE '批量%'`)), 6000);
+  });
+
   test('a retried upload registers nobody twice: the same key answers the first report, no key reports them registered', async () => {
     const phones = [h.randomPhone(), h.randomPhone()];
     const csv = `name,phone,id_number\n重传甲,${phones[0]},${idNumber()}\n重传乙,${phones[1]},\n`;

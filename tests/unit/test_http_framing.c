@@ -233,6 +233,27 @@ malformed_or_oversized_chunks_are_errors(void **state)
 	assert_true(c.too_large);
 }
 
+static void
+the_request_line_gives_method_and_path_without_query(void **state)
+{
+	const char *head = "POST /api/v1/orders/7/photos?x=1 HTTP/1.1\r\nHost: a\r\n\r\n", *m, *p;
+	size_t ml, pl;
+
+	(void)state;
+	assert_true(http_request_line(head, strlen(head), &m, &ml, &p, &pl));
+	assert_int_equal(ml, 4);
+	assert_memory_equal(m, "POST", 4);
+	assert_int_equal(pl, strlen("/api/v1/orders/7/photos"));
+	assert_memory_equal(p, "/api/v1/orders/7/photos", pl);
+	head = "GET / HTTP/1.1\r\n\r\n";
+	assert_true(http_request_line(head, strlen(head), &m, &ml, &p, &pl));
+	assert_int_equal(pl, 1);
+	head = "GET /nothing-after\r\n\r\n";
+	assert_false(http_request_line(head, strlen(head), &m, &ml, &p, &pl));
+	head = " / HTTP/1.1\r\n\r\n";
+	assert_false(http_request_line(head, strlen(head), &m, &ml, &p, &pl));
+}
+
 int
 main(void)
 {
@@ -245,6 +266,7 @@ main(void)
 	    cmocka_unit_test(response_heads_tell_their_framing_and_evhttps_error_pages),
 	    cmocka_unit_test(chunk_extensions_and_trailers_are_read_and_dropped),
 	    cmocka_unit_test(malformed_or_oversized_chunks_are_errors),
+	    cmocka_unit_test(the_request_line_gives_method_and_path_without_query),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
