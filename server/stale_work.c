@@ -1,7 +1,9 @@
 /* stale_work: two questions (claimed and never offered past the offer deadline; accepted and never
  * started past the start deadline) answered by one statement, then one guarded statement per order,
  * like an escalation: the guard holds the chain head read, so a second sweeper finds it moved and
- * writes nothing. */
+ * writes nothing. An accepted order past its time is escalated first (sweep.c: the office, the
+ * county and the team lead are told) and taken back from the team only once it has been: both
+ * happen at the same deadline, and otherwise whichever statement ran first decided which did. */
 #include "stale_work.h"
 
 #include <stdio.h>
@@ -31,7 +33,7 @@ static struct db_statement stalled_statement = DB_STATEMENT("stale_work_due",
     " UNION ALL "
     "(SELECT o.id, o.tracking_code, o.state, encode(o.last_event_hash, 'hex'), o.event_count, o.team_id"
     "   FROM orders o"
-    "  WHERE o.state = 'accepted' AND o.due_at < now()"
+    "  WHERE o.state = 'accepted' AND o.due_at < now() AND o.escalated_at IS NOT NULL"
     "  ORDER BY o.due_at LIMIT 100)",
     0);
 
@@ -50,7 +52,7 @@ static struct db_statement release_statement = DB_STATEMENT("stale_work_release"
     "     AND CASE $4::text"
     "         WHEN 'expire_claim' THEN paidan_offer_deadline(o.category_id, o.claimed_at) < t.at"
     "              AND NOT EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id)"
-    "         WHEN 'expire_accept' THEN o.due_at < t.at AND o.team_id = $11::bigint"
+    "         WHEN 'expire_accept' THEN o.due_at < t.at AND o.escalated_at IS NOT NULL AND o.team_id = $11::bigint"
     "         ELSE false END"
     "  RETURNING o.id, o.event_count, t.at"
     "), lapsed AS ("
