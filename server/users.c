@@ -194,18 +194,12 @@ users_create(struct request *r)
 }
 
 /* Disabling ends every session of the account (its live streams with them, sql/055) and appends the
- * admin chain's event, all in one statement; setting what is already set changes nothing and appends
- * nothing. */
+ * admin chain's event, in one call under the admin chain's lock (sql/090), which also keeps the last
+ * active admin; setting what is already set changes nothing and appends nothing. */
 static struct db_statement disable_statement = DB_STATEMENT("users_disable",
-    "WITH u AS (UPDATE users SET disabled = $2::boolean WHERE id = $1::bigint AND disabled <> $2::boolean"
-    "           RETURNING users AS row),"
-    " s AS (DELETE FROM sessions WHERE $2::boolean AND user_id IN (SELECT (row).id FROM u)),"
-    " ev AS (INSERT INTO admin_events (actor_user_id, actor_role, action, target, payload)"
-    "        SELECT $3::bigint, 'admin', CASE WHEN $2::boolean THEN 'account.disable' ELSE 'account.enable' END,"
-    "               'user:' || (row).id, paidan_admin_user_state(row) FROM u)"
     "SELECT json_build_object('id', x.id, 'username', x.username, 'display_name', x.display_name,"
-    "         'role', x.role, 'disabled', $2::boolean)::text AS account"
-    "  FROM users x WHERE x.id = $1::bigint",
+    "         'role', x.role, 'disabled', x.disabled)::text AS account"
+    "  FROM paidan_user_set_disabled($1::bigint, $2::boolean, $3::bigint) x",
     3);
 
 /* The account as the statement answered it; no row: no such account. */
@@ -228,12 +222,13 @@ static struct db_statement role_statement = DB_STATEMENT("users_set_role",
     "                            $7::bigint) u",
     7);
 
+/* The last active admin keeps the role and stays enabled: PD409 naming "role" or "disabled". */
 static bool
-role_refused(struct request *r, const struct db_reply *reply)
+last_admin_refused(struct request *r, const struct db_reply *reply)
 {
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "PD409") == 0 &&
-	    strcmp(reply->message, "role") == 0) {
-		api_reply_field(r, API_ERROR_LAST_ADMIN, "role",
+	    (strcmp(reply->message, "role") == 0 || strcmp(reply->message, "disabled") == 0)) {
+		api_reply_field(r, API_ERROR_LAST_ADMIN, reply->message,
 		    "这是最后一位在用的管理员，请先让另一个账号成为管理员 (make another account an admin first)");
 		return true;
 	}
@@ -267,7 +262,7 @@ update_role(struct request *r, struct json_object *body, int64_t id)
 		free(scope[i]);
 	}
 	query_id(&q, 7, r->user->id);
-	query_run(&q, disable_rows, role_refused);
+	query_run(&q, disable_rows, last_admin_refused);
 }
 
 void
@@ -301,5 +296,5 @@ users_update(struct request *r)
 	query_id(&q, 1, id);
 	query_bool(&q, 2, disabled);
 	query_id(&q, 3, r->user->id);
-	query_run(&q, disable_rows, NULL);
+	query_run(&q, disable_rows, last_admin_refused);
 }

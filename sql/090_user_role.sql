@@ -39,3 +39,37 @@ BEGIN
     RETURN NEXT changed;
 END
 $$;
+
+-- Disabling an account (PATCH {disabled}) under the same lock and rule: two admins disabling each
+-- other at the same moment would otherwise leave no active admin (each statement saw the other still
+-- active). Ends the account's sessions when disabling; appends 'account.disable' or 'account.enable';
+-- setting what is already set changes nothing and appends nothing. Returns the account, or no row.
+CREATE FUNCTION paidan_user_set_disabled(p_id bigint, p_disabled boolean, p_actor_user_id bigint)
+RETURNS SETOF users LANGUAGE plpgsql AS $$
+DECLARE
+    cur users;
+    changed users;
+BEGIN
+    PERFORM pg_advisory_xact_lock(7061696461); -- the admin chain's lock (sql/057)
+    SELECT * INTO cur FROM users WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF cur.disabled = p_disabled THEN
+        RETURN NEXT cur;
+        RETURN;
+    END IF;
+    IF p_disabled AND cur.role = 'admin' THEN
+        PERFORM paidan_check_unique(EXISTS (SELECT 1 FROM users a WHERE a.role = 'admin' AND NOT a.disabled
+                                                                    AND a.id <> p_id), 'disabled');
+    END IF;
+    UPDATE users SET disabled = p_disabled WHERE id = p_id RETURNING * INTO changed;
+    IF p_disabled THEN
+        DELETE FROM sessions WHERE user_id = p_id;
+    END IF;
+    INSERT INTO admin_events (actor_user_id, actor_role, action, target, payload)
+    VALUES (p_actor_user_id, 'admin', CASE WHEN p_disabled THEN 'account.disable' ELSE 'account.enable' END,
+            'user:' || p_id, paidan_admin_user_state(changed));
+    RETURN NEXT changed;
+END
+$$;

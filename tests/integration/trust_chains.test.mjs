@@ -7,7 +7,7 @@
 //   - a community worker erases a resident's personal data early, on request; the chain verifies.
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -214,6 +214,32 @@ describe('trust: the admin chain, daily checkpoints, early erasure', () => {
       if (others) await asSuperuser(`UPDATE users SET disabled = false WHERE id IN (${others})`);
     }
     assert.equal((await call('GET', '/api/v1/me', 'admin')).status, 200, 'the refused change ended no session');
+
+    // Two admins disabling each other at the same moment, every other admin disabled: exactly one wins.
+    const x = await newAccount('admin', {});
+    const y = await newAccount('admin', {});
+    const [sx, sy] = [await login(x.username, 'chains-pw-1'), await login(y.username, 'chains-pw-1')];
+    const rest = (await h.sql(`SELECT string_agg(id::text, ',') FROM users WHERE role = 'admin' AND NOT disabled AND id NOT IN (${x.id}, ${y.id})`)) || '';
+    if (rest) await asSuperuser(`UPDATE users SET disabled = true WHERE id IN (${rest})`);
+    // Both requests pass their sign-in check, then wait on the admin chain's lock, held here for a moment.
+    const holder = spawn('psql', [h.dbUrl(), '-AtX', '-q', '-c',
+      'SELECT pg_advisory_lock(7061696461); SELECT pg_sleep(1.5); SELECT pg_advisory_unlock(7061696461);'], { stdio: 'ignore' });
+    const held = new Promise((resolve) => holder.on('exit', resolve));
+    try {
+      const t0 = Date.now();
+      while (await h.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = 2766729165") === '0' && Date.now() - t0 < 5000) await h.sleep(20);
+      const both = await Promise.all([call('PATCH', `/api/v1/users/${y.id}`, sx, { disabled: true }), call('PATCH', `/api/v1/users/${x.id}`, sy, { disabled: true })]);
+      assert.deepEqual(both.map((b) => b.status).sort(), [200, 409], both.map((b) => b.text).join('\n'));
+      assert.ok(both.find((b) => b.status === 409).json.error.fields.disabled);
+      assert.equal(await h.sql(`SELECT count(*) FROM users WHERE id IN (${x.id}, ${y.id}) AND NOT disabled`), '1');
+    } finally {
+      await held;
+      if (rest) await asSuperuser(`UPDATE users SET disabled = false WHERE id IN (${rest})`);
+    }
+    for (const who of [x, y]) {
+      const d = await call('PATCH', `/api/v1/users/${who.id}`, 'admin', { disabled: true });
+      assert.equal(d.status, 200, d.text);
+    }
 
     // Promoted through the API, then changed behind the chain's back: verify names it.
     r = await call('PATCH', `/api/v1/users/${made.id}`, 'admin', { role: 'admin' });
