@@ -125,6 +125,7 @@ static const char *const stage_names[] = {
     [ORDER_REJECTED] = "未受理",
     [ORDER_CANCELLED] = "已取消",
     [ORDER_MERGED] = "已合并",
+    [ORDER_WAITLISTED] = "候补中",
 };
 _Static_assert(sizeof stage_names / sizeof stage_names[0] == ORDER_STATE_COUNT, "a stage name per order_state");
 

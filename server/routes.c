@@ -23,6 +23,7 @@
 #include "honours.h"
 #include "hours.h"
 #include "matching.h"
+#include "menu.h"
 #include "notifications_api.h"
 #include "order_actions.h"
 #include "order_merge.h"
@@ -82,6 +83,11 @@ static const struct route routes[] = {
     {GET, "/form/track/{code}", track_page, ANYONE, NONE, FAST},
     {POST, "/api/v1/orders", orders_submit, ANYONE_OR_STAFF, FORM, WRITE},
     {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE, SLOW},
+    /* The service menu (服务清单): published by teams and departments, booked by residents. */
+    {GET, "/api/v1/services", menu_list, ANYONE, NONE, SLOW},
+    {POST, "/api/v1/services", menu_publish, TEAM | DEPARTMENT, JSON, WRITE},
+    {POST, "/api/v1/services/{id}/withdraw", menu_withdraw, TEAM | DEPARTMENT, NONE, WRITE},
+    {POST, "/api/v1/services/{id}/bookings", orders_submit_booking, ANYONE, FORM, WRITE},
     {GET, "/api/v1/queue/counts", queue_counts, STAFF | TEAM, NONE, SLOW},
     {GET, "/api/v1/callbacks", queue_callbacks, ADMIN | COMMUNITY, NONE, SLOW},
     {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE, FAST},
