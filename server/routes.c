@@ -22,6 +22,7 @@
 #include "health.h"
 #include "honours.h"
 #include "hours.h"
+#include "limits_api.h"
 #include "matching.h"
 #include "menu.h"
 #include "notifications_api.h"
@@ -145,6 +146,8 @@ static const struct route routes[] = {
     {GET, "/api/v1/robots", robots_list, ADMIN, NONE, SLOW},
     {PUT, "/api/v1/robots", robots_put, ADMIN, JSON, WRITE},
     {DELETE, "/api/v1/robots", robots_delete, ADMIN, NONE, WRITE},
+    {GET, "/api/v1/settings/limits", limits_get, ADMIN, NONE, FAST},
+    {PUT, "/api/v1/settings/limits", limits_put, ADMIN, JSON, WRITE},
     /* Issue 13: proof of service. */
     {POST, "/api/v1/volunteers/{id}/certificates", certificate_issue_json, ADMIN | VOLUNTEER, NONE, WRITE},
     {GET, "/certificates/{code}", certificate_show, ANYONE, NONE, FAST},
