@@ -211,9 +211,6 @@ describe('notifications', () => {
     await act('department', id, 'claim');
     await act('department', id, 'offer', { team_ids: [ids.team] });
     await act('team', id, 'accept');
-    // Started: an acceptance never started past its deadline is released by the same sweep
-    // (expire_accept, issue 14), which would race the escalation this test is about.
-    await act('team', id, 'start');
     await h.sql(`UPDATE orders SET due_at = now() - interval '1 minute' WHERE id = ${id}`);
     await srv.stop();
     srv = await start(senderEnv({ PAIDAN_SWEEP_INTERVAL_S: "1" }));
@@ -225,7 +222,7 @@ describe('notifications', () => {
     ]);
     const log = logged(rows);
     console.log('escalation notifications as the receivers logged them:\n' + JSON.stringify(log, null, 1));
-    assert.match(log[0].text, /在「服务中」阶段已超过办理时限/);
+    assert.match(log[0].text, /在「待开始服务」阶段已超过办理时限/);
   });
 
   test('stale work released by the sweep: the community told of a claim returned; the department and the teams still offered told of an acceptance withdrawn', async () => {
