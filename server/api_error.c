@@ -134,6 +134,12 @@ static const struct api_error_row rows[API_ERROR_COUNT] = {
         "your department holds as many claimed, not yet offered orders as it may; offer some first"},
     [API_ERROR_ACCEPT_LIMIT] = {409, "limit_reached", "本队已接但尚未完成的工单达到上限，请先完成再接单",
         "your team holds as many accepted, unfinished orders as it may; complete some first"},
+    [API_ERROR_NO_SUCH_SERVICE] = {404, "not_found", "服务清单里没有这项服务", "no such service on the menu"},
+    [API_ERROR_PUBLISH_OWN_TEAM_ONLY] = {403, "forbidden", "只能为本队（或本部门的服务队）发布服务",
+        "you publish services for your own team, or your department's teams, only"},
+    [API_ERROR_SERVICE_WITHDRAWN] = {409, "conflict", "这项服务已经撤下了", "this service was already withdrawn"},
+    [API_ERROR_SERVICE_CLOSED] = {409, "conflict", "这项服务已撤下或已结束，不能再预约",
+        "this service was withdrawn or is over; it takes no bookings"},
 };
 
 const struct api_error_row *

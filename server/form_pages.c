@@ -123,6 +123,8 @@ static const char *const state_words[][3] = {
     {"closed", "已办结", "社区已确认，这一单办完了"},
     {"rejected", "未受理", "社区没有受理这一单"},
     {"cancelled", "已取消", "这一单已经取消了"},
+    {"merged", "已合并", "和您之前提交的点单是同一件事，合并到那一单办理了"},
+    {"waitlisted", "候补中", "这项服务名额已满，您在候补名单上；有人取消时按先后为您补上"},
 };
 
 /* What happened, as the JavaScript status page words it (clients/resident/messages.js, event.*). */
@@ -141,6 +143,7 @@ static const char *const event_words[][2] = {
     {"cancel", "您取消了这一单"},
     {"evaluate", "您评价了这次服务"},
     {"escalate", "已超时，已提醒负责的同志加快办理"},
+    {"promote", "有人取消了预约，您已从候补转为预约成功"},
 };
 
 static const char *

@@ -35,6 +35,9 @@ enum notify_template {
 	TPL_CANCELLED,
 	TPL_ESCALATED_LEAD,
 	TPL_LOGIN_CODE,
+	TPL_CLAIM_EXPIRED,
+	TPL_ACCEPT_EXPIRED,
+	TPL_BOOKED,
 	TPL_COUNT
 };
 
@@ -81,6 +84,13 @@ static const struct notify_template_def templates[] = {
     [TPL_CANCELLED] = {"cancelled", true, "您的点单已被工作人员取消。详情 {1}", {P_TRACK_LINK}},
     [TPL_ESCALATED_LEAD] = {"escalated_lead", true, "您队承接的{1}已超时，请尽快处理 {2}", {P_CATEGORY, P_TEAM_LINK}},
     [TPL_LOGIN_CODE] = {"login_code", true, "查询验证码{1}，5分钟内有效，请勿告诉他人。", {P_CODE}},
+    [TPL_CLAIM_EXPIRED] = {"claim_expired", false,
+        "### 部门领单后未按时邀请服务队，已退回（待派单）\n> {1} · {2}\n\n{3}\n\n[重新派单]({4})",
+        {P_CATEGORY, P_COMMUNITY, P_DESCRIPTION, P_CONSOLE_LINK}},
+    [TPL_ACCEPT_EXPIRED] = {"accept_expired", false,
+        "### 服务队接单后未按时开始，已收回\n> {1} · {2}\n\n已另请本部门邀请过的服务队；没有的，请重新邀请。\n\n[查看]({3})",
+        {P_CATEGORY, P_COMMUNITY, P_CONSOLE_LINK}},
+    [TPL_BOOKED] = {"booked", true, "新的服务预约：{1}（{2}），请按时服务 {3}", {P_CATEGORY, P_COMMUNITY, P_TEAM_LINK}},
 };
 _Static_assert(sizeof templates / sizeof templates[0] == TPL_COUNT, "one template per notify_template");
 
@@ -94,23 +104,34 @@ struct notify_rule {
 	enum notify_audience audience;
 	enum notify_template template_id;
 	unsigned flags;
+	unsigned to_states; /* 0: to any state */
 };
 
-/* The table. A later event (returns of stale work, merges, disputed hours, bookings) joins it here. */
+/* The table. A later event (merges, disputed hours) joins it here. */
 static const struct notify_rule rules[] = {
-    {"community_new_order", ORDER_ACTION_SUBMIT, 0, AUDIENCE_COMMUNITY_GROUP, TPL_NEW_ORDER, 0},
-    {"department_dispatched", ORDER_ACTION_DISPATCH, 0, AUDIENCE_DEPARTMENT_GROUP, TPL_DISPATCHED, 0},
-    {"resident_rejected", ORDER_ACTION_REJECT, 0, AUDIENCE_RESIDENT, TPL_REJECTED, 0},
-    {"resident_returned", ORDER_ACTION_RETURN, 0, AUDIENCE_RESIDENT, TPL_RETURNED, 0},
-    {"team_lead_offered", ORDER_ACTION_OFFER, 0, AUDIENCE_OFFERED_LEADS, TPL_OFFERED, 0},
-    {"resident_accepted", ORDER_ACTION_ACCEPT, 0, AUDIENCE_RESIDENT, TPL_ACCEPTED, 0},
-    {"resident_completed", ORDER_ACTION_COMPLETE, 0, AUDIENCE_RESIDENT, TPL_COMPLETED, 0},
-    {"community_awaits_confirm", ORDER_ACTION_COMPLETE, 0, AUDIENCE_COMMUNITY_GROUP, TPL_AWAITS_CONFIRM, 0},
-    {"resident_cancelled", ORDER_ACTION_CANCEL, 0, AUDIENCE_RESIDENT, TPL_CANCELLED, STAFF_ONLY},
-    {"responsible_escalated", ORDER_ACTION_ESCALATE, 0, AUDIENCE_RESPONSIBLE_GROUP, TPL_ESCALATED, URGENT},
-    {"county_escalated", ORDER_ACTION_ESCALATE, 0, AUDIENCE_COUNTY_GROUP, TPL_ESCALATED, URGENT},
+    /* A booking from the service menu is a submit too, but it waits for no dispatch. */
+    {"community_new_order", ORDER_ACTION_SUBMIT, 0, AUDIENCE_COMMUNITY_GROUP, TPL_NEW_ORDER, 0,
+        STATE_BIT(ORDER_SUBMITTED)},
+    {"team_lead_booked", ORDER_ACTION_SUBMIT, 0, AUDIENCE_TEAM_LEAD, TPL_BOOKED, 0, STATE_BIT(ORDER_ACCEPTED)},
+    {"team_lead_promoted", ORDER_ACTION_PROMOTE, 0, AUDIENCE_TEAM_LEAD, TPL_BOOKED, 0, 0},
+    {"resident_promoted", ORDER_ACTION_PROMOTE, 0, AUDIENCE_RESIDENT, TPL_ACCEPTED, 0, 0},
+    /* Stale work released by the sweep (stale_work.c): the office that must act again is told; an
+	 * acceptance withdrawn also goes to the leads of the teams still offered it. */
+    {"community_claim_expired", ORDER_ACTION_EXPIRE_CLAIM, 0, AUDIENCE_COMMUNITY_GROUP, TPL_CLAIM_EXPIRED, 0, 0},
+    {"department_accept_expired", ORDER_ACTION_EXPIRE_ACCEPT, 0, AUDIENCE_DEPARTMENT_GROUP, TPL_ACCEPT_EXPIRED, 0, 0},
+    {"team_lead_reoffered", ORDER_ACTION_EXPIRE_ACCEPT, 0, AUDIENCE_OFFERED_LEADS, TPL_OFFERED, 0, 0},
+    {"department_dispatched", ORDER_ACTION_DISPATCH, 0, AUDIENCE_DEPARTMENT_GROUP, TPL_DISPATCHED, 0, 0},
+    {"resident_rejected", ORDER_ACTION_REJECT, 0, AUDIENCE_RESIDENT, TPL_REJECTED, 0, 0},
+    {"resident_returned", ORDER_ACTION_RETURN, 0, AUDIENCE_RESIDENT, TPL_RETURNED, 0, 0},
+    {"team_lead_offered", ORDER_ACTION_OFFER, 0, AUDIENCE_OFFERED_LEADS, TPL_OFFERED, 0, 0},
+    {"resident_accepted", ORDER_ACTION_ACCEPT, 0, AUDIENCE_RESIDENT, TPL_ACCEPTED, 0, 0},
+    {"resident_completed", ORDER_ACTION_COMPLETE, 0, AUDIENCE_RESIDENT, TPL_COMPLETED, 0, 0},
+    {"community_awaits_confirm", ORDER_ACTION_COMPLETE, 0, AUDIENCE_COMMUNITY_GROUP, TPL_AWAITS_CONFIRM, 0, 0},
+    {"resident_cancelled", ORDER_ACTION_CANCEL, 0, AUDIENCE_RESIDENT, TPL_CANCELLED, STAFF_ONLY, 0},
+    {"responsible_escalated", ORDER_ACTION_ESCALATE, 0, AUDIENCE_RESPONSIBLE_GROUP, TPL_ESCALATED, URGENT, 0},
+    {"county_escalated", ORDER_ACTION_ESCALATE, 0, AUDIENCE_COUNTY_GROUP, TPL_ESCALATED, URGENT, 0},
     {"team_lead_escalated", ORDER_ACTION_ESCALATE, STATE_BIT(ORDER_ACCEPTED) | STATE_BIT(ORDER_IN_PROGRESS),
-        AUDIENCE_TEAM_LEAD, TPL_ESCALATED_LEAD, URGENT},
+        AUDIENCE_TEAM_LEAD, TPL_ESCALATED_LEAD, URGENT, 0},
 };
 
 /* The stage an escalation names, in the words the offices use. */
@@ -125,6 +146,7 @@ static const char *const stage_names[] = {
     [ORDER_REJECTED] = "未受理",
     [ORDER_CANCELLED] = "已取消",
     [ORDER_MERGED] = "已合并",
+    [ORDER_WAITLISTED] = "候补中",
 };
 _Static_assert(sizeof stage_names / sizeof stage_names[0] == ORDER_STATE_COUNT, "a stage name per order_state");
 
@@ -315,7 +337,8 @@ notify_rules_expand(const struct notify_event *ev, void (*emit)(void *arg, const
 		const struct notify_rule *rule = &rules[i];
 
 		if (rule->action != ev->action ||
-		    (rule->from_states != 0 && !(rule->from_states & STATE_BIT(ev->from))))
+		    (rule->from_states != 0 && !(rule->from_states & STATE_BIT(ev->from))) ||
+		    (rule->to_states != 0 && !(rule->to_states & STATE_BIT(ev->to))))
 			continue;
 		if ((rule->flags & STAFF_ONLY) && (ev->actor_role == ROLE_RESIDENT))
 			continue;

@@ -24,6 +24,7 @@
 #include "db.h"
 #include "form_pages.h"
 #include "http.h"
+#include "menu_cancel.h"
 #include "order_facts.h"
 #include "order_input.h"
 #include "order_model.h"
@@ -285,7 +286,10 @@ load_done(struct request *r, const PGresult *res)
 		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
-	if (s->retried || order_action_check(s->action, from, s->model_role) != ORDER_REFUSED_NONE) {
+	bool booking = query_cell_bool(res, 0, "booking");
+	if (s->retried ||
+	    (booking ? order_booking_check(s->action, from, s->model_role)
+	             : order_action_check(s->action, from, s->model_role)) != ORDER_REFUSED_NONE) {
 		reply_conflict(r, order_state_name(from));
 		return;
 	}
@@ -293,7 +297,9 @@ load_done(struct request *r, const PGresult *res)
 	*t = (struct order_transition){
 	    .order_id = query_cell_id(res, 0, "id"),
 	    .from = order_state_name(from),
-	    .to = order_state_name(order_action_target(s->action, from)),
+	    /* A booking's cancel leads where any cancel does, also from accepted (order_booking_check). */
+	    .to = order_state_name(
+	        booking && s->action == ORDER_ACTION_CANCEL ? ORDER_CANCELLED : order_action_target(s->action, from)),
 	    .action = order_action_name(s->action),
 	    .link = &s->link,
 	    .actor_id = s->actor_id,
@@ -347,6 +353,10 @@ load_done(struct request *r, const PGresult *res)
 	event.payload = t->payload;
 	if (!audit_next(&event, query_cell(res, 0, "head"), atoi(query_cell(res, 0, "event_count")), &s->link)) {
 		api_error_reply(r, API_ERROR_INTERNAL, NULL);
+		return;
+	}
+	if (booking && s->action == ORDER_ACTION_CANCEL) { /* its place goes to the first waiting */
+		menu_cancel_booking(r, t, transition_done);
 		return;
 	}
 	transition_send(r);

@@ -50,7 +50,8 @@ static const struct order_rule order_rules[] = {
     [ORDER_ACTION_COMPLETE] = {STATE_BIT(ORDER_IN_PROGRESS), ORDER_COMPLETED, TEAM, false},
     [ORDER_ACTION_CONFIRM] = {STATE_BIT(ORDER_COMPLETED), ORDER_CLOSED, COMMUNITY, false},
     /* A resident may cancel until a team has accepted. */
-    [ORDER_ACTION_CANCEL] = {STATE_BIT(ORDER_SUBMITTED) | STATE_BIT(ORDER_DISPATCHED) | STATE_BIT(ORDER_CLAIMED),
+    [ORDER_ACTION_CANCEL] = {STATE_BIT(ORDER_SUBMITTED) | STATE_BIT(ORDER_DISPATCHED) | STATE_BIT(ORDER_CLAIMED) |
+            STATE_BIT(ORDER_WAITLISTED),
         ORDER_CANCELLED, RESIDENT, false},
     /* 评单: once the work is done, before or after the community confirms. */
     [ORDER_ACTION_EVALUATE] = {STATE_BIT(ORDER_COMPLETED) | STATE_BIT(ORDER_CLOSED), SAME_STATE, RESIDENT, false},
@@ -65,6 +66,9 @@ static const struct order_rule order_rules[] = {
     /* A duplicate, before it is dispatched, joins an earlier order of the community; the earlier one
 	 * gets a "merged_in" event (not an action: nothing is asked of anyone). */
     [ORDER_ACTION_MERGE] = {STATE_BIT(ORDER_SUBMITTED), ORDER_MERGED, COMMUNITY, false},
+    /* A booking on the service menu's waiting list gets the place a cancellation freed, in the
+	 * cancellation's statement (menu_cancel.c). */
+    [ORDER_ACTION_PROMOTE] = {STATE_BIT(ORDER_WAITLISTED), ORDER_ACCEPTED, SYSTEM, false},
 };
 _Static_assert(
     sizeof order_rules / sizeof order_rules[0] == ORDER_ACTION_COUNT, "order_rules must have one row per order_action");
@@ -80,6 +84,7 @@ static const char *const order_state_names[] = {
     [ORDER_REJECTED] = "rejected",
     [ORDER_CANCELLED] = "cancelled",
     [ORDER_MERGED] = "merged",
+    [ORDER_WAITLISTED] = "waitlisted",
 };
 _Static_assert(sizeof order_state_names / sizeof order_state_names[0] == ORDER_STATE_COUNT,
     "order_state_names must name every order_state");
@@ -103,6 +108,7 @@ static const char *const order_action_names[] = {
     [ORDER_ACTION_EXPIRE_ACCEPT] = "expire_accept",
     [ORDER_ACTION_DISPUTE] = "dispute",
     [ORDER_ACTION_MERGE] = "merge",
+    [ORDER_ACTION_PROMOTE] = "promote",
 };
 _Static_assert(sizeof order_action_names / sizeof order_action_names[0] == ORDER_ACTION_COUNT,
     "order_action_names must name every order_action");
@@ -210,6 +216,14 @@ order_action_check(enum order_action a, enum order_state from, enum user_role ro
 	if (!state_valid(from) || (rule->from_states & STATE_BIT(from)) == 0)
 		return ORDER_REFUSED_STATE;
 	return ORDER_REFUSED_NONE;
+}
+
+enum order_refusal
+order_booking_check(enum order_action a, enum order_state from, enum user_role role)
+{
+	if (a == ORDER_ACTION_CANCEL && from == ORDER_ACCEPTED && role == ROLE_RESIDENT)
+		return ORDER_REFUSED_NONE;
+	return order_action_check(a, from, role);
 }
 
 bool

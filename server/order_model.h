@@ -16,6 +16,7 @@ enum order_state {
 	ORDER_REJECTED,
 	ORDER_CANCELLED,
 	ORDER_MERGED, /* a duplicate merged into an earlier order (order_merge.c): terminal */
+	ORDER_WAITLISTED, /* a booking from the service menu waiting for a place (menu_book.c) */
 	ORDER_STATE_COUNT
 };
 
@@ -38,6 +39,7 @@ enum order_action {
 	ORDER_ACTION_EXPIRE_ACCEPT, /* the sweep: accepted, not started past its deadline → claimed */
 	ORDER_ACTION_DISPUTE, /* the community sends a completed order back: hours questioned */
 	ORDER_ACTION_MERGE, /* the community merges a duplicate into an earlier order (order_merge.c) */
+	ORDER_ACTION_PROMOTE, /* a booking's place came free: waitlisted → accepted (menu_cancel.c) */
 	ORDER_ACTION_COUNT
 };
 
@@ -89,6 +91,9 @@ int order_actions_for(enum order_state s, enum user_role role, enum order_action
 bool order_state_is_terminal(enum order_state s);
 /* Why role may not take action a from state from, or ORDER_REFUSED_NONE when it may. */
 enum order_refusal order_action_check(enum order_action a, enum order_state from, enum user_role role);
+/* The same for a booking from the service menu: its resident may also cancel it once accepted
+ * (the place goes to the first on the waiting list). */
+enum order_refusal order_booking_check(enum order_action a, enum order_state from, enum user_role role);
 /* True for the actions that must carry a reason the resident or team sees: reject, return, withdraw,
  * dispute. */
 bool order_action_needs_reason(enum order_action a);

@@ -18,7 +18,9 @@ static struct db_statement load_statement = DB_STATEMENT("order_action_load",
     "       (SELECT count(*) FROM order_checkin_failures f WHERE f.order_id = o.id) AS checkin_failures,"
     "       (SELECT COALESCE(string_agg(sp.volunteer_id || ':' || sp.minutes, ',' ORDER BY sp.volunteer_id), '')"
     "          FROM paidan_attendance_spans(o.id) sp) AS spans,"
-    "       paidan_span_tolerance_minutes() AS span_tolerance"
+    "       paidan_span_tolerance_minutes() AS span_tolerance,"
+    /* a booking from the service menu: its cancel is menu_cancel.c's */
+    "       o.service_id IS NOT NULL AS booking"
     "  FROM orders o"
     " WHERE ($1::bigint IS NOT NULL AND o.id = $1::bigint) OR ($2::text IS NOT NULL AND o.tracking_code = $2::text)",
     4);

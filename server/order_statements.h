@@ -15,7 +15,7 @@
  * recorded hours as the chain writes them), phone_session, checkin_secret (hex; NULL before the
  * resident's code was first shown), accepted_ms, checkin_failures (the codes refused so far), spans
  * ("volunteer:minutes,…"; "" when nobody signed in), span_tolerance (the minutes a claim may pass its
- * span by without a reason). */
+ * span by without a reason), booking (a booking from the service menu). */
 void order_load_query(struct query *q, struct request *r, int64_t id, const char *tracking_code, int64_t team_id,
     const char *resident_session);
 

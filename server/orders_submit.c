@@ -21,48 +21,18 @@
 #include "form_pages.h"
 #include "http.h"
 #include "log.h"
+#include "menu_book.h"
 #include "outbox.h"
 #include "query.h"
 #include "resident_key.h"
+#include "submit_input.h"
+#include "submit_statements.h"
 #include "throttle.h"
 #include "tracking_code.h"
 #include "validate.h"
 #include "xalloc.h"
 
 #define SUBMIT_ATTEMPTS 3
-
-static struct db_statement submit_statement = DB_STATEMENT("orders_submit",
-    "WITH new_order AS ("
-    "  SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id"
-    "), key AS ("
-    "  INSERT INTO idempotency_keys (key, request_hash, order_id, resident_key_sealed)"
-    "  SELECT $1::text, decode($2, 'hex'), id, decode($15, 'hex') FROM new_order WHERE $1::text IS NOT NULL"
-    "), inserted AS ("
-    "  INSERT INTO orders (id, tracking_code, community_id, category_id, description, contact_name,"
-    "                      contact_phone, address, preferred_time, created_at, updated_at, due_at,"
-    "                      last_event_hash, resident_key_hash, personal_salt, personal_digest,"
-    "                      sms_consent, source, entered_by)"
-    "  SELECT n.id, $3, $4, $5, $6, $7, $8, $9, $10, t.at, t.at,"
-    "         t.at + paidan_stage_hours($5, 'submitted') * interval '1 hour', decode($12, 'hex'),"
-    "         decode($14, 'hex'), decode($16, 'hex'), decode($17, 'hex'), $20::boolean, $21::text, $22::bigint"
-    "    FROM new_order n,"
-    "         (SELECT timestamptz 'epoch' + $11::bigint * interval '1 microsecond' AS at) t"
-    "  RETURNING *"
-    "), event AS ("
-    "  INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_user_id, actor_role, note,"
-    "                            at, prev_hash, hash, hash_version, payload)"
-    "  SELECT id, 1, 'submit', NULL, 'submitted', $22::bigint, $23::text, '', created_at, decode($13, 'hex'),"
-    "         last_event_hash, $19::smallint, $18 FROM inserted"
-    ")"
-    "SELECT paidan_order_submitted_json(inserted::orders)::text AS submitted FROM inserted",
-    23);
-
-static struct db_statement replay_statement = DB_STATEMENT("orders_submit_replay",
-    "SELECT k.request_hash = decode($2, 'hex') AS same_request, paidan_order_submitted_json(o)::text AS submitted,"
-    "       encode(k.resident_key_sealed, 'hex') AS sealed_key"
-    "  FROM idempotency_keys k JOIN orders o ON o.id = k.order_id"
-    " WHERE k.key = $1",
-    2);
 
 static const char *const order_sources[] = {"web", "phone", "visit", "hotline"};
 
@@ -92,6 +62,8 @@ struct submit_state {
 	struct audit_link link;
 	int attempts;
 	bool html;
+	int64_t service_id; /* a booking from the service menu (menu_book.c), else 0 */
+	char hash_waiting[AUDIT_HASH_HEX]; /* a booking's submit event had it joined the waiting list */
 };
 
 static void submit_send(struct request *r);
@@ -137,6 +109,11 @@ request_hash(struct submit_state *s)
 	if (s->consent)
 		crypto_generichash_update(&st, (const unsigned char *)"sms_consent", 12);
 	hash_text(&st, s->source);
+	if (s->service_id != 0) {
+		char service[24];
+		snprintf(service, sizeof service, "%lld", (long long)s->service_id);
+		hash_text(&st, service);
+	}
 	crypto_generichash_final(&st, hash, sizeof hash);
 	sodium_bin2hex(s->request_hash, sizeof s->request_hash, hash, sizeof hash);
 }
@@ -158,7 +135,13 @@ prepare_attempt(struct submit_state *s)
 	randombytes_buf(salt, sizeof salt);
 	sodium_bin2hex(s->salt, sizeof s->salt, salt, sizeof salt);
 	audit_personal_digest(salt, personal, s->digest);
-	if (s->entered_by != 0)
+	if (s->service_id != 0) {
+		char community[24], category[24], service[24];
+		snprintf(community, sizeof community, "%lld", (long long)s->community_id);
+		snprintf(category, sizeof category, "%lld", (long long)s->category_id);
+		snprintf(service, sizeof service, "%lld", (long long)s->service_id);
+		menu_book_payload(s->payload, sizeof s->payload, community, category, s->digest, service);
+	} else if (s->entered_by != 0)
 		snprintf(s->payload, sizeof s->payload,
 		    "community=%lld;category=%lld;personal=%s;source=%s;entered_by=%lld", (long long)s->community_id,
 		    (long long)s->category_id, s->digest, s->source, (long long)s->entered_by);
@@ -173,7 +156,11 @@ prepare_attempt(struct submit_state *s)
 	event.actor_role = s->actor_role;
 	event.note = "";
 	event.payload = s->payload;
+	if (s->service_id != 0) /* the statement keeps the hash of what happened: a place, or the waiting list */
+		event.to_state = "accepted";
 	audit_next(&event, NULL, 0, &s->link);
+	if (s->service_id != 0)
+		menu_book_waiting_hash(&event, s->hash_waiting);
 }
 
 /* The order as its resident sees it, with their key added: the key is shown here and nowhere else. */
@@ -250,6 +237,10 @@ submit_done(struct request *r, const PGresult *res)
 {
 	struct submit_state *s = r->state;
 
+	if (PQntuples(res) == 0) { /* a booking of a service that closed in between */
+		api_error_reply(r, API_ERROR_SERVICE_CLOSED, NULL);
+		return;
+	}
 	outbox_wake(r->app->outbox);
 	reply_order(r, 201, query_cell(res, 0, "submitted"), s->resident_key);
 }
@@ -261,10 +252,15 @@ submit_failed(struct request *r, const struct db_reply *reply)
 {
 	struct submit_state *s = r->state;
 
+	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "PD422") == 0 &&
+	    strcmp(reply->message, "service") == 0) {
+		api_error_reply(r, API_ERROR_SERVICE_CLOSED, NULL);
+		return true;
+	}
 	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
 		if (strcmp(reply->constraint, "idempotency_keys_pkey") == 0) {
 			struct query q;
-			query_start(&q, r, &replay_statement);
+			query_start(&q, r, &submit_replay_statement);
 			query_text(&q, 1, s->idempotency_key);
 			query_text(&q, 2, s->request_hash);
 			query_run(&q, replay_done, NULL);
@@ -294,7 +290,7 @@ submit_send(struct request *r)
 	struct query q;
 
 	prepare_attempt(s);
-	query_start(&q, r, &submit_statement);
+	query_start(&q, r, s->service_id != 0 ? &menu_book_statement : &submit_statement);
 	query_text(&q, 1, s->idempotency_key);
 	query_text(&q, 2, s->request_hash);
 	query_text(&q, 3, s->tracking_code);
@@ -319,6 +315,10 @@ submit_send(struct request *r)
 	if (s->entered_by != 0)
 		query_id(&q, 22, s->entered_by);
 	query_text(&q, 23, s->actor_role);
+	if (s->service_id != 0) {
+		query_id(&q, 24, s->service_id);
+		query_text(&q, 25, s->hash_waiting);
+	}
 	query_run(&q, submit_done, submit_failed);
 }
 
@@ -381,32 +381,48 @@ read_source(struct request *r, struct submit_state *s, struct json_object *body,
 	return true;
 }
 
-/* sms_consent: the resident ticked "短信通知我" — a JSON boolean, or a form checkbox (on/1/true). */
+/* The booked service's category is the booking's own. */
 static void
-validate_consent(struct field_errors *errors, struct json_object *body, enum input_kind kind, struct submit_state *s)
+service_rows(struct request *r, const PGresult *res)
 {
-	struct json_object *v;
-	bool consent = false;
+	struct submit_state *s = r->state;
 
-	if (json_object_object_get_ex(body, "sms_consent", &v) && !json_object_is_type(v, json_type_null)) {
-		if (kind == INPUT_FORM && json_object_is_type(v, json_type_string)) {
-			const char *t = json_object_get_string(v);
-			consent = strcmp(t, "on") == 0 || strcmp(t, "1") == 0 || strcmp(t, "true") == 0;
-			if (!consent && t[0] != '\0' && strcmp(t, "0") != 0 && strcmp(t, "false") != 0)
-				field_errors_add(errors, "sms_consent", "只能是勾选或不勾选 (a checkbox: on or off)");
-		} else if (json_object_is_type(v, json_type_boolean)) {
-			consent = json_object_get_boolean(v);
-		} else {
-			field_errors_add(errors, "sms_consent", "应为 true 或 false (must be true or false)");
-		}
+	if (PQntuples(res) == 0) {
+		api_error_reply(r, API_ERROR_NO_SUCH_SERVICE, NULL);
+		return;
 	}
-	s->consent = consent;
+	if (!query_cell_bool(res, 0, "open")) {
+		api_error_reply(r, API_ERROR_SERVICE_CLOSED, NULL);
+		return;
+	}
+	s->category_id = query_cell_id(res, 0, "category_id");
+	request_hash(s);
+	submit_signed_in_or_not(r);
 }
+
+static void submit_start(struct request *r, struct submit_state *s);
 
 void
 orders_submit(struct request *r)
 {
+	submit_start(r, http_state_new(r, sizeof(struct submit_state), submit_state_free));
+}
+
+void
+orders_submit_booking(struct request *r)
+{
 	struct submit_state *s = http_state_new(r, sizeof *s, submit_state_free);
+
+	if (!parse_id(http_path_param(r, "id"), &s->service_id)) {
+		api_error_reply(r, API_ERROR_NO_SUCH_SERVICE, NULL);
+		return;
+	}
+	submit_start(r, s);
+}
+
+static void
+submit_start(struct request *r, struct submit_state *s)
+{
 	struct field_errors errors;
 	enum input_kind kind;
 	struct json_object *body;
@@ -428,7 +444,8 @@ orders_submit(struct request *r)
 	field_errors_init(&errors);
 	if (!validate_id(&errors, body, "community_id", kind, &s->community_id))
 		s->community_id = 0; /* read_source compares a valid one only */
-	validate_id(&errors, body, "category_id", kind, &s->category_id);
+	if (s->service_id == 0) /* a booking's kind of help is its service's */
+		validate_id(&errors, body, "category_id", kind, &s->category_id);
 	if (validate_text(&errors, body, "description", 1, 2000, TEXT_MULTI_LINE, &text, &len))
 		s->description = xstrndup(text, len);
 	if (validate_text(&errors, body, "contact_name", 1, 50, TEXT_SINGLE_LINE, &text, &len))
@@ -442,8 +459,11 @@ orders_submit(struct request *r)
 		s->address = xstrndup(text, len);
 	if (validate_text(&errors, body, "preferred_time", 0, 100, TEXT_SINGLE_LINE, &text, &len))
 		s->preferred_time = xstrndup(text, len);
-	validate_consent(&errors, body, kind, s);
-	if (!read_source(r, s, body, &errors)) {
+	s->consent = submit_consent_read(&errors, body, kind);
+	if (s->service_id != 0) { /* a resident's own booking, whoever's browser it comes from */
+		s->source = "menu";
+		s->actor_role = "resident";
+	} else if (!read_source(r, s, body, &errors)) {
 		json_object_put(body);
 		field_errors_free(&errors);
 		return;
@@ -457,6 +477,13 @@ orders_submit(struct request *r)
 	field_errors_free(&errors);
 	if (key != NULL)
 		s->idempotency_key = xstrdup(key);
+	if (s->service_id != 0) {
+		struct query q;
+		query_start(&q, r, &menu_book_service_statement);
+		query_id(&q, 1, s->service_id);
+		query_run(&q, service_rows, NULL);
+		return;
+	}
 	request_hash(s);
 	submit_signed_in_or_not(r); /* dispatch set r->user: a signed-in worker, or anonymous */
 }

@@ -22,7 +22,7 @@
 
 struct request;
 
-#define QUERY_MAX_PARAMS 24
+#define QUERY_MAX_PARAMS 32
 
 struct query {
 	struct request *r; /* NULL for query_start_pool */

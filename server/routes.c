@@ -22,7 +22,9 @@
 #include "health.h"
 #include "honours.h"
 #include "hours.h"
+#include "limits_api.h"
 #include "matching.h"
+#include "menu.h"
 #include "notifications_api.h"
 #include "order_actions.h"
 #include "order_merge.h"
@@ -82,6 +84,11 @@ static const struct route routes[] = {
     {GET, "/form/track/{code}", track_page, ANYONE, NONE, FAST},
     {POST, "/api/v1/orders", orders_submit, ANYONE_OR_STAFF, FORM, WRITE},
     {GET, "/api/v1/orders", order_list, SIGNED_IN, NONE, SLOW},
+    /* The service menu (服务清单): published by teams and departments, booked by residents. */
+    {GET, "/api/v1/services", menu_list, ANYONE, NONE, SLOW},
+    {POST, "/api/v1/services", menu_publish, TEAM | DEPARTMENT, JSON, WRITE},
+    {POST, "/api/v1/services/{id}/withdraw", menu_withdraw, TEAM | DEPARTMENT, NONE, WRITE},
+    {POST, "/api/v1/services/{id}/bookings", orders_submit_booking, ANYONE, FORM, WRITE},
     {GET, "/api/v1/queue/counts", queue_counts, STAFF | TEAM, NONE, SLOW},
     {GET, "/api/v1/callbacks", queue_callbacks, ADMIN | COMMUNITY, NONE, SLOW},
     {GET, "/api/v1/orders/{id}", order_detail, SIGNED_IN, NONE, FAST},
@@ -139,6 +146,8 @@ static const struct route routes[] = {
     {GET, "/api/v1/robots", robots_list, ADMIN, NONE, SLOW},
     {PUT, "/api/v1/robots", robots_put, ADMIN, JSON, WRITE},
     {DELETE, "/api/v1/robots", robots_delete, ADMIN, NONE, WRITE},
+    {GET, "/api/v1/settings/limits", limits_get, ADMIN, NONE, FAST},
+    {PUT, "/api/v1/settings/limits", limits_put, ADMIN, JSON, WRITE},
     /* Issue 13: proof of service. */
     {POST, "/api/v1/volunteers/{id}/certificates", certificate_issue_json, ADMIN | VOLUNTEER, NONE, WRITE},
     {GET, "/certificates/{code}", certificate_show, ANYONE, NONE, FAST},

@@ -29,3 +29,13 @@ scope_may_act(enum user_role role, int64_t scope_id, enum order_action action, c
 	default: return false;
 	}
 }
+
+bool
+scope_may_publish(enum user_role role, int64_t scope_id, int64_t team_id, int64_t team_department)
+{
+	switch (role) {
+	case ROLE_TEAM: return team_id != 0 && team_id == scope_id;
+	case ROLE_DEPARTMENT: return team_department != 0 && team_department == scope_id;
+	default: return false;
+	}
+}

@@ -29,4 +29,8 @@ bool scope_may_see(enum user_role role, int64_t scope_id, const struct scope_ord
  * action at all, and from which state, is order_model's question.) */
 bool scope_may_act(enum user_role role, int64_t scope_id, enum order_action action, const struct scope_order *order);
 
+/* May that caller publish or withdraw a service-menu entry of this team (team_department its
+ * department)? The team's own account, or its department. */
+bool scope_may_publish(enum user_role role, int64_t scope_id, int64_t team_id, int64_t team_department);
+
 #endif

@@ -3,7 +3,9 @@
  * like an escalation: the guard holds the chain head read, so a second sweeper finds it moved and
  * writes nothing. An accepted order past its time is escalated first (sweep.c: the office, the
  * county and the team lead are told) and taken back from the team only once it has been: both
- * happen at the same deadline, and otherwise whichever statement ran first decided which did. */
+ * happen at the same deadline, and otherwise whichever statement ran first decided which did. A
+ * booking from the service menu is never withdrawn: its team published the service and serves it at
+ * the service's time (its deadline). */
 #include "stale_work.h"
 
 #include <stdio.h>
@@ -33,7 +35,7 @@ static struct db_statement stalled_statement = DB_STATEMENT("stale_work_due",
     " UNION ALL "
     "(SELECT o.id, o.tracking_code, o.state, encode(o.last_event_hash, 'hex'), o.event_count, o.team_id"
     "   FROM orders o"
-    "  WHERE o.state = 'accepted' AND o.due_at < now() AND o.escalated_at IS NOT NULL"
+    "  WHERE o.state = 'accepted' AND o.due_at < now() AND o.escalated_at IS NOT NULL AND o.service_id IS NULL"
     "  ORDER BY o.due_at LIMIT 100)",
     0);
 
@@ -53,6 +55,7 @@ static struct db_statement release_statement = DB_STATEMENT("stale_work_release"
     "         WHEN 'expire_claim' THEN paidan_offer_deadline(o.category_id, o.claimed_at) < t.at"
     "              AND NOT EXISTS (SELECT 1 FROM order_offers f WHERE f.order_id = o.id)"
     "         WHEN 'expire_accept' THEN o.due_at < t.at AND o.escalated_at IS NOT NULL AND o.team_id = $11::bigint"
+    "              AND o.service_id IS NULL"
     "         ELSE false END"
     "  RETURNING o.id, o.event_count, t.at"
     "), lapsed AS ("

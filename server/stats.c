@@ -88,7 +88,7 @@
 	"      LEFT JOIN by_state c ON c.state = n.state),"                                                            \
 	"  'orders_total', (SELECT COALESCE(sum(n), 0)::bigint FROM by_state),"                                        \
 	"  'orders_by_source', (SELECT json_object_agg(n.source, COALESCE(c.n, 0) ORDER BY n.ord)"                     \
-	"      FROM unnest(ARRAY['web', 'phone', 'visit', 'hotline']) WITH ORDINALITY AS n (source, ord)"              \
+	"      FROM unnest(ARRAY['web', 'phone', 'visit', 'hotline', 'menu']) WITH ORDINALITY AS n (source, ord)"      \
 	"      LEFT JOIN by_source c ON c.source = n.source),"                                                         \
 	"  'entered_by_staff', (SELECT COALESCE(sum(entered), 0)::bigint FROM by_source),"                             \
 	"  'overdue_open', (SELECT COALESCE(sum(overdue), 0)::bigint FROM by_state"                                    \

@@ -29,8 +29,16 @@ static struct db_statement track_statement = DB_STATEMENT("track_get",
     "    'due_at', o.due_at, 'overdue', o.due_at IS NOT NULL AND o.due_at < now(),"
     "    'events', paidan_order_events_public_json(o.id),"
     "    'evaluation', (SELECT json_build_object('rating', e.rating, 'comment', e.comment,"
-    "                    'created_at', e.created_at) FROM evaluations e WHERE e.order_id = o.id))::text AS view,"
-    "  o.state, EXISTS (SELECT 1 FROM evaluations e WHERE e.order_id = o.id) AS rated"
+    "                    'created_at', e.created_at) FROM evaluations e WHERE e.order_id = o.id),"
+    /* a booking from the service menu: what was booked, and the place in the waiting list */
+    "    'service', (SELECT json_build_object('id', s.id, 'title', s.title, 'place', s.place,"
+    "                  'starts_at', s.starts_at, 'weekday', s.weekday,"
+    "                  'time_of_day', to_char(s.time_of_day, 'HH24:MI'), 'ends_on', s.ends_on)"
+    "                  FROM services s WHERE s.id = o.service_id),"
+    "    'waiting_position', CASE WHEN o.state = 'waitlisted' THEN (SELECT count(*) FROM orders x"
+    "        WHERE x.service_id = o.service_id AND x.state = 'waitlisted' AND x.id <= o.id) END)::text AS view,"
+    "  o.state, EXISTS (SELECT 1 FROM evaluations e WHERE e.order_id = o.id) AS rated,"
+    "  o.service_id IS NOT NULL AS booking"
     "  FROM orders o WHERE o.tracking_code = $1",
     1);
 
@@ -55,6 +63,9 @@ track_view(const PGresult *res)
 		return NULL;
 	list = json_object_new_array();
 	n = order_actions_for(state, ROLE_RESIDENT, actions, ORDER_ACTION_COUNT);
+	if (query_cell_bool(res, 0, "booking") && state == ORDER_ACCEPTED &&
+	    order_booking_check(ORDER_ACTION_CANCEL, state, ROLE_RESIDENT) == ORDER_REFUSED_NONE)
+		actions[n++] = ORDER_ACTION_CANCEL; /* a booked place may be given back (menu_cancel.c) */
 	for (int i = 0; i < n; i++) {
 		if (actions[i] == ORDER_ACTION_EVALUATE && query_cell_bool(res, 0, "rated"))
 			continue;

@@ -17,9 +17,10 @@ export const SOURCES = {
   phone: ['电话', 'Phone call'],
   visit: ['上门', 'Walk-in'],
   hotline: ['热线', 'Hotline'],
+  menu: ['服务清单预约', 'Service menu booking'],
 };
 
-/** The nine states: the short name per audience, and for residents a sentence saying what happens next. */
+/** The states: the short name per audience, and for residents a sentence saying what happens next. */
 export const STATES = {
   submitted: { resident: ['已提交', 'Submitted'], staff: ['待派单', 'To dispatch'],
     explain: ['社区会尽快处理，派给县里的部门', 'The community will pass it to a county department soon'] },
@@ -41,6 +42,8 @@ export const STATES = {
     explain: ['这一单已经取消了', 'It was cancelled'] },
   merged: { resident: ['已合并', 'Merged'], staff: ['已合并', 'Merged'],
     explain: ['和您之前提交的点单是同一件事，合并到那一单办理了', 'It is the same as a request you made before: the two are handled as one'] },
+  waitlisted: { resident: ['候补中', 'On the waiting list'], staff: ['候补中', 'Waiting list'],
+    explain: ['这项服务名额已满，您在候补名单上；有人取消时按先后为您补上', 'The service is full; you are on its waiting list and get the next place that comes free'] },
 };
 
 /** Each action's button label (the same for everyone who may take it). */

@@ -26,6 +26,7 @@ const ROUTES = [
   { re: /^\/accounts$/, nav: 'accounts', load: () => import('./accounts.js'), render: (v, c) => v.render(c) },
   { re: /^\/notifications$/, nav: 'notifications', load: () => import('./notify.js'), render: (v, c) => v.renderFailures(c) },
   { re: /^\/robots$/, nav: 'robots', load: () => import('./notify.js'), render: (v, c) => v.renderRobots(c) },
+  { re: /^\/limits$/, nav: 'limits', load: () => import('./limits.js'), render: (v, c) => v.render(c) },
 ];
 let routing = 0;
 
@@ -35,7 +36,7 @@ function navItems() {
   if (role === 'community' || role === 'admin') items.splice(1, 0, ['enter', '#/enter']);
   if (role === 'admin') items.push(['volunteers', '#/volunteers']);
   if (role === 'admin' || role === 'department') items.push(['teams', '#/teams']);
-  if (role === 'admin') items.push(['accounts', '#/accounts'], ['notifications', '#/notifications'], ['robots', '#/robots']);
+  if (role === 'admin') items.push(['accounts', '#/accounts'], ['notifications', '#/notifications'], ['robots', '#/robots'], ['limits', '#/limits']);
   return items;
 }
 

@@ -8,6 +8,7 @@ import { el, api, errorMessage } from './lib.js';
 import { showDone, showRecent } from './done.js';
 import { FIELDS, chars, body, problem } from './checks.js';
 import { sendOrder, pending, setPending } from './send.js';
+import { setupMenu, choose, booking, serviceWhen } from './menu.js';
 
 useTexts('resident', own); // before anything renders
 
@@ -61,6 +62,7 @@ function buildForm() {
   $('categories').replaceChildren(...cats.map(categoryChoice));
   const organizer = catalog.organizer || {};
   privacyText(catalog.erase_after_days);
+  setupMenu(catalog, chooseService);
   $('who-runs').replaceChildren(t('form.who_runs', { organizer: organizer.name || t('form.organizer') }), ' ',
     organizer.phone ? el('span', {}, t('form.call'), el('a', { href: `tel:${organizer.phone}` }, organizer.phone)) : t('form.call_community'));
 }
@@ -79,6 +81,20 @@ function fillCommunities(selected) {
   if (town.communities.length === 1) select.value = String(town.communities[0].id);
   if (selected) select.value = String(selected);
 }
+
+/** 预约 from the service menu: the form books that service (its kind of help), the rest as usual. */
+function chooseService(s) {
+  choose(s);
+  showError('category_id', '');
+  if (!$('description').value.trim()) $('description').value = t('menu.prefill', { title: s.title });
+  if (!$('town').value) { $('town').value = String(s.town_id); fillCommunities(); }
+  $('menu').open = false;
+  $('booking').scrollIntoView({ block: 'start' });
+  $('booking-text').focus?.();
+}
+
+/** The fields the server checks: a booking takes its kind of help from the service. */
+const fieldsNow = () => (booking() ? FIELDS.filter((f) => f !== 'category_id') : FIELDS);
 
 // ------------------------------------------------------------------ checking
 
@@ -139,7 +155,7 @@ async function submit(event) {
   if (sending) return;
   if (!catalog) { $('load-state').scrollIntoView({ block: 'center' }); return; }
   let bad = 0;
-  for (const f of FIELDS) {
+  for (const f of fieldsNow()) {
     touched.add(f);
     if (check(f)) bad++;
   }
@@ -150,8 +166,21 @@ async function submit(event) {
   $('submit').classList.add('busy');
   setSubmitState(t('submit.sending'), { busy: true });
   try {
-    const { kind, r } = await sendOrder(body(values()), (n) => setSubmitState(t('submit.retrying', { n }), { busy: true }));
-    if (kind === 'done') { showDone(r.json, catalog.categories.find((c) => c.id === r.json.category_id)?.name); return; }
+    const service = booking();
+    const b = body(values());
+    if (service) delete b.category_id;
+    const { kind, r } = await sendOrder(b, (n) => setSubmitState(t('submit.retrying', { n }), { busy: true }),
+      service ? `/api/v1/services/${service.id}/bookings` : undefined);
+    if (kind === 'done') {
+      showDone(r.json, catalog.categories.find((c) => c.id === r.json.category_id)?.name);
+      const note = $('done-booking');
+      note.hidden = !service;
+      if (service) {
+        note.textContent = r.json.state === 'waitlisted' ? t('done.waiting')
+          : t('done.booked', { title: service.title, when: serviceWhen(service), place: service.place });
+      }
+      return;
+    }
     if (kind === 'fields') {
       const fields = r.json.error.fields;
       const known = Object.entries(fields).filter(([f]) => FIELDS.includes(f));
@@ -172,6 +201,7 @@ async function submit(event) {
 
 function again() {
   form.reset();
+  choose(null);
   touched.clear();
   for (const f of FIELDS) showError(f, '');
   showSummary(0);
@@ -223,5 +253,6 @@ for (const f of FIELDS) {
 }
 $('description').addEventListener('input', updateCounter);
 $('done-again').addEventListener('click', again);
+$('booking-off').addEventListener('click', () => choose(null));
 showRecent();
 loadCatalog();

@@ -29,14 +29,14 @@ function keyFor(text) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Sends body b; onRetry(n) is told before attempt n. Resolves {kind, r}: 'done' (r.json is the
+ * Sends body b (to path: a 点单, or a booking of a service); onRetry(n) is told before attempt n. Resolves {kind, r}: 'done' (r.json is the
  * order), 'fields' (422 with fields), 'transient' (network or busy after the retries), 'failed'.
  */
-export async function sendOrder(b, onRetry) {
+export async function sendOrder(b, onRetry, path = '/api/v1/orders') {
   const text = JSON.stringify(b);
   let key = keyFor(text);
   for (let attempt = 1; ; attempt++) {
-    const r = await api('/api/v1/orders', { method: 'POST', body: b, headers: { 'Idempotency-Key': key } });
+    const r = await api(path, { method: 'POST', body: b, headers: { 'Idempotency-Key': key } });
     if (r.status === 201 || r.status === 200) { setPending(null); return { kind: 'done', r }; }
     if (r.status === 422 && r.json?.error?.code === 'idempotency_key_reused' && attempt === 1) {
       setPending(null);

@@ -8,6 +8,7 @@ import { t, applyI18n, useTexts } from '/common/i18n.js';
 import { applyPrefs, prefsControls } from '/common/prefs.js';
 import { PATH } from '/common/glossary.js';
 import { el, put, api, errorMessage, formatTime, TRACKING_CODE_RE, residentKey } from './lib.js';
+import { serviceWhen } from './menu.js';
 import { startEvents } from '/common/sse.js';
 import { cancelPanel, evaluatePanel, stars } from './panels.js';
 import { checkinPanel } from './checkin.js';
@@ -170,7 +171,8 @@ function render() {
       el('p', { class: 'note' }, t(`state_explain.${o.state}`)),
       o.reason && (o.state === 'rejected' || o.state === 'cancelled') ? el('p', { class: 'note' }, t('event.reason', { reason: o.reason })) : null,
       open && o.due_at && !o.overdue ? el('p', { class: 'note', id: 'expect' }, t('track.expect', { time: formatTime(o.due_at) })) : null,
-      o.overdue ? el('p', { class: 'note' }, t('track.overdue')) : null),
+      o.overdue ? el('p', { class: 'note' }, t('track.overdue')) : null,
+      o.waiting_position ? el('p', { class: 'note', id: 'waiting' }, t('track.waiting', { n: o.waiting_position })) : null),
     path(o),
     flash ? el('p', { class: `message ${flash.kind}`, role: flash.kind === 'bad' ? 'alert' : 'status' }, flash.text) : null,
     o.state === 'accepted' ? checkinPanel(o.tracking_code) : null,
@@ -182,6 +184,7 @@ function render() {
     el('dl', { class: 'facts' },
       fact(t('track.code'), el('b', { id: 'code' }, o.tracking_code)),
       fact(t('track.category'), o.category_name),
+      o.service ? fact(t('track.service'), `${o.service.title}（${serviceWhen(o.service)}，${o.service.place}）`) : null,
       fact(t('track.community'), o.community_name),
       fact(t('track.description'), o.description),
       fact(t('track.contact'), [o.contact_name, o.contact_phone].filter(Boolean).join('　')),

@@ -10,6 +10,7 @@ import { app, loadCatalog, updateNet, sendOutbox } from './net.js';
 import { jobsView, historyView } from './jobs.js';
 import { jobView } from './job.js';
 import { hoursView, membersView } from './hours.js';
+import { servicesView } from './services.js';
 
 useTexts('staff', own); // before anything renders
 
@@ -24,6 +25,7 @@ function route() {
   if ((m = /^\/job\/(\d+)$/.exec(hash))) app.current = jobView(view, Number(m[1]));
   else if (hash === '/history') app.current = historyView(view);
   else if (hash === '/members' && app.user.role === 'team') app.current = membersView(view);
+  else if (hash === '/services' && app.user.role === 'team') app.current = servicesView(view);
   else if ((m = /^\/hours(?:\/(\d+))?$/.exec(hash))) app.current = hoursView(view, m[1] ? Number(m[1]) : app.user.volunteer_id);
   else app.current = jobsView(view);
   for (const a of document.querySelectorAll('#tabs a')) {
@@ -73,7 +75,7 @@ async function enter(u) {
   await loadCatalog();
   const tabs = document.getElementById('tabs');
   const items = [['jobs', '#/jobs'], ['history', '#/history']];
-  if (u.role === 'team') items.push(['members', '#/members']);
+  if (u.role === 'team') items.push(['members', '#/members'], ['services', '#/services']);
   if (u.volunteer_id) items.push(['hours', '#/hours']);
   put(tabs, items.map(([k, href]) => el('a', { href, dataset: { tab: k } }, t(`nav.${k}`))));
   tabs.hidden = false;

@@ -7,7 +7,7 @@ import { outbox, flush } from './outbox.js';
 
 /** user: who is signed in; current: {tab, refresh(), onEvent(data)} of the view on screen. */
 export const app = { user: null, current: null };
-export const catalog = { communities: new Map(), categories: new Map() };
+export const catalog = { communities: new Map(), categories: new Map(), towns: [] };
 
 const CACHE_PREFIX = 'paidan.team.cache:';
 
@@ -31,6 +31,7 @@ export async function cachedGet(path, query) {
 export async function loadCatalog() {
   const r = await cachedGet('/api/v1/catalog');
   if (!r.ok || !r.json) return;
+  catalog.towns = r.json.towns || [];
   for (const town of r.json.towns || []) for (const c of town.communities || []) catalog.communities.set(c.id, { ...c, town: town.name });
   for (const c of r.json.categories || []) catalog.categories.set(c.id, c);
 }

@@ -1,7 +1,7 @@
 // Service worker of the team app: the app shell is cached so the app opens on a poor or missing
 // connection. Shell files are answered from the cache and refreshed in the background
 // (stale-while-revalidate); the API is never cached here (the app keeps its own copies).
-const CACHE = 'paidan-team-v3';
+const CACHE = 'paidan-team-v4';
 const SHELL = [
   '/team/',
   '/team/app.js',
@@ -15,6 +15,7 @@ const SHELL = [
   '/team/attendance.js',
   '/team/photos.js',
   '/team/hours.js',
+  '/team/services.js',
   '/team/outbox.js',
   '/team/style.css',
   '/common/api.js',

@@ -46,7 +46,7 @@ after(async () => {
 test('a phoned-in order records its channel and the worker who entered it, in the order and its chain', async () => {
   const before = await srv.http('GET', '/api/v1/stats/summary', { headers: as(community) });
   assert.equal(before.status, 200, before.text);
-  assert.deepEqual(Object.keys(before.json.orders_by_source), ['web', 'phone', 'visit', 'hotline']);
+  assert.deepEqual(Object.keys(before.json.orders_by_source), ['web', 'phone', 'visit', 'hotline', 'menu']);
 
   const body = orderBody(refs, { community_id: community.user.community_id, contact_phone: randomPhone(), source: 'phone' });
   const r = await srv.http('POST', '/api/v1/orders', { body, headers: as(community) });

@@ -86,6 +86,18 @@ async function settled(orderId, expectCount, timeout = 20000) {
   throw new Error(`notifications of order ${orderId} not settled: ${JSON.stringify(rows.map((n) => [n.rule, n.state, n.last_error]))}\n${srv.log().slice(-3000)}`);
 }
 
+/** The order's notification rows once those of the named rules are there and none is pending. */
+async function settledWith(orderId, rules, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let rows = [];
+  while (Date.now() < deadline) {
+    rows = JSON.parse(await h.sql(`SELECT coalesce(json_agg(n ORDER BY n.id), '[]') FROM notifications n WHERE order_id = ${orderId}`));
+    if (rules.every((r) => rows.some((n) => n.rule === r)) && rows.every((n) => n.state === 'sent' || n.state === 'failed')) return rows;
+    await h.sleep(150);
+  }
+  throw new Error(`notifications of order ${orderId} lack ${rules}: ${JSON.stringify(rows.map((n) => [n.rule, n.state, n.last_error]))}`);
+}
+
 function receiverFor(n) {
   if (n.channel === 'sms') return sms;
   return n.recipient.startsWith('department:') ? ding : wecom;
@@ -211,6 +223,78 @@ describe('notifications', () => {
     const log = logged(rows);
     console.log('escalation notifications as the receivers logged them:\n' + JSON.stringify(log, null, 1));
     assert.match(log[0].text, /在「待开始服务」阶段已超过办理时限/);
+  });
+
+  test('stale work released by the sweep: the community told of a claim returned; the department and the teams still offered told of an acceptance withdrawn', async () => {
+    // A second team of the department, with a lead on a mobile, still offered when the first lapses.
+    const town = Number(await h.sql(`SELECT town_id FROM communities WHERE id = ${ids.community}`));
+    let r = await call('admin', 'POST', '/api/v1/teams', { name: h.uniq('通知测试第二队'), department_id: ids.department, town_ids: [town] });
+    assert.equal(r.status, 201, r.text);
+    const other = r.json.id;
+    const otherLead = h.randomPhone();
+    r = await call('admin', 'POST', '/api/v1/volunteers', { name: '孙队长', phone: otherLead, skills: [] });
+    assert.equal(r.status, 201, r.text);
+    r = await call('admin', 'POST', `/api/v1/teams/${other}/members`, { volunteer_id: r.json.id, role: 'lead' });
+    assert.ok([200, 201].includes(r.status), r.text);
+
+    const claimed = await submit(h.randomPhone());
+    await act('community', claimed.id, 'dispatch', { department_id: ids.department });
+    await act('department', claimed.id, 'claim');
+    const lapsed = await submit(h.randomPhone());
+    await act('community', lapsed.id, 'dispatch', { department_id: ids.department });
+    await act('department', lapsed.id, 'claim');
+    await act('department', lapsed.id, 'offer', { team_ids: [ids.team, other] });
+    await act('team', lapsed.id, 'accept');
+    await h.sql(`UPDATE orders SET claimed_at = now() - interval '25 hours' WHERE id = ${claimed.id}`);
+    await h.sql(`UPDATE orders SET due_at = now() - interval '1 minute' WHERE id = ${lapsed.id}`);
+    await srv.stop();
+    srv = await start(senderEnv({ PAIDAN_SWEEP_INTERVAL_S: '1' }));
+
+    const back = (await settledWith(claimed.id, ['community_claim_expired'])).filter((n) => n.rule === 'community_claim_expired');
+    assert.deepEqual(back.map((n) => [n.rule, n.recipient]), [['community_claim_expired', `community:${ids.community}`]]);
+    const withdrawn = (await settledWith(lapsed.id, ['department_accept_expired', 'team_lead_reoffered']))
+      .filter((n) => ['department_accept_expired', 'team_lead_reoffered'].includes(n.rule));
+    assert.deepEqual(withdrawn.map((n) => [n.rule, n.recipient]), [
+      ['department_accept_expired', `department:${ids.department}`],
+      ['team_lead_reoffered', otherLead],
+    ]);
+    const log = logged([...back, ...withdrawn]);
+    console.log('stale work notifications as the receivers logged them:\n' + JSON.stringify(log, null, 1));
+    for (const l of log) assert.equal(l.hits, 1, `${l.rule} reached its receiver ${l.hits} times`);
+    assert.match(log[0].text, /部门领单后未按时邀请服务队，已退回（待派单）/);
+    assert.match(log[1].text, /服务队接单后未按时开始，已收回/);
+    assert.match(log[2].text, /新的服务邀请/);
+    // Each release told once, although the sweep ran every second.
+    await h.sleep(2500);
+    const again = await h.sql(`SELECT count(*) FROM notifications WHERE order_id IN (${claimed.id}, ${lapsed.id})
+      AND rule IN ('community_claim_expired', 'department_accept_expired', 'team_lead_reoffered')`);
+    assert.equal(again, '3');
+  });
+
+  test('the service menu: a booking tells the team lead; a place freed tells the one promoted and the lead', async () => {
+    const r = await call('team', 'POST', '/api/v1/services', {
+      category_id: ids.category, town_id: Number(await h.sql(`SELECT town_id FROM communities WHERE id = ${ids.community}`)), title: h.uniq('通知测试课'), place: '文化站',
+      starts_at: new Date(Date.now() + 7 * 86400000).toISOString().slice(0, 16), capacity: 1,
+    });
+    assert.equal(r.status, 201, r.text);
+    const book = async (phone) => {
+      const b = await srv.http('POST', `/api/v1/services/${r.json.id}/bookings`, { body: {
+        community_id: ids.community, description: '预约上课', contact_name: '周阿姨', contact_phone: phone, sms_consent: true } });
+      assert.equal(b.status, 201, b.text);
+      return b.json;
+    };
+    const first = await book(h.randomPhone());
+    const secondPhone = h.randomPhone();
+    const second = await book(secondPhone);
+    assert.deepEqual([first.state, second.state], ['accepted', 'waitlisted']);
+    const booked = await settled(first.id, 1);
+    assert.deepEqual(booked.map((n) => [n.rule, n.recipient]), [['team_lead_booked', ids.leadPhone]], 'no 待派单 message to the community');
+    const c = await srv.http('POST', `/api/v1/track/${first.tracking_code}/cancel`, { body: { resident_key: first.resident_key } });
+    assert.equal(c.status, 200, c.text);
+    const promoted = await settled(second.id, 2);
+    assert.deepEqual(promoted.map((n) => [n.rule, n.recipient]), [['team_lead_promoted', ids.leadPhone], ['resident_promoted', secondPhone]]);
+    const log = logged(promoted);
+    assert.match(log[1].text, new RegExp(`您的点单已由${ids.teamName.slice(0, 16)}`));
   });
 
   test('quiet hours hold SMS until morning; robots and escalations go', async () => {

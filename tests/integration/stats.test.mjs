@@ -15,7 +15,7 @@ import * as h from './harness.mjs';
 const PASSWORD = process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo';
 const EXTRA_PASSWORD = 'stats-test-pw-1';
 // Ten states since issue 14 added `merged` (a duplicate merged into an earlier order).
-const STATES = ['submitted', 'dispatched', 'claimed', 'accepted', 'in_progress', 'completed', 'closed', 'rejected', 'cancelled', 'merged'];
+const STATES = ['submitted', 'dispatched', 'claimed', 'accepted', 'in_progress', 'completed', 'closed', 'rejected', 'cancelled', 'merged', 'waitlisted'];
 const STAGES = ['dispatch', 'claim', 'accept', 'start', 'complete', 'confirm'];
 const ORDERS_HEADER = ['工单号', '状态', '社区', '镇', '服务类别', '部门', '服务队', '提交时间', '派单时间',
   '领单时间', '接单时间', '开始服务时间', '完成时间', '办结时间', '截止时间', '是否超时', '是否督办', '联系人', '联系电话',
@@ -334,7 +334,7 @@ describe('stats and exports', () => {
       const s = afterStats[w];
       const counts = await sqlStateCounts(where);
       assert.deepEqual(s.orders_by_state, counts, `${w}: orders_by_state = SELECT state, count(*)`);
-      assert.deepEqual(Object.keys(s.orders_by_state), STATES, 'all ten states, in the model\'s order');
+      assert.deepEqual(Object.keys(s.orders_by_state), STATES, 'all eleven states, in the model\'s order');
       assert.equal(s.orders_total, Object.values(counts).reduce((a, b) => a + b, 0));
       assert.equal(s.hours.total, await sqlHours(where), `${w}: hours total = sum over verified records`);
       assert.equal(s.overdue_open, Number(await h.sql(`SELECT count(*) FROM orders o WHERE ${where}
@@ -448,8 +448,8 @@ describe('stats and exports', () => {
     const expected = {
       from: month.from,
       to: month.to,
-      orders_by_state: { submitted: 0, dispatched: 1, claimed: 0, accepted: 0, in_progress: 0, completed: 1, closed: 3, rejected: 1, cancelled: 0, merged: 0 },
-      orders_by_source: { web: 6, phone: 0, visit: 0, hotline: 0 },
+      orders_by_state: { submitted: 0, dispatched: 1, claimed: 0, accepted: 0, in_progress: 0, completed: 1, closed: 3, rejected: 1, cancelled: 0, merged: 0, waitlisted: 0 },
+      orders_by_source: { web: 6, phone: 0, visit: 0, hotline: 0, menu: 0 },
       entered_by_staff: 0,
       orders_total: 6,
       overdue_open: 1,

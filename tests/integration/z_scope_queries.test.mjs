@@ -116,7 +116,7 @@ test('the summary per role counts what paidan_order_visible lets it see', async 
 // paidan_order_visible; the two must agree to the last digit, for every role and several ranges,
 // after the bulk load (rebuilt) and again after changes made with the triggers on.
 
-const STATES = ['submitted', 'dispatched', 'claimed', 'accepted', 'in_progress', 'completed', 'closed', 'rejected', 'cancelled', 'merged'];
+const STATES = ['submitted', 'dispatched', 'claimed', 'accepted', 'in_progress', 'completed', 'closed', 'rejected', 'cancelled', 'merged', 'waitlisted'];
 
 function referenceSummary(from, to, role, scope) {
   const scoped = `SELECT o.* FROM orders o
@@ -140,7 +140,7 @@ function referenceSummary(from, to, role, scope) {
         LEFT JOIN (SELECT state, count(*) AS n FROM scoped GROUP BY state) c ON c.state = n.state),
     'orders_total', (SELECT count(*) FROM scoped),
     'orders_by_source', (SELECT json_object_agg(n.source, COALESCE(c.n, 0) ORDER BY n.ord)
-        FROM unnest(ARRAY['web', 'phone', 'visit', 'hotline']) WITH ORDINALITY AS n (source, ord)
+        FROM unnest(ARRAY['web', 'phone', 'visit', 'hotline', 'menu']) WITH ORDINALITY AS n (source, ord)
         LEFT JOIN (SELECT source, count(*) AS n FROM scoped GROUP BY source) c ON c.source = n.source),
     'entered_by_staff', (SELECT count(*) FROM scoped o WHERE o.entered_by IS NOT NULL),
     'overdue_open', (SELECT count(*) FROM scoped o WHERE o.due_at < now() AND o.state NOT IN ('closed', 'rejected', 'cancelled')),

@@ -111,6 +111,15 @@ journey_events_tell_exactly_the_issue_list(void **state)
 	        "responsible_escalated@department:5 county_escalated@county:0 team_lead_escalated@13900000009"},
 	    {ORDER_ACTION_ESCALATE, ORDER_COMPLETED, ORDER_COMPLETED,
 	        "responsible_escalated@community:3 county_escalated@county:0"},
+	    /* Stale work released by the sweep (issue 14, rule 4). */
+	    {ORDER_ACTION_EXPIRE_CLAIM, ORDER_CLAIMED, ORDER_SUBMITTED, "community_claim_expired@community:3"},
+	    {ORDER_ACTION_EXPIRE_ACCEPT, ORDER_ACCEPTED, ORDER_CLAIMED,
+	        "department_accept_expired@department:5 team_lead_reoffered@13900000001 team_lead_reoffered@13900000002"},
+	    /* Bookings from the service menu (rule 3): no dispatch to announce; the team's lead is told. */
+	    {ORDER_ACTION_SUBMIT, ORDER_ACCEPTED, ORDER_ACCEPTED, "team_lead_booked@13900000009"},
+	    {ORDER_ACTION_SUBMIT, ORDER_WAITLISTED, ORDER_WAITLISTED, ""},
+	    {ORDER_ACTION_PROMOTE, ORDER_WAITLISTED, ORDER_ACCEPTED,
+	        "team_lead_promoted@13900000009 resident_promoted@13800138000"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -37,6 +37,7 @@ static const struct allowed expected_allowed[] = {
     {ORDER_ACTION_CANCEL, ORDER_SUBMITTED, ROLE_RESIDENT, ORDER_CANCELLED},
     {ORDER_ACTION_CANCEL, ORDER_DISPATCHED, ROLE_RESIDENT, ORDER_CANCELLED},
     {ORDER_ACTION_CANCEL, ORDER_CLAIMED, ROLE_RESIDENT, ORDER_CANCELLED},
+    {ORDER_ACTION_CANCEL, ORDER_WAITLISTED, ROLE_RESIDENT, ORDER_CANCELLED},
     {ORDER_ACTION_EVALUATE, ORDER_COMPLETED, ROLE_RESIDENT, ORDER_COMPLETED},
     {ORDER_ACTION_EVALUATE, ORDER_CLOSED, ROLE_RESIDENT, ORDER_CLOSED},
     {ORDER_ACTION_ESCALATE, ORDER_SUBMITTED, ROLE_SYSTEM, ORDER_SUBMITTED},
@@ -49,6 +50,7 @@ static const struct allowed expected_allowed[] = {
     {ORDER_ACTION_EXPIRE_ACCEPT, ORDER_ACCEPTED, ROLE_SYSTEM, ORDER_CLAIMED},
     {ORDER_ACTION_DISPUTE, ORDER_COMPLETED, ROLE_COMMUNITY, ORDER_IN_PROGRESS},
     {ORDER_ACTION_MERGE, ORDER_SUBMITTED, ROLE_COMMUNITY, ORDER_MERGED},
+    {ORDER_ACTION_PROMOTE, ORDER_WAITLISTED, ROLE_SYSTEM, ORDER_ACCEPTED},
 };
 
 /* The wire names, written out here rather than read back from the module. */
@@ -63,6 +65,7 @@ static const char *const expected_state_names[ORDER_STATE_COUNT] = {
     "rejected",
     "cancelled",
     "merged",
+    "waitlisted",
 };
 static const char *const expected_action_names[ORDER_ACTION_COUNT] = {
     "submit",
@@ -83,6 +86,7 @@ static const char *const expected_action_names[ORDER_ACTION_COUNT] = {
     "expire_accept",
     "dispute",
     "merge",
+    "promote",
 };
 static const char *const expected_role_names[ROLE_COUNT] = {
     "admin",
@@ -162,7 +166,7 @@ every_combination_matches_expected_table(void **unused)
 			}
 		}
 	}
-	assert_int_equal(checked, 10 * 18 * 7);
+	assert_int_equal(checked, 11 * 19 * 7);
 	assert_int_equal(allowed_count, COUNT_OF(expected_allowed));
 }
 
@@ -219,6 +223,21 @@ cancel_by_resident_until_accepted(void **unused)
 	assert_int_equal(order_action_target(ORDER_ACTION_CANCEL, ORDER_CLAIMED), ORDER_CANCELLED);
 }
 
+/* A booking from the service menu may be cancelled by its resident while accepted or waiting; no
+ * one else gains anything, and other states stay refused. */
+static void
+booking_cancel_by_resident_while_accepted_or_waiting(void **unused)
+{
+	(void)unused;
+	assert_int_equal(order_booking_check(ORDER_ACTION_CANCEL, ORDER_ACCEPTED, ROLE_RESIDENT), ORDER_REFUSED_NONE);
+	assert_int_equal(order_booking_check(ORDER_ACTION_CANCEL, ORDER_WAITLISTED, ROLE_RESIDENT), ORDER_REFUSED_NONE);
+	assert_int_equal(
+	    order_booking_check(ORDER_ACTION_CANCEL, ORDER_IN_PROGRESS, ROLE_RESIDENT), ORDER_REFUSED_STATE);
+	assert_int_equal(order_booking_check(ORDER_ACTION_CANCEL, ORDER_ACCEPTED, ROLE_TEAM), ORDER_REFUSED_ROLE);
+	assert_int_equal(order_booking_check(ORDER_ACTION_START, ORDER_ACCEPTED, ROLE_TEAM), ORDER_REFUSED_NONE);
+	assert_int_equal(order_action_check(ORDER_ACTION_PROMOTE, ORDER_WAITLISTED, ROLE_RESIDENT), ORDER_REFUSED_ROLE);
+}
+
 static void
 return_by_department_from_dispatched_or_claimed_goes_to_submitted(void **unused)
 {
@@ -234,7 +253,8 @@ escalate_by_system_in_every_open_state_keeps_state(void **unused)
 {
 	(void)unused;
 	for (int s = 0; s < ORDER_STATE_COUNT; s++) {
-		bool open = !order_state_is_terminal(s);
+		/* A waiting list has no deadline: a booking waits for a place, not for anyone to act. */
+		bool open = !order_state_is_terminal(s) && s != ORDER_WAITLISTED;
 		assert_int_equal(order_action_allowed(ORDER_ACTION_ESCALATE, s, ROLE_SYSTEM), open);
 		if (open)
 			assert_int_equal(order_action_target(ORDER_ACTION_ESCALATE, s), s);
@@ -516,6 +536,7 @@ main(void)
 	    cmocka_unit_test(submit_is_never_a_transition),
 	    cmocka_unit_test(admin_and_volunteer_take_no_action),
 	    cmocka_unit_test(cancel_by_resident_until_accepted),
+	    cmocka_unit_test(booking_cancel_by_resident_while_accepted_or_waiting),
 	    cmocka_unit_test(return_by_department_from_dispatched_or_claimed_goes_to_submitted),
 	    cmocka_unit_test(escalate_by_system_in_every_open_state_keeps_state),
 	    cmocka_unit_test(offer_evaluate_escalate_keep_state_and_nothing_else_does),
