@@ -29,12 +29,15 @@ if (statements.length === 0) {
 const defines = new Map();
 const script = [];
 statements.forEach(({ sql, params }, k) => {
-  for (const [n, kind] of varied) if (kind === 'code' && params.has(n)) script.push(`\\set code${k}_${n} random(0, 1099511627775)`);
+  // Only where the captured value is a tracking code: other statements of the route have a $n of
+  // another type in that place (a submit's id, say), and a code there aborts pgbench.
+  const isCode = (n) => varied.get(n) === 'code' && /^[2-9A-HJKMNP-Z]{10}$/.test(params.get(n) ?? '');
+  for (const [n] of varied) if (isCode(n)) script.push(`\\set code${k}_${n} random(0, 1099511627775)`);
   const text = sql.replace(/\$(\d+)/g, (_, d) => {
     const n = Number(d);
     if (!params.has(n)) throw new Error(`statement ${k}: no value for $${n}`);
     const value = params.get(n);
-    if (varied.get(n) === 'code' && value !== null) return `upper(translate(lpad(to_hex(:code${k}_${n}::bigint), 10, '2'), '01', 'ZY'))`;
+    if (isCode(n)) return `upper(translate(lpad(to_hex(:code${k}_${n}::bigint), 10, '2'), '01', 'ZY'))`;
     if (value === null) return 'NULL';
     if (value === '') return "''"; // pgbench -D takes no empty value
     const name = `s${k}p${n}`;
