@@ -11,7 +11,9 @@
 #              PAIDAN_FUZZ_SECONDS (default 20; with PAIDAN_TEST_ONLY the fuzz stage runs only when set)
 #              is each fuzz target's time;
 #              PAIDAN_TEST_STAGE_TIMEOUT_S (default 1800) bounds the integration and the browser stage
-#              each: on a quiet machine they take a few minutes, on a loaded one far longer.
+#              each: on a quiet machine they take a few minutes, on a loaded one far longer;
+#              PAIDAN_TEST_BIN=build/paidan runs the server under test from the release build instead
+#              of the ASan one (for the timed, on-demand tests: lock storm, PAIDAN_THROTTLE=1).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -221,7 +223,7 @@ only_files() { # DIR: the files of PAIDAN_TEST_ONLY under DIR, one node --test r
     timeout --kill-after=15 "$STAGE_TIMEOUT_S" node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
 }
 integration() {
-    export PAIDAN_BIN="$ROOT/build-asan/paidan"
+    export PAIDAN_BIN="$ROOT/${PAIDAN_TEST_BIN:-build-asan/paidan}"
     PAIDAN_TEST_DATABASE_URL=$(pg_url "$PG_DIR" "$PG_PORT" paidan_test)
     PAIDAN_TEST_APP_DATABASE_URL=$(pg_url_as "$PG_DIR" "$PG_PORT" paidan_test paidan_server)
     export PAIDAN_TEST_DATABASE_URL PAIDAN_TEST_APP_DATABASE_URL
@@ -315,7 +317,7 @@ browser_node_modules() { # npm ci unless node_modules already holds exactly the 
 browser_tests() {
     browser_packages
     browser_node_modules
-    export PAIDAN_BIN="$ROOT/build-asan/paidan"
+    export PAIDAN_BIN="$ROOT/${PAIDAN_TEST_BIN:-build-asan/paidan}"
     PAIDAN_TEST_DATABASE_URL=$(pg_url "$PG_DIR" "$PG_PORT" paidan_test)
     PAIDAN_TEST_APP_DATABASE_URL=$(pg_url_as "$PG_DIR" "$PG_PORT" paidan_test paidan_server)
     export PAIDAN_TEST_DATABASE_URL PAIDAN_TEST_APP_DATABASE_URL
