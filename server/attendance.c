@@ -364,14 +364,8 @@ attendance_sign(struct request *r)
 static void
 list_done(struct request *r, const PGresult *res)
 {
-	if (PQntuples(res) == 0) {
-		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
+	if (!query_row_visible(r, res, API_ERROR_NO_SUCH_ORDER, API_ERROR_ORDER_OUT_OF_SCOPE))
 		return;
-	}
-	if (!query_cell_bool(res, 0, "visible")) {
-		api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
-		return;
-	}
 	reply_attendance(r, res);
 }
 

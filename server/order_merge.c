@@ -16,6 +16,7 @@
 #include "db.h"
 #include "http.h"
 #include "query.h"
+#include "scope.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -143,7 +144,8 @@ loaded(struct request *r, const PGresult *res)
 		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return;
 	}
-	if (query_cell_id(res, 0, "community_id") != r->user->scope_id) {
+	if (!scope_may_see(r->user->role, r->user->scope_id,
+	        &(struct scope_order){.community_id = query_cell_id(res, 0, "community_id")})) {
 		api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
 		return;
 	}

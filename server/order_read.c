@@ -244,14 +244,8 @@ detail_rows(struct request *r, const PGresult *res)
 	struct json_object *body, *list;
 	int n;
 
-	if (PQntuples(res) == 0) {
-		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
+	if (!query_row_visible(r, res, API_ERROR_NO_SUCH_ORDER, API_ERROR_ORDER_NOT_VISIBLE))
 		return;
-	}
-	if (!query_cell_bool(res, 0, "visible")) {
-		api_error_reply(r, API_ERROR_ORDER_NOT_VISIBLE, NULL);
-		return;
-	}
 	body = json_tokener_parse(query_cell(res, 0, "body"));
 	if (!order_state_from_name(query_cell(res, 0, "state"), &state) || body == NULL ||
 	    !json_object_is_type(body, json_type_object)) {

@@ -258,14 +258,8 @@ photos_upload(struct request *r)
 static void
 list_done(struct request *r, const PGresult *res)
 {
-	if (PQntuples(res) == 0) {
-		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
+	if (!query_row_visible(r, res, API_ERROR_NO_SUCH_ORDER, API_ERROR_ORDER_OUT_OF_SCOPE))
 		return;
-	}
-	if (!query_cell_bool(res, 0, "visible")) {
-		api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
-		return;
-	}
 	reply_photos(r, res, 200);
 }
 
@@ -281,11 +275,9 @@ photos_list(struct request *r)
 	query_run(&q, list_done, NULL);
 }
 
-/* The image of row 0 ("image", hex); 404 when there is none. */
-static void
-reply_image(struct request *r, const PGresult *res)
+void
+photos_reply_jpeg(struct request *r, const char *hex, const char *cache_control)
 {
-	const char *hex = query_cell(res, 0, "image");
 	size_t hex_len, len = 0;
 	unsigned char *bin;
 
@@ -297,22 +289,23 @@ reply_image(struct request *r, const PGresult *res)
 	bin = http_alloc(r, hex_len / 2 + 1);
 	if (sodium_hex2bin(bin, hex_len / 2 + 1, hex, hex_len, NULL, &len, NULL) != 0)
 		len = 0;
-	http_set_header(r, "Cache-Control", "private, max-age=86400");
+	http_set_header(r, "Cache-Control", cache_control);
 	http_set_header(r, "X-Content-Type-Options", "nosniff");
 	http_reply_text(r, 200, "image/jpeg", (const char *)bin, len);
+}
+
+/* The image of row 0 ("image", hex); 404 when there is none. */
+static void
+reply_image(struct request *r, const PGresult *res)
+{
+	photos_reply_jpeg(r, query_cell(res, 0, "image"), "private, max-age=86400");
 }
 
 static void
 get_done(struct request *r, const PGresult *res)
 {
-	if (PQntuples(res) == 0) {
-		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
+	if (!query_row_visible(r, res, API_ERROR_NO_SUCH_ORDER, API_ERROR_ORDER_OUT_OF_SCOPE))
 		return;
-	}
-	if (!query_cell_bool(res, 0, "visible")) {
-		api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
-		return;
-	}
 	reply_image(r, res);
 }
 

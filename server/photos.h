@@ -16,4 +16,8 @@ void photos_get(struct request *r);
 void photos_track_list(struct request *r);
 void photos_track_get(struct request *r);
 
+/* Replies the JPEG whose bytes are hex (a bytea as PostgreSQL prints it), with that Cache-Control;
+ * 404 (no such photo) when hex is NULL. */
+void photos_reply_jpeg(struct request *r, const char *hex, const char *cache_control);
+
 #endif

@@ -167,3 +167,17 @@ query_id_array(const char *text, int64_t *out, int max)
 	}
 	return n;
 }
+
+bool
+query_row_visible(struct request *r, const PGresult *res, enum api_error missing, enum api_error hidden)
+{
+	if (PQntuples(res) == 0) {
+		api_error_reply(r, missing, NULL);
+		return false;
+	}
+	if (!query_cell_bool(res, 0, "visible")) {
+		api_error_reply(r, hidden, NULL);
+		return false;
+	}
+	return true;
+}

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "api_error.h"
 #include "db.h"
 
 struct request;
@@ -65,5 +66,10 @@ int query_id_array(const char *text, int64_t *out, int max);
 
 /* Replies status with row 0's column (JSON text PostgreSQL built) as the body. */
 void query_reply_cell(struct request *r, const PGresult *res, const char *column, int status);
+
+/* A read of one thing and whether the caller may see it (its "visible" column, decided in SQL by
+ * the scope rule): true when row 0 exists and is visible; otherwise replies missing (no row) or
+ * hidden and returns false. */
+bool query_row_visible(struct request *r, const PGresult *res, enum api_error missing, enum api_error hidden);
 
 #endif

@@ -103,14 +103,8 @@ detail_rows(struct request *r, const PGresult *res)
 {
 	struct volunteer_state *s = r->state;
 
-	if (PQntuples(res) == 0) {
-		api_error_reply(r, API_ERROR_NO_SUCH_VOLUNTEER, NULL);
+	if (!query_row_visible(r, res, API_ERROR_NO_SUCH_VOLUNTEER, API_ERROR_VOLUNTEER_NOT_IN_YOUR_TEAM))
 		return;
-	}
-	if (!query_cell_bool(res, 0, "visible")) {
-		api_error_reply(r, API_ERROR_VOLUNTEER_NOT_IN_YOUR_TEAM, NULL);
-		return;
-	}
 	query_reply_cell(r, res, "volunteer", s->status);
 }
 

@@ -8,13 +8,13 @@
 
 #include <event2/buffer.h>
 #include <json-c/json.h>
-#include <sodium.h>
 
 #include "api_error.h"
 #include "api_reply.h"
 #include "app.h"
 #include "db.h"
 #include "http.h"
+#include "photos.h"
 #include "query.h"
 #include "resident_key.h"
 #include "text.h"
@@ -196,21 +196,8 @@ showcase_page(struct request *r)
 static void
 photo_done(struct request *r, const PGresult *res)
 {
-	const char *hex;
-	size_t hex_len, len = 0;
-	unsigned char *bin;
-
-	if (PQntuples(res) == 0 || (hex = query_cell(res, 0, "image")) == NULL) {
-		api_error_reply(r, API_ERROR_NO_SUCH_PHOTO, NULL);
-		return;
-	}
-	hex_len = strlen(hex);
-	bin = http_alloc(r, hex_len / 2 + 1);
-	if (sodium_hex2bin(bin, hex_len / 2 + 1, hex, hex_len, NULL, &len, NULL) != 0)
-		len = 0;
-	http_set_header(r, "Cache-Control", "public, max-age=600");
-	http_set_header(r, "X-Content-Type-Options", "nosniff");
-	http_reply_text(r, 200, "image/jpeg", (const char *)bin, len);
+	/* Public: only photos of orders whose resident agreed, so a shared cache may keep them. */
+	photos_reply_jpeg(r, PQntuples(res) > 0 ? query_cell(res, 0, "image") : NULL, "public, max-age=600");
 }
 
 void
