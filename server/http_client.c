@@ -217,8 +217,13 @@ http_client_new(struct event_base *base, const struct http_client_options *optio
 	curl_multi_setopt(client->multi, CURLMOPT_SOCKETDATA, client);
 	curl_multi_setopt(client->multi, CURLMOPT_TIMERFUNCTION, timer_callback);
 	curl_multi_setopt(client->multi, CURLMOPT_TIMERDATA, client);
-	if (options->max_in_flight > 0)
+	if (options->max_in_flight > 0) {
 		curl_multi_setopt(client->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)options->max_in_flight);
+		/* Keep as many idle connections as may be in flight: by default the cache follows the number
+		 * of handles added, so after each burst most connections were closed and the next burst paid
+		 * a TLS handshake per message (the bench receiver saw 2,600 connections for 11,800 posts). */
+		curl_multi_setopt(client->multi, CURLMOPT_MAXCONNECTS, (long)options->max_in_flight);
+	}
 	return client;
 }
 

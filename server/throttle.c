@@ -50,7 +50,8 @@ static struct db_statement login_attempt_statement = DB_STATEMENT("throttle_logi
     6);
 
 /* $1 address (NULL: not counted), $2 max per hour, $3 phone, $4 max open per phone, $5 the request's
- * Idempotency-Key: a key that already made its order is a replay and always allowed. */
+ * Idempotency-Key: a key that already made its order is a replay and always allowed. Open orders are
+ * counted only up to the limit, so a phone with many orders costs no more than the limit's rows. */
 static struct db_statement submit_attempt_statement = DB_STATEMENT("throttle_submit_attempt",
     "WITH replay AS (SELECT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.key = $5::text) AS yes),"
     " counted AS ("
@@ -63,9 +64,9 @@ static struct db_statement submit_attempt_statement = DB_STATEMENT("throttle_sub
     "SELECT COALESCE((SELECT attempts <= $2::int FROM counted), true) AS address_allowed,"
     "       COALESCE((SELECT ceil(extract(epoch FROM window_start + interval '1 hour' - now())) FROM counted), 0)::bigint"
     "         AS wait,"
-    "       (SELECT yes FROM replay) OR (SELECT count(*) FROM orders o WHERE o.contact_phone = $3::text"
-    "         AND o.state IN ('submitted', 'dispatched', 'claimed', 'accepted', 'in_progress')) < $4::int"
-    "         AS phone_allowed",
+    "       (SELECT yes FROM replay) OR (SELECT count(*) FROM (SELECT FROM orders o WHERE o.contact_phone = $3::text"
+    "         AND o.state IN ('submitted', 'dispatched', 'claimed', 'accepted', 'in_progress') LIMIT $4::int) o)"
+    "         < $4::int AS phone_allowed",
     5);
 
 static unsigned long password_checks;

@@ -4,12 +4,15 @@
 //   node pgbench_script.mjs LOG_PART OUT.sql [VARY...]  → prints the pgbench -D options, one per line
 // Each "$n" becomes ":pn" (pgbench -M prepared sends it as a parameter again); a NULL parameter is
 // written as NULL, an empty one as ''. VARY "n=code" gives parameter n a fresh tracking code per transaction (submits
-// insert a unique code), drawn by pgbench itself.
+// insert a unique code), drawn by pgbench itself. VARY "phone=VALUE" gives every parameter captured as
+// VALUE one fresh phone number per transaction (each resident has their own: one phone with thousands
+// of open orders measures the per-phone checks, not the route).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const [logPath, outPath, ...vary] = process.argv.slice(2);
 const lines = readFileSync(logPath, 'utf8').split('\n');
-const varied = new Map(vary.map((v) => v.split('=')).map(([n, kind]) => [Number(n), kind]));
+const phone = vary.find((v) => v.startsWith('phone='))?.slice('phone='.length);
+const varied = new Map(vary.filter((v) => !v.startsWith('phone=')).map((v) => v.split('=')).map(([n, kind]) => [Number(n), kind]));
 const statements = [];
 for (let i = 0; i < lines.length; i++) {
   const m = /duration: [\d.]+ ms {2}execute [^:]+: (.*)$/.exec(lines[i]);
@@ -28,6 +31,7 @@ if (statements.length === 0) {
 }
 const defines = new Map();
 const script = [];
+if (phone) script.push('\\set phone random(0, 99999999)');
 statements.forEach(({ sql, params }, k) => {
   // Only where the captured value is a tracking code: other statements of the route have a $n of
   // another type in that place (a submit's id, say), and a code there aborts pgbench.
@@ -38,6 +42,7 @@ statements.forEach(({ sql, params }, k) => {
     if (!params.has(n)) throw new Error(`statement ${k}: no value for $${n}`);
     const value = params.get(n);
     if (isCode(n)) return `upper(translate(lpad(to_hex(:code${k}_${n}::bigint), 10, '2'), '01', 'ZY'))`;
+    if (phone && value === phone) return "('139' || lpad(:phone::text, 8, '0'))";
     if (value === null) return 'NULL';
     if (value === '') return "''"; // pgbench -D takes no empty value
     const name = `s${k}p${n}`;

@@ -116,6 +116,10 @@ wrk_script() {
             echo 'wrk.headers["Content-Type"] = "application/json"'
             printf 'wrk.body = [==[%s]==]\n' "$body"
         fi
+        # Each submit from its own phone, as pgbench_script.mjs does (phone=...).
+        if [[ $body == *$PHONE* ]]; then
+            printf 'request = function()\n  local body = wrk.body:gsub("%s", string.format("139%%08d", math.random(0, 99999999)))\n  return wrk.format(nil, nil, nil, body)\nend\n' "$PHONE"
+        fi
     } >"$WORK/$name.lua"
 }
 
@@ -153,6 +157,7 @@ wrk_run() {
     echo "${rps:-0} $(to_ms "${p50:-0}") $(to_ms "${p99:-0}") ${bad:-0}"
 }
 
+PHONE=13900001111
 TABLE="$WORK/table"
 printf '%-8s %-19s %5s %10s %10s %6s %15s %15s %7s %5s\n' orders route conns paidan/s pgbench/s ratio \
     'paidan p50/p99' 'pgbench p50/p99' non2xx load >"$TABLE"
@@ -180,7 +185,7 @@ for N in $SIZES; do
     COMMUNITY_ID=$(psql "$URL" -AtX -c "SELECT community_id FROM users WHERE username = 'demo-community'")
     CATEGORY_ID=$(psql "$URL" -AtX -c "SELECT min(id) FROM categories")
     THREE_YEARS_AGO=$(date -u -d '+8 hours -1094 days' +%F)
-    SUBMIT="{\"community_id\":$COMMUNITY_ID,\"category_id\":$CATEGORY_ID,\"description\":\"压测：电脑连不上网\",\"contact_name\":\"压测\",\"contact_phone\":\"13900001111\"}"
+    SUBMIT="{\"community_id\":$COMMUNITY_ID,\"category_id\":$CATEGORY_ID,\"description\":\"压测：电脑连不上网\",\"contact_name\":\"压测\",\"contact_phone\":\"$PHONE\"}"
     ROUTES=()
     route catalog GET /api/v1/catalog - - -
     route me GET /api/v1/me "$ADMIN" - -
@@ -195,7 +200,7 @@ for N in $SIZES; do
     route stats_3y GET "/api/v1/stats/summary?from=$THREE_YEARS_AGO" "$ADMIN" - -
     route stats_3y_community GET "/api/v1/stats/summary?from=$THREE_YEARS_AGO" "$COMMUNITY" - -
     route stats_3y_department GET "/api/v1/stats/summary?from=$THREE_YEARS_AGO" "$DEPARTMENT" - -
-    route submit POST /api/v1/orders - "$SUBMIT" 3=code
+    route submit POST /api/v1/orders - "$SUBMIT" "3=code,phone=$PHONE"
     # Capture every route's SQL first (statement logging on only for this).
     psql "$ADMIN_URL" -qX -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
     sleep 0.5
