@@ -17,6 +17,7 @@
 #include "db.h"
 #include "http.h"
 #include "list_page.h"
+#include "query.h"
 #include "text.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -27,7 +28,8 @@ static struct db_statement stars_statement = DB_STATEMENT("honours_stars",
     "SELECT json_build_object('volunteer_id', v.id, 'volunteer_no', v.volunteer_no, 'name', v.name,"
     "         'star_level', paidan_star_level(h.hours), 'verified_hours', to_char(h.hours, 'FM999990.00'),"
     "         'teams', (SELECT COALESCE(json_agg(t.name ORDER BY t.id), '[]'::json)"
-    "                     FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.volunteer_id = v.id))::text,"
+    "                     FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.volunteer_id = v.id))::text"
+    "         AS volunteer,"
     "       v.id"
     "  FROM volunteer_verified_hours h JOIN volunteers v ON v.id = h.volunteer_id"
     " WHERE paidan_star_level(h.hours) >= $1::int AND ($2::bigint IS NULL OR v.id > $2::bigint)"
@@ -55,7 +57,7 @@ static struct db_statement nominate_statement = DB_STATEMENT("honours_nominate",
     ")"
     "SELECT json_build_object('id', l.id, 'title', l.title, 'notice_from', l.notice_from,"
     "         'notice_until', l.notice_until, 'contact', l.contact, 'published_at', l.published_at,"
-    "         'entries', (SELECT count(*) FROM ins), 'url', '/honours#list-' || l.id)::text"
+    "         'entries', (SELECT count(*) FROM ins), 'url', '/honours#list-' || l.id)::text AS list"
     "  FROM l",
     5);
 
@@ -71,7 +73,7 @@ static struct db_statement lists_statement = DB_STATEMENT("honours_lists",
     "                       'verified_hours', to_char(e.verified_hours, 'FM999990.00'),"
     "                       'star_level', e.star_level, 'reason', e.reason) ORDER BY e.position)"
     "                       FROM nomination_entries e JOIN volunteers v ON v.id = e.volunteer_id"
-    "                      WHERE e.list_id = l.id)) ORDER BY l.id DESC), '[]'::json)::text"
+    "                      WHERE e.list_id = l.id)) ORDER BY l.id DESC), '[]'::json)::text AS lists"
     "  FROM (SELECT * FROM nomination_lists ORDER BY id DESC LIMIT 20) l",
     0);
 
@@ -82,16 +84,11 @@ struct stars_state {
 };
 
 static void
-stars_done(void *arg, const struct db_reply *reply)
+stars_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct stars_state *s = r->state;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	list_page_reply(r, reply->result, &s->page);
+	list_page_reply(r, res, &s->page);
 }
 
 static void
@@ -100,23 +97,24 @@ stars_authenticated(struct request *r)
 	struct stars_state *s = http_state_new(r, sizeof *s, NULL);
 	struct field_errors errors;
 	const char *level = http_query_param(r, "level");
-	char level_text[4] = "1";
-	const char *values[3];
+	int level_n = 1;
+	struct query q;
 
 	field_errors_init(&errors);
 	list_page_read(r, &errors, &s->page);
 	if (level != NULL && *level) {
 		if (level[0] >= '1' && level[0] <= '5' && level[1] == '\0')
-			level_text[0] = level[0];
+			level_n = level[0] - '0';
 		else
 			field_errors_add(&errors, "level", "应为 1 到 5 (1 to 5)");
 	}
 	if (api_reply_if_field_errors(r, &errors))
 		return;
-	values[0] = level_text;
-	values[1] = list_page_cursor(&s->page);
-	values[2] = s->page.fetch;
-	db_query(r->app->db, &stars_statement, values, stars_done, r);
+	query_start(&q, r, &stars_statement);
+	query_int(&q, 1, level_n);
+	query_text(&q, 2, list_page_cursor(&s->page));
+	query_text(&q, 3, s->page.fetch);
+	query_run(&q, stars_done, NULL);
 }
 
 void
@@ -180,7 +178,7 @@ read_entries(struct json_object *body, struct field_errors *errors)
 }
 
 struct nominate_state {
-	char *title, *entries, *days, *contact, *user;
+	char *title, *entries, *contact;
 };
 
 static void
@@ -190,25 +188,27 @@ nominate_state_free(void *p)
 
 	free(s->title);
 	free(s->entries);
-	free(s->days);
 	free(s->contact);
-	free(s->user);
 	free(s);
 }
 
-static void
-nominate_done(void *arg, const struct db_reply *reply)
+static bool
+nominate_refused(struct request *r, const struct db_reply *reply)
 {
-	struct request *r = arg;
+	struct json_object *fields;
 
-	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "PD422") == 0) {
-		struct json_object *fields = json_object_new_object();
-		json_object_object_add(
-		    fields, "entries", json_object_new_string("有志愿者编号不存在 (no such volunteer)"));
-		api_error_reply(r, API_ERROR_FIELDS_INVALID, fields);
-		return;
-	}
-	api_reply_created_cb(arg, reply);
+	if (reply->status != DB_SQL_ERROR || strcmp(reply->sqlstate, "PD422") != 0)
+		return false;
+	fields = json_object_new_object();
+	json_object_object_add(fields, "entries", json_object_new_string("有志愿者编号不存在 (no such volunteer)"));
+	api_error_reply(r, API_ERROR_FIELDS_INVALID, fields);
+	return true;
+}
+
+static void
+nominate_done(struct request *r, const PGresult *res)
+{
+	query_reply_cell(r, res, "list", 201);
 }
 
 static void
@@ -220,8 +220,8 @@ nominate_authenticated(struct request *r)
 	struct json_object *body = http_parse_body(r, false, &kind), *days;
 	const char *title, *contact = r->app->cfg->certificate_contact;
 	size_t len;
-	char text[24];
 	int64_t n = 5;
+	struct query q;
 
 	if (body == NULL)
 		return;
@@ -243,12 +243,13 @@ nominate_authenticated(struct request *r)
 	json_object_put(body);
 	if (api_reply_if_field_errors(r, &errors))
 		return;
-	snprintf(text, sizeof text, "%lld", (long long)n);
-	s->days = xstrdup(text);
-	snprintf(text, sizeof text, "%lld", (long long)r->user->id);
-	s->user = xstrdup(text);
-	const char *values[5] = {s->title, s->entries, s->days, s->contact, s->user};
-	db_query(r->app->db, &nominate_statement, values, nominate_done, r);
+	query_start(&q, r, &nominate_statement);
+	query_text(&q, 1, s->title);
+	query_text(&q, 2, s->entries);
+	query_int(&q, 3, n);
+	query_text(&q, 4, s->contact);
+	query_id(&q, 5, r->user->id);
+	query_run(&q, nominate_done, nominate_refused);
 }
 
 void
@@ -260,7 +261,10 @@ honours_nominate(struct request *r)
 void
 honours_list(struct request *r)
 {
-	db_query(r->app->db, &lists_statement, NULL, api_reply_ok_cb, r);
+	struct query q;
+
+	query_start(&q, r, &lists_statement);
+	query_run_reply(&q, "lists", 200);
 }
 
 /* ------------------------------------------------------------------ the public page */
@@ -333,17 +337,11 @@ put_list(struct page *p, struct json_object *list)
 }
 
 static void
-page_done(void *arg, const struct db_reply *reply)
+page_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	struct json_object *lists;
+	struct json_object *lists = json_tokener_parse(query_cell(res, 0, "lists"));
 	struct page p = {evbuffer_new()};
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	lists = json_tokener_parse(PQgetvalue(reply->result, 0, 0));
 	put(&p,
 	    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -377,5 +375,8 @@ page_done(void *arg, const struct db_reply *reply)
 void
 honours_page(struct request *r)
 {
-	db_query(r->app->db, &lists_statement, NULL, page_done, r);
+	struct query q;
+
+	query_start(&q, r, &lists_statement);
+	query_run(&q, page_done, NULL);
 }

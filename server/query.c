@@ -15,6 +15,8 @@ struct query_call {
 	struct request *r;
 	query_rows on_rows;
 	query_failed on_failed;
+	const char *column; /* query_run_reply: the column replied with status */
+	int status;
 };
 
 void
@@ -75,6 +77,10 @@ query_done(void *arg, const struct db_reply *reply)
 {
 	struct query_call *call = arg;
 
+	if (reply->status == DB_OK && call->on_rows == NULL) {
+		query_reply_cell(call->r, reply->result, call->column, call->status);
+		return;
+	}
 	if (reply->status == DB_OK) {
 		call->on_rows(call->r, reply->result);
 		return;
@@ -84,15 +90,29 @@ query_done(void *arg, const struct db_reply *reply)
 	api_reply_db_error(call->r, reply);
 }
 
-void
-query_run(struct query *q, query_rows on_rows, query_failed on_failed)
+static void
+run(struct query *q, query_rows on_rows, query_failed on_failed, const char *column, int status)
 {
 	struct query_call *call = http_alloc(q->r, sizeof *call);
 
 	call->r = q->r;
 	call->on_rows = on_rows;
 	call->on_failed = on_failed;
+	call->column = column;
+	call->status = status;
 	db_query(q->pool, q->statement, q->values, query_done, call);
+}
+
+void
+query_run(struct query *q, query_rows on_rows, query_failed on_failed)
+{
+	run(q, on_rows, on_failed, NULL, 0);
+}
+
+void
+query_run_reply(struct query *q, const char *column, int status)
+{
+	run(q, NULL, NULL, column, status);
 }
 
 void
@@ -101,71 +121,12 @@ query_send(struct query *q, db_callback done, void *arg)
 	db_query(q->pool, q->statement, q->values, done, arg);
 }
 
-static int
-column(const PGresult *res, const char *name)
-{
-	int col = PQfnumber(res, name);
-
-	if (col < 0) {
-		log_error("statement has no such column", "column", name);
-		abort();
-	}
-	return col;
-}
-
-const char *
-query_cell(const PGresult *res, int row, const char *name)
-{
-	int col = column(res, name);
-
-	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
-}
-
-int64_t
-query_cell_id(const PGresult *res, int row, const char *name)
-{
-	const char *text = query_cell(res, row, name);
-
-	return text ? strtoll(text, NULL, 10) : 0;
-}
-
-bool
-query_cell_bool(const PGresult *res, int row, const char *name)
-{
-	const char *text = query_cell(res, row, name);
-
-	return text != NULL && text[0] == 't';
-}
-
-bool
-query_cell_null(const PGresult *res, int row, const char *name)
-{
-	return query_cell(res, row, name) == NULL;
-}
-
 void
 query_reply_cell(struct request *r, const PGresult *res, const char *column, int status)
 {
 	const char *text = query_cell(res, 0, column);
 
 	http_reply_json_text(r, status, text, strlen(text));
-}
-
-int
-query_id_array(const char *text, int64_t *out, int max)
-{
-	int n = 0;
-
-	while (text != NULL && *text && n < max) {
-		char *end;
-		if (*text < '0' || *text > '9') {
-			text++;
-			continue;
-		}
-		out[n++] = strtoll(text, &end, 10);
-		text = end;
-	}
-	return n;
 }
 
 bool

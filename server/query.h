@@ -20,6 +20,7 @@
 
 #include "api_error.h"
 #include "db.h"
+#include "query_cell.h" /* query_cell(res, row, "column") and its typed kin */
 
 struct request;
 
@@ -40,7 +41,8 @@ typedef void (*query_rows)(struct request *r, const PGresult *res);
 typedef bool (*query_failed)(struct request *r, const struct db_reply *reply);
 
 void query_start(struct query *q, struct request *r, struct db_statement *statement);
-/* Outside a request (the sweep's rounds): the same parameters, sent with query_send. */
+/* Outside a request (the sweep's rounds): the same parameters, sent with query_send. A command-line
+ * tool passes pool NULL and runs the statement with db_blocking_run (tools/db_blocking.h). */
 void query_start_pool(struct query *q, struct db_pool *pool, struct db_statement *statement);
 /* $param (1-based) = the value; text NULL is SQL NULL. */
 void query_text(struct query *q, int param, const char *text);
@@ -54,15 +56,8 @@ void query_run(struct query *q, query_rows on_rows, query_failed on_failed);
 /* Runs the statement for query_start_pool's caller: done(arg, reply) sees every outcome, called as
  * db_query calls back (before query_send returns when the pool refuses at once). */
 void query_send(struct query *q, db_callback done, void *arg);
-
-/* A cell by column name; the column must exist (a missing one is a programming error: abort). */
-const char *query_cell(const PGresult *res, int row, const char *column); /* NULL for SQL NULL */
-int64_t query_cell_id(const PGresult *res, int row, const char *column); /* 0 for SQL NULL */
-bool query_cell_bool(const PGresult *res, int row, const char *column); /* false for SQL NULL */
-bool query_cell_null(const PGresult *res, int row, const char *column);
-
-/* Ids from a PostgreSQL array literal such as "{3,7}" (an int8[] cell), at most max of them. */
-int query_id_array(const char *text, int64_t *out, int max);
+/* query_run whose success replies status with row 0's column (JSON text PostgreSQL built). */
+void query_run_reply(struct query *q, const char *column, int status);
 
 /* Replies status with row 0's column (JSON text PostgreSQL built) as the body. */
 void query_reply_cell(struct request *r, const PGresult *res, const char *column, int status);

@@ -1,8 +1,8 @@
 // Issue 13: certificates people trust (one number per set of verified records, the designated
 // handler, who asked recorded, a QR code of the verify URL, the seal, a shareable page, /verify
 // with a box, the certificates' chain) and star levels from verified hours, corrections respected.
-// Named to run after ordering and deadlines, which verify the whole database: its verified hours are
-// written straight to the ledger, outside the orders' chains.
+// Its verified hours are written straight to the ledger, outside the orders' chains, which `paidan
+// audit verify` reports; the files that read verify's lines ask for their own orders only (`--order`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
