@@ -84,11 +84,7 @@ code_done(struct request *r, const PGresult *res)
 	hex = query_cell(res, 0, "secret_hex");
 	if (strcmp(query_cell(res, 0, "state"), "accepted") != 0 || hex == NULL ||
 	    sodium_hex2bin(secret, sizeof secret, hex, strlen(hex), NULL, NULL, NULL) != 0) {
-		body = api_error_body(API_ERROR_CHECKIN_NOT_NOW, NULL);
-		struct json_object *error;
-		json_object_object_get_ex(body, "error", &error);
-		json_object_object_add(error, "state", json_object_new_string(query_cell(res, 0, "state")));
-		http_reply_json(r, 409, body);
+		api_error_reply_state(r, API_ERROR_CHECKIN_NOT_NOW, query_cell(res, 0, "state"));
 		return;
 	}
 	checkin_code_at(secret, (int64_t)now, code);

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "json_io.h"
 #include "list_page.h"
 #include "query.h"
 #include "text.h"
@@ -269,80 +270,60 @@ honours_list(struct request *r)
 
 /* ------------------------------------------------------------------ the public page */
 
-/* The page being built: the one string builder (evbuffer, text.c). */
-struct page {
-	struct evbuffer *b;
-};
-
 static void
-put(struct page *p, const char *s)
-{
-	text_add(p->b, s);
-}
-
-static void
-put_field(struct page *p, struct json_object *obj, const char *name)
-{
-	struct json_object *v;
-
-	if (json_object_object_get_ex(obj, name, &v) && !json_object_is_type(v, json_type_null))
-		text_html_escape(p->b, json_object_get_string(v));
-}
-
-static void
-put_list(struct page *p, struct json_object *list)
+put_list(struct evbuffer *b, struct json_object *list)
 {
 	struct json_object *entries = NULL, *v;
 	bool in_notice = json_object_object_get_ex(list, "in_notice", &v) && json_object_get_boolean(v);
 
-	put(p, "<section class=\"list\" id=\"list-");
-	put_field(p, list, "id");
-	put(p, "\"><h2>");
-	put_field(p, list, "title");
-	put(p, in_notice ? " <span class=\"now\">公示中</span>" : " <span class=\"done\">公示期满</span>");
-	put(p, "</h2><p>公示期：");
-	put_field(p, list, "notice_from");
-	put(p, " 至 ");
-	put_field(p, list, "notice_until");
-	put(p, "（");
-	put(p, in_notice ? "公示期内如有异议，请向发布单位反映" : "公示已结束");
+	text_add(b, "<section class=\"list\" id=\"list-");
+	text_html_escape(b, json_field_text(list, "id"));
+	text_add(b, "\"><h2>");
+	text_html_escape(b, json_field_text(list, "title"));
+	text_add(b, in_notice ? " <span class=\"now\">公示中</span>" : " <span class=\"done\">公示期满</span>");
+	text_add(b, "</h2><p>公示期：");
+	text_html_escape(b, json_field_text(list, "notice_from"));
+	text_add(b, " 至 ");
+	text_html_escape(b, json_field_text(list, "notice_until"));
+	text_add(b, "（");
+	text_add(b, in_notice ? "公示期内如有异议，请向发布单位反映" : "公示已结束");
 	if (in_notice && json_object_object_get_ex(list, "contact", &v) && *json_object_get_string(v)) {
-		put(p, "，联系电话 ");
-		put_field(p, list, "contact");
+		text_add(b, "，联系电话 ");
+		text_html_escape(b, json_field_text(list, "contact"));
 	}
-	put(p,
+	text_add(b,
 	    "）</p><table><thead><tr><th>姓名</th><th>志愿者编号</th><th>服务队</th><th>星级</th>"
 	    "<th class=\"h\">服务时长（小时）</th><th>推荐理由</th></tr></thead><tbody>");
 	json_object_object_get_ex(list, "entries", &entries);
 	for (size_t i = 0; entries != NULL && i < json_object_array_length(entries); i++) {
 		struct json_object *e = json_object_array_get_idx(entries, i), *level;
-		put(p, "<tr><td data-l=\"姓名\">");
-		put_field(p, e, "name");
-		put(p, "</td><td data-l=\"志愿者编号\">");
-		put_field(p, e, "volunteer_no");
-		put(p, "</td><td data-l=\"服务队\">");
-		put_field(p, e, "teams");
-		put(p, "</td><td data-l=\"星级\">");
+		text_add(b, "<tr><td data-l=\"姓名\">");
+		text_html_escape(b, json_field_text(e, "name"));
+		text_add(b, "</td><td data-l=\"志愿者编号\">");
+		text_html_escape(b, json_field_text(e, "volunteer_no"));
+		text_add(b, "</td><td data-l=\"服务队\">");
+		text_html_escape(b, json_field_text(e, "teams"));
+		text_add(b, "</td><td data-l=\"星级\">");
 		if (json_object_object_get_ex(e, "star_level", &level))
-			put(p,
+			text_add(b,
 			    *star_level_name(json_object_get_int(level)) ? star_level_name(json_object_get_int(level))
 			                                                 : "—");
-		put(p, "</td><td class=\"h\" data-l=\"服务时长（小时）\">");
-		put_field(p, e, "verified_hours");
-		put(p, "</td><td data-l=\"推荐理由\">");
-		put_field(p, e, "reason");
-		put(p, "</td></tr>");
+		text_add(b, "</td><td class=\"h\" data-l=\"服务时长（小时）\">");
+		text_html_escape(b, json_field_text(e, "verified_hours"));
+		text_add(b, "</td><td data-l=\"推荐理由\">");
+		text_html_escape(b, json_field_text(e, "reason"));
+		text_add(b, "</td></tr>");
 	}
-	put(p, "</tbody></table></section>");
+	text_add(b, "</tbody></table></section>");
 }
 
 static void
 page_done(struct request *r, const PGresult *res)
 {
 	struct json_object *lists = json_tokener_parse(query_cell(res, 0, "lists"));
-	struct page p = {evbuffer_new()};
+	struct evbuffer *b = evbuffer_new();
 
-	put(&p,
+	text_add(b,
 	    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	    "<title>优秀科技志愿者推荐名单公示</title><style>body{font-family:sans-serif;font-size:16px;"
@@ -355,18 +336,18 @@ page_done(struct request *r, const PGresult *res)
 	    "tr{border:1px solid #999;margin:.5em 0}td{border:none}td.h{text-align:left}"
 	    "td[data-l]::before{content:attr(data-l) \"：\";color:#555}}</style></head><body>"
 	    "<h1>优秀科技志愿者推荐名单公示</h1><p>出具单位：");
-	text_html_escape(p.b, r->app->cfg->issuer);
-	put(&p, "。星级按经确认的志愿服务时长评定：一星 100 小时，二星 300，三星 600，四星 1000，五星 1500。</p>");
+	text_html_escape(b, r->app->cfg->issuer);
+	text_add(b, "。星级按经确认的志愿服务时长评定：一星 100 小时，二星 300，三星 600，四星 1000，五星 1500。</p>");
 	for (size_t i = 0; lists != NULL && i < json_object_array_length(lists); i++)
-		put_list(&p, json_object_array_get_idx(lists, i));
+		put_list(b, json_object_array_get_idx(lists, i));
 	if (lists == NULL || json_object_array_length(lists) == 0)
-		put(&p, "<p id=\"none\">目前没有公示中的名单。</p>");
-	put(&p, "</body></html>");
+		text_add(b, "<p id=\"none\">目前没有公示中的名单。</p>");
+	text_add(b, "</body></html>");
 	json_object_put(lists);
 	http_set_header(r, "Cache-Control", "public, max-age=60");
 	{
 		size_t len;
-		char *html = text_take(p.b, &len);
+		char *html = text_take(b, &len);
 		http_reply_html(r, 200, html, len);
 		free(html);
 	}

@@ -56,10 +56,7 @@ notifications_of_order(struct request *r)
 {
 	struct query q;
 
-	query_start(&q, r, &of_order_statement);
-	query_text(&q, 1, http_path_param(r, "id"));
-	query_text(&q, 2, user_role_name(r->user->role));
-	query_id(&q, 3, r->user->scope_id);
+	query_start_scoped(&q, r, &of_order_statement);
 	query_run(&q, of_order_done, NULL);
 }
 

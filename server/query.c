@@ -7,9 +7,11 @@
 
 #include "api_reply.h"
 #include "app.h"
+#include "auth_user.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "scope.h"
 
 struct query_call {
 	struct request *r;
@@ -26,6 +28,15 @@ query_start(struct query *q, struct request *r, struct db_statement *statement)
 	q->r = r;
 	q->pool = r->app->db;
 	q->statement = statement;
+}
+
+void
+query_start_scoped(struct query *q, struct request *r, struct db_statement *statement)
+{
+	query_start(q, r, statement);
+	query_text(q, 1, http_path_param(r, "id"));
+	query_text(q, 2, user_role_name(r->user->role));
+	query_id(q, 3, r->user->scope_id);
 }
 
 void
@@ -138,6 +149,21 @@ query_row_visible(struct request *r, const PGresult *res, enum api_error missing
 	}
 	if (!query_cell_bool(res, 0, "visible")) {
 		api_error_reply(r, hidden, NULL);
+		return false;
+	}
+	return true;
+}
+
+bool
+query_row_in_community(struct request *r, const PGresult *res)
+{
+	if (PQntuples(res) == 0) {
+		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
+		return false;
+	}
+	if (!scope_may_see(r->user->role, r->user->scope_id,
+	        &(struct scope_order){.community_id = query_cell_id(res, 0, "community_id")})) {
+		api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
 		return false;
 	}
 	return true;

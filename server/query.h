@@ -41,6 +41,9 @@ typedef void (*query_rows)(struct request *r, const PGresult *res);
 typedef bool (*query_failed)(struct request *r, const struct db_reply *reply);
 
 void query_start(struct query *q, struct request *r, struct db_statement *statement);
+/* query_start for a read of the thing named by the path's {id} that the scope rule decides in SQL
+ * (paidan_order_visible and its kin): $1 the path's id, $2 the caller's role name, $3 their scope id. */
+void query_start_scoped(struct query *q, struct request *r, struct db_statement *statement);
 /* Outside a request (the sweep's rounds): the same parameters, sent with query_send. A command-line
  * tool passes pool NULL and runs the statement with db_blocking_run (tools/db_blocking.h). */
 void query_start_pool(struct query *q, struct db_pool *pool, struct db_statement *statement);
@@ -66,5 +69,10 @@ void query_reply_cell(struct request *r, const PGresult *res, const char *column
  * the scope rule): true when row 0 exists and is visible; otherwise replies missing (no row) or
  * hidden and returns false. */
 bool query_row_visible(struct request *r, const PGresult *res, enum api_error missing, enum api_error hidden);
+
+/* A read of one order that its community acts on (merge, erasure): true when row 0 exists and its
+ * "community_id" is within the caller's scope (scope_may_see); otherwise replies no such order or
+ * out of scope and returns false. */
+bool query_row_in_community(struct request *r, const PGresult *res);
 
 #endif

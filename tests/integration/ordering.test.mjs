@@ -240,7 +240,10 @@ describe('ordering', () => {
     assert.ok(ids.teamAMembers.length >= 2, 'the demo team has at least two members');
     // Another community (not the demo worker's, and not the one the foundation tests use), another department.
     ids.otherCommunity = Number(await h.sql(`SELECT id FROM communities WHERE id <> ${ids.community} ORDER BY id DESC LIMIT 1`));
-    ids.listCommunity = Number(await h.sql(`SELECT id FROM communities WHERE id NOT IN (${ids.community}, ${ids.otherCommunity}) ORDER BY id DESC LIMIT 1`));
+    // The lists' community is this file's own: every order in it is one this file made, wherever it runs
+    // (other files generate orders, escalated ones too, in the demo communities).
+    ids.listCommunity = await sqlId(`INSERT INTO communities (town_id, name)
+      SELECT town_id, ${h.lit(h.uniq('列表社区'))} FROM communities WHERE id = ${ids.community} RETURNING id`);
     ids.otherDept = Number(await h.sql(`SELECT id FROM departments WHERE id <> ${ids.kx} ORDER BY id LIMIT 1`));
     // A volunteer of some other team (for hours of a non-member).
     ids.outsider = Number(await h.sql(`SELECT min(volunteer_id) FROM team_members WHERE volunteer_id NOT IN
