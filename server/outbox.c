@@ -23,10 +23,14 @@
 #include "xalloc.h"
 
 #define MAX_SENDING 32
-#define WAKE_DELAY_MS 20
-/* A wake pass reads events from HOLE_MARGIN ids below the highest this process has seen (an event
- * whose id was taken before a later one's but committed after it is that close in practice); the
- * poll's pass reads everything after the watermark, so nothing waits longer than a poll. */
+/* Requests wake the sender at most every WAKE_DELAY_MS: a pass (expand, claim: three statements)
+ * then carries what many requests made instead of one each. */
+#define WAKE_DELAY_MS 100
+/* A pass reads events from HOLE_MARGIN ids below the highest this process has seen (an event whose
+ * id was taken before a later one's but committed after it is that close in practice); every
+ * ADVANCE_EVERY_MS one pass reads everything after the watermark, so a later straggler waits at most
+ * that long. The watermark trails by minutes, and reading from it on every poll cost a scan of
+ * every event of those minutes (tests/bench/notify.sh). */
 #define HOLE_MARGIN 2000
 #define SENT_FLUSH_MS 50
 #define ADVANCE_EVERY_MS 10000
@@ -47,7 +51,8 @@ struct outbox {
 	long lease_ms;
 	long long last_advance_ms;
 	int64_t seen; /* the highest event id this process has expanded */
-	bool full_scan; /* this pass reads from the watermark (the poll's), not from seen - HOLE_MARGIN */
+	bool full_scan; /* this pass reads from the watermark, not from seen - HOLE_MARGIN */
+	bool full_due; /* the next pass should */
 	struct delivery *sent[MAX_SENDING]; /* delivered, not yet recorded */
 	int nsent;
 	struct event *flush_timer;
@@ -417,9 +422,13 @@ on_poll(evutil_socket_t fd, short what, void *arg)
 		o->last_advance_ms = now;
 		outbox_expand_advance(o->db, lag);
 		db_query(o->db, &outbox_backlog_statement, NULL, backlog_done, NULL);
+		o->full_due = true;
 	}
-	if (!o->in_pass)
+	/* seen is 0 until this process has expanded something (another may do all of it). */
+	if (!o->in_pass && (o->full_due || o->seen == 0)) {
 		o->full_scan = true;
+		o->full_due = false;
+	}
 	pass_start(o);
 }
 
