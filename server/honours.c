@@ -16,7 +16,6 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
-#include "json_io.h"
 #include "list_page.h"
 #include "query.h"
 #include "text.h"
@@ -277,19 +276,19 @@ put_list(struct evbuffer *b, struct json_object *list)
 	bool in_notice = json_object_object_get_ex(list, "in_notice", &v) && json_object_get_boolean(v);
 
 	text_add(b, "<section class=\"list\" id=\"list-");
-	text_html_escape(b, json_field_text(list, "id"));
+	text_html_escape(b, text_field(list, "id"));
 	text_add(b, "\"><h2>");
-	text_html_escape(b, json_field_text(list, "title"));
+	text_html_escape(b, text_field(list, "title"));
 	text_add(b, in_notice ? " <span class=\"now\">公示中</span>" : " <span class=\"done\">公示期满</span>");
 	text_add(b, "</h2><p>公示期：");
-	text_html_escape(b, json_field_text(list, "notice_from"));
+	text_html_escape(b, text_field(list, "notice_from"));
 	text_add(b, " 至 ");
-	text_html_escape(b, json_field_text(list, "notice_until"));
+	text_html_escape(b, text_field(list, "notice_until"));
 	text_add(b, "（");
 	text_add(b, in_notice ? "公示期内如有异议，请向发布单位反映" : "公示已结束");
 	if (in_notice && json_object_object_get_ex(list, "contact", &v) && *json_object_get_string(v)) {
 		text_add(b, "，联系电话 ");
-		text_html_escape(b, json_field_text(list, "contact"));
+		text_html_escape(b, text_field(list, "contact"));
 	}
 	text_add(b,
 	    "）</p><table><thead><tr><th>姓名</th><th>志愿者编号</th><th>服务队</th><th>星级</th>"
@@ -298,20 +297,20 @@ put_list(struct evbuffer *b, struct json_object *list)
 	for (size_t i = 0; entries != NULL && i < json_object_array_length(entries); i++) {
 		struct json_object *e = json_object_array_get_idx(entries, i), *level;
 		text_add(b, "<tr><td data-l=\"姓名\">");
-		text_html_escape(b, json_field_text(e, "name"));
+		text_html_escape(b, text_field(e, "name"));
 		text_add(b, "</td><td data-l=\"志愿者编号\">");
-		text_html_escape(b, json_field_text(e, "volunteer_no"));
+		text_html_escape(b, text_field(e, "volunteer_no"));
 		text_add(b, "</td><td data-l=\"服务队\">");
-		text_html_escape(b, json_field_text(e, "teams"));
+		text_html_escape(b, text_field(e, "teams"));
 		text_add(b, "</td><td data-l=\"星级\">");
 		if (json_object_object_get_ex(e, "star_level", &level))
 			text_add(b,
 			    *star_level_name(json_object_get_int(level)) ? star_level_name(json_object_get_int(level))
 			                                                 : "—");
 		text_add(b, "</td><td class=\"h\" data-l=\"服务时长（小时）\">");
-		text_html_escape(b, json_field_text(e, "verified_hours"));
+		text_html_escape(b, text_field(e, "verified_hours"));
 		text_add(b, "</td><td data-l=\"推荐理由\">");
-		text_html_escape(b, json_field_text(e, "reason"));
+		text_html_escape(b, text_field(e, "reason"));
 		text_add(b, "</td></tr>");
 	}
 	text_add(b, "</tbody></table></section>");

@@ -491,13 +491,3 @@ json_text(struct json_object *obj, size_t *len)
 {
 	return json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
 }
-
-const char *
-json_field_text(struct json_object *obj, const char *name)
-{
-	struct json_object *v;
-
-	if (obj == NULL || !json_object_object_get_ex(obj, name, &v) || json_object_is_type(v, json_type_null))
-		return "";
-	return json_object_get_string(v);
-}

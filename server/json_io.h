@@ -35,7 +35,4 @@ size_t utf8_length(const char *s, size_t len);
  * The string belongs to obj. */
 const char *json_text(struct json_object *obj, size_t *len);
 
-/* A member's text as a page prints it: "" when obj is NULL or the member is missing or null. */
-const char *json_field_text(struct json_object *obj, const char *name);
-
 #endif

@@ -14,7 +14,6 @@
 #include "app.h"
 #include "db.h"
 #include "http.h"
-#include "json_io.h"
 #include "photos.h"
 #include "query.h"
 #include "resident_key.h"
@@ -125,16 +124,16 @@ page_done(struct request *r, const PGresult *res)
 	    "<p>下面是居民同意公开的、服务已完成的点单：服务照片和居民的评价。不公开任何姓名、电话和地址。</p>");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *it = json_object_array_get_idx(items, i), *photos = NULL;
-		int rating = atoi(json_field_text(it, "rating"));
+		int rating = atoi(text_field(it, "rating"));
 		text_add(b, "<section class=\"panel showcase-item\"><h2>");
-		text_html_escape(b, json_field_text(it, "category"));
+		text_html_escape(b, text_field(it, "category"));
 		text_add(b, "</h2><p class=\"muted\">");
-		text_html_escape(b, json_field_text(it, "month"));
+		text_html_escape(b, text_field(it, "month"));
 		text_add(b, " · ");
-		text_html_escape(b, json_field_text(it, "town"));
-		if (*json_field_text(it, "team")) {
+		text_html_escape(b, text_field(it, "town"));
+		if (*text_field(it, "team")) {
 			text_add(b, " · ");
-			text_html_escape(b, json_field_text(it, "team"));
+			text_html_escape(b, text_field(it, "team"));
 		}
 		text_add(b, "</p>");
 		if (rating >= 1 && rating <= 5) {
@@ -145,9 +144,9 @@ page_done(struct request *r, const PGresult *res)
 				text_add(b, s <= rating ? "★" : "☆");
 			text_add(b, "</p>");
 		}
-		if (*json_field_text(it, "comment")) {
+		if (*text_field(it, "comment")) {
 			text_add(b, "<blockquote>");
-			text_html_escape(b, json_field_text(it, "comment"));
+			text_html_escape(b, text_field(it, "comment"));
 			text_add(b, "</blockquote>");
 		}
 		json_object_object_get_ex(it, "photos", &photos);

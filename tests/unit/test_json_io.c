@@ -483,21 +483,6 @@ json_text_keeps_slashes_and_utf8_as_they_are(void **state)
 	json_object_put(obj);
 }
 
-/* What a page prints of a member: its text, "" when there is nothing to print. */
-static void
-json_field_text_is_empty_for_missing_null_and_no_object(void **state)
-{
-	struct json_object *obj = json_tokener_parse("{\"name\":\"王<b>\",\"n\":12,\"gone\":null}");
-
-	(void)state;
-	assert_string_equal(json_field_text(obj, "name"), "王<b>");
-	assert_string_equal(json_field_text(obj, "n"), "12");
-	assert_string_equal(json_field_text(obj, "gone"), "");
-	assert_string_equal(json_field_text(obj, "absent"), "");
-	assert_string_equal(json_field_text(NULL, "name"), "");
-	json_object_put(obj);
-}
-
 int
 main(void)
 {
@@ -524,7 +509,6 @@ main(void)
 	    cmocka_unit_test(utf8_valid_reads_only_len_bytes),
 	    cmocka_unit_test(utf8_length_counts_code_points),
 	    cmocka_unit_test(json_text_keeps_slashes_and_utf8_as_they_are),
-	    cmocka_unit_test(json_field_text_is_empty_for_missing_null_and_no_object),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
