@@ -269,6 +269,13 @@ honours_list(struct request *r)
 
 /* ------------------------------------------------------------------ the public page */
 
+/* A member of a list or an entry, escaped; nothing when it is missing or null. */
+static void
+put_field(struct evbuffer *b, struct json_object *obj, const char *name)
+{
+	text_html_escape(b, text_field(obj, name));
+}
+
 static void
 put_list(struct evbuffer *b, struct json_object *list)
 {
@@ -276,19 +283,19 @@ put_list(struct evbuffer *b, struct json_object *list)
 	bool in_notice = json_object_object_get_ex(list, "in_notice", &v) && json_object_get_boolean(v);
 
 	text_add(b, "<section class=\"list\" id=\"list-");
-	text_html_escape(b, text_field(list, "id"));
+	put_field(b, list, "id");
 	text_add(b, "\"><h2>");
-	text_html_escape(b, text_field(list, "title"));
+	put_field(b, list, "title");
 	text_add(b, in_notice ? " <span class=\"now\">公示中</span>" : " <span class=\"done\">公示期满</span>");
 	text_add(b, "</h2><p>公示期：");
-	text_html_escape(b, text_field(list, "notice_from"));
+	put_field(b, list, "notice_from");
 	text_add(b, " 至 ");
-	text_html_escape(b, text_field(list, "notice_until"));
+	put_field(b, list, "notice_until");
 	text_add(b, "（");
 	text_add(b, in_notice ? "公示期内如有异议，请向发布单位反映" : "公示已结束");
 	if (in_notice && json_object_object_get_ex(list, "contact", &v) && *json_object_get_string(v)) {
 		text_add(b, "，联系电话 ");
-		text_html_escape(b, text_field(list, "contact"));
+		put_field(b, list, "contact");
 	}
 	text_add(b,
 	    "）</p><table><thead><tr><th>姓名</th><th>志愿者编号</th><th>服务队</th><th>星级</th>"
@@ -297,20 +304,20 @@ put_list(struct evbuffer *b, struct json_object *list)
 	for (size_t i = 0; entries != NULL && i < json_object_array_length(entries); i++) {
 		struct json_object *e = json_object_array_get_idx(entries, i), *level;
 		text_add(b, "<tr><td data-l=\"姓名\">");
-		text_html_escape(b, text_field(e, "name"));
+		put_field(b, e, "name");
 		text_add(b, "</td><td data-l=\"志愿者编号\">");
-		text_html_escape(b, text_field(e, "volunteer_no"));
+		put_field(b, e, "volunteer_no");
 		text_add(b, "</td><td data-l=\"服务队\">");
-		text_html_escape(b, text_field(e, "teams"));
+		put_field(b, e, "teams");
 		text_add(b, "</td><td data-l=\"星级\">");
 		if (json_object_object_get_ex(e, "star_level", &level))
 			text_add(b,
 			    *star_level_name(json_object_get_int(level)) ? star_level_name(json_object_get_int(level))
 			                                                 : "—");
 		text_add(b, "</td><td class=\"h\" data-l=\"服务时长（小时）\">");
-		text_html_escape(b, text_field(e, "verified_hours"));
+		put_field(b, e, "verified_hours");
 		text_add(b, "</td><td data-l=\"推荐理由\">");
-		text_html_escape(b, text_field(e, "reason"));
+		put_field(b, e, "reason");
 		text_add(b, "</td></tr>");
 	}
 	text_add(b, "</tbody></table></section>");

@@ -10,19 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 
-import { startServer, loadDemo, sql, uniq, randomPhone, sleep, bin, dbUrl } from './harness.mjs';
+import { startServer, loadDemo, sql, uniq, randomPhone, sleep, bin, dbUrl, login as signIn } from './harness.mjs';
 
-const PASSWORD = process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo';
 const HANDLER = '王经办';
 const PUBLIC_URL = 'https://paidan.example.cn';
 let srv;
 const S = {};
 
-async function login(username, password = PASSWORD) {
-  const r = await srv.http('POST', '/api/v1/sessions', { body: { username, password } });
-  assert.equal(r.status, 201, `${username}: ${r.text}`);
-  return r.json;
-}
+const login = (username, password) => signIn(srv, username, password);
 
 function call(who, method, p, body, headers = {}) {
   return srv.http(method, p, { body, headers: { ...(who ? { Authorization: `Bearer ${who.token}` } : {}), ...headers } });
