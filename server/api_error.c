@@ -175,3 +175,13 @@ api_error_reply_message(struct request *r, enum api_error e, const char *message
 {
 	http_reply_json(r, api_error_row(e)->status, api_error_body_message(e, message, fields));
 }
+
+void
+api_error_reply_state(struct request *r, enum api_error e, const char *state)
+{
+	struct json_object *body = api_error_body(e, NULL), *error;
+
+	json_object_object_get_ex(body, "error", &error);
+	json_object_object_add(error, "state", json_object_new_string(state));
+	http_reply_json(r, api_error_row(e)->status, body);
+}

@@ -138,5 +138,8 @@ struct json_object *api_error_body_message(enum api_error e, const char *message
 /* Replies the row's status and body; frees r like every reply. */
 void api_error_reply(struct request *r, enum api_error e, struct json_object *fields);
 void api_error_reply_message(struct request *r, enum api_error e, const char *message, struct json_object *fields);
+/* The row with the state the order is in now beside it: {"error": {"code", "message", "state"}}, for
+ * an action its state does not allow. */
+void api_error_reply_state(struct request *r, enum api_error e, const char *state);
 
 #endif

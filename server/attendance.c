@@ -138,10 +138,7 @@ load_done(struct request *r, const PGresult *res)
 	}
 	state = query_cell(res, 0, "state");
 	if (strcmp(state, "accepted") != 0 && strcmp(state, "in_progress") != 0) {
-		struct json_object *body = api_error_body(API_ERROR_STATE_CONFLICT, NULL), *error;
-		json_object_object_get_ex(body, "error", &error);
-		json_object_object_add(error, "state", json_object_new_string(state));
-		http_reply_json(r, 409, body);
+		api_error_reply_state(r, API_ERROR_STATE_CONFLICT, state);
 		return;
 	}
 	switch (phone_time_to_server(s->taken_ms, s->sent_ms, s->now_ms, &at_ms)) {
@@ -374,9 +371,6 @@ attendance_list(struct request *r)
 {
 	struct query q;
 
-	query_start(&q, r, &list_statement);
-	query_text(&q, 1, http_path_param(r, "id"));
-	query_text(&q, 2, user_role_name(r->user->role));
-	query_id(&q, 3, r->user->scope_id);
+	query_start_scoped(&q, r, &list_statement);
 	query_run(&q, list_done, NULL);
 }

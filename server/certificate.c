@@ -203,10 +203,7 @@ issue_send(struct request *r)
 	for (int i = 0; i < VERIFY_CODE_LEN; i++)
 		code[i] = TRACKING_CODE_ALPHABET[randombytes_uniform(sizeof TRACKING_CODE_ALPHABET - 1)];
 	code[VERIFY_CODE_LEN] = '\0';
-	query_start(&q, r, &issue_statement);
-	query_text(&q, 1, http_path_param(r, "id"));
-	query_text(&q, 2, user_role_name(r->user->role));
-	query_id(&q, 3, r->user->scope_id);
+	query_start_scoped(&q, r, &issue_statement);
 	query_text(&q, 4, code);
 	query_id(&q, 5, r->user->id);
 	query_text(&q, 6, cfg->issuer);

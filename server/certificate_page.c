@@ -27,16 +27,6 @@ put_escaped(struct page *p, const char *s)
 	text_html_escape(p->b, s);
 }
 
-static const char *
-field(struct json_object *obj, const char *name)
-{
-	struct json_object *v;
-
-	if (obj == NULL || !json_object_object_get_ex(obj, name, &v) || json_object_is_type(v, json_type_null))
-		return "";
-	return json_object_get_string(v);
-}
-
 const char *
 star_level_name(int level)
 {
@@ -93,24 +83,24 @@ put_records(struct page *p, struct json_object *records)
 		struct json_object *rec = json_object_array_get_idx(records, i), *sup;
 		bool superseded = json_object_object_get_ex(rec, "superseded", &sup) && json_object_get_boolean(sup);
 		put(p, "<tr><td class=\"d\">");
-		put_escaped(p, field(rec, "date"));
+		put_escaped(p, text_field(rec, "date"));
 		put(p, "</td><td>");
-		put_escaped(p, field(rec, "category"));
-		if (*field(rec, "correction_reason")) {
+		put_escaped(p, text_field(rec, "category"));
+		if (*text_field(rec, "correction_reason")) {
 			put(p, "（更正：");
-			put_escaped(p, field(rec, "correction_reason"));
+			put_escaped(p, text_field(rec, "correction_reason"));
 			put(p, "）");
 		}
 		put(p, "</td><td>");
-		put_escaped(p, field(rec, "town"));
+		put_escaped(p, text_field(rec, "town"));
 		put(p, " ");
-		put_escaped(p, field(rec, "place"));
+		put_escaped(p, text_field(rec, "place"));
 		put(p, "</td><td>");
-		put_escaped(p, field(rec, "team"));
+		put_escaped(p, text_field(rec, "team"));
 		put(p, superseded ? "</td><td class=\"h\"><s>" : "</td><td class=\"h\">");
-		put_escaped(p, field(rec, "hours"));
+		put_escaped(p, text_field(rec, "hours"));
 		put(p, superseded ? "</s>（已更正）</td><td>" : "</td><td>");
-		put_escaped(p, field(rec, "confirmed_by"));
+		put_escaped(p, text_field(rec, "confirmed_by"));
 		put(p, "</td></tr>");
 	}
 	put(p, "</tbody></table>");
@@ -122,7 +112,7 @@ certificate_page(const struct certificate_view *v)
 	struct json_object *content = json_tokener_parse(v->content_json), *volunteer = NULL, *records = NULL;
 	struct page p = {evbuffer_new()};
 	char *qr;
-	int stars = atoi(field(content, "star_level"));
+	int stars = atoi(text_field(content, "star_level"));
 
 	if (content != NULL) {
 		json_object_object_get_ex(content, "volunteer", &volunteer);
@@ -136,21 +126,21 @@ certificate_page(const struct certificate_view *v)
 	put(&p, "<h1>志愿服务记录证明</h1><p class=\"no\">证明编号：<b id=\"number\">");
 	put_escaped(&p, v->number);
 	put(&p, "</b></p><p>兹证明 <b>");
-	put_escaped(&p, field(volunteer, "name"));
+	put_escaped(&p, text_field(volunteer, "name"));
 	put(&p, "</b>");
-	if (*field(volunteer, "id_number_masked")) {
+	if (*text_field(volunteer, "id_number_masked")) {
 		put(&p, "（居民身份证 ");
-		put_escaped(&p, field(volunteer, "id_number_masked"));
+		put_escaped(&p, text_field(volunteer, "id_number_masked"));
 		put(&p, "）");
 	}
-	if (*field(volunteer, "volunteer_no")) {
+	if (*text_field(volunteer, "volunteer_no")) {
 		put(&p, "，志愿者编号 ");
-		put_escaped(&p, field(volunteer, "volunteer_no"));
+		put_escaped(&p, text_field(volunteer, "volunteer_no"));
 	}
 	put(&p, "，参加科技志愿服务，经核实，服务记录如下：</p>");
 	put_records(&p, records);
 	put(&p, "<p>累计志愿服务时长：<b>");
-	put_escaped(&p, field(content, "total"));
+	put_escaped(&p, text_field(content, "total"));
 	put(&p, "</b> 小时");
 	if (*star_level_name(stars)) {
 		put(&p, "，星级：<span class=\"star\" id=\"star\">");
@@ -174,16 +164,16 @@ certificate_page(const struct certificate_view *v)
 		put(&p, "\">");
 	}
 	put(&p, "<p>出具单位：");
-	put_escaped(&p, field(content, "issuer"));
+	put_escaped(&p, text_field(content, "issuer"));
 	put(&p, "</p>");
-	if (*field(content, "handled_by")) {
+	if (*text_field(content, "handled_by")) {
 		put(&p, "<p>经办人：<span id=\"handler\">");
-		put_escaped(&p, field(content, "handled_by"));
+		put_escaped(&p, text_field(content, "handled_by"));
 		put(&p, "</span></p>");
 	}
-	if (*field(content, "handler_contact")) {
+	if (*text_field(content, "handler_contact")) {
 		put(&p, "<p>联系电话：");
-		put_escaped(&p, field(content, "handler_contact"));
+		put_escaped(&p, text_field(content, "handler_contact"));
 		put(&p, "</p>");
 	}
 	put(&p, "<p>出具日期：");

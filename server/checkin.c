@@ -18,6 +18,7 @@
 #include "db.h"
 #include "http.h"
 #include "qr_svg.h"
+#include "query.h"
 #include "resident_proof.h"
 #include "tracking_code.h"
 
@@ -42,6 +43,7 @@ static struct db_statement secret_statement = DB_STATEMENT("checkin_secret",
     "SELECT o.state, o.allowed,"
     "       encode(COALESCE((SELECT secret FROM ins),"
     "                       (SELECT s.secret FROM order_checkin_secrets s WHERE s.order_id = o.id)), 'hex')"
+    "         AS secret_hex"
     "  FROM o",
     7);
 
@@ -59,10 +61,8 @@ reply_key(struct request *r, enum api_error e)
 }
 
 static void
-code_done(void *arg, const struct db_reply *reply)
+code_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	const PGresult *res = reply->result;
 	unsigned char secret[CHECKIN_SECRET_BYTES];
 	char code[CHECKIN_DIGITS + 1], until[32];
 	const char *hex;
@@ -70,29 +70,21 @@ code_done(void *arg, const struct db_reply *reply)
 	struct json_object *body;
 	char *svg;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
 	if (PQntuples(res) == 0) {
 		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+	if (!query_cell_bool(res, 0, "allowed")) {
 		if (r->user == NULL || r->user->role == ROLE_RESIDENT)
 			reply_key(r, API_ERROR_RESIDENT_KEY_WRONG);
 		else
 			api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
 		return;
 	}
-	hex = db_value(res, 0, 2);
-	if (strcmp(PQgetvalue(res, 0, 0), "accepted") != 0 || hex == NULL ||
+	hex = query_cell(res, 0, "secret_hex");
+	if (strcmp(query_cell(res, 0, "state"), "accepted") != 0 || hex == NULL ||
 	    sodium_hex2bin(secret, sizeof secret, hex, strlen(hex), NULL, NULL, NULL) != 0) {
-		body = api_error_body(API_ERROR_CHECKIN_NOT_NOW, NULL);
-		struct json_object *error;
-		json_object_object_get_ex(body, "error", &error);
-		json_object_object_add(error, "state", json_object_new_string(PQgetvalue(res, 0, 0)));
-		http_reply_json(r, 409, body);
+		api_error_reply_state(r, API_ERROR_CHECKIN_NOT_NOW, query_cell(res, 0, "state"));
 		return;
 	}
 	checkin_code_at(secret, (int64_t)now, code);
@@ -110,19 +102,23 @@ code_done(void *arg, const struct db_reply *reply)
 	http_reply_json(r, 200, body);
 }
 
+/* Runs q ($1 tracking code, $2 order id, $4 role and $5 scope set by the caller) with a fresh secret
+ * and the resident's proof. */
 static void
-code_query(struct request *r, const char *tracking_code, const char *order_id, const char *role, const char *scope,
-    const struct resident_proof *proof)
+code_query(struct query *q, const struct resident_proof *proof)
 {
 	unsigned char secret[CHECKIN_SECRET_BYTES];
 	char hex[CHECKIN_SECRET_BYTES * 2 + 1];
-	const char *values[7] = {tracking_code, order_id, hex, role, scope,
-	    proof != NULL ? resident_proof_key(proof) : NULL, proof != NULL ? resident_proof_session(proof) : NULL};
 
 	randombytes_buf(secret, sizeof secret);
 	sodium_bin2hex(hex, sizeof hex, secret, sizeof secret);
 	sodium_memzero(secret, sizeof secret);
-	db_query(r->app->db, &secret_statement, values, code_done, r);
+	query_text(q, 3, hex);
+	if (proof != NULL) {
+		query_text(q, 6, resident_proof_key(proof));
+		query_text(q, 7, resident_proof_session(proof));
+	}
+	query_run(q, code_done, NULL);
 }
 
 void
@@ -130,6 +126,7 @@ checkin_track_code(struct request *r)
 {
 	char code[TRACKING_CODE_LEN + 1];
 	struct resident_proof *proof = http_alloc(r, sizeof *proof);
+	struct query q;
 
 	if (!tracking_code_normalize(route_param(&r->match, "code"), code)) {
 		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
@@ -139,22 +136,22 @@ checkin_track_code(struct request *r)
 		reply_key(r, API_ERROR_FIELDS_INVALID);
 		return;
 	}
-	code_query(r, code, NULL, "resident", NULL, proof);
-}
-
-static void
-console_authenticated(struct request *r)
-{
-	char scope[24];
-
-	snprintf(scope, sizeof scope, "%lld", (long long)r->user->scope_id);
-	code_query(r, NULL, http_path_param(r, "id"), user_role_name(r->user->role), scope, NULL);
+	query_start(&q, r, &secret_statement);
+	query_text(&q, 1, code);
+	query_text(&q, 4, "resident");
+	code_query(&q, proof);
 }
 
 void
 checkin_console_code(struct request *r)
 {
-	console_authenticated(r);
+	struct query q;
+
+	query_start(&q, r, &secret_statement);
+	query_text(&q, 2, http_path_param(r, "id"));
+	query_text(&q, 4, user_role_name(r->user->role));
+	query_id(&q, 5, r->user->scope_id);
+	code_query(&q, NULL);
 }
 
 /* A time in milliseconds: a JSON integer, or an RFC 3339 string is not taken (phones send numbers). */
@@ -236,11 +233,13 @@ void
 checkin_refuse(struct request *r, const char *order_id, int64_t user_id, const char *message)
 {
 	struct refusal *f = http_alloc(r, sizeof *f);
-	char user[24];
-	const char *values[2] = {order_id, user_id > 0 ? user : NULL};
+	struct query q;
 
-	snprintf(user, sizeof user, "%lld", (long long)user_id);
 	f->r = r;
 	f->message = message;
-	db_query(r->app->db, &failure_statement, values, failure_done, f);
+	query_start(&q, r, &failure_statement);
+	query_text(&q, 1, order_id);
+	if (user_id > 0)
+		query_id(&q, 2, user_id);
+	query_send(&q, failure_done, f);
 }

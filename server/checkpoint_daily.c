@@ -12,6 +12,7 @@
 #include "db.h"
 #include "log.h"
 #include "offload.h"
+#include "query.h"
 #include "xalloc.h"
 
 /* The turn is claimed and every head read in one statement: only the process whose claim moved
@@ -29,7 +30,6 @@ static struct db_statement claim_statement = DB_STATEMENT("checkpoint_claim",
 struct checkpoint_daily {
 	struct app *app;
 	struct event *timer;
-	char interval[24];
 };
 
 struct checkpoint_job {
@@ -77,7 +77,7 @@ claim_done(void *arg, const struct db_reply *reply)
 		return; /* another process has this turn */
 	job = xcalloc(1, sizeof *job);
 	job->cfg = app->cfg;
-	job->heads = xstrdup(PQgetvalue(reply->result, 0, 0));
+	job->heads = xstrdup(query_cell(reply->result, 0, "heads"));
 	offload_run(app->offload, job_work, job_done, job);
 }
 
@@ -85,13 +85,15 @@ static void
 tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct checkpoint_daily *daily = arg;
-	const char *values[1] = {daily->interval};
+	struct query q;
 
 	(void)fd;
 	(void)what;
 	if (daily->app->stopping || !db_pool_ready(daily->app->db))
 		return;
-	db_query(daily->app->db, &claim_statement, values, claim_done, daily->app);
+	query_start_pool(&q, daily->app->db, &claim_statement);
+	query_int(&q, 1, daily->app->cfg->checkpoint_interval_s);
+	query_send(&q, claim_done, daily->app);
 }
 
 struct checkpoint_daily *
@@ -105,7 +107,6 @@ checkpoint_daily_start(struct app *app)
 		return NULL;
 	daily = xcalloc(1, sizeof *daily);
 	daily->app = app;
-	snprintf(daily->interval, sizeof daily->interval, "%ld", every);
 	/* Look often enough that a day's checkpoint is at most five minutes late. */
 	period.tv_sec = every < 300 ? every : 300;
 	period.tv_usec = 0;

@@ -2,7 +2,6 @@
  * sweeping at once erase once. */
 #include "erasure.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,12 +10,13 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "query.h"
 #include "xalloc.h"
 
 #define ERASED_TEXT "（已删除）"
 
 static struct db_statement due_statement = DB_STATEMENT("erasure_due",
-    "SELECT id, tracking_code, state, encode(last_event_hash, 'hex'), event_count"
+    "SELECT id, tracking_code, state, encode(last_event_hash, 'hex') AS head, event_count"
     "  FROM orders"
     " WHERE personal_erased_at IS NULL AND state IN ('closed', 'rejected', 'cancelled', 'merged')"
     "   AND closed_at < now() - $1::int * interval '1 day'"
@@ -71,11 +71,11 @@ due_done(void *arg, const struct db_reply *reply)
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *note = "超过保存期限，已删除个人信息 (personal data erased after the retention period)";
 		struct erasure_order order = {
-		    .id = PQgetvalue(res, i, 0),
-		    .tracking_code = PQgetvalue(res, i, 1),
-		    .state = PQgetvalue(res, i, 2),
-		    .head = PQgetvalue(res, i, 3),
-		    .event_count = atoi(PQgetvalue(res, i, 4)),
+		    .id = query_cell(res, i, "id"),
+		    .tracking_code = query_cell(res, i, "tracking_code"),
+		    .state = query_cell(res, i, "state"),
+		    .head = query_cell(res, i, "head"),
+		    .event_count = query_cell_int(res, i, "event_count"),
 		};
 
 		if (erasure_erase(round.app, &order, 0, "system", note, erase_done, round.pending))
@@ -98,14 +98,23 @@ erasure_erase(struct app *app, const struct erasure_order *order, int64_t actor_
 	    .payload = "erased=personal",
 	};
 	struct audit_link link;
-	char actor[24];
-	const char *values[10] = {order->id, order->state, link.prev_hex, link.hash_hex, link.at_us, note, link.version,
-	    event.payload, actor_id > 0 ? actor : NULL, actor_role};
+	struct query q;
 
 	if (!audit_next(&event, order->head, order->event_count, &link))
 		return false;
-	snprintf(actor, sizeof actor, "%lld", (long long)actor_id);
-	db_query(app->db, &erase_statement, values, done, arg);
+	query_start_pool(&q, app->db, &erase_statement);
+	query_text(&q, 1, order->id);
+	query_text(&q, 2, order->state);
+	query_text(&q, 3, link.prev_hex);
+	query_text(&q, 4, link.hash_hex);
+	query_text(&q, 5, link.at_us);
+	query_text(&q, 6, note);
+	query_text(&q, 7, link.version);
+	query_text(&q, 8, event.payload);
+	if (actor_id > 0)
+		query_id(&q, 9, actor_id);
+	query_text(&q, 10, actor_role);
+	query_send(&q, done, arg);
 	return true;
 }
 
@@ -113,12 +122,12 @@ void
 erasure_round(struct app *app, int *pending)
 {
 	struct erasure_round *round = xcalloc(1, sizeof *round);
-	char days[24];
-	const char *values[1] = {days};
+	struct query q;
 
 	round->app = app;
 	round->pending = pending;
-	snprintf(days, sizeof days, "%ld", app->cfg->erase_after_days);
 	(*pending)++;
-	db_query(app->db, &due_statement, values, due_done, round);
+	query_start_pool(&q, app->db, &due_statement);
+	query_int(&q, 1, app->cfg->erase_after_days);
+	query_send(&q, due_done, round);
 }

@@ -18,7 +18,6 @@
 #include "erasure.h"
 #include "http.h"
 #include "query.h"
-#include "scope.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -82,15 +81,8 @@ loaded(struct request *r, const PGresult *res)
 	const char *state;
 	struct erasure_order order;
 
-	if (PQntuples(res) == 0) {
-		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
+	if (!query_row_in_community(r, res))
 		return;
-	}
-	if (!scope_may_see(r->user->role, r->user->scope_id,
-	        &(struct scope_order){.community_id = query_cell_id(res, 0, "community_id")})) {
-		api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
-		return;
-	}
 	if (query_cell_bool(res, 0, "erased")) {
 		api_error_reply(r, API_ERROR_ALREADY_ERASED, NULL);
 		return;

@@ -35,9 +35,10 @@
  * the log ends now. The scope notes are limited before the join: the generic plan guessed a third of
  * them and hash-joined a sequential scan of the whole audit log on every poll. */
 static struct db_statement poll_statement = DB_STATEMENT("events_poll",
-    "SELECT s.event_id, s.community_id, s.department_id, s.team_id, s.offered::text,"
+    "SELECT s.event_id, s.community_id, s.department_id, s.team_id, s.offered::text AS offered,"
     "       json_build_object('event_id', e.id, 'order_id', e.order_id, 'action', e.action,"
-    "         'from', e.from_state, 'state', e.to_state, 'at', e.at)::text, e.order_id"
+    "         'from', e.from_state, 'state', e.to_state, 'at', e.at)::text AS event,"
+    "       e.order_id"
     "  FROM (SELECT * FROM order_event_scopes WHERE $1::bigint IS NOT NULL AND event_id > $1::bigint"
     "         ORDER BY event_id LIMIT 1000) s"
     "  JOIN order_events e ON e.id = s.event_id"
@@ -74,13 +75,14 @@ deliver_row(struct event_feed *feed, const PGresult *res, int row)
 {
 	struct event_scope scope;
 
-	scope.order = strtoll(PQgetvalue(res, row, 6), NULL, 10);
-	scope.community = strtoll(PQgetvalue(res, row, 1), NULL, 10);
-	scope.department = PQgetisnull(res, row, 2) ? 0 : strtoll(PQgetvalue(res, row, 2), NULL, 10);
-	scope.team = PQgetisnull(res, row, 3) ? 0 : strtoll(PQgetvalue(res, row, 3), NULL, 10);
-	scope.noffered = query_id_array(PQgetvalue(res, row, 4), scope.offered, EVENT_FEED_MAX_OFFERED);
-	feed->deliver(feed->arg, strtoll(PQgetvalue(res, row, 0), NULL, 10), &scope, PQgetvalue(res, row, 5),
-	    (size_t)PQgetlength(res, row, 5));
+	const char *event = query_cell_text(res, row, "event");
+
+	scope.order = query_cell_id(res, row, "order_id");
+	scope.community = query_cell_id(res, row, "community_id");
+	scope.department = query_cell_id(res, row, "department_id");
+	scope.team = query_cell_id(res, row, "team_id");
+	scope.noffered = query_id_array(query_cell(res, row, "offered"), scope.offered, EVENT_FEED_MAX_OFFERED);
+	feed->deliver(feed->arg, query_cell_id(res, row, "event_id"), &scope, event, strlen(event));
 }
 
 /* Remembers a delivered id above the floor; false when it was delivered already. */
@@ -180,14 +182,14 @@ poll_done(void *arg, const struct db_reply *reply)
 	rows = PQntuples(res);
 	if (!feed->known) {
 		if (rows == 1) {
-			feed->floor = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+			feed->floor = query_cell_id(res, 0, "event_id");
 			feed->known = true;
 		}
 		poll_schedule(feed, poll_interval(feed));
 		return;
 	}
 	for (int i = 0; i < rows; i++) {
-		int64_t id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		int64_t id = query_cell_id(res, i, "event_id");
 		if (id > feed->floor && pending_add(feed, id))
 			deliver_row(feed, res, i);
 	}
@@ -200,19 +202,17 @@ static void
 poll_now(evutil_socket_t fd, short what, void *arg)
 {
 	struct event_feed *feed = arg;
-	char floor[24];
-	const char *values[1] = {NULL};
+	struct query q;
 
 	(void)fd;
 	(void)what;
 	if (feed->polling)
 		return;
-	if (feed->known) {
-		snprintf(floor, sizeof floor, "%lld", (long long)feed->floor);
-		values[0] = floor;
-	}
+	query_start_pool(&q, feed->db, &poll_statement);
+	if (feed->known)
+		query_id(&q, 1, feed->floor);
 	feed->polling = true;
-	db_query(feed->db, &poll_statement, values, poll_done, feed);
+	query_send(&q, poll_done, feed);
 }
 
 static void
@@ -230,14 +230,16 @@ static void
 prune_now(evutil_socket_t fd, short what, void *arg)
 {
 	struct event_feed *feed = arg;
-	static const char *values[1] = {"600"}; /* kept ten minutes */
+	struct query q;
 
 	(void)fd;
 	(void)what;
 	if (feed->pruning)
 		return;
+	query_start_pool(&q, feed->db, &prune_statement);
+	query_int(&q, 1, 600); /* kept ten minutes */
 	feed->pruning = true;
-	db_query(feed->db, &prune_statement, values, prune_done, feed);
+	query_send(&q, prune_done, feed);
 }
 
 struct event_feed *

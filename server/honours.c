@@ -17,6 +17,7 @@
 #include "db.h"
 #include "http.h"
 #include "list_page.h"
+#include "query.h"
 #include "text.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -27,7 +28,8 @@ static struct db_statement stars_statement = DB_STATEMENT("honours_stars",
     "SELECT json_build_object('volunteer_id', v.id, 'volunteer_no', v.volunteer_no, 'name', v.name,"
     "         'star_level', paidan_star_level(h.hours), 'verified_hours', to_char(h.hours, 'FM999990.00'),"
     "         'teams', (SELECT COALESCE(json_agg(t.name ORDER BY t.id), '[]'::json)"
-    "                     FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.volunteer_id = v.id))::text,"
+    "                     FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.volunteer_id = v.id))::text"
+    "         AS volunteer,"
     "       v.id"
     "  FROM volunteer_verified_hours h JOIN volunteers v ON v.id = h.volunteer_id"
     " WHERE paidan_star_level(h.hours) >= $1::int AND ($2::bigint IS NULL OR v.id > $2::bigint)"
@@ -55,7 +57,7 @@ static struct db_statement nominate_statement = DB_STATEMENT("honours_nominate",
     ")"
     "SELECT json_build_object('id', l.id, 'title', l.title, 'notice_from', l.notice_from,"
     "         'notice_until', l.notice_until, 'contact', l.contact, 'published_at', l.published_at,"
-    "         'entries', (SELECT count(*) FROM ins), 'url', '/honours#list-' || l.id)::text"
+    "         'entries', (SELECT count(*) FROM ins), 'url', '/honours#list-' || l.id)::text AS list"
     "  FROM l",
     5);
 
@@ -71,7 +73,7 @@ static struct db_statement lists_statement = DB_STATEMENT("honours_lists",
     "                       'verified_hours', to_char(e.verified_hours, 'FM999990.00'),"
     "                       'star_level', e.star_level, 'reason', e.reason) ORDER BY e.position)"
     "                       FROM nomination_entries e JOIN volunteers v ON v.id = e.volunteer_id"
-    "                      WHERE e.list_id = l.id)) ORDER BY l.id DESC), '[]'::json)::text"
+    "                      WHERE e.list_id = l.id)) ORDER BY l.id DESC), '[]'::json)::text AS lists"
     "  FROM (SELECT * FROM nomination_lists ORDER BY id DESC LIMIT 20) l",
     0);
 
@@ -82,16 +84,11 @@ struct stars_state {
 };
 
 static void
-stars_done(void *arg, const struct db_reply *reply)
+stars_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct stars_state *s = r->state;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	list_page_reply(r, reply->result, &s->page);
+	list_page_reply(r, res, &s->page);
 }
 
 static void
@@ -100,23 +97,24 @@ stars_authenticated(struct request *r)
 	struct stars_state *s = http_state_new(r, sizeof *s, NULL);
 	struct field_errors errors;
 	const char *level = http_query_param(r, "level");
-	char level_text[4] = "1";
-	const char *values[3];
+	int level_n = 1;
+	struct query q;
 
 	field_errors_init(&errors);
 	list_page_read(r, &errors, &s->page);
 	if (level != NULL && *level) {
 		if (level[0] >= '1' && level[0] <= '5' && level[1] == '\0')
-			level_text[0] = level[0];
+			level_n = level[0] - '0';
 		else
 			field_errors_add(&errors, "level", "应为 1 到 5 (1 to 5)");
 	}
 	if (api_reply_if_field_errors(r, &errors))
 		return;
-	values[0] = level_text;
-	values[1] = list_page_cursor(&s->page);
-	values[2] = s->page.fetch;
-	db_query(r->app->db, &stars_statement, values, stars_done, r);
+	query_start(&q, r, &stars_statement);
+	query_int(&q, 1, level_n);
+	query_text(&q, 2, list_page_cursor(&s->page));
+	query_text(&q, 3, s->page.fetch);
+	query_run(&q, stars_done, NULL);
 }
 
 void
@@ -180,7 +178,7 @@ read_entries(struct json_object *body, struct field_errors *errors)
 }
 
 struct nominate_state {
-	char *title, *entries, *days, *contact, *user;
+	char *title, *entries, *contact;
 };
 
 static void
@@ -190,25 +188,27 @@ nominate_state_free(void *p)
 
 	free(s->title);
 	free(s->entries);
-	free(s->days);
 	free(s->contact);
-	free(s->user);
 	free(s);
 }
 
-static void
-nominate_done(void *arg, const struct db_reply *reply)
+static bool
+nominate_refused(struct request *r, const struct db_reply *reply)
 {
-	struct request *r = arg;
+	struct json_object *fields;
 
-	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "PD422") == 0) {
-		struct json_object *fields = json_object_new_object();
-		json_object_object_add(
-		    fields, "entries", json_object_new_string("有志愿者编号不存在 (no such volunteer)"));
-		api_error_reply(r, API_ERROR_FIELDS_INVALID, fields);
-		return;
-	}
-	api_reply_created_cb(arg, reply);
+	if (reply->status != DB_SQL_ERROR || strcmp(reply->sqlstate, "PD422") != 0)
+		return false;
+	fields = json_object_new_object();
+	json_object_object_add(fields, "entries", json_object_new_string("有志愿者编号不存在 (no such volunteer)"));
+	api_error_reply(r, API_ERROR_FIELDS_INVALID, fields);
+	return true;
+}
+
+static void
+nominate_done(struct request *r, const PGresult *res)
+{
+	query_reply_cell(r, res, "list", 201);
 }
 
 static void
@@ -220,8 +220,8 @@ nominate_authenticated(struct request *r)
 	struct json_object *body = http_parse_body(r, false, &kind), *days;
 	const char *title, *contact = r->app->cfg->certificate_contact;
 	size_t len;
-	char text[24];
 	int64_t n = 5;
+	struct query q;
 
 	if (body == NULL)
 		return;
@@ -243,12 +243,13 @@ nominate_authenticated(struct request *r)
 	json_object_put(body);
 	if (api_reply_if_field_errors(r, &errors))
 		return;
-	snprintf(text, sizeof text, "%lld", (long long)n);
-	s->days = xstrdup(text);
-	snprintf(text, sizeof text, "%lld", (long long)r->user->id);
-	s->user = xstrdup(text);
-	const char *values[5] = {s->title, s->entries, s->days, s->contact, s->user};
-	db_query(r->app->db, &nominate_statement, values, nominate_done, r);
+	query_start(&q, r, &nominate_statement);
+	query_text(&q, 1, s->title);
+	query_text(&q, 2, s->entries);
+	query_int(&q, 3, n);
+	query_text(&q, 4, s->contact);
+	query_id(&q, 5, r->user->id);
+	query_run(&q, nominate_done, nominate_refused);
 }
 
 void
@@ -260,91 +261,75 @@ honours_nominate(struct request *r)
 void
 honours_list(struct request *r)
 {
-	db_query(r->app->db, &lists_statement, NULL, api_reply_ok_cb, r);
+	struct query q;
+
+	query_start(&q, r, &lists_statement);
+	query_run_reply(&q, "lists", 200);
 }
 
 /* ------------------------------------------------------------------ the public page */
 
-/* The page being built: the one string builder (evbuffer, text.c). */
-struct page {
-	struct evbuffer *b;
-};
-
+/* A member of a list or an entry, escaped; nothing when it is missing or null. */
 static void
-put(struct page *p, const char *s)
+put_field(struct evbuffer *b, struct json_object *obj, const char *name)
 {
-	text_add(p->b, s);
+	text_html_escape(b, text_field(obj, name));
 }
 
 static void
-put_field(struct page *p, struct json_object *obj, const char *name)
-{
-	struct json_object *v;
-
-	if (json_object_object_get_ex(obj, name, &v) && !json_object_is_type(v, json_type_null))
-		text_html_escape(p->b, json_object_get_string(v));
-}
-
-static void
-put_list(struct page *p, struct json_object *list)
+put_list(struct evbuffer *b, struct json_object *list)
 {
 	struct json_object *entries = NULL, *v;
 	bool in_notice = json_object_object_get_ex(list, "in_notice", &v) && json_object_get_boolean(v);
 
-	put(p, "<section class=\"list\" id=\"list-");
-	put_field(p, list, "id");
-	put(p, "\"><h2>");
-	put_field(p, list, "title");
-	put(p, in_notice ? " <span class=\"now\">公示中</span>" : " <span class=\"done\">公示期满</span>");
-	put(p, "</h2><p>公示期：");
-	put_field(p, list, "notice_from");
-	put(p, " 至 ");
-	put_field(p, list, "notice_until");
-	put(p, "（");
-	put(p, in_notice ? "公示期内如有异议，请向发布单位反映" : "公示已结束");
+	text_add(b, "<section class=\"list\" id=\"list-");
+	put_field(b, list, "id");
+	text_add(b, "\"><h2>");
+	put_field(b, list, "title");
+	text_add(b, in_notice ? " <span class=\"now\">公示中</span>" : " <span class=\"done\">公示期满</span>");
+	text_add(b, "</h2><p>公示期：");
+	put_field(b, list, "notice_from");
+	text_add(b, " 至 ");
+	put_field(b, list, "notice_until");
+	text_add(b, "（");
+	text_add(b, in_notice ? "公示期内如有异议，请向发布单位反映" : "公示已结束");
 	if (in_notice && json_object_object_get_ex(list, "contact", &v) && *json_object_get_string(v)) {
-		put(p, "，联系电话 ");
-		put_field(p, list, "contact");
+		text_add(b, "，联系电话 ");
+		put_field(b, list, "contact");
 	}
-	put(p,
+	text_add(b,
 	    "）</p><table><thead><tr><th>姓名</th><th>志愿者编号</th><th>服务队</th><th>星级</th>"
 	    "<th class=\"h\">服务时长（小时）</th><th>推荐理由</th></tr></thead><tbody>");
 	json_object_object_get_ex(list, "entries", &entries);
 	for (size_t i = 0; entries != NULL && i < json_object_array_length(entries); i++) {
 		struct json_object *e = json_object_array_get_idx(entries, i), *level;
-		put(p, "<tr><td data-l=\"姓名\">");
-		put_field(p, e, "name");
-		put(p, "</td><td data-l=\"志愿者编号\">");
-		put_field(p, e, "volunteer_no");
-		put(p, "</td><td data-l=\"服务队\">");
-		put_field(p, e, "teams");
-		put(p, "</td><td data-l=\"星级\">");
+		text_add(b, "<tr><td data-l=\"姓名\">");
+		put_field(b, e, "name");
+		text_add(b, "</td><td data-l=\"志愿者编号\">");
+		put_field(b, e, "volunteer_no");
+		text_add(b, "</td><td data-l=\"服务队\">");
+		put_field(b, e, "teams");
+		text_add(b, "</td><td data-l=\"星级\">");
 		if (json_object_object_get_ex(e, "star_level", &level))
-			put(p,
+			text_add(b,
 			    *star_level_name(json_object_get_int(level)) ? star_level_name(json_object_get_int(level))
 			                                                 : "—");
-		put(p, "</td><td class=\"h\" data-l=\"服务时长（小时）\">");
-		put_field(p, e, "verified_hours");
-		put(p, "</td><td data-l=\"推荐理由\">");
-		put_field(p, e, "reason");
-		put(p, "</td></tr>");
+		text_add(b, "</td><td class=\"h\" data-l=\"服务时长（小时）\">");
+		put_field(b, e, "verified_hours");
+		text_add(b, "</td><td data-l=\"推荐理由\">");
+		put_field(b, e, "reason");
+		text_add(b, "</td></tr>");
 	}
-	put(p, "</tbody></table></section>");
+	text_add(b, "</tbody></table></section>");
 }
 
 static void
-page_done(void *arg, const struct db_reply *reply)
+page_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-	struct json_object *lists;
-	struct page p = {evbuffer_new()};
+	struct json_object *lists = json_tokener_parse(query_cell(res, 0, "lists"));
+	struct evbuffer *b = evbuffer_new();
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	lists = json_tokener_parse(PQgetvalue(reply->result, 0, 0));
-	put(&p,
+	text_add(b,
 	    "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	    "<title>优秀科技志愿者推荐名单公示</title><style>body{font-family:sans-serif;font-size:16px;"
@@ -357,18 +342,18 @@ page_done(void *arg, const struct db_reply *reply)
 	    "tr{border:1px solid #999;margin:.5em 0}td{border:none}td.h{text-align:left}"
 	    "td[data-l]::before{content:attr(data-l) \"：\";color:#555}}</style></head><body>"
 	    "<h1>优秀科技志愿者推荐名单公示</h1><p>出具单位：");
-	text_html_escape(p.b, r->app->cfg->issuer);
-	put(&p, "。星级按经确认的志愿服务时长评定：一星 100 小时，二星 300，三星 600，四星 1000，五星 1500。</p>");
+	text_html_escape(b, r->app->cfg->issuer);
+	text_add(b, "。星级按经确认的志愿服务时长评定：一星 100 小时，二星 300，三星 600，四星 1000，五星 1500。</p>");
 	for (size_t i = 0; lists != NULL && i < json_object_array_length(lists); i++)
-		put_list(&p, json_object_array_get_idx(lists, i));
+		put_list(b, json_object_array_get_idx(lists, i));
 	if (lists == NULL || json_object_array_length(lists) == 0)
-		put(&p, "<p id=\"none\">目前没有公示中的名单。</p>");
-	put(&p, "</body></html>");
+		text_add(b, "<p id=\"none\">目前没有公示中的名单。</p>");
+	text_add(b, "</body></html>");
 	json_object_put(lists);
 	http_set_header(r, "Cache-Control", "public, max-age=60");
 	{
 		size_t len;
-		char *html = text_take(p.b, &len);
+		char *html = text_take(b, &len);
 		http_reply_html(r, 200, html, len);
 		free(html);
 	}
@@ -377,5 +362,8 @@ page_done(void *arg, const struct db_reply *reply)
 void
 honours_page(struct request *r)
 {
-	db_query(r->app->db, &lists_statement, NULL, page_done, r);
+	struct query q;
+
+	query_start(&q, r, &lists_statement);
+	query_run(&q, page_done, NULL);
 }

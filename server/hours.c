@@ -92,10 +92,7 @@ hours_ledger(struct request *r)
 {
 	struct query query;
 
-	query_start(&query, r, &ledger_statement);
-	query_text(&query, 1, http_path_param(r, "id"));
-	query_text(&query, 2, user_role_name(r->user->role));
-	query_id(&query, 3, r->user->scope_id);
+	query_start_scoped(&query, r, &ledger_statement);
 	query_run(&query, ledger_rows, NULL);
 }
 

@@ -31,9 +31,10 @@ usage(FILE *out)
 	      "  user add     create an account; the password is read from standard input\n"
 	      "  import volunteers FILE.csv\n"
 	      "               register volunteers from a CSV file, all or nothing\n"
-	      "  audit verify [--checkpoint FILE]\n"
+	      "  audit verify [--checkpoint FILE] [--order ID]...\n"
 	      "               check every order's audit hash chain and what it recorded; names every\n"
-	      "               difference; with a signed checkpoint, also cut, deleted or rewritten chains\n"
+	      "               difference; with a signed checkpoint, also cut, deleted or rewritten chains;\n"
+	      "               with --order, only those orders' chains\n"
 	      "  audit checkpoint [--rotate-key]\n"
 	      "               sign all chain heads with the checkpoint key; write the file; print its path\n\n"
 	      "options (each also from its environment variable):\n",
@@ -77,6 +78,7 @@ main(int argc, char **argv)
 	struct config cfg;
 	int first = 1;
 	bool rotate_key = false;
+	char orders[1024] = ""; /* audit verify --order: "{id,id…}", "" for every order */
 
 	if (sodium_init() < 0) {
 		fputs("paidan: libsodium failed to initialise\n", stderr);
@@ -119,7 +121,7 @@ main(int argc, char **argv)
 	if (strcmp(command, "audit") == 0) {
 		if (argc < 3 || (strcmp(argv[2], "verify") != 0 && strcmp(argv[2], "checkpoint") != 0)) {
 			fputs(
-			    "usage: paidan audit verify [--checkpoint FILE] [--database-url URL]\n"
+			    "usage: paidan audit verify [--checkpoint FILE] [--order ID]... [--database-url URL]\n"
 			    "       paidan audit checkpoint [--rotate-key] [--checkpoint-key-file F] [--checkpoint-dir D]\n",
 			    stderr);
 			return 2;
@@ -131,6 +133,17 @@ main(int argc, char **argv)
 			if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc &&
 			    strcmp(audit_action, "verify") == 0) {
 				checkpoint_file = argv[i + 1];
+				memmove(argv + i, argv + i + 2, (size_t)(argc - i - 2) * sizeof *argv);
+				argc -= 2;
+				i--;
+			} else if (strcmp(argv[i], "--order") == 0 && i + 1 < argc &&
+			    strcmp(audit_action, "verify") == 0) {
+				if (!audit_verify_add_order(orders, sizeof orders, argv[i + 1])) {
+					fprintf(stderr,
+					    "paidan: --order takes an order id (up to 40 of them): \"%s\"\n",
+					    argv[i + 1]);
+					return 2;
+				}
 				memmove(argv + i, argv + i + 2, (size_t)(argc - i - 2) * sizeof *argv);
 				argc -= 2;
 				i--;
@@ -171,7 +184,7 @@ main(int argc, char **argv)
 	if (strcmp(command, "audit") == 0 && strcmp(audit_action, "checkpoint") == 0)
 		return audit_checkpoint_run(&cfg, rotate_key, stdout);
 	if (strcmp(command, "audit") == 0) {
-		int rc = audit_verify_run(&cfg, stdout), problems;
+		int rc = audit_verify_run(&cfg, orders[0] ? orders : NULL, stdout), problems;
 		if (checkpoint_file == NULL || rc == 2)
 			return rc;
 		problems = audit_checkpoint_check(&cfg, checkpoint_file, stdout);

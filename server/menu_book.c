@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "submit_statements.h"
 
 struct db_statement menu_book_service_statement = DB_STATEMENT("menu_book_service",
     "SELECT s.category_id, paidan_service_open(s) AS open FROM services s WHERE s.id = $1::bigint", 1);
@@ -27,14 +28,7 @@ struct db_statement menu_book_statement = DB_STATEMENT("menu_book",
     "    FROM svc WHERE s.id = svc.id"
     "  RETURNING s.id"
     "), new_order AS ("
-    "  SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id FROM counted"
-    "), key AS ("
-    "  INSERT INTO idempotency_keys (key, request_hash, order_id, resident_key_sealed)"
-    "  SELECT $1::text, decode($2, 'hex'), id, decode($15, 'hex') FROM new_order WHERE $1::text IS NOT NULL"
-    "), inserted AS ("
-    "  INSERT INTO orders (id, tracking_code, community_id, category_id, description, contact_name,"
-    "                      contact_phone, address, preferred_time, created_at, updated_at, due_at,"
-    "                      last_event_hash, resident_key_hash, personal_salt, personal_digest,"
+    "  SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id FROM counted" SUBMIT_KEY_AND_ORDER_COLUMNS
     "                      sms_consent, source, entered_by, service_id, state, department_id, team_id,"
     "                      accepted_at)"
     "  SELECT n.id, $3, $4, $5, $6, $7, $8, $9, $10, t.at, t.at, CASE WHEN svc.took THEN svc.due END,"

@@ -12,18 +12,21 @@
 #include "db.h"
 #include "http.h"
 #include "outbox.h"
+#include "query.h"
 #include "validate.h"
 
 static struct db_statement of_order_statement = DB_STATEMENT("notifications_of_order",
     "SELECT CASE WHEN paidan_order_visible(o, $2::text, $3::bigint) THEN"
     "  json_build_object('items', COALESCE((SELECT json_agg(paidan_notification_json(n) ORDER BY n.id)"
     "                                         FROM notifications n WHERE n.order_id = o.id), '[]'))::text END"
+    "         AS notifications"
     "  FROM orders o WHERE o.id = $1::bigint",
     3);
 
 static struct db_statement list_statement = DB_STATEMENT("notifications_list",
     "SELECT json_build_object('items', COALESCE(json_agg(paidan_notification_json(n)::jsonb"
     "                                                    || jsonb_build_object('work_no', o.work_no) ORDER BY n.id DESC), '[]'))::text"
+    "         AS notifications"
     "  FROM (SELECT * FROM notifications WHERE state = $1::text ORDER BY id DESC LIMIT $2::int) n"
     "  JOIN orders o ON o.id = n.order_id",
     2);
@@ -34,30 +37,27 @@ static struct db_statement resend_statement = DB_STATEMENT("notifications_resend
     "         deadline_at = now() + interval '1 day', last_error = NULL"
     "   WHERE id = $1::bigint AND state = 'failed' AND recipient <> 'erased' RETURNING *"
     ")"
-    "SELECT paidan_notification_json(upd)::text, true FROM upd "
+    "SELECT paidan_notification_json(upd)::text AS notification, true AS resent FROM upd "
     "UNION ALL SELECT NULL, false FROM notifications WHERE id = $1::bigint AND NOT EXISTS (SELECT 1 FROM upd)",
     1);
 
 static void
-of_order_done(void *arg, const struct db_reply *reply)
+of_order_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-
-	if (reply->status == DB_OK && (PQntuples(reply->result) == 0 || PQgetisnull(reply->result, 0, 0))) {
+	if (PQntuples(res) == 0 || query_cell_null(res, 0, "notifications")) {
 		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
 		return;
 	}
-	api_reply_first_cell(r, reply, 200);
+	query_reply_cell(r, res, "notifications", 200);
 }
 
 void
 notifications_of_order(struct request *r)
 {
-	char scope[24];
-	const char *values[3] = {http_path_param(r, "id"), user_role_name(r->user->role), scope};
+	struct query q;
 
-	snprintf(scope, sizeof scope, "%lld", (long long)r->user->scope_id);
-	db_query(r->app->db, &of_order_statement, values, of_order_done, r);
+	query_start_scoped(&q, r, &of_order_statement);
+	query_run(&q, of_order_done, NULL);
 }
 
 void
@@ -65,8 +65,7 @@ notifications_list(struct request *r)
 {
 	const char *state = http_query_param(r, "state"), *limit = http_query_param(r, "limit");
 	int64_t n = 100;
-	const char *values[2];
-	char count[24];
+	struct query q;
 
 	if (state == NULL)
 		state = "failed";
@@ -81,34 +80,33 @@ notifications_list(struct request *r)
 		field_errors_free(&errors);
 		return;
 	}
-	snprintf(count, sizeof count, "%lld", (long long)n);
-	values[0] = state;
-	values[1] = count;
-	db_query(r->app->db, &list_statement, values, api_reply_ok_cb, r);
+	query_start(&q, r, &list_statement);
+	query_text(&q, 1, state);
+	query_int(&q, 2, n);
+	query_run_reply(&q, "notifications", 200);
 }
 
 static void
-resend_done(void *arg, const struct db_reply *reply)
+resend_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-
-	if (reply->status == DB_OK && PQntuples(reply->result) == 0) {
+	if (PQntuples(res) == 0) {
 		api_error_reply(r, API_ERROR_NO_SUCH_NOTIFICATION, NULL);
 		return;
 	}
-	if (reply->status == DB_OK && strcmp(PQgetvalue(reply->result, 0, 1), "t") != 0) {
+	if (!query_cell_bool(res, 0, "resent")) {
 		api_error_reply(r, API_ERROR_NOTIFICATION_NOT_FAILED, NULL);
 		return;
 	}
-	if (reply->status == DB_OK)
-		outbox_wake(r->app->outbox);
-	api_reply_first_cell(r, reply, 200);
+	outbox_wake(r->app->outbox);
+	query_reply_cell(r, res, "notification", 200);
 }
 
 void
 notifications_resend(struct request *r)
 {
-	const char *values[1] = {http_path_param(r, "id")};
+	struct query q;
 
-	db_query(r->app->db, &resend_statement, values, resend_done, r);
+	query_start(&q, r, &resend_statement);
+	query_text(&q, 1, http_path_param(r, "id"));
+	query_run(&q, resend_done, NULL);
 }

@@ -232,16 +232,8 @@ transition_send(struct request *r)
 static void
 reply_conflict(struct request *r, const char *state)
 {
-	struct json_object *body = api_error_body(API_ERROR_STATE_CONFLICT, NULL);
-	struct json_object *error;
-
-	if (reply_page_if_html(r, 409, "这一单的状态已经变了，现在不能这样办理。")) {
-		json_object_put(body);
-		return;
-	}
-	json_object_object_get_ex(body, "error", &error);
-	json_object_object_add(error, "state", json_object_new_string(state));
-	http_reply_json(r, api_error_row(API_ERROR_STATE_CONFLICT)->status, body);
+	if (!reply_page_if_html(r, 409, "这一单的状态已经变了，现在不能这样办理。"))
+		api_error_reply_state(r, API_ERROR_STATE_CONFLICT, state);
 }
 
 static void

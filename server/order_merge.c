@@ -16,7 +16,6 @@
 #include "db.h"
 #include "http.h"
 #include "query.h"
-#include "scope.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -82,17 +81,6 @@ reply_into(struct request *r, const char *message)
 }
 
 static void
-reply_conflict(struct request *r, const char *state)
-{
-	struct json_object *body = api_error_body(API_ERROR_STATE_CONFLICT, NULL);
-	struct json_object *error;
-
-	json_object_object_get_ex(body, "error", &error);
-	json_object_object_add(error, "state", json_object_new_string(state));
-	http_reply_json(r, api_error_row(API_ERROR_STATE_CONFLICT)->status, body);
-}
-
-static void
 merged(struct request *r, const PGresult *res)
 {
 	query_reply_cell(r, res, "body", 200);
@@ -140,18 +128,11 @@ loaded(struct request *r, const PGresult *res)
 	struct audit_link dup_link, into_link;
 	struct query q;
 
-	if (PQntuples(res) == 0) {
-		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
+	if (!query_row_in_community(r, res))
 		return;
-	}
-	if (!scope_may_see(r->user->role, r->user->scope_id,
-	        &(struct scope_order){.community_id = query_cell_id(res, 0, "community_id")})) {
-		api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
-		return;
-	}
 	state = query_cell(res, 0, "state");
 	if (s->retried || strcmp(state, "submitted") != 0) {
-		reply_conflict(r, state);
+		api_error_reply_state(r, API_ERROR_STATE_CONFLICT, state);
 		return;
 	}
 	if (query_cell_null(res, 0, "into_id")) {

@@ -302,9 +302,6 @@ order_detail(struct request *r)
 {
 	struct query query;
 
-	query_start(&query, r, &detail_statement);
-	query_text(&query, 1, http_path_param(r, "id"));
-	query_text(&query, 2, user_role_name(r->user->role));
-	query_id(&query, 3, r->user->scope_id);
+	query_start_scoped(&query, r, &detail_statement);
 	query_run(&query, detail_rows, NULL);
 }

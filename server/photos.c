@@ -135,10 +135,7 @@ insert_done(struct request *r, const PGresult *res)
 		return;
 	}
 	/* Read after the write: the statement does not see its own inserts. */
-	query_start(&q, r, &list_statement);
-	query_text(&q, 1, http_path_param(r, "id"));
-	query_text(&q, 2, user_role_name(r->user->role));
-	query_id(&q, 3, r->user->scope_id);
+	query_start_scoped(&q, r, &list_statement);
 	query_run(&q, after_insert, NULL);
 }
 
@@ -163,10 +160,7 @@ load_done(struct request *r, const PGresult *res)
 	}
 	state = query_cell(res, 0, "state");
 	if (strcmp(state, "in_progress") != 0 && strcmp(state, "completed") != 0) {
-		struct json_object *body = api_error_body(API_ERROR_STATE_CONFLICT, NULL), *error;
-		json_object_object_get_ex(body, "error", &error);
-		json_object_object_add(error, "state", json_object_new_string(state));
-		http_reply_json(r, 409, body);
+		api_error_reply_state(r, API_ERROR_STATE_CONFLICT, state);
 		return;
 	}
 	photos = strtol(query_cell(res, 0, "photos"), NULL, 10);
@@ -268,10 +262,7 @@ photos_list(struct request *r)
 {
 	struct query q;
 
-	query_start(&q, r, &list_statement);
-	query_text(&q, 1, http_path_param(r, "id"));
-	query_text(&q, 2, user_role_name(r->user->role));
-	query_id(&q, 3, r->user->scope_id);
+	query_start_scoped(&q, r, &list_statement);
 	query_run(&q, list_done, NULL);
 }
 

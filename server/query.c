@@ -7,14 +7,18 @@
 
 #include "api_reply.h"
 #include "app.h"
+#include "auth_user.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "scope.h"
 
 struct query_call {
 	struct request *r;
 	query_rows on_rows;
 	query_failed on_failed;
+	const char *column; /* query_run_reply: the column replied with status */
+	int status;
 };
 
 void
@@ -24,6 +28,15 @@ query_start(struct query *q, struct request *r, struct db_statement *statement)
 	q->r = r;
 	q->pool = r->app->db;
 	q->statement = statement;
+}
+
+void
+query_start_scoped(struct query *q, struct request *r, struct db_statement *statement)
+{
+	query_start(q, r, statement);
+	query_text(q, 1, http_path_param(r, "id"));
+	query_text(q, 2, user_role_name(r->user->role));
+	query_id(q, 3, r->user->scope_id);
 }
 
 void
@@ -75,6 +88,10 @@ query_done(void *arg, const struct db_reply *reply)
 {
 	struct query_call *call = arg;
 
+	if (reply->status == DB_OK && call->on_rows == NULL) {
+		query_reply_cell(call->r, reply->result, call->column, call->status);
+		return;
+	}
 	if (reply->status == DB_OK) {
 		call->on_rows(call->r, reply->result);
 		return;
@@ -84,15 +101,29 @@ query_done(void *arg, const struct db_reply *reply)
 	api_reply_db_error(call->r, reply);
 }
 
-void
-query_run(struct query *q, query_rows on_rows, query_failed on_failed)
+static void
+run(struct query *q, query_rows on_rows, query_failed on_failed, const char *column, int status)
 {
 	struct query_call *call = http_alloc(q->r, sizeof *call);
 
 	call->r = q->r;
 	call->on_rows = on_rows;
 	call->on_failed = on_failed;
+	call->column = column;
+	call->status = status;
 	db_query(q->pool, q->statement, q->values, query_done, call);
+}
+
+void
+query_run(struct query *q, query_rows on_rows, query_failed on_failed)
+{
+	run(q, on_rows, on_failed, NULL, 0);
+}
+
+void
+query_run_reply(struct query *q, const char *column, int status)
+{
+	run(q, NULL, NULL, column, status);
 }
 
 void
@@ -101,71 +132,12 @@ query_send(struct query *q, db_callback done, void *arg)
 	db_query(q->pool, q->statement, q->values, done, arg);
 }
 
-static int
-column(const PGresult *res, const char *name)
-{
-	int col = PQfnumber(res, name);
-
-	if (col < 0) {
-		log_error("statement has no such column", "column", name);
-		abort();
-	}
-	return col;
-}
-
-const char *
-query_cell(const PGresult *res, int row, const char *name)
-{
-	int col = column(res, name);
-
-	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
-}
-
-int64_t
-query_cell_id(const PGresult *res, int row, const char *name)
-{
-	const char *text = query_cell(res, row, name);
-
-	return text ? strtoll(text, NULL, 10) : 0;
-}
-
-bool
-query_cell_bool(const PGresult *res, int row, const char *name)
-{
-	const char *text = query_cell(res, row, name);
-
-	return text != NULL && text[0] == 't';
-}
-
-bool
-query_cell_null(const PGresult *res, int row, const char *name)
-{
-	return query_cell(res, row, name) == NULL;
-}
-
 void
 query_reply_cell(struct request *r, const PGresult *res, const char *column, int status)
 {
 	const char *text = query_cell(res, 0, column);
 
 	http_reply_json_text(r, status, text, strlen(text));
-}
-
-int
-query_id_array(const char *text, int64_t *out, int max)
-{
-	int n = 0;
-
-	while (text != NULL && *text && n < max) {
-		char *end;
-		if (*text < '0' || *text > '9') {
-			text++;
-			continue;
-		}
-		out[n++] = strtoll(text, &end, 10);
-		text = end;
-	}
-	return n;
 }
 
 bool
@@ -177,6 +149,21 @@ query_row_visible(struct request *r, const PGresult *res, enum api_error missing
 	}
 	if (!query_cell_bool(res, 0, "visible")) {
 		api_error_reply(r, hidden, NULL);
+		return false;
+	}
+	return true;
+}
+
+bool
+query_row_in_community(struct request *r, const PGresult *res)
+{
+	if (PQntuples(res) == 0) {
+		api_error_reply(r, API_ERROR_NO_SUCH_ORDER, NULL);
+		return false;
+	}
+	if (!scope_may_see(r->user->role, r->user->scope_id,
+	        &(struct scope_order){.community_id = query_cell_id(res, 0, "community_id")})) {
+		api_error_reply(r, API_ERROR_ORDER_OUT_OF_SCOPE, NULL);
 		return false;
 	}
 	return true;

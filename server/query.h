@@ -20,6 +20,7 @@
 
 #include "api_error.h"
 #include "db.h"
+#include "query_cell.h" /* query_cell(res, row, "column") and its typed kin */
 
 struct request;
 
@@ -40,7 +41,11 @@ typedef void (*query_rows)(struct request *r, const PGresult *res);
 typedef bool (*query_failed)(struct request *r, const struct db_reply *reply);
 
 void query_start(struct query *q, struct request *r, struct db_statement *statement);
-/* Outside a request (the sweep's rounds): the same parameters, sent with query_send. */
+/* query_start for a read of the thing named by the path's {id} that the scope rule decides in SQL
+ * (paidan_order_visible and its kin): $1 the path's id, $2 the caller's role name, $3 their scope id. */
+void query_start_scoped(struct query *q, struct request *r, struct db_statement *statement);
+/* Outside a request (the sweep's rounds): the same parameters, sent with query_send. A command-line
+ * tool passes pool NULL and runs the statement with db_blocking_run (tools/db_blocking.h). */
 void query_start_pool(struct query *q, struct db_pool *pool, struct db_statement *statement);
 /* $param (1-based) = the value; text NULL is SQL NULL. */
 void query_text(struct query *q, int param, const char *text);
@@ -54,15 +59,8 @@ void query_run(struct query *q, query_rows on_rows, query_failed on_failed);
 /* Runs the statement for query_start_pool's caller: done(arg, reply) sees every outcome, called as
  * db_query calls back (before query_send returns when the pool refuses at once). */
 void query_send(struct query *q, db_callback done, void *arg);
-
-/* A cell by column name; the column must exist (a missing one is a programming error: abort). */
-const char *query_cell(const PGresult *res, int row, const char *column); /* NULL for SQL NULL */
-int64_t query_cell_id(const PGresult *res, int row, const char *column); /* 0 for SQL NULL */
-bool query_cell_bool(const PGresult *res, int row, const char *column); /* false for SQL NULL */
-bool query_cell_null(const PGresult *res, int row, const char *column);
-
-/* Ids from a PostgreSQL array literal such as "{3,7}" (an int8[] cell), at most max of them. */
-int query_id_array(const char *text, int64_t *out, int max);
+/* query_run whose success replies status with row 0's column (JSON text PostgreSQL built). */
+void query_run_reply(struct query *q, const char *column, int status);
 
 /* Replies status with row 0's column (JSON text PostgreSQL built) as the body. */
 void query_reply_cell(struct request *r, const PGresult *res, const char *column, int status);
@@ -71,5 +69,10 @@ void query_reply_cell(struct request *r, const PGresult *res, const char *column
  * the scope rule): true when row 0 exists and is visible; otherwise replies missing (no row) or
  * hidden and returns false. */
 bool query_row_visible(struct request *r, const PGresult *res, enum api_error missing, enum api_error hidden);
+
+/* A read of one order that its community acts on (merge, erasure): true when row 0 exists and its
+ * "community_id" is within the caller's scope (scope_may_see); otherwise replies no such order or
+ * out of scope and returns false. */
+bool query_row_in_community(struct request *r, const PGresult *res);
 
 #endif

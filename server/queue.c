@@ -94,10 +94,7 @@ recorded(struct request *r, const PGresult *res)
 		return;
 	}
 	if (query_cell_null(res, 0, "body")) {
-		struct json_object *body = api_error_body(API_ERROR_STATE_CONFLICT, NULL), *error;
-		json_object_object_get_ex(body, "error", &error);
-		json_object_object_add(error, "state", json_object_new_string(query_cell(res, 0, "state")));
-		http_reply_json(r, 409, body);
+		api_error_reply_state(r, API_ERROR_STATE_CONFLICT, query_cell(res, 0, "state"));
 		return;
 	}
 	query_reply_cell(r, res, "body", 201);

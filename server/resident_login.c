@@ -19,6 +19,7 @@
 #include "http.h"
 #include "notify_rules.h"
 #include "notify_schedule.h"
+#include "query.h"
 #include "session.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -36,7 +37,7 @@ static struct db_statement code_statement = DB_STATEMENT("resident_code",
     "       day_start = EXCLUDED.day_start"
     " WHERE p.sent_at < now() - interval '1 minute'"
     "   AND (p.day_start <> EXCLUDED.day_start OR p.sent_today < " CODE_MAX_PER_DAY ")"
-    "RETURNING EXISTS (SELECT 1 FROM orders o WHERE o.contact_phone = $1)",
+    "RETURNING EXISTS (SELECT 1 FROM orders o WHERE o.contact_phone = $1) AS has_orders",
     4);
 
 static struct db_statement verify_statement = DB_STATEMENT("resident_verify",
@@ -51,7 +52,7 @@ static struct db_statement verify_statement = DB_STATEMENT("resident_verify",
     "  SELECT decode($3, 'hex'), $1, now() + $4::int * interval '1 hour' FROM upd WHERE upd.ok"
     "  RETURNING expires_at"
     ")"
-    "SELECT upd.ok, upd.wrong_tries, (SELECT expires_at FROM s) FROM upd",
+    "SELECT upd.ok, upd.wrong_tries, (SELECT expires_at FROM s) AS expires_at FROM upd",
     4);
 
 static struct db_statement orders_statement = DB_STATEMENT("resident_orders",
@@ -62,6 +63,7 @@ static struct db_statement orders_statement = DB_STATEMENT("resident_orders",
     "      'created_at', o.created_at, 'updated_at', o.updated_at) ORDER BY o.id DESC)"
     "    FROM (SELECT * FROM orders WHERE contact_phone = s.phone ORDER BY id DESC LIMIT 100) o"
     "    JOIN categories c ON c.id = o.category_id JOIN communities cm ON cm.id = o.community_id), '[]'))::text END"
+    "         AS orders"
     "  FROM (SELECT (SELECT phone FROM resident_sessions WHERE token_hash = decode($1, 'hex') AND expires_at > now())"
     "        AS phone) s",
     1);
@@ -70,7 +72,6 @@ struct login_state {
 	char phone[16];
 	char code[8];
 	char token_hex[65];
-	char *values[4];
 };
 
 static void
@@ -124,25 +125,20 @@ code_sms_done(void *arg, enum channel_outcome outcome, const char *provider, con
 }
 
 static void
-code_done(void *arg, const struct db_reply *reply)
+code_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct login_state *s = r->state;
 	const char *params[1] = {s->code};
 	struct notify_message m = {0};
 	unsigned char key_bytes[16];
 	char key[40], *text;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (PQntuples(reply->result) == 0) {
+	if (PQntuples(res) == 0) {
 		http_set_header(r, "Retry-After", "60");
 		api_error_reply(r, API_ERROR_PHONE_CODE_TOO_OFTEN, NULL);
 		return;
 	}
-	if (strcmp(PQgetvalue(reply->result, 0, 0), "t") != 0) {
+	if (!query_cell_bool(res, 0, "has_orders")) {
 		/* No orders under this phone: say the same, send nothing. */
 		reply_sent(r);
 		return;
@@ -178,7 +174,8 @@ resident_codes_create(struct request *r)
 	enum input_kind kind;
 	struct json_object *body = http_parse_body(r, false, &kind);
 	unsigned char salt[16];
-	char salt_hex[33], day[24];
+	char salt_hex[33];
+	struct query q;
 
 	if (body == NULL)
 		return;
@@ -190,36 +187,32 @@ resident_codes_create(struct request *r)
 	snprintf(s->code, sizeof s->code, "%06u", (unsigned)randombytes_uniform(1000000));
 	randombytes_buf(salt, sizeof salt);
 	sodium_bin2hex(salt_hex, sizeof salt_hex, salt, sizeof salt);
-	snprintf(day, sizeof day, "%lld", (long long)notify_beijing_day_start((int64_t)time(NULL)));
-	{
-		const char *values[4] = {s->phone, s->code, salt_hex, day};
-		db_query(r->app->db, &code_statement, values, code_done, r);
-	}
+	query_start(&q, r, &code_statement);
+	query_text(&q, 1, s->phone);
+	query_text(&q, 2, s->code);
+	query_text(&q, 3, salt_hex);
+	query_int(&q, 4, notify_beijing_day_start((int64_t)time(NULL)));
+	query_run(&q, code_done, NULL);
 }
 
 static void
-verify_done(void *arg, const struct db_reply *reply)
+verify_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	struct login_state *s = r->state;
 	struct field_errors errors;
 	char cookie[256], masked[16], left[160];
 	int tries;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
 	field_errors_init(&errors);
-	if (PQntuples(reply->result) == 0) {
+	if (PQntuples(res) == 0) {
 		field_errors_add(&errors, "code",
 		    "验证码已失效，请重新获取 (the code has expired or was voided; ask for a new one)");
 		api_reply_field_errors(r, &errors);
 		field_errors_free(&errors);
 		return;
 	}
-	if (strcmp(PQgetvalue(reply->result, 0, 0), "t") != 0) {
-		tries = 5 - atoi(PQgetvalue(reply->result, 0, 1));
+	if (!query_cell_bool(res, 0, "ok")) {
+		tries = 5 - query_cell_int(res, 0, "wrong_tries");
 		if (tries > 0)
 			snprintf(left, sizeof left, "验证码不对，还可以再试 %d 次 (wrong code; %d tries left)", tries,
 			    tries);
@@ -239,7 +232,8 @@ verify_done(void *arg, const struct db_reply *reply)
 	{
 		struct json_object *out = json_object_new_object();
 		json_object_object_add(out, "phone", json_object_new_string(masked));
-		json_object_object_add(out, "expires_at", json_object_new_string(PQgetvalue(reply->result, 0, 2)));
+		json_object_object_add(
+		    out, "expires_at", json_object_new_string(query_cell_text(res, 0, "expires_at")));
 		http_reply_json(r, 201, out);
 	}
 }
@@ -252,9 +246,10 @@ resident_sessions_create(struct request *r)
 	enum input_kind kind;
 	struct json_object *body = http_parse_body(r, false, &kind);
 	unsigned char token[32];
-	char hash_hex[65], hours[24];
+	char hash_hex[65];
 	const char *text;
 	size_t len;
+	struct query q;
 
 	if (body == NULL)
 		return;
@@ -272,24 +267,23 @@ resident_sessions_create(struct request *r)
 	randombytes_buf(token, sizeof token);
 	sodium_bin2hex(s->token_hex, sizeof s->token_hex, token, sizeof token);
 	session_token_hash(s->token_hex, hash_hex);
-	snprintf(hours, sizeof hours, "%ld", r->app->cfg->resident_session_hours);
-	{
-		const char *values[4] = {s->phone, s->code, hash_hex, hours};
-		db_query(r->app->db, &verify_statement, values, verify_done, r);
-	}
+	query_start(&q, r, &verify_statement);
+	query_text(&q, 1, s->phone);
+	query_text(&q, 2, s->code);
+	query_text(&q, 3, hash_hex);
+	query_int(&q, 4, r->app->cfg->resident_session_hours);
+	query_run(&q, verify_done, NULL);
 }
 
 static void
-orders_done(void *arg, const struct db_reply *reply)
+orders_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-
-	if (reply->status == DB_OK && PQgetisnull(reply->result, 0, 0)) {
+	if (query_cell_null(res, 0, "orders")) {
 		static const char none[] = "{\"phone\":null,\"items\":[]}";
 		http_reply_json_text(r, 200, none, sizeof none - 1);
 		return;
 	}
-	api_reply_first_cell(r, reply, 200);
+	query_reply_cell(r, res, "orders", 200);
 }
 
 bool
@@ -319,7 +313,7 @@ void
 resident_orders(struct request *r)
 {
 	char hash_hex[65];
-	const char *values[1] = {hash_hex};
+	struct query q;
 
 	if (!resident_session_hash(r, hash_hex)) {
 		/* A public route: no session is an empty answer, not a 401. */
@@ -327,5 +321,7 @@ resident_orders(struct request *r)
 		http_reply_json_text(r, 200, none, sizeof none - 1);
 		return;
 	}
-	db_query(r->app->db, &orders_statement, values, orders_done, r);
+	query_start(&q, r, &orders_statement);
+	query_text(&q, 1, hash_hex);
+	query_run(&q, orders_done, NULL);
 }

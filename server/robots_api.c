@@ -11,12 +11,13 @@
 #include "auth_user.h"
 #include "db.h"
 #include "http.h"
+#include "query.h"
 #include "validate.h"
 #include "xalloc.h"
 
 static struct db_statement list_statement = DB_STATEMENT("robots_list",
     "SELECT json_build_object('items', COALESCE(json_agg(paidan_robot_json(r) ORDER BY r.scope, r.scope_id),"
-    "       '[]'))::text FROM robot_webhooks r",
+    "       '[]'))::text AS robots FROM robot_webhooks r",
     0);
 
 static struct db_statement put_statement = DB_STATEMENT("robots_put",
@@ -29,14 +30,16 @@ static struct db_statement put_statement = DB_STATEMENT("robots_put",
     "                     ELSE $2::bigint = 0 END "
     "ON CONFLICT (scope, scope_id) DO UPDATE SET kind = EXCLUDED.kind, url = EXCLUDED.url,"
     "       secret = EXCLUDED.secret, updated_by = EXCLUDED.updated_by, updated_at = now()"
-    "RETURNING paidan_robot_json(robot_webhooks)::text",
+    "RETURNING paidan_robot_json(robot_webhooks)::text AS robot",
     6);
 
 static struct db_statement delete_statement = DB_STATEMENT(
     "robots_delete", "DELETE FROM robot_webhooks WHERE scope = $1::text AND scope_id = $2::bigint RETURNING 1", 2);
 
+/* The validated fields, owned until the request ends. */
 struct robot_state {
-	char *values[6];
+	char *scope, *kind, *url, *secret; /* secret NULL: keep the stored one */
+	int64_t scope_id;
 };
 
 static void
@@ -44,8 +47,10 @@ robot_state_free(void *p)
 {
 	struct robot_state *s = p;
 
-	for (int i = 0; i < 6; i++)
-		free(s->values[i]);
+	free(s->scope);
+	free(s->kind);
+	free(s->url);
+	free(s->secret);
 	free(s);
 }
 
@@ -69,15 +74,16 @@ url_valid(const char *url, size_t len)
 void
 robots_list(struct request *r)
 {
-	db_query(r->app->db, &list_statement, NULL, api_reply_ok_cb, r);
+	struct query q;
+
+	query_start(&q, r, &list_statement);
+	query_run_reply(&q, "robots", 200);
 }
 
 static void
-put_done(void *arg, const struct db_reply *reply)
+put_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-
-	if (reply->status == DB_OK && PQntuples(reply->result) == 0) {
+	if (PQntuples(res) == 0) {
 		struct field_errors errors;
 		field_errors_init(&errors);
 		field_errors_add(&errors, "scope_id",
@@ -86,7 +92,7 @@ put_done(void *arg, const struct db_reply *reply)
 		field_errors_free(&errors);
 		return;
 	}
-	api_reply_first_cell(r, reply, 200);
+	query_reply_cell(r, res, "robot", 200);
 }
 
 void
@@ -99,14 +105,14 @@ robots_put(struct request *r)
 	const char *text;
 	size_t len;
 	int64_t id = -1;
-	char user[24];
+	struct query q;
 
 	if (body == NULL)
 		return;
 	field_errors_init(&errors);
 	if (validate_text(&errors, body, "scope", 1, 20, TEXT_SINGLE_LINE, &text, &len)) {
 		if (scope_valid(text))
-			s->values[0] = xstrndup(text, len);
+			s->scope = xstrndup(text, len);
 		else
 			field_errors_add(
 			    &errors, "scope", "应为 community、department 或 county (community, department or county)");
@@ -115,45 +121,41 @@ robots_put(struct request *r)
 	    (id = json_object_get_int64(v)) < 0 || id > 9007199254740991LL)
 		field_errors_add(&errors, "scope_id",
 		    "应为社区或部门的编号，县级填 0 (the community's or department's id; 0 for the county)");
-	else {
-		char n[24];
-		snprintf(n, sizeof n, "%lld", (long long)id);
-		s->values[1] = xstrdup(n);
-	}
+	else
+		s->scope_id = id;
 	if (validate_text(&errors, body, "kind", 1, 20, TEXT_SINGLE_LINE, &text, &len)) {
 		if (strcmp(text, "wecom") == 0 || strcmp(text, "dingtalk") == 0)
-			s->values[2] = xstrndup(text, len);
+			s->kind = xstrndup(text, len);
 		else
 			field_errors_add(
 			    &errors, "kind", "应为 wecom（企业微信）或 dingtalk（钉钉）(wecom or dingtalk)");
 	}
 	if (validate_text(&errors, body, "url", 1, 500, TEXT_SINGLE_LINE, &text, &len)) {
 		if (url_valid(text, len))
-			s->values[3] = xstrndup(text, len);
+			s->url = xstrndup(text, len);
 		else
 			field_errors_add(&errors, "url", "应为机器人的 https 地址 (the robot's https webhook URL)");
 	}
 	if (json_object_object_get_ex(body, "secret", &v) && !json_object_is_type(v, json_type_null) &&
 	    validate_text(&errors, body, "secret", 0, 200, TEXT_SINGLE_LINE, &text, &len))
-		s->values[4] = xstrndup(text, len);
+		s->secret = xstrndup(text, len);
 	json_object_put(body);
 	if (api_reply_if_field_errors(r, &errors))
 		return;
-	snprintf(user, sizeof user, "%lld", (long long)r->user->id);
-	s->values[5] = xstrdup(user);
-	db_query(r->app->db, &put_statement, (const char *const *)s->values, put_done, r);
+	query_start(&q, r, &put_statement);
+	query_text(&q, 1, s->scope);
+	query_id(&q, 2, s->scope_id);
+	query_text(&q, 3, s->kind);
+	query_text(&q, 4, s->url);
+	query_text(&q, 5, s->secret);
+	query_id(&q, 6, r->user->id);
+	query_run(&q, put_done, NULL);
 }
 
 static void
-delete_done(void *arg, const struct db_reply *reply)
+delete_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
-
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (PQntuples(reply->result) == 0) {
+	if (PQntuples(res) == 0) {
 		api_error_reply(r, API_ERROR_NO_SUCH_ROBOT, NULL);
 		return;
 	}
@@ -165,7 +167,7 @@ robots_delete(struct request *r)
 {
 	const char *scope = http_query_param(r, "scope"), *id = http_query_param(r, "scope_id");
 	int64_t n = 0;
-	const char *values[2] = {scope, id};
+	struct query q;
 
 	if (scope == NULL || !scope_valid(scope) || id == NULL || (strcmp(id, "0") != 0 && !parse_id(id, &n))) {
 		struct field_errors errors;
@@ -176,5 +178,8 @@ robots_delete(struct request *r)
 		field_errors_free(&errors);
 		return;
 	}
-	db_query(r->app->db, &delete_statement, values, delete_done, r);
+	query_start(&q, r, &delete_statement);
+	query_text(&q, 1, scope);
+	query_text(&q, 2, id);
+	query_run(&q, delete_done, NULL);
 }

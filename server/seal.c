@@ -13,6 +13,7 @@
 #include "auth_user.h"
 #include "db.h"
 #include "http.h"
+#include "query.h"
 #include "xalloc.h"
 
 static struct db_statement insert_statement = DB_STATEMENT("seal_insert",
@@ -20,11 +21,11 @@ static struct db_statement insert_statement = DB_STATEMENT("seal_insert",
     "INSERT INTO certificate_seals (content_type, image, sha256, uploaded_by)"
     "SELECT $2, b, encode(sha256(b), 'hex'), $3::bigint FROM img"
     " RETURNING json_build_object('id', id, 'url', '/seals/' || id, 'content_type', content_type,"
-    "                             'sha256', sha256, 'uploaded_at', uploaded_at)::text",
+    "                             'sha256', sha256, 'uploaded_at', uploaded_at)::text AS seal",
     3);
 
-static struct db_statement get_statement = DB_STATEMENT(
-    "seal_get", "SELECT content_type, encode(image, 'hex') FROM certificate_seals WHERE id = $1::bigint", 1);
+static struct db_statement get_statement = DB_STATEMENT("seal_get",
+    "SELECT content_type, encode(image, 'hex') AS image_hex FROM certificate_seals WHERE id = $1::bigint", 1);
 
 const char *
 seal_image_type(const unsigned char *data, size_t len)
@@ -45,8 +46,8 @@ upload_authenticated(struct request *r)
 	size_t len;
 	const unsigned char *body = (const unsigned char *)http_body(r, &len);
 	const char *type = seal_image_type(body, len);
-	char *hex, id[24];
-	const char *values[3];
+	char *hex;
+	struct query q;
 
 	if (len > SEAL_MAX_BYTES) {
 		api_error_reply(r, API_ERROR_SEAL_TOO_LARGE, NULL);
@@ -58,11 +59,11 @@ upload_authenticated(struct request *r)
 	}
 	hex = xmalloc(len * 2 + 1);
 	sodium_bin2hex(hex, len * 2 + 1, body, len);
-	snprintf(id, sizeof id, "%lld", (long long)r->user->id);
-	values[0] = hex;
-	values[1] = type;
-	values[2] = id;
-	db_query(r->app->db, &insert_statement, values, api_reply_created_cb, r);
+	query_start(&q, r, &insert_statement);
+	query_text(&q, 1, hex);
+	query_text(&q, 2, type);
+	query_id(&q, 3, r->user->id);
+	query_run_reply(&q, "seal", 201);
 	free(hex);
 }
 
@@ -73,35 +74,32 @@ seal_upload(struct request *r)
 }
 
 static void
-get_done(void *arg, const struct db_reply *reply)
+get_done(struct request *r, const PGresult *res)
 {
-	struct request *r = arg;
 	const char *hex;
 	size_t hex_len, len;
 	unsigned char *bin;
 
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	if (PQntuples(reply->result) == 0) {
+	if (PQntuples(res) == 0) {
 		api_error_reply(r, API_ERROR_NO_SUCH_SEAL, NULL);
 		return;
 	}
-	hex = PQgetvalue(reply->result, 0, 1);
+	hex = query_cell(res, 0, "image_hex");
 	hex_len = strlen(hex);
 	bin = xmalloc(hex_len / 2 + 1);
 	if (sodium_hex2bin(bin, hex_len / 2 + 1, hex, hex_len, NULL, &len, NULL) != 0)
 		len = 0;
 	http_set_header(r, "Cache-Control", "public, max-age=31536000, immutable");
-	http_reply_text(r, 200, PQgetvalue(reply->result, 0, 0), (const char *)bin, len);
+	http_reply_text(r, 200, query_cell(res, 0, "content_type"), (const char *)bin, len);
 	free(bin);
 }
 
 void
 seal_get(struct request *r)
 {
-	const char *values[1] = {http_path_param(r, "id")};
+	struct query q;
 
-	db_query(r->app->db, &get_statement, values, get_done, r);
+	query_start(&q, r, &get_statement);
+	query_text(&q, 1, http_path_param(r, "id"));
+	query_run(&q, get_done, NULL);
 }

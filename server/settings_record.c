@@ -10,6 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "query.h"
 #include "xalloc.h"
 
 static struct db_statement record_statement = DB_STATEMENT("settings_record",
@@ -58,14 +59,16 @@ static void
 tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct settings_record *s = arg;
-	const char *values[1] = {s->text};
+	struct query q;
 
 	(void)fd;
 	(void)what;
 	if (s->state != 0 || s->app->stopping || !db_pool_ready(s->app->db))
 		return;
 	s->state = 1;
-	db_query(s->app->db, &record_statement, values, recorded, s);
+	query_start_pool(&q, s->app->db, &record_statement);
+	query_text(&q, 1, s->text);
+	query_send(&q, recorded, s);
 }
 
 struct settings_record *

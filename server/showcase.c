@@ -64,11 +64,7 @@ consent_done(struct request *r, const PGresult *res)
 		return;
 	}
 	if (query_cell_null(res, 0, "shown")) {
-		struct json_object *error;
-		body = api_error_body(API_ERROR_STATE_CONFLICT, NULL);
-		json_object_object_get_ex(body, "error", &error);
-		json_object_object_add(error, "state", json_object_new_string(query_cell(res, 0, "state")));
-		http_reply_json(r, 409, body);
+		api_error_reply_state(r, API_ERROR_STATE_CONFLICT, query_cell(res, 0, "state"));
 		return;
 	}
 	body = json_object_new_object();
@@ -112,16 +108,6 @@ showcase_consent(struct request *r)
 	query_run(&q, consent_done, NULL);
 }
 
-static const char *
-field(struct json_object *obj, const char *name)
-{
-	struct json_object *v;
-
-	if (obj == NULL || !json_object_object_get_ex(obj, name, &v) || json_object_is_type(v, json_type_null))
-		return "";
-	return json_object_get_string(v);
-}
-
 static void
 page_done(struct request *r, const PGresult *res)
 {
@@ -138,16 +124,16 @@ page_done(struct request *r, const PGresult *res)
 	    "<p>下面是居民同意公开的、服务已完成的点单：服务照片和居民的评价。不公开任何姓名、电话和地址。</p>");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *it = json_object_array_get_idx(items, i), *photos = NULL;
-		int rating = atoi(field(it, "rating"));
+		int rating = atoi(text_field(it, "rating"));
 		text_add(b, "<section class=\"panel showcase-item\"><h2>");
-		text_html_escape(b, field(it, "category"));
+		text_html_escape(b, text_field(it, "category"));
 		text_add(b, "</h2><p class=\"muted\">");
-		text_html_escape(b, field(it, "month"));
+		text_html_escape(b, text_field(it, "month"));
 		text_add(b, " · ");
-		text_html_escape(b, field(it, "town"));
-		if (*field(it, "team")) {
+		text_html_escape(b, text_field(it, "town"));
+		if (*text_field(it, "team")) {
 			text_add(b, " · ");
-			text_html_escape(b, field(it, "team"));
+			text_html_escape(b, text_field(it, "team"));
 		}
 		text_add(b, "</p>");
 		if (rating >= 1 && rating <= 5) {
@@ -158,9 +144,9 @@ page_done(struct request *r, const PGresult *res)
 				text_add(b, s <= rating ? "★" : "☆");
 			text_add(b, "</p>");
 		}
-		if (*field(it, "comment")) {
+		if (*text_field(it, "comment")) {
 			text_add(b, "<blockquote>");
-			text_html_escape(b, field(it, "comment"));
+			text_html_escape(b, text_field(it, "comment"));
 			text_add(b, "</blockquote>");
 		}
 		json_object_object_get_ex(it, "photos", &photos);

@@ -31,7 +31,7 @@
  * the orders, events, evaluations and records themselves. One statement per role, each with that
  * role's part of paidan_order_visible (sql/020_scope_predicates.sql) on the facts' copy of the
  * order's columns (a team's as its set of ids), so that a scope's days come from an index; $3 must
- * name the statement's role. tests/integration/z_scope_queries.test.mjs compares this with the query
+ * name the statement's role. tests/integration/scope_queries.test.mjs compares this with the query
  * over the orders themselves. */
 #define SUMMARY_RANGE "f.day BETWEEN $1::date AND $2::date"
 /* The values of a stage's rows picked by stage_rows (0-based, in the stage's order), one sort of integers. */

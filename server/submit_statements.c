@@ -4,14 +4,7 @@
 
 struct db_statement submit_statement = DB_STATEMENT("orders_submit",
     "WITH new_order AS ("
-    "  SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id"
-    "), key AS ("
-    "  INSERT INTO idempotency_keys (key, request_hash, order_id, resident_key_sealed)"
-    "  SELECT $1::text, decode($2, 'hex'), id, decode($15, 'hex') FROM new_order WHERE $1::text IS NOT NULL"
-    "), inserted AS ("
-    "  INSERT INTO orders (id, tracking_code, community_id, category_id, description, contact_name,"
-    "                      contact_phone, address, preferred_time, created_at, updated_at, due_at,"
-    "                      last_event_hash, resident_key_hash, personal_salt, personal_digest,"
+    "  SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id" SUBMIT_KEY_AND_ORDER_COLUMNS
     "                      sms_consent, source, entered_by)"
     "  SELECT n.id, $3, $4, $5, $6, $7, $8, $9, $10, t.at, t.at,"
     "         t.at + paidan_stage_hours($5, 'submitted') * interval '1 hour', decode($12, 'hex'),"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <json-c/json.h>
 
 #include "xalloc.h"
 
@@ -49,4 +50,14 @@ text_html_escape(struct evbuffer *out, const char *text)
 		text_add(out, entity);
 		run = p + 1;
 	}
+}
+
+const char *
+text_field(struct json_object *obj, const char *name)
+{
+	struct json_object *v;
+
+	if (obj == NULL || !json_object_object_get_ex(obj, name, &v) || json_object_is_type(v, json_type_null))
+		return "";
+	return json_object_get_string(v);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 struct evbuffer;
+struct json_object;
 
 /* The buffer's bytes as a NUL-terminated string the caller frees (*len its length when len is not
  * NULL); frees the buffer. Aborts on exhaustion, like xalloc. */
@@ -16,5 +17,8 @@ void text_add(struct evbuffer *out, const char *text);
 
 /* Adds text escaped for HTML (element content and quoted attribute values); NULL adds nothing. */
 void text_html_escape(struct evbuffer *out, const char *text);
+
+/* A member's text as a page prints it: "" when obj is NULL or the member is missing or null. */
+const char *text_field(struct json_object *obj, const char *name);
 
 #endif

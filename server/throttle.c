@@ -87,14 +87,16 @@ void
 throttle_login_attempt(struct request *r, const char *username, const char *address, db_callback done)
 {
 	const struct config *cfg = r->app->cfg;
-	char pair[24], addr[24], user[24], window[24];
-	const char *values[6] = {username, address, pair, addr, user, window};
+	struct query q;
 
-	snprintf(pair, sizeof pair, "%ld", cfg->login_max_per_user_address);
-	snprintf(addr, sizeof addr, "%ld", cfg->login_max_per_address);
-	snprintf(user, sizeof user, "%ld", cfg->login_max_per_user);
-	snprintf(window, sizeof window, "%ld", cfg->login_window_minutes);
-	db_query(r->app->db, &login_attempt_statement, values, done, r);
+	query_start(&q, r, &login_attempt_statement);
+	query_text(&q, 1, username);
+	query_text(&q, 2, address);
+	query_int(&q, 3, cfg->login_max_per_user_address);
+	query_int(&q, 4, cfg->login_max_per_address);
+	query_int(&q, 5, cfg->login_max_per_user);
+	query_int(&q, 6, cfg->login_window_minutes);
+	query_send(&q, done, r);
 }
 
 void
@@ -149,14 +151,16 @@ throttle_submit_attempt(struct request *r, const char *address, const char *phon
     void (*allowed)(struct request *r))
 {
 	const struct config *cfg = r->app->cfg;
-	char per_hour[24], per_phone[24];
-	const char *values[5] = {address, per_hour, phone, per_phone, idempotency_key};
-
-	snprintf(per_hour, sizeof per_hour, "%ld", cfg->orders_per_address_hour);
-	snprintf(per_phone, sizeof per_phone, "%ld", cfg->open_orders_per_phone);
 	struct submit_attempt *attempt = http_alloc(r, sizeof *attempt);
+	struct query q;
 
 	attempt->r = r;
 	attempt->allowed = allowed;
-	db_query(r->app->db, &submit_attempt_statement, values, submit_attempt_done, attempt);
+	query_start(&q, r, &submit_attempt_statement);
+	query_text(&q, 1, address);
+	query_int(&q, 2, cfg->orders_per_address_hour);
+	query_text(&q, 3, phone);
+	query_int(&q, 4, cfg->open_orders_per_phone);
+	query_text(&q, 5, idempotency_key);
+	query_send(&q, submit_attempt_done, attempt);
 }

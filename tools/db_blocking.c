@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "db.h"
+#include "query.h"
 #include "xalloc.h"
 
 PGconn *
@@ -49,6 +50,12 @@ db_blocking_query(PGconn *conn, const char *sql, int nparams, const char *const 
 		return NULL;
 	}
 	return res;
+}
+
+PGresult *
+db_blocking_run(PGconn *conn, const struct query *q)
+{
+	return db_blocking_query(conn, q->statement->sql, q->statement->nparams, q->values);
 }
 
 char *

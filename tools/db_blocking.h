@@ -15,6 +15,15 @@ bool db_blocking_exec(PGconn *conn, const char *sql);
  * with the error on stderr. */
 PGresult *db_blocking_query(PGconn *conn, const char *sql, int nparams, const char *const *values);
 
+/* Runs a statement whose typed parameters were set as a handler sets them (query.h):
+ *     struct query q;
+ *     query_start_pool(&q, NULL, &statement);
+ *     query_text(&q, 1, username);
+ *     res = db_blocking_run(conn, &q);   // cells then read by name: query_cell(res, 0, "id")
+ * Returns the result (caller PQclear-s) or NULL with the error on stderr. */
+struct query;
+PGresult *db_blocking_run(PGconn *conn, const struct query *q);
+
 /* Reads a whole file into a NUL-terminated string the caller frees; NULL on error. */
 char *read_file(const char *path, size_t *len);
 

@@ -8,10 +8,16 @@
 #include "config.h"
 #include "db_blocking.h"
 #include "passwords.h"
+#include "query.h"
 #include "validate.h"
 
 static const char *scope_flags[] = {"--community-id", "--department-id", "--team-id", "--volunteer-id"};
 static const char *roles_with_scope[] = {"community", "department", "team", "volunteer"};
+
+/* $1 username, $2 password hash, $3 display name, $4 role, $5–$8 community, department, team and
+ * volunteer ids (NULL but the role's). */
+static struct db_statement create_statement =
+    DB_STATEMENT("user_add", "SELECT (paidan_user_create($1, $2, $3, $4, $5, $6, $7, $8)).id", 8);
 
 static void
 usage(FILE *out)
@@ -34,6 +40,7 @@ user_add_main(int argc, char **argv)
 	const char *cause;
 	PGconn *conn;
 	PGresult *res;
+	struct query q;
 	size_t len;
 	int64_t id;
 
@@ -107,17 +114,19 @@ user_add_main(int argc, char **argv)
 	conn = db_blocking_connect(cfg.database_url);
 	if (conn == NULL)
 		return 1;
-	{
-		const char *values[8] = {
-		    username, hash, display ? display : username, role, scope[0], scope[1], scope[2], scope[3]};
-		res = db_blocking_query(
-		    conn, "SELECT (paidan_user_create($1, $2, $3, $4, $5, $6, $7, $8)).id", 8, values);
-	}
+	query_start_pool(&q, NULL, &create_statement);
+	query_text(&q, 1, username);
+	query_text(&q, 2, hash);
+	query_text(&q, 3, display ? display : username);
+	query_text(&q, 4, role);
+	for (int i = 0; i < 4; i++)
+		query_text(&q, 5 + i, scope[i]);
+	res = db_blocking_run(conn, &q);
 	if (res == NULL) {
 		PQfinish(conn);
 		return 1;
 	}
-	printf("created user %s (id %s, role %s)\n", username, PQgetvalue(res, 0, 0), role);
+	printf("created user %s (id %s, role %s)\n", username, query_cell(res, 0, "id"), role);
 	PQclear(res);
 	PQfinish(conn);
 	return 0;

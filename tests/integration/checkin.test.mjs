@@ -70,7 +70,7 @@ async function codeAt(orderId, ms) {
 /** The lines of `paidan audit verify` that name this order (other files' orders may be made by hand). */
 async function brokenLinesFor(orderId) {
   const v = await new Promise((resolve) => {
-    execFile(bin(), ['audit', 'verify', '--database-url', dbUrl()], { timeout: 120000, maxBuffer: 64 << 20 },
+    execFile(bin(), ['audit', 'verify', '--order', String(orderId), '--database-url', dbUrl()], { timeout: 120000, maxBuffer: 64 << 20 },
       (err, stdout) => resolve({ stdout }));
   });
   return v.stdout.split('\n').filter((l) => l.includes(`order ${orderId} (`) || l.includes(`order ${orderId},`));

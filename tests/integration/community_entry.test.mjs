@@ -9,10 +9,10 @@ import { execFile } from 'node:child_process';
 
 import { startServer, loadDemo, sql, bin, dbUrl, validRefs, orderBody, randomPhone, uniq } from './harness.mjs';
 
-/** `paidan audit verify`'s whole output (it exits 1 when it names something broken). */
-function verify() {
+/** What `paidan audit verify` says of this order's chain (it exits 1 when it names something broken). */
+function verify(orderId) {
   return new Promise((resolve) => {
-    execFile(bin(), ['audit', 'verify', '--database-url', dbUrl()], { timeout: 120000, maxBuffer: 64 << 20 },
+    execFile(bin(), ['audit', 'verify', '--order', String(orderId), '--database-url', dbUrl()], { timeout: 120000, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
   });
 }
@@ -85,10 +85,10 @@ test('a phoned-in order records its channel and the worker who entered it, in th
   assert.equal(last.json.orders_by_source.hotline, before.json.orders_by_source.hotline + 1);
 
   // The channel is in the chain: changing it in the database is named by audit verify.
-  const clean = await verify();
+  const clean = await verify(r.json.id);
   assert.ok(!clean.includes(`(${r.json.work_no})`), `verify has nothing to say about ${r.json.work_no}`);
   await sql(`UPDATE orders SET source = 'visit' WHERE id = ${r.json.id}`);
-  const broken = await verify();
+  const broken = await verify(r.json.id);
   assert.match(broken, new RegExp(`BROKEN: order ${r.json.id} \\(${r.json.work_no}\\)`));
   await sql(`UPDATE orders SET source = 'phone' WHERE id = ${r.json.id}`);
 });

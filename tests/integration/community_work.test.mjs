@@ -48,9 +48,10 @@ const dispatch = () => ['dispatch', 'community', { department_id: ids.department
 const claim = () => ['claim', 'department', {}];
 const offer = (teams) => ['offer', 'department', { team_ids: teams }];
 
-function verifyOutput() {
+/** What `paidan audit verify` says of these orders' chains (other files' orders are theirs to judge). */
+function verifyOutput(orderIds) {
   return new Promise((resolve) => {
-    execFile(bin(), ['audit', 'verify', '--database-url', dbUrl()], { timeout: 120000, maxBuffer: 64 << 20 },
+    execFile(bin(), ['audit', 'verify', ...orderIds.flatMap((id) => ['--order', String(id)]), '--database-url', dbUrl()], { timeout: 120000, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
   });
 }
@@ -185,7 +186,7 @@ test('the sweep returns a claim never offered to the community, and re-offers an
   assert.deepEqual(a.json.offers, []);
   assert.ok(a.json.actions.includes('offer'));
 
-  const verify = await verifyOutput();
+  const verify = await verifyOutput([stale.id, lapsed.id, alone.id]);
   for (const o of [stale, lapsed, alone]) {
     const no = await sql(`SELECT work_no FROM orders WHERE id = ${o.id}`);
     assert.ok(!verify.includes(`(${no})`), `the chain of ${no} verifies:\n${verify.slice(0, 2000)}`);
@@ -223,13 +224,13 @@ test('hours disputed at confirmation: sent back with a reason, completed again, 
   const frozen = await sql(`UPDATE service_records SET status = 'pending' WHERE order_id = ${o.id} AND status = 'disputed'`).catch((e) => e);
   assert.ok(frozen instanceof Error && /disputed service record cannot be changed/.test(frozen.message), 'a disputed record is frozen');
 
-  const verify = await verifyOutput();
+  const verify = await verifyOutput([o.id]);
   assert.ok(!verify.includes(`(${d.json.work_no})`), verify.slice(0, 2000));
   // The table's owner switching the guard off to change the disputed hours: verify names it.
   await sql(`ALTER TABLE service_records DISABLE TRIGGER service_records_guard;
     UPDATE service_records SET hours = 9 WHERE order_id = ${o.id} AND status = 'disputed';
     ALTER TABLE service_records ENABLE TRIGGER service_records_guard`);
-  const broken = await verifyOutput();
+  const broken = await verifyOutput([o.id]);
   assert.match(broken, new RegExp(`\\(${d.json.work_no}\\): service records changed.*${ids.volunteer}:6\\.50.*${ids.volunteer}:9\\.00`), 'the first completion names the changed hours');
   await sql(`ALTER TABLE service_records DISABLE TRIGGER service_records_guard;
     UPDATE service_records SET hours = 6.5 WHERE order_id = ${o.id} AND status = 'disputed';

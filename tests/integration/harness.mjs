@@ -59,6 +59,13 @@ export function within(promise, ms) {
 }
 
 /** A unique tag for this test run, to keep each test's data apart. */
+/** Signs username in on srv (the demo password unless given): the session {token, user}; throws unless 201. */
+export async function login(srv, username, password = process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo') {
+  const r = await srv.http('POST', '/api/v1/sessions', { body: { username, password } });
+  if (r.status !== 201) throw new Error(`login ${username}: ${r.status} ${r.text.slice(0, 300)}`);
+  return r.json;
+}
+
 export function uniq(prefix = 't') {
   return `${prefix}-${Date.now().toString(36)}-${crypto.randomBytes(4).toString('hex')}`;
 }

@@ -55,7 +55,7 @@ function padded(jpeg, size) {
 
 async function brokenLinesFor(orderId) {
   const v = await new Promise((resolve) => {
-    execFile(bin(), ['audit', 'verify', '--database-url', dbUrl()], { timeout: 120000, maxBuffer: 64 << 20 }, (err, stdout) => resolve({ stdout }));
+    execFile(bin(), ['audit', 'verify', '--order', String(orderId), '--database-url', dbUrl()], { timeout: 120000, maxBuffer: 64 << 20 }, (err, stdout) => resolve({ stdout }));
   });
   return v.stdout.split('\n').filter((l) => l.includes(`order ${orderId} (`) || l.includes(`order ${orderId},`));
 }

@@ -4,7 +4,7 @@
 // back with a strict RFC 4180 parser written here; an export of 1,200 orders spanning three keyset
 // pages, read fast, read slowly, and abandoned half-way.
 // Note: some orders here are inserted with SQL and have no audit events, which `paidan audit verify`
-// reports as broken; the files that run the verify (deadlines, ordering) sort before this one.
+// reports as broken; the files that read verify's lines ask for their own orders only (`--order`).
 import { describe, test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http_ from 'node:http';

@@ -73,9 +73,9 @@ function auditVerify(args = []) {
   });
 }
 
-/** The verify lines that name this order. */
+/** The verify lines that name this order (its chain only: other files' orders are theirs to judge). */
 async function brokenLinesFor(orderId, args = []) {
-  const v = await auditVerify(args);
+  const v = await auditVerify([...args, '--order', String(orderId)]);
   return v.stdout.split('\n').filter((l) => l.includes(`order ${orderId} (`) || l.includes(`order ${orderId},`));
 }
 

@@ -17,15 +17,16 @@ function psqlAs(url, query) {
   });
 }
 
-function auditVerify() {
+function auditVerify(args = []) {
   return new Promise((resolve) => {
-    execFile(h.bin(), ['audit', 'verify', '--database-url', h.dbUrl()], { timeout: 120000 },
+    execFile(h.bin(), ['audit', 'verify', ...args, '--database-url', h.dbUrl()], { timeout: 120000 },
       (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
   });
 }
 
+/** The verify lines that name this order (its chain only: other files' orders are theirs to judge). */
 async function linesFor(orderId) {
-  const v = await auditVerify();
+  const v = await auditVerify(['--order', String(orderId)]);
   return v.stdout.split('\n').filter((l) => l.includes(`order ${orderId} (`) || l.includes(`order ${orderId},`));
 }
 

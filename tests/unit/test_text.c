@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 #include <event2/buffer.h>
+#include <json-c/json.h>
 
 #include "text.h"
 
@@ -63,6 +64,21 @@ take_gives_the_length(void **state)
 	free(s);
 }
 
+/* What a page prints of a member: its text, "" when there is nothing to print. */
+static void
+text_field_is_empty_for_missing_null_and_no_object(void **state)
+{
+	struct json_object *obj = json_tokener_parse("{\"name\":\"王<b>\",\"n\":12,\"gone\":null}");
+
+	(void)state;
+	assert_string_equal(text_field(obj, "name"), "王<b>");
+	assert_string_equal(text_field(obj, "n"), "12");
+	assert_string_equal(text_field(obj, "gone"), "");
+	assert_string_equal(text_field(obj, "absent"), "");
+	assert_string_equal(text_field(NULL, "name"), "");
+	json_object_put(obj);
+}
+
 int
 main(void)
 {
@@ -70,6 +86,7 @@ main(void)
 	    cmocka_unit_test(markup_and_quotes_are_escaped),
 	    cmocka_unit_test(plain_text_and_chinese_pass_unchanged),
 	    cmocka_unit_test(take_gives_the_length),
+	    cmocka_unit_test(text_field_is_empty_for_missing_null_and_no_object),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 // Issue 13: certificates people trust (one number per set of verified records, the designated
 // handler, who asked recorded, a QR code of the verify URL, the seal, a shareable page, /verify
 // with a box, the certificates' chain) and star levels from verified hours, corrections respected.
-// Named to run after ordering and deadlines, which verify the whole database: its verified hours are
-// written straight to the ledger, outside the orders' chains.
+// Its verified hours are written straight to the ledger, outside the orders' chains, which `paidan
+// audit verify` reports; the files that read verify's lines ask for their own orders only (`--order`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,19 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 
-import { startServer, loadDemo, sql, uniq, randomPhone, sleep, bin, dbUrl } from './harness.mjs';
+import { startServer, loadDemo, sql, uniq, randomPhone, sleep, bin, dbUrl, login as signIn } from './harness.mjs';
 
-const PASSWORD = process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo';
 const HANDLER = '王经办';
 const PUBLIC_URL = 'https://paidan.example.cn';
 let srv;
 const S = {};
 
-async function login(username, password = PASSWORD) {
-  const r = await srv.http('POST', '/api/v1/sessions', { body: { username, password } });
-  assert.equal(r.status, 201, `${username}: ${r.text}`);
-  return r.json;
-}
+const login = (username, password) => signIn(srv, username, password);
 
 function call(who, method, p, body, headers = {}) {
   return srv.http(method, p, { body, headers: { ...(who ? { Authorization: `Bearer ${who.token}` } : {}), ...headers } });

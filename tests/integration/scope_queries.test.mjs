@@ -1,12 +1,11 @@
-// Named to run last: its 400 generated orders carry placeholder audit hashes, which `paidan audit
-// verify` reports (up to 200 lines), and the tests that tamper and read verify's lines run before it.
 // Scope as plain predicates (issue 11): the order list and the statistics run one statement per role,
 // each with its role's part of paidan_order_visible. On generated orders in every state (offers,
 // hours, escalations; tests/bench/generate_orders.sql), every demo role's list, read page by page,
 // holds exactly the orders paidan_order_visible lets it see, in the list's order; and the summary's
 // counts per role equal the same counts taken with paidan_order_visible directly.
 // Note: the generated orders carry placeholder audit hashes, which `paidan audit verify` reports as
-// broken; the files that run the verify (cli, deadlines, ordering) sort before this one.
+// broken (up to 200 lines); the files that read verify's lines ask for their own orders only
+// (`--order`), so they pass wherever this file runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
