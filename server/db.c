@@ -67,6 +67,24 @@ db_pool_ready(const struct db_pool *pool)
 	return !pool->closing && db_pool_connections_up(pool) > 0;
 }
 
+/* Defined below: the census is the pool's own. */
+static int pool_census(const struct db_pool *pool, int busy[DB_CLASSES], struct db_conn **idle);
+
+bool
+db_pool_busy(const struct db_pool *pool)
+{
+	int busy[DB_CLASSES], running = 0, up;
+	struct db_conn *idle;
+
+	up = pool_census(pool, busy, &idle);
+	for (int c = 0; c < DB_CLASSES; c++) {
+		running += busy[c];
+		if (pool->queues[c].length > 0)
+			return true;
+	}
+	return running >= (up > 4 ? up / 2 : 2);
+}
+
 static void
 job_free(struct db_job *job)
 {

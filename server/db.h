@@ -96,6 +96,9 @@ bool db_listening(const struct db_pool *pool);
 
 /* True when at least one connection is up. */
 bool db_pool_ready(const struct db_pool *pool);
+/* Statements wait for a connection, or half the connections (at least two) are running: background
+ * work (the notification sender) should leave the database to requests for now. */
+bool db_pool_busy(const struct db_pool *pool);
 
 /* Counters for /metrics. */
 struct db_pool_stats {

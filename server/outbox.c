@@ -17,32 +17,30 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify_schedule.h"
+#include "outbox_backlog.h"
 #include "outbox_expand.h"
 #include "outbox_statements.h"
 #include "text.h"
 #include "xalloc.h"
 
 #define MAX_SENDING 32
-/* Requests wake the sender at most every WAKE_DELAY_MS: a pass (expand, claim: three statements)
- * then carries what many requests made instead of one each. */
+/* Requests wake the sender at most every WAKE_DELAY_MS, so a pass carries what many requests made. */
 #define WAKE_DELAY_MS 100
-/* A pass reads events from HOLE_MARGIN ids below the highest this process has seen (an event whose
- * id was taken before a later one's but committed after it is that close in practice: ids are
- * taken in the statement that commits); every ADVANCE_EVERY_MS one pass reads everything after the
- * watermark, so a later straggler waits at most that long. The watermark trails by minutes, and
- * reading from it on every poll cost a scan of every event of those minutes; a margin of 2,000
- * cost 12 ms a pass (tests/bench/notify.sh). */
+/* A pass reads events from HOLE_MARGIN ids below the highest this process has seen (a later commit
+ * of an earlier id is that close in practice: ids are taken in the committing statement); one pass
+ * every ADVANCE_EVERY_MS reads all after the watermark (minutes behind: reading from it on every
+ * poll, or a margin of 2,000, cost 12 ms a pass in tests/bench/notify.sh). */
 #define HOLE_MARGIN 256
-/* Requests come first. While the server is busy (requests_busy), a pass runs at most every
- * BUSY_PASS_MS and expands at most OUTBOX_EXPAND_FEW events and claims at most BUSY_CLAIM notifications: 200 events and 40 messages a
- * second, far above the county's busiest hour (2,000 orders an hour) and 1,000 notifications a
- * minute; what a burst beyond that leaves is sent as soon as it passes. */
+/* Requests come first: while the requests' pool is busy (db_pool_busy), a pass runs at most every
+ * BUSY_PASS_MS, expands at most OUTBOX_EXPAND_FEW events and claims at most BUSY_CLAIM messages
+ * (200 events, 40 messages a second: far above a county's busiest hour and 1,000 a minute); what a
+ * burst leaves goes as soon as it passes. */
 #define BUSY_PASS_MS 250
 #define BUSY_CLAIM 10
 #define SENT_FLUSH_MS 50
 #define ADVANCE_EVERY_MS 10000
 
-enum { CH_SMS = METRICS_CHANNEL_SMS, CH_ROBOT = METRICS_CHANNEL_ROBOT, CH_COUNT = METRICS_CHANNEL_COUNT };
+enum { CH_SMS = METRICS_CHANNEL_SMS, CH_ROBOT = METRICS_CHANNEL_ROBOT };
 
 struct outbox {
 	struct app *app;
@@ -58,9 +56,8 @@ struct outbox {
 	long lease_ms;
 	long long last_advance_ms;
 	int64_t seen; /* the highest event id this process has expanded */
-	bool full_scan; /* this pass reads from the watermark, not from seen - HOLE_MARGIN */
-	bool full_due; /* the next pass should */
-	bool busy; /* requests_busy when this pass began */
+	bool full_scan, full_due; /* this pass reads from the watermark (not seen - HOLE_MARGIN); the next should */
+	bool busy; /* db_pool_busy when this pass began */
 	struct delivery *sent[MAX_SENDING]; /* delivered, not yet recorded */
 	int nsent;
 	struct event *flush_timer;
@@ -91,20 +88,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The requests' pool has statements waiting, or half its connections running (live-update streams
- * hold no connection, so thousands of open phones do not count). */
-static bool
-requests_busy(const struct outbox *o)
-{
-	struct db_pool_stats stats;
-	int running = 0;
-
-	db_pool_get_stats(o->app->db, &stats);
-	for (int c = 0; c < DB_CLASSES; c++)
-		running += stats.running_by_class[c];
-	return stats.queued > 0 || running >= (stats.connections_up > 4 ? stats.connections_up / 2 : 2);
 }
 
 static int
@@ -409,25 +392,8 @@ pass_start(struct outbox *o)
 	if (o->app->stopping || o->closing || !db_pool_ready(o->db))
 		return;
 	o->in_pass = true;
-	o->busy = requests_busy(o);
+	o->busy = db_pool_busy(o->app->db);
 	outbox_expand_run(o->app, o->db, expand_floor(o), o->busy, expanded, o);
-}
-
-static void
-backlog_done(void *arg, const struct db_reply *reply)
-{
-	long backlog[CH_COUNT] = {0}, failed[CH_COUNT] = {0};
-
-	(void)arg;
-	if (reply->status != DB_OK)
-		return;
-	for (int i = 0; i < PQntuples(reply->result); i++) {
-		int c = channel_index(PQgetvalue(reply->result, i, 0));
-		backlog[c] = atol(PQgetvalue(reply->result, i, 1));
-		failed[c] = atol(PQgetvalue(reply->result, i, 2));
-	}
-	for (int c = 0; c < CH_COUNT; c++)
-		metrics_notify_backlog((enum metrics_channel)c, backlog[c], failed[c]);
 }
 
 static void
@@ -446,7 +412,7 @@ on_poll(evutil_socket_t fd, short what, void *arg)
 		long lag = cfg->db_queue_timeout_ms + 2 * cfg->statement_timeout_ms + 120000;
 		o->last_advance_ms = now;
 		outbox_expand_advance(o->db, lag);
-		db_query(o->db, &outbox_backlog_statement, NULL, backlog_done, NULL);
+		outbox_backlog_refresh(o->db);
 		o->full_due = true;
 	}
 	/* seen is 0 until this process has expanded something (another may do all of it). */

@@ -45,7 +45,3 @@ struct db_statement outbox_hold_statement = DB_STATEMENT("outbox_hold",
     "       next_attempt_at = to_timestamp($3::bigint), last_error = $4"
     " WHERE id = $1::bigint AND state = 'sending' AND attempts = $2::int",
     4);
-struct db_statement outbox_backlog_statement = DB_STATEMENT("outbox_backlog",
-    "SELECT channel, count(*) FILTER (WHERE state <> 'failed'), count(*) FILTER (WHERE state = 'failed')"
-    "  FROM notifications WHERE state IN ('pending', 'sending', 'failed') GROUP BY channel",
-    0);

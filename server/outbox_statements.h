@@ -32,7 +32,5 @@ extern struct db_statement outbox_retry_statement;
 extern struct db_statement outbox_failed_statement;
 /* $1 id, $2 attempts, $3 until (Unix s), $4 why: an SMS held (quiet hours, daily limit), not an attempt. */
 extern struct db_statement outbox_hold_statement;
-/* Per channel: pending or sending, and failed. */
-extern struct db_statement outbox_backlog_statement;
 
 #endif
