@@ -3,6 +3,12 @@
 -- on top of the demo county and tests/bench/generate_county.sql. Deterministic (setseed).
 -- Loaded with triggers off (session_replication_role): the rows are consistent by construction,
 -- and the live-update announcement has no one to tell; the statistics' rows are rebuilt at the end.
+-- :code_base (optional, 100000000 by default) numbers the tracking codes, so that a second load into
+-- the same database (two test files in one suite) gets codes of its own.
+\if :{?code_base}
+\else
+\set code_base 100000000
+\endif
 SET session_replication_role = replica;
 SELECT setseed(0.17);
 
@@ -38,7 +44,7 @@ INSERT INTO orders (tracking_code, community_id, category_id, department_id, tea
                     contact_name, contact_phone, address, preferred_time, created_at, updated_at, dispatched_at, claimed_at,
                     accepted_at, started_at, completed_at, closed_at, due_at, escalated_at, reason, summary,
                     last_event_hash, event_count)
-SELECT pg_temp.gen_code(g.g + 100000000),
+SELECT pg_temp.gen_code(g.g + :code_base),
        c.id, cat.id,
        CASE WHEN g.state IN ('submitted', 'rejected') OR (g.state = 'cancelled' AND g.r_dep < 0.5) THEN NULL
             WHEN g.state IN ('dispatched', 'claimed', 'cancelled') THEN d.id
