@@ -131,9 +131,9 @@
  * the counts per created day, scope, state and source; the stage spans per created month and cell of
  * the printed 0.1 h; verified hours per created month along each grouping. Whole months of the range
  * come from the month rows, the days at its ends (ROLLUP_EDGE) from the facts. A percentile is the
- * number of the cell where its rank falls (cells from cumulative counts), read from the facts only
- * when its two neighbouring ranks fall in different cells (then the two spans, interpolated exactly
- * as above). Past-due open orders move with the clock: counted from the facts (a partial index).
+ * number of the cell where its rank falls (the hour-wide cell from cumulative counts, then the cell
+ * within it), read from the facts only when its two neighbouring ranks fall in different cells (then
+ * the two spans, interpolated exactly as above). Past-due open orders move with the clock: counted from the facts (a partial index).
  * tests/integration/stats_rollups.test.mjs compares every figure with SUMMARY_SQL's. */
 #define ROLLUP_MONTH_FROM "(date_trunc('month', ($1::date - 1)::timestamp) + interval '1 month')::date"
 #define ROLLUP_MONTH_TO "date_trunc('month', ($2::date + 1)::timestamp)::date"
@@ -164,23 +164,36 @@
 	"), overdue AS MATERIALIZED ("                                                                                        \
 	"  SELECT count(*) AS n FROM order_stat_facts f WHERE " SUMMARY_RANGE " AND " SCOPE                                   \
 	"     AND f.state NOT IN ('closed', 'rejected', 'cancelled', 'merged') AND f.due_at < now()"                          \
-	"), " STAGE_ROWS ", cells AS MATERIALIZED ("                                                                          \
-	"  SELECT x.stage, x.cell, sum(x.n) AS n FROM ("                                                                      \
-	"    SELECT r.stage, r.cell, r.n FROM stats_month_spans r WHERE " ROLLUP_MONTHS " AND " ROLL                          \
-	"    UNION ALL SELECT s.stage, paidan_stats_cell(s.us), 1 FROM order_stat_facts f"                                    \
-	"     CROSS JOIN LATERAL (VALUES (1::smallint, f.dispatch_us), (2::smallint, f.claim_us),"                            \
-	"           (3::smallint, f.accept_us), (4::smallint, f.start_us), (5::smallint, f.complete_us),"                     \
-	"           (6::smallint, f.confirm_us)) AS s (stage, us)"                                                            \
-	"     WHERE " ROLLUP_EDGE " AND " SCOPE " AND s.us IS NOT NULL) x"                                                    \
-	"   GROUP BY x.stage, x.cell HAVING sum(x.n) > 0"                                                                     \
+	"), " STAGE_ROWS ", edge_cells AS MATERIALIZED ("                                                                     \
+	"  SELECT s.stage, paidan_stats_cell(s.us) AS cell, count(*) AS n FROM order_stat_facts f"                            \
+	"   CROSS JOIN LATERAL (VALUES (1::smallint, f.dispatch_us), (2::smallint, f.claim_us),"                              \
+	"         (3::smallint, f.accept_us), (4::smallint, f.start_us), (5::smallint, f.complete_us),"                       \
+	"         (6::smallint, f.confirm_us)) AS s (stage, us)"                                                              \
+	"   WHERE " ROLLUP_EDGE " AND " SCOPE " AND s.us IS NOT NULL GROUP BY 1, 2"                                           \
+	"), coarse AS MATERIALIZED ("                                                                                         \
+	"  SELECT x.stage, x.coarse, sum(x.n) AS n FROM ("                                                                    \
+	"    SELECT r.stage, r.coarse, r.n FROM stats_month_spans_coarse r WHERE " ROLLUP_MONTHS " AND " ROLL                 \
+	"    UNION ALL SELECT e.stage, e.cell / 10, e.n FROM edge_cells e) x"                                                 \
+	"   GROUP BY x.stage, x.coarse HAVING sum(x.n) > 0"                                                                   \
 	"), cum AS MATERIALIZED ("                                                                                            \
-	"  SELECT c.stage, c.cell, sum(c.n) OVER w - c.n AS below, sum(c.n) OVER w AS upto FROM cells c"                      \
-	"  WINDOW w AS (PARTITION BY c.stage ORDER BY c.cell)"                                                                \
+	"  SELECT c.stage, c.coarse, sum(c.n) OVER w - c.n AS below, sum(c.n) OVER w AS upto FROM coarse c"                   \
+	"  WINDOW w AS (PARTITION BY c.stage ORDER BY c.coarse)"                                                              \
+	"), ranks AS MATERIALIZED ("                                                                                          \
+	"  SELECT r.stage, r.ord, r.i, r.proportion, k.which, c.coarse, k.rank - c.below AS within"                           \
+	"    FROM stage_rows r CROSS JOIN LATERAL (VALUES (1, r.lo), (2, r.hi)) AS k (which, rank)"                           \
+	"    JOIN cum c ON c.stage = r.ord AND c.below <= k.rank AND k.rank < c.upto WHERE r.n > 0"                           \
+	"), fine AS MATERIALIZED ("                                                                                           \
+	"  SELECT k.stage, k.ord, k.i, k.proportion, k.which, (SELECT y.cell FROM ("                                          \
+	"           SELECT x.cell, sum(sum(x.n)) OVER (ORDER BY x.cell) AS upto FROM ("                                       \
+	"             SELECT r.cell, r.n FROM stats_month_spans r WHERE " ROLL " AND r.stage = k.ord"                         \
+	"                AND r.cell >= k.coarse * 10 AND r.cell < k.coarse * 10 + 10 AND " ROLLUP_MONTHS                      \
+	"             UNION ALL SELECT e.cell, e.n FROM edge_cells e"                                                         \
+	"              WHERE e.stage = k.ord AND e.cell >= k.coarse * 10 AND e.cell < k.coarse * 10 + 10) x"                  \
+	"           GROUP BY x.cell) y WHERE y.upto > k.within ORDER BY y.cell LIMIT 1) AS cell"                              \
+	"    FROM ranks k"                                                                                                    \
 	"), located AS MATERIALIZED ("                                                                                        \
-	"  SELECT r.stage, r.ord, r.i, r.proportion,"                                                                         \
-	"         (SELECT c.cell FROM cum c WHERE c.stage = r.ord AND c.below <= r.lo AND r.lo < c.upto) AS cell_lo,"         \
-	"         (SELECT c.cell FROM cum c WHERE c.stage = r.ord AND c.below <= r.hi AND r.hi < c.upto) AS cell_hi"          \
-	"    FROM stage_rows r WHERE r.n > 0"                                                                                 \
+	"  SELECT lo.stage, lo.ord, lo.i, lo.proportion, lo.cell AS cell_lo, hi.cell AS cell_hi"                              \
+	"    FROM fine lo JOIN fine hi ON hi.stage = lo.stage AND hi.i = lo.i AND hi.which = 2 WHERE lo.which = 1"            \
 	"), stages AS ("                                                                                                      \
 	"  SELECT l.stage, l.i, CASE WHEN l.cell_lo = l.cell_hi THEN round(l.cell_lo / 10.0, 1)"                              \
 	"         ELSE round(extract(epoch FROM paidan_span_interval(e.lo) + (paidan_span_interval(e.hi)"                     \

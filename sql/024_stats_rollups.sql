@@ -45,16 +45,27 @@ CREATE TABLE stats_day_counts (
 
 -- Stage spans per created month, scope, stage (1 dispatch … 6 confirm) and cell: the spans that the
 -- summary prints as the same number of hours (round(hours, 1): cell k holds [k·0.1 h − 0.05 h,
--- k·0.1 h + 0.05 h), paidan_stats_cell). A percentile whose neighbouring ranks fall in one cell is
--- that cell's number; otherwise the summary reads the two spans from the facts (an index per stage).
-CREATE TABLE stats_month_spans (
+-- k·0.1 h + 0.05 h), paidan_stats_cell), kept twice: per cell of ten (an hour wide; the summary finds
+-- the one where a percentile's rank falls) and per cell, keyed by stage and cell first (then it reads
+-- only that hour's ten cells). A percentile whose neighbouring ranks fall in one cell is that cell's
+-- number; otherwise the summary reads the two spans from the facts (an index per stage).
+CREATE TABLE stats_month_spans_coarse (
     kind        smallint NOT NULL,
     scope_id    bigint NOT NULL,
     month       date NOT NULL,          -- the first day of the created day's month
     stage       smallint NOT NULL,
-    cell        integer NOT NULL,
+    coarse      integer NOT NULL,       -- cell / 10
     n           bigint NOT NULL,
-    PRIMARY KEY (kind, scope_id, month, stage, cell)
+    PRIMARY KEY (kind, scope_id, month, stage, coarse)
+);
+CREATE TABLE stats_month_spans (
+    kind        smallint NOT NULL,
+    scope_id    bigint NOT NULL,
+    stage       smallint NOT NULL,
+    cell        integer NOT NULL,
+    month       date NOT NULL,
+    n           bigint NOT NULL,
+    PRIMARY KEY (kind, scope_id, stage, cell, month)
 );
 
 -- Verified hours that count, per created month and scope, summed along each of the summary's
@@ -94,6 +105,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM stats_day_counts;
     DELETE FROM stats_month_spans;
+    DELETE FROM stats_month_spans_coarse;
     DELETE FROM stats_month_hours;
     INSERT INTO stats_day_counts
     SELECT k.kind, k.scope_id, f.day, f.state, f.source, 0, count(*), count(*) FILTER (WHERE f.escalated),
@@ -105,7 +117,7 @@ BEGIN
      WHERE k.scope_id IS NOT NULL
      GROUP BY k.kind, k.scope_id, f.day, f.state, f.source;
     INSERT INTO stats_month_spans
-    SELECT k.kind, k.scope_id, paidan_stats_month(f.day), s.stage, paidan_stats_cell(s.us), count(*)
+    SELECT k.kind, k.scope_id, s.stage, paidan_stats_cell(s.us), paidan_stats_month(f.day), count(*)
       FROM order_stat_facts f
      CROSS JOIN LATERAL (VALUES (0::smallint, 0::bigint), (1::smallint, f.community_id),
            (2::smallint, f.department_id)) AS k (kind, scope_id)
@@ -113,6 +125,8 @@ BEGIN
            (4::smallint, f.start_us), (5::smallint, f.complete_us), (6::smallint, f.confirm_us)) AS s (stage, us)
      WHERE k.scope_id IS NOT NULL AND s.us IS NOT NULL
      GROUP BY 1, 2, 3, 4, 5;
+    INSERT INTO stats_month_spans_coarse
+    SELECT kind, scope_id, month, stage, cell / 10, sum(n) FROM stats_month_spans GROUP BY 1, 2, 3, 4, 5;
     INSERT INTO stats_month_hours
     SELECT k.kind, k.scope_id, paidan_stats_month(f.day), d.dim, d.key, count(*), sum(f.hours)
       FROM order_hour_facts f
@@ -144,6 +158,12 @@ CREATE FUNCTION paidan_stats_roll_facts() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     v_shard smallint := pg_backend_pid() % 8;
+    v_kind smallint;
+    v_scope bigint;
+    v_month date;
+    v_stage smallint;
+    v_cell integer;
+    v_n bigint;
 BEGIN
     INSERT INTO stats_day_counts AS c
     SELECT kind, scope_id, day, state, source, v_shard, n, escalated, rated, rating_sum, entered, dispatch, claim,
@@ -172,18 +192,23 @@ BEGIN
            accept = c.accept + EXCLUDED.accept, start = c.start + EXCLUDED.start,
            complete = c.complete + EXCLUDED.complete, confirm = c.confirm + EXCLUDED.confirm;
 
-    INSERT INTO stats_month_spans AS c
-    SELECT k.kind, k.scope_id, paidan_stats_month(d.day), s.stage, paidan_stats_cell(s.us), sum(d.sign)
-      FROM (SELECT -1 AS sign, OLD.* WHERE TG_OP <> 'INSERT' UNION ALL SELECT 1, NEW.* WHERE TG_OP <> 'DELETE') d
-     CROSS JOIN LATERAL (VALUES (0::smallint, 0::bigint), (1::smallint, d.community_id),
-           (2::smallint, d.department_id)) AS k (kind, scope_id)
-     CROSS JOIN LATERAL (VALUES (1::smallint, d.dispatch_us), (2::smallint, d.claim_us), (3::smallint, d.accept_us),
-           (4::smallint, d.start_us), (5::smallint, d.complete_us), (6::smallint, d.confirm_us)) AS s (stage, us)
-     WHERE k.scope_id IS NOT NULL AND s.us IS NOT NULL
-     GROUP BY 1, 2, 3, 4, 5
-    HAVING sum(d.sign) <> 0
-     ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (kind, scope_id, month, stage, cell) DO UPDATE SET n = c.n + EXCLUDED.n;
+    FOR v_kind, v_scope, v_month, v_stage, v_cell, v_n IN
+        SELECT k.kind, k.scope_id, paidan_stats_month(d.day), s.stage, paidan_stats_cell(s.us), sum(d.sign)
+          FROM (SELECT -1 AS sign, OLD.* WHERE TG_OP <> 'INSERT' UNION ALL SELECT 1, NEW.* WHERE TG_OP <> 'DELETE') d
+         CROSS JOIN LATERAL (VALUES (0::smallint, 0::bigint), (1::smallint, d.community_id),
+               (2::smallint, d.department_id)) AS k (kind, scope_id)
+         CROSS JOIN LATERAL (VALUES (1::smallint, d.dispatch_us), (2::smallint, d.claim_us), (3::smallint, d.accept_us),
+               (4::smallint, d.start_us), (5::smallint, d.complete_us), (6::smallint, d.confirm_us)) AS s (stage, us)
+         WHERE k.scope_id IS NOT NULL AND s.us IS NOT NULL
+         GROUP BY 1, 2, 3, 4, 5
+        HAVING sum(d.sign) <> 0
+         ORDER BY 1, 2, 3, 4, 5
+    LOOP
+        INSERT INTO stats_month_spans_coarse AS c VALUES (v_kind, v_scope, v_month, v_stage, v_cell / 10, v_n)
+        ON CONFLICT (kind, scope_id, month, stage, coarse) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO stats_month_spans AS c VALUES (v_kind, v_scope, v_stage, v_cell, v_month, v_n)
+        ON CONFLICT (kind, scope_id, stage, cell, month) DO UPDATE SET n = c.n + EXCLUDED.n;
+    END LOOP;
     RETURN NULL;
 END
 $$;
