@@ -141,16 +141,19 @@
 #define ROLLUP_EDGE                                                                                                    \
 	"((f.day >= $1::date AND f.day < LEAST(" ROLLUP_MONTH_FROM ", $2::date + 1))"                                  \
 	" OR (f.day >= GREATEST(" ROLLUP_MONTH_TO ", " ROLLUP_MONTH_FROM ") AND f.day <= $2::date))"
-/* The smallest or largest span of a stage in a cell, in range and scope. */
-#define SPAN_IN_CELL(AGG, STAGE, CELL, SCOPE)                                                                          \
-	"(SELECT " AGG "(f." STAGE "_us) FROM order_stat_facts f WHERE " SUMMARY_RANGE " AND " SCOPE " AND f." STAGE   \
+/* The smallest or largest span of a stage in a cell, in range and scope: read backwards or forwards
+ * along the stage's index from the cell's edge (the range and scope are a filter, "IS TRUE" keeps the
+ * generic plan from combining them with the day index; a cell holds a few thousand spans at most). */
+#define SPAN_IN_CELL(ORDER, STAGE, CELL, SCOPE)                                                                        \
+	"(SELECT f." STAGE "_us FROM order_stat_facts f WHERE (" SUMMARY_RANGE " AND " SCOPE ") IS TRUE AND f." STAGE  \
 	"_us >= " CELL " * 360000000::bigint - 180000000 AND f." STAGE "_us < " CELL                                   \
-	" * 360000000::bigint + 180000000)"
-#define SPAN_AT(AGG, CELL, SCOPE)                                                                                      \
-	"CASE l.ord WHEN 1 THEN " SPAN_IN_CELL(AGG, "dispatch", CELL, SCOPE) " WHEN 2 THEN " SPAN_IN_CELL(             \
-	    AGG, "claim", CELL, SCOPE) " WHEN 3 THEN " SPAN_IN_CELL(AGG, "accept", CELL,                               \
-	    SCOPE) " WHEN 4 THEN " SPAN_IN_CELL(AGG, "start", CELL, SCOPE) " WHEN 5 THEN " SPAN_IN_CELL(AGG,           \
-	    "complete", CELL, SCOPE) " WHEN 6 THEN " SPAN_IN_CELL(AGG, "confirm", CELL, SCOPE) " END"
+	" * 360000000::bigint + 180000000 ORDER BY f." STAGE "_us " ORDER " LIMIT 1)"
+#define SPAN_AT(ORDER, CELL, SCOPE)                                                                                    \
+	"CASE WHEN l.cell_lo <> l.cell_hi THEN CASE l.ord WHEN 1 THEN " SPAN_IN_CELL(ORDER, "dispatch", CELL,          \
+	    SCOPE) " WHEN 2 THEN " SPAN_IN_CELL(ORDER, "claim", CELL, SCOPE) " WHEN 3 THEN " SPAN_IN_CELL(ORDER,       \
+	    "accept", CELL,                                                                                            \
+	    SCOPE) " WHEN 4 THEN " SPAN_IN_CELL(ORDER, "start", CELL, SCOPE) " WHEN 5 THEN " SPAN_IN_CELL(ORDER,       \
+	    "complete", CELL, SCOPE) " WHEN 6 THEN " SPAN_IN_CELL(ORDER, "confirm", CELL, SCOPE) " END END"
 #define ROLLUP_SQL(SCOPE, ROLL)                                                                                               \
 	"WITH by_state AS MATERIALIZED ("                                                                                     \
 	"  SELECT r.state, sum(r.n) AS n, sum(r.escalated) AS escalated, sum(r.rated) AS rated,"                              \
@@ -198,7 +201,7 @@
 	"  SELECT l.stage, l.i, CASE WHEN l.cell_lo = l.cell_hi THEN round(l.cell_lo / 10.0, 1)"                              \
 	"         ELSE round(extract(epoch FROM paidan_span_interval(e.lo) + (paidan_span_interval(e.hi)"                     \
 	"              - paidan_span_interval(e.lo)) * l.proportion)::numeric / 3600, 1) END AS hours"                        \
-	"    FROM located l LEFT JOIN LATERAL (SELECT " SPAN_AT("max", "l.cell_lo", SCOPE) " AS lo, " SPAN_AT("min",          \
+	"    FROM located l LEFT JOIN LATERAL (SELECT " SPAN_AT("DESC", "l.cell_lo", SCOPE) " AS lo, " SPAN_AT("ASC",         \
 	    "l.cell_hi",                                                                                                      \
 	    SCOPE) " AS hi WHERE l.cell_lo <> l.cell_hi) e ON true"                                                           \
 	           "), counted AS MATERIALIZED ("                                                                             \
