@@ -39,12 +39,13 @@ static struct db_statement poll_statement = DB_STATEMENT("events_poll",
     "       json_build_object('event_id', e.id, 'order_id', e.order_id, 'action', e.action,"
     "         'from', e.from_state, 'state', e.to_state, 'at', e.at)::text, e.order_id"
     "  FROM (SELECT * FROM order_event_scopes WHERE $1::bigint IS NOT NULL AND event_id > $1::bigint"
-    "         ORDER BY event_id LIMIT " FEED_STRINGIFY(POLL_ROWS) ") s"
+    "         ORDER BY event_id LIMIT 1000) s"
     "  JOIN order_events e ON e.id = s.event_id"
     " UNION ALL"
     " SELECT COALESCE(max(e.id), 0), NULL, NULL, NULL, NULL, NULL, NULL FROM order_events e WHERE $1::bigint IS NULL"
     " ORDER BY 1 LIMIT " FEED_STRINGIFY(POLL_ROWS),
     1);
+_Static_assert(POLL_ROWS == 1000, "the poll statement's inner LIMIT");
 
 /* Scope notes are for the processes reading now; an old one is of no use to anyone. */
 static struct db_statement prune_statement = DB_STATEMENT("events_prune",

@@ -30,12 +30,16 @@
  * the same rule as a set of ids. $1 must name the role the statement was written for, else it returns
  * nothing. The cursor is a row comparison the index serves: no cursor compares below (true, the
  * largest id). The inner LIMIT is a constant (the largest page and one more), so that the plan is
- * made for a few rows; the outer one cuts the page, and only its rows become JSON. */
-#define LIST_SQL(SCOPE)                                                                                                  \
-	"SELECT paidan_order_staff_json(x.o, paidan_phone_visible(x.o, $1::text, $2::bigint))::text AS body,"            \
-	"       ((x.o).escalated_at IS NOT NULL)::int AS escalated, (x.o).id AS id"                                      \
-	"  FROM (SELECT o FROM orders o"                                                                                 \
-	" WHERE " SCOPE "   AND ($3::text IS NULL OR o.state = $3::text)"                                                \
+ * made for a few rows; the outer one cuts the page, and only its rows become JSON.
+ *
+ * Each role has it twice: with the optional filters ("$n IS NULL OR …"), and plain, for a list with
+ * none of them (the console's 全部, every first look). In a generic plan the filters' guessed
+ * selectivities multiply to one row, so PostgreSQL reads every order of the scope and sorts them
+ * (100,000 rows for the admin at 100k orders), or plans each call anew; in the plain statement the
+ * absent filters are "$n IS NULL" alone, a one-time check outside the row estimate, and the plan is
+ * the index read in order that stops after a page. */
+#define LIST_FILTERS                                                                                                     \
+	"   AND ($3::text IS NULL OR o.state = $3::text)"                                                                \
 	"   AND ($4::bigint IS NULL OR o.community_id IN (SELECT c.id FROM communities c WHERE c.town_id = $4::bigint))" \
 	"   AND ($5::bigint IS NULL OR o.community_id = $5::bigint)"                                                     \
 	"   AND ($6::bigint IS NULL OR o.department_id = $6::bigint)"                                                    \
@@ -46,26 +50,43 @@
 	"   AND ($10::text IS NULL OR o.description ILIKE '%' || $10::text || '%'"                                       \
 	"        OR o.tracking_code = upper($10::text) OR o.work_no = upper($10::text)"                                  \
 	"        OR o.contact_name = $10::text)"                                                                         \
-	"   AND ($14::text IS NULL OR paidan_queue_tab(o, $1::text, $2::bigint) = $14::text)"                            \
-	"   AND (o.escalated_at IS NOT NULL, o.id)"                                                                      \
-	"       < (COALESCE($11::int = 1, true), COALESCE($12::bigint, 9223372036854775807))"                            \
-	" ORDER BY (o.escalated_at IS NOT NULL) DESC, o.id DESC"                                                         \
-	" LIMIT " LIST_STRINGIFY(LIST_MAX) " + 1) x"                                                                     \
+	"   AND ($14::text IS NULL OR paidan_queue_tab(o, $1::text, $2::bigint) = $14::text)"
+#define LIST_NO_FILTERS                                                                                                \
+	"   AND $3::text IS NULL AND $4::bigint IS NULL AND $5::bigint IS NULL AND $6::bigint IS NULL"                 \
+	"   AND $7::bigint IS NULL AND $8::bigint IS NULL AND $9::boolean IS NULL AND $10::text IS NULL"               \
+	"   AND $14::text IS NULL"
+#define LIST_SQL(SCOPE, FILTERS)                                                                                       \
+	"SELECT paidan_order_staff_json(x.o, paidan_phone_visible(x.o, $1::text, $2::bigint))::text AS body,"          \
+	"       ((x.o).escalated_at IS NOT NULL)::int AS escalated, (x.o).id AS id"                                    \
+	"  FROM (SELECT o FROM orders o"                                                                               \
+	" WHERE " SCOPE FILTERS "   AND (o.escalated_at IS NOT NULL, o.id)"                                            \
+	"       < (COALESCE($11::int = 1, true), COALESCE($12::bigint, 9223372036854775807))"                          \
+	" ORDER BY (o.escalated_at IS NOT NULL) DESC, o.id DESC"                                                       \
+	" LIMIT " LIST_STRINGIFY(LIST_MAX) " + 1) x"                                                                   \
 	                                   " LIMIT $13::int"
 #define LIST_STRINGIFY_(x) #x
 #define LIST_STRINGIFY(x) LIST_STRINGIFY_(x)
 
+#define SCOPE_ADMIN "$1::text = 'admin' AND $2::bigint IS NOT NULL"
+#define SCOPE_COMMUNITY "$1::text = 'community' AND paidan_scope_community(o, $2::bigint)"
+#define SCOPE_DEPARTMENT "$1::text = 'department' AND paidan_scope_department(o, $2::bigint)"
+#define SCOPE_TEAM "$1::text = 'team' AND o.id IN (SELECT t.id FROM paidan_team_order_ids($2::bigint) t (id))"
+#define SCOPE_VOLUNTEER                                                                                                \
+	"$1::text = 'volunteer' AND o.id IN (SELECT v.id FROM paidan_volunteer_order_ids($2::bigint) v (id))"
+
 static struct db_statement list_statements[ROLE_COUNT] = {
-    [ROLE_ADMIN] = DB_STATEMENT("orders_list_admin", LIST_SQL("$1::text = 'admin' AND $2::bigint IS NOT NULL"), 14),
-    [ROLE_COMMUNITY] = DB_STATEMENT(
-        "orders_list_community", LIST_SQL("$1::text = 'community' AND paidan_scope_community(o, $2::bigint)"), 14),
-    [ROLE_DEPARTMENT] = DB_STATEMENT(
-        "orders_list_department", LIST_SQL("$1::text = 'department' AND paidan_scope_department(o, $2::bigint)"), 14),
-    [ROLE_TEAM] = DB_STATEMENT("orders_list_team",
-        LIST_SQL("$1::text = 'team' AND o.id IN (SELECT t.id FROM paidan_team_order_ids($2::bigint) t (id))"), 14),
-    [ROLE_VOLUNTEER] = DB_STATEMENT("orders_list_volunteer",
-        LIST_SQL("$1::text = 'volunteer' AND o.id IN (SELECT v.id FROM paidan_volunteer_order_ids($2::bigint) v (id))"),
-        14),
+    [ROLE_ADMIN] = DB_STATEMENT("orders_list_admin", LIST_SQL(SCOPE_ADMIN, LIST_FILTERS), 14),
+    [ROLE_COMMUNITY] = DB_STATEMENT("orders_list_community", LIST_SQL(SCOPE_COMMUNITY, LIST_FILTERS), 14),
+    [ROLE_DEPARTMENT] = DB_STATEMENT("orders_list_department", LIST_SQL(SCOPE_DEPARTMENT, LIST_FILTERS), 14),
+    [ROLE_TEAM] = DB_STATEMENT("orders_list_team", LIST_SQL(SCOPE_TEAM, LIST_FILTERS), 14),
+    [ROLE_VOLUNTEER] = DB_STATEMENT("orders_list_volunteer", LIST_SQL(SCOPE_VOLUNTEER, LIST_FILTERS), 14),
+};
+static struct db_statement plain_list_statements[ROLE_COUNT] = {
+    [ROLE_ADMIN] = DB_STATEMENT("orders_plain_admin", LIST_SQL(SCOPE_ADMIN, LIST_NO_FILTERS), 14),
+    [ROLE_COMMUNITY] = DB_STATEMENT("orders_plain_community", LIST_SQL(SCOPE_COMMUNITY, LIST_NO_FILTERS), 14),
+    [ROLE_DEPARTMENT] = DB_STATEMENT("orders_plain_department", LIST_SQL(SCOPE_DEPARTMENT, LIST_NO_FILTERS), 14),
+    [ROLE_TEAM] = DB_STATEMENT("orders_plain_team", LIST_SQL(SCOPE_TEAM, LIST_NO_FILTERS), 14),
+    [ROLE_VOLUNTEER] = DB_STATEMENT("orders_plain_volunteer", LIST_SQL(SCOPE_VOLUNTEER, LIST_NO_FILTERS), 14),
 };
 
 static struct db_statement detail_statement = DB_STATEMENT("orders_detail",
@@ -150,6 +171,18 @@ like_text(struct request *r, const char *q)
 	return escaped;
 }
 
+/* Whether any optional filter ($3–$10, $14) is set: the plain statement serves the rest. */
+static bool
+list_filtered(const struct query *query)
+{
+	static const int filters[] = {3, 4, 5, 6, 7, 8, 9, 10, 14};
+
+	for (size_t i = 0; i < sizeof filters / sizeof *filters; i++)
+		if (query->values[filters[i] - 1] != NULL)
+			return true;
+	return false;
+}
+
 void
 order_list(struct request *r)
 {
@@ -222,6 +255,8 @@ order_list(struct request *r)
 	if (api_reply_if_field_errors(r, &errors))
 		return;
 	query_int(&query, 13, s->limit + 1);
+	if (!list_filtered(&query))
+		query.statement = &plain_list_statements[r->user->role];
 	query_run(&query, list_rows, NULL);
 }
 

@@ -17,40 +17,46 @@
 
 #define MAX_OFFERED 50
 
-static struct db_statement fetch_statement = DB_STATEMENT("outbox_expand_fetch",
-    "SELECT e.id, e.order_id, e.action, e.from_state, e.to_state, e.actor_role,"
-    "       o.tracking_code, o.sms_consent, o.contact_phone, o.community_id, COALESCE(o.department_id, 0),"
-    "       COALESCE(NULLIF(e.note, ''), o.reason), cm.name, cat.name, d.name,"
-    "       COALESCE((SELECT t.name FROM users u JOIN teams t ON t.id = u.team_id"
-    "                  WHERE e.action = 'accept' AND u.id = e.actor_user_id), tm.name),"
-    "       left(o.description, 200),"
-    "       (SELECT v.phone FROM team_members m JOIN volunteers v ON v.id = m.volunteer_id"
-    "         WHERE m.team_id = o.team_id AND m.role = 'lead' LIMIT 1),"
-    "       CASE WHEN e.action = 'offer' THEN"
-    "         (SELECT string_agg(v.phone, ',') FROM order_offers f"
-    "            JOIN team_members m ON m.team_id = f.team_id AND m.role = 'lead'"
-    "            JOIN volunteers v ON v.id = m.volunteer_id"
-    "           WHERE f.order_id = e.order_id AND f.offered_at = e.at)"
-    /* an acceptance withdrawn by the sweep: the teams still offered it */
-    "       WHEN e.action = 'expire_accept' THEN"
-    "         (SELECT string_agg(v.phone, ',') FROM order_offers f"
-    "            JOIN team_members m ON m.team_id = f.team_id AND m.role = 'lead'"
-    "            JOIN volunteers v ON v.id = m.volunteer_id"
-    "           WHERE f.order_id = e.order_id) END,"
-    "       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'community' AND r.scope_id = o.community_id),"
-    "       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'department' AND r.scope_id = o.department_id),"
-    "       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'county')"
-    "  FROM order_events e"
-    "  JOIN orders o ON o.id = e.order_id"
-    "  JOIN communities cm ON cm.id = o.community_id"
-    "  JOIN categories cat ON cat.id = o.category_id"
-    "  LEFT JOIN departments d ON d.id = o.department_id"
-    "  LEFT JOIN teams tm ON tm.id = o.team_id"
-    " WHERE e.id > GREATEST((SELECT expanded_below FROM notify_state WHERE id = 1), $1::bigint)"
-    "   AND NOT EXISTS (SELECT 1 FROM notify_expanded x WHERE x.event_id = e.id)"
-    " ORDER BY e.id LIMIT 200",
-    1);
-_Static_assert(OUTBOX_EXPAND_BATCH == 200, "the fetch statement's LIMIT");
+/* The events a pass reads, LIMIT appended as a constant. The marks are read once per pass as a set
+ * (a hashed NOT IN over the marks above the floor; event_id is never NULL): as NOT EXISTS, a plan
+ * made while notify_expanded was nearly empty joined each event to a sequential scan of it, kept
+ * for the connection's life as the table grew (10-14 ms a pass in tests/bench/notify.sh). */
+#define FETCH_SQL(LIMIT)                                                                                                                           \
+	"SELECT e.id, e.order_id, e.action, e.from_state, e.to_state, e.actor_role,"                                                               \
+	"       o.tracking_code, o.sms_consent, o.contact_phone, o.community_id, COALESCE(o.department_id, 0),"                                    \
+	"       COALESCE(NULLIF(e.note, ''), o.reason), cm.name, cat.name, d.name,"                                                                \
+	"       COALESCE((SELECT t.name FROM users u JOIN teams t ON t.id = u.team_id"                                                             \
+	"                  WHERE e.action = 'accept' AND u.id = e.actor_user_id), tm.name),"                                                       \
+	"       left(o.description, 200),"                                                                                                         \
+	"       (SELECT v.phone FROM team_members m JOIN volunteers v ON v.id = m.volunteer_id"                                                    \
+	"         WHERE m.team_id = o.team_id AND m.role = 'lead' LIMIT 1),"                                                                       \
+	"       CASE WHEN e.action = 'offer' THEN"                                                                                                 \
+	"         (SELECT string_agg(v.phone, ',') FROM order_offers f"                                                                            \
+	"            JOIN team_members m ON m.team_id = f.team_id AND m.role = 'lead'"                                                             \
+	"            JOIN volunteers v ON v.id = m.volunteer_id"                                                                                   \
+	"           WHERE f.order_id = e.order_id AND f.offered_at = e.at)" /* an acceptance withdrawn by the sweep: the teams still offered it */ \
+	"       WHEN e.action = 'expire_accept' THEN"                                                                                              \
+	"         (SELECT string_agg(v.phone, ',') FROM order_offers f"                                                                            \
+	"            JOIN team_members m ON m.team_id = f.team_id AND m.role = 'lead'"                                                             \
+	"            JOIN volunteers v ON v.id = m.volunteer_id"                                                                                   \
+	"           WHERE f.order_id = e.order_id) END,"                                                                                           \
+	"       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'community' AND r.scope_id = o.community_id),"                              \
+	"       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'department' AND r.scope_id = o.department_id),"                            \
+	"       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'county')"                                                                  \
+	"  FROM order_events e"                                                                                                                    \
+	"  JOIN orders o ON o.id = e.order_id"                                                                                                     \
+	"  JOIN communities cm ON cm.id = o.community_id"                                                                                          \
+	"  JOIN categories cat ON cat.id = o.category_id"                                                                                          \
+	"  LEFT JOIN departments d ON d.id = o.department_id"                                                                                      \
+	"  LEFT JOIN teams tm ON tm.id = o.team_id"                                                                                                \
+	" WHERE e.id > GREATEST((SELECT expanded_below FROM notify_state WHERE id = 1), $1::bigint)"                                               \
+	"   AND e.id NOT IN (SELECT x.event_id FROM notify_expanded x"                                                                             \
+	"                     WHERE x.event_id > GREATEST((SELECT expanded_below FROM notify_state WHERE id = 1), $1::bigint))"                    \
+                                                                                                                                                   \
+	" ORDER BY e.id LIMIT " LIMIT
+static struct db_statement fetch_statement = DB_STATEMENT("outbox_expand_fetch", FETCH_SQL("200"), 1);
+static struct db_statement fetch_few_statement = DB_STATEMENT("outbox_expand_fetch_few", FETCH_SQL("50"), 1);
+_Static_assert(OUTBOX_EXPAND_BATCH == 200 && OUTBOX_EXPAND_FEW == 50, "the fetch statements' LIMITs");
 
 enum {
 	F_EVENT,
@@ -253,7 +259,7 @@ fetch_done(void *arg, const struct db_reply *reply)
 }
 
 void
-outbox_expand_run(struct app *app, struct db_pool *db, int64_t floor,
+outbox_expand_run(struct app *app, struct db_pool *db, int64_t floor, bool few,
     void (*done)(void *arg, int events, int64_t last_id, bool ok), void *arg)
 {
 	struct expand_pass *p = xcalloc(1, sizeof *p);
@@ -265,7 +271,7 @@ outbox_expand_run(struct app *app, struct db_pool *db, int64_t floor,
 	p->done = done;
 	p->arg = arg;
 	snprintf(floor_text, sizeof floor_text, "%lld", (long long)floor);
-	db_query(db, &fetch_statement, values, fetch_done, p);
+	db_query(db, few ? &fetch_few_statement : &fetch_statement, values, fetch_done, p);
 }
 
 static void

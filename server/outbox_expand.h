@@ -9,14 +9,15 @@
 #include <stdint.h>
 
 #define OUTBOX_EXPAND_BATCH 200
+#define OUTBOX_EXPAND_FEW 50
 
 struct app;
 struct db_pool;
 
-/* Runs one pass over the events after max(watermark, floor) (floor 0: all after the watermark);
- * done(arg, events, last_id, ok) follows on the loop with how many events it expanded and the
- * highest event id among them (0 when none). */
-void outbox_expand_run(struct app *app, struct db_pool *db, int64_t floor,
+/* Runs one pass over at most OUTBOX_EXPAND_BATCH (few: OUTBOX_EXPAND_FEW) events after max(watermark, floor)
+ * (floor 0: all after the watermark); done(arg, events, last_id, ok) follows on the loop with how
+ * many events it expanded and the highest event id among them (0 when none). */
+void outbox_expand_run(struct app *app, struct db_pool *db, int64_t floor, bool few,
     void (*done)(void *arg, int events, int64_t last_id, bool ok), void *arg);
 
 /* Moves the watermark past events every process has expanded and that no transaction still open

@@ -28,10 +28,20 @@ export function put(parent, ...nodes) {
   parent.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
 }
 
-const dateTime = new Intl.DateTimeFormat(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
-const fullTime = new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
-export const formatTime = (iso) => (iso ? dateTime.format(new Date(iso)) : '');
-export const formatFullTime = (iso) => (iso ? fullTime.format(new Date(iso)) : '');
+// The formatters are made on first use, not when the module loads: making one loads the locale's
+// data, which took a slow phone a third of a second before the first field could take input.
+let dateTime = null;
+let fullTime = null;
+export function formatTime(iso) {
+  if (!iso) return '';
+  dateTime ??= new Intl.DateTimeFormat(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+  return dateTime.format(new Date(iso));
+}
+export function formatFullTime(iso) {
+  if (!iso) return '';
+  fullTime ??= new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+  return fullTime.format(new Date(iso));
+}
 
 /** YYYY-MM-DD of a Date in local time. */
 export function isoDate(d) {

@@ -33,12 +33,25 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
-/** Fills data-i18n (text), data-i18n-placeholder and data-i18n-aria-label under root; sets <html lang>. */
+/**
+ * Fills data-i18n (text), data-i18n-placeholder and data-i18n-aria-label under root; sets <html lang>.
+ * A node that already says the text (the Chinese in the HTML) is left alone: rewriting it would make
+ * the browser lay the whole page out again just as a slow phone has painted it and taken input.
+ */
 export function applyI18n(root = document) {
-  for (const n of root.querySelectorAll('[data-i18n]')) n.textContent = t(n.dataset.i18n);
-  for (const n of root.querySelectorAll('[data-i18n-placeholder]')) n.placeholder = t(n.dataset.i18nPlaceholder);
-  for (const n of root.querySelectorAll('[data-i18n-aria-label]')) n.setAttribute('aria-label', t(n.dataset.i18nAriaLabel));
-  document.documentElement.lang = lang;
+  for (const n of root.querySelectorAll('[data-i18n]')) {
+    const text = t(n.dataset.i18n);
+    if (n.textContent !== text) n.textContent = text;
+  }
+  for (const n of root.querySelectorAll('[data-i18n-placeholder]')) {
+    const text = t(n.dataset.i18nPlaceholder);
+    if (n.placeholder !== text) n.placeholder = text;
+  }
+  for (const n of root.querySelectorAll('[data-i18n-aria-label]')) {
+    const text = t(n.dataset.i18nAriaLabel);
+    if (n.getAttribute('aria-label') !== text) n.setAttribute('aria-label', text);
+  }
+  if (document.documentElement.lang !== lang) document.documentElement.lang = lang;
 }
 
 /** Remembers the other language and reloads the page in it. */

@@ -6,8 +6,12 @@ import { createClient, errorText } from '/common/api.js';
 export const { api } = createClient();
 export { el, put, formatFullTime as formatTime } from '/common/dom.js';
 
-const dateOnly = new Intl.DateTimeFormat('zh-CN', { month: 'numeric', day: 'numeric' });
-export const formatDate = (iso) => (iso ? dateOnly.format(new Date(iso)) : '');
+let dateOnly = null; // made on first use, like the formatters of /common/dom.js
+export function formatDate(iso) {
+  if (!iso) return '';
+  dateOnly ??= new Intl.DateTimeFormat('zh-CN', { month: 'numeric', day: 'numeric' });
+  return dateOnly.format(new Date(iso));
+}
 
 /** The server's message of an error answer in plain words. */
 export function errorMessage(r) {

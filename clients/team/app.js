@@ -46,8 +46,10 @@ function showLogin(message) {
   const status = loginForm.querySelector('#login-status');
   status.textContent = message || '';
   status.hidden = !message;
-  put(view, loginForm);
-  loginForm.querySelector('#username').focus();
+  // At start the form is in the page already and may be in use (it takes input before this script
+  // arrives): moving it would lay the page out again, and focusing would pull the cursor away.
+  if (view.firstElementChild !== loginForm || view.childElementCount !== 1) put(view, loginForm);
+  if (!loginForm.contains(document.activeElement)) loginForm.querySelector('#username').focus();
 }
 
 async function signIn(e) {
@@ -118,8 +120,11 @@ window.addEventListener('hashchange', route);
 window.addEventListener('online', () => { updateNet(); sendOutbox(); });
 window.addEventListener('offline', updateNet);
 
+// The worker fetches the whole shell when it installs: after the page has loaded, not while it loads.
 if ('serviceWorker' in navigator) {
-  navigator.serviceWorker.register('/team/sw.js', { scope: '/team/' }).catch(() => { /* the app works without it */ });
+  const register = () => navigator.serviceWorker.register('/team/sw.js', { scope: '/team/' }).catch(() => { /* the app works without it */ });
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register, { once: true });
 }
 
 (async () => {

@@ -61,31 +61,65 @@ serve() { # SENDER: start the server, wait until ready
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break; sleep 0.1; done
 }
 stop() { kill "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=; }
+# CPU time (clock ticks) of a process and its reaped children: the server, the receiver, and
+# PostgreSQL (the postmaster and its live backends). Throughput moves with whatever else runs on
+# the machine; the CPU each 点单 costs does not, so it is printed beside the rates.
+ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() {
+    local pm total=0 p
+    pm=$(head -1 "$WORK/pgdata/postmaster.pid")
+    total=$(ticks "$pm")
+    for p in $(pgrep -P "$pm"); do total=$((total + $(ticks "$p"))); done
+    echo "$total"
+}
+orders_now() { psql "$URL" -AtX -c "SELECT count(*) FROM orders"; }
 run_wrk() {
-    wrk -t 2 -c "$CLIENTS" -d "${SECONDS_RUN}s" -s "$WORK/submit.lua" "http://127.0.0.1:$HTTP_PORT/api/v1/orders" |
-        awk '/^Requests\/sec/ {print $2}'
+    local s0 p0 r0 n0 rate
+    s0=$(ticks "$SERVER_PID"); p0=$(pg_ticks); r0=$(ticks "$RECEIVER_PID"); n0=$(orders_now)
+    rate=$(wrk -t 2 -c "$CLIENTS" -d "${SECONDS_RUN}s" -s "$WORK/submit.lua" "http://127.0.0.1:$HTTP_PORT/api/v1/orders" |
+        awk '/^Requests\/sec/ {print $2}')
+    awk -v s="$(($(ticks "$SERVER_PID") - s0))" -v p="$(($(pg_ticks) - p0))" -v r="$(($(ticks "$RECEIVER_PID") - r0))" \
+        -v n="$(($(orders_now) - n0))" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+        if (n > 0) printf "    CPU ms per 点单: server %.3f, PostgreSQL %.3f, receiver %.3f (%d orders)\n",
+            s * 1000 / hz / n, p * 1000 / hz / n, r * 1000 / hz / n, n }' >&2
+    echo "$rate"
+}
+
+# Waits until every notification made so far is sent (the sender must be running).
+drain() {
+    for _ in $(seq 1 1200); do
+        LEFT=$(psql "$URL" -AtX -c "SELECT count(*) FROM notifications WHERE state <> 'sent'")
+        EXPANDED=$(psql "$URL" -AtX -c "SELECT count(*) FROM order_events e WHERE e.id > (SELECT expanded_below FROM notify_state) AND NOT EXISTS (SELECT 1 FROM notify_expanded x WHERE x.event_id = e.id)")
+        [ "$LEFT" = 0 ] && [ "$EXPANDED" = 0 ] && return 0
+        sleep 0.5
+    done
 }
 
 echo "点单 throughput, $CLIENTS connections, ${SECONDS_RUN}s each (sender off, on, off, on):"
+echo "(before each 'on' run the sender first delivers what the 'off' run left, unmeasured)"
 declare -a OFF ON
 for round in 1 2; do
     serve 0
     OFF+=("$(run_wrk)")
     stop
     serve 1
+    START=$(date +%s.%N)
+    drain
+    echo "    the off run's notifications delivered in $(echo "$(date +%s.%N) - $START" | bc) s" >&2
+    [ "${NOTIFY_PROFILE:-0}" = 1 ] && [ "$round" = 2 ] && psql "$URL" -qX -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
     ON+=("$(run_wrk)")
+    if [ "${NOTIFY_PROFILE:-0}" = 1 ] && [ "$round" = 2 ]; then
+        psql "$URL" -qX -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
+        grep -o 'duration: [0-9.]* ms  execute [a-z_0-9]*' "$WORK/pgdata/server.log" |
+            awk '{t[$5] += $2; n[$5]++} END {for (k in t) printf "    %-28s %7d calls %9.1f ms\n", k, n[k], t[k]}' | sort -k4 -rn >&2
+    fi
     stop
     echo "  round $round: off ${OFF[-1]} req/s, on ${ON[-1]} req/s"
 done
 serve 1
-echo -n "  draining what the runs made… "
+echo -n "  draining what the last run left… "
 START=$(date +%s.%N)
-for _ in $(seq 1 600); do
-    LEFT=$(psql "$URL" -AtX -c "SELECT count(*) FROM notifications WHERE state <> 'sent'")
-    EXPANDED=$(psql "$URL" -AtX -c "SELECT count(*) FROM order_events e WHERE e.id > (SELECT expanded_below FROM notify_state) AND NOT EXISTS (SELECT 1 FROM notify_expanded x WHERE x.event_id = e.id)")
-    [ "$LEFT" = 0 ] && [ "$EXPANDED" = 0 ] && break
-    sleep 0.5
-done
+drain
 echo "done in $(echo "$(date +%s.%N) - $START" | bc) s"
 awk -v off="${OFF[*]}" -v on="${ON[*]}" 'BEGIN {
     n = split(off, a, " "); split(on, b, " "); so = 0; sn = 0;

@@ -1,14 +1,21 @@
 // On a slow phone and network (1.6 Mbps down, 750 kbps up, 150 ms round trip, CPU 4× slower), how
 // long after navigation the resident form's first field and the team app's sign-in field take
-// input. On demand (it takes minutes on a busy machine, where the CPU throttle multiplies whatever
-// else runs): PAIDAN_THROTTLE=1 prints the figures, PAIDAN_THROTTLE=strict also fails above 1.5 s.
-//   PAIDAN_THROTTLE=strict PAIDAN_TEST_ONLY=tests/browser/throttle.test.mjs ./tests/run.sh
+// input: at most 1.5 s. On demand, because it takes minutes on a busy machine:
+//   PAIDAN_THROTTLE=1 PAIDAN_TEST_BIN=build/paidan PAIDAN_TEST_SKIP_BUILD=1 \
+//     PAIDAN_TEST_ONLY=tests/browser/throttle.test.mjs ./tests/run.sh
+// The limit holds for the best of TRIES cold loads, with no tolerance: the test machine is shared,
+// and the CPU throttle multiplies whatever else runs on it, so one load can be slowed by another
+// engineer's build; the best of several is what the page itself costs, and a page that is too slow
+// is too slow in every try.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import * as h from '../integration/harness.mjs';
-import { launch } from './browser.mjs';
+import { launch, SHOTS } from './browser.mjs';
 
 const LIMIT_MS = 1500;
+const TRIES = 3;
 const MODE = process.env.PAIDAN_THROTTLE || '';
 let srv;
 let browser;
@@ -18,6 +25,12 @@ before(async () => {
   await h.loadDemo();
   srv = await h.startServer();
   browser = await launch();
+  // A server that has run a while has its gzip copies made (on a file's first request): load each
+  // page once unthrottled, so that every try below meets the same server.
+  const warm = await browser.newContext({ baseURL: srv.base });
+  const page = await warm.newPage();
+  for (const url of ['/', '/team/']) await page.goto(url, { waitUntil: 'networkidle' });
+  await warm.close();
 });
 
 after(async () => {
@@ -25,8 +38,8 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-/** ms from navigation until selector takes typed input, on a fresh (cold-cache) throttled page. */
-async function timeToInput(url, selector) {
+/** ms from navigation until selector takes typed input, on a fresh (cold-cache) throttled page; shot: a screenshot then. */
+async function timeToInput(url, selector, shot) {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, baseURL: srv.base });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -40,17 +53,19 @@ async function timeToInput(url, selector) {
   await field.pressSequentially('a');
   const ms = Date.now() - t0;
   assert.equal(await field.inputValue(), 'a', 'the field took the key');
+  if (shot) await page.screenshot({ path: path.join(SHOTS, shot) });
   const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null);
   await context.close();
   return { ms, paint: paint === null ? null : Math.round(paint) };
 }
 
 for (const [name, url, selector] of [['resident form, first field', '/', '#description'], ['team app, sign-in field', '/team/', '#username']]) {
-  test(`throttled: the ${name} takes input within ${LIMIT_MS} ms`, { skip: !MODE && 'on demand: PAIDAN_THROTTLE=1' }, async () => {
+  test(`throttled: the ${name} takes input within ${LIMIT_MS} ms (best of ${TRIES})`, { skip: !MODE && 'on demand: PAIDAN_THROTTLE=1' }, async () => {
     const runs = [];
-    for (let i = 0; i < 3; i++) runs.push(await timeToInput(url, selector));
+    for (let i = 0; i < TRIES; i++) runs.push(await timeToInput(url, selector, `throttle-${url === '/' ? 'resident' : 'team'}-${i + 1}.png`));
     const best = Math.min(...runs.map((r) => r.ms));
-    console.log(`throttled ${name}: ${runs.map((r) => `${r.ms} ms (first paint ${r.paint} ms)`).join(', ')}; best ${best} ms`);
-    if (MODE === 'strict') assert.ok(best <= LIMIT_MS, `${best} ms > ${LIMIT_MS} ms`);
+    const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(`throttled ${name}: ${runs.map((r) => `${r.ms} ms (first paint ${r.paint} ms)`).join(', ')}; best ${best} ms; load ${load}`);
+    assert.ok(best <= LIMIT_MS, `best of ${TRIES}: ${best} ms > ${LIMIT_MS} ms`);
   });
 }
