@@ -1,6 +1,7 @@
 /* stats: the summary is one statement that builds the whole JSON object in PostgreSQL, over the
  * orders created in the range that the user may see (the role's part of paidan_order_visible, as the
- * order list).
+ * order list), from sums kept per day or month (sql/024_stats_rollups.sql) for the admin, a community
+ * and a department, from the kept facts for a team.
  * Hours are numeric sums printed with two places; stage times are percentiles of intervals, so no
  * floating point is involved anywhere. "escalated" counts orders escalated at any time (the flag is
  * cleared when an order moves on; the audit log keeps the event). The date range is read here for
@@ -32,7 +33,8 @@
  * role's part of paidan_order_visible (sql/020_scope_predicates.sql) on the facts' copy of the
  * order's columns (a team's as its set of ids), so that a scope's days come from an index; $3 must
  * name the statement's role. tests/integration/scope_queries.test.mjs compares this with the query
- * over the orders themselves. */
+ * over the orders themselves. SUMMARY_SQL reads the facts (a team's summary); ROLLUP_SQL below the
+ * rollups. */
 #define SUMMARY_RANGE "f.day BETWEEN $1::date AND $2::date"
 /* The values of a stage's rows picked by stage_rows (0-based, in the stage's order), one sort of integers. */
 #define STAGE_PICK(STAGE)                                                                                              \
@@ -47,6 +49,17 @@
 	STAGE_PICK("dispatch")                                                                                         \
 	", " STAGE_PICK("claim") ", " STAGE_PICK("accept") ", " STAGE_PICK("start") ", " STAGE_PICK(                   \
 	    "complete") ", " STAGE_PICK("confirm")
+#define STAGE_ROWS                                                                                                     \
+	"stage_rows AS MATERIALIZED ("                                                                                 \
+	"  SELECT st.stage, st.ord, st.n, q.i, floor(q.q * (st.n - 1)) AS lo, ceil(q.q * (st.n - 1)) AS hi,"           \
+	"         q.q * (st.n - 1) - floor(q.q * (st.n - 1)) AS proportion"                                            \
+	"    FROM (SELECT sum(dispatch) AS dispatch, sum(claim) AS claim, sum(accept) AS accept, sum(start) AS start," \
+	"                 sum(complete) AS complete, sum(confirm) AS confirm FROM by_state) c"                         \
+	"   CROSS JOIN LATERAL (VALUES ('dispatch', 1, COALESCE(c.dispatch, 0)::float8),"                              \
+	"         ('claim', 2, COALESCE(c.claim, 0)::float8), ('accept', 3, COALESCE(c.accept, 0)::float8),"           \
+	"         ('start', 4, COALESCE(c.start, 0)::float8), ('complete', 5, COALESCE(c.complete, 0)::float8),"       \
+	"         ('confirm', 6, COALESCE(c.confirm, 0)::float8)) AS st (stage, ord, n)"                               \
+	"   CROSS JOIN (VALUES (1, 0.5::float8), (2, 0.9::float8)) AS q (i, q))"
 #define SUMMARY_SQL(SCOPE)                                                                                             \
 	"WITH by_state AS MATERIALIZED ("                                                                              \
 	"  SELECT f.state, count(*) AS n, count(*) FILTER (WHERE f.due_at < now()) AS overdue,"                        \
@@ -58,17 +71,7 @@
 	"), by_source AS MATERIALIZED ("                                                                               \
 	"  SELECT f.source, count(*) AS n, count(*) FILTER (WHERE f.entered) AS entered"                               \
 	"    FROM order_stat_facts f WHERE " SUMMARY_RANGE " AND " SCOPE " GROUP BY f.source"                          \
-	"), stage_rows AS MATERIALIZED ("                                                                              \
-	"  SELECT st.stage, st.ord, st.n, q.i, floor(q.q * (st.n - 1)) AS lo, ceil(q.q * (st.n - 1)) AS hi,"           \
-	"         q.q * (st.n - 1) - floor(q.q * (st.n - 1)) AS proportion"                                            \
-	"    FROM (SELECT sum(dispatch) AS dispatch, sum(claim) AS claim, sum(accept) AS accept, sum(start) AS start," \
-	"                 sum(complete) AS complete, sum(confirm) AS confirm FROM by_state) c"                         \
-	"   CROSS JOIN LATERAL (VALUES ('dispatch', 1, COALESCE(c.dispatch, 0)::float8),"                              \
-	"         ('claim', 2, COALESCE(c.claim, 0)::float8), ('accept', 3, COALESCE(c.accept, 0)::float8),"           \
-	"         ('start', 4, COALESCE(c.start, 0)::float8), ('complete', 5, COALESCE(c.complete, 0)::float8),"       \
-	"         ('confirm', 6, COALESCE(c.confirm, 0)::float8)) AS st (stage, ord, n)"                               \
-	"   CROSS JOIN (VALUES (1, 0.5::float8), (2, 0.9::float8)) AS q (i, q)"                                        \
-	"), picks AS MATERIALIZED ("                                                                                   \
+	"), " STAGE_ROWS ", picks AS MATERIALIZED ("                                                                   \
 	"  SELECT " STAGE_PICKS " FROM order_stat_facts f WHERE " SUMMARY_RANGE " AND " SCOPE "), stages AS ("         \
 	"  SELECT r.stage, r.ord, r.n, r.i,"                                                                           \
 	"         CASE WHEN r.n = 0 THEN NULL WHEN r.hi = r.lo THEN paidan_span_interval(p.v[2 * r.i - 1])"            \
@@ -124,12 +127,147 @@
 	"          'closed', COALESCE(c.n, 0))"                                                                        \
 	"      FROM (SELECT 1) one LEFT JOIN by_state c ON c.state = 'closed'))::text AS summary"
 
+/* The summary from rollups (sql/024_stats_rollups.sql) for the admin, a community and a department:
+ * the counts per created day, scope, state and source; the stage spans per created month and cell of
+ * the printed 0.1 h; verified hours per created month along each grouping. Whole months of the range
+ * come from the month rows, the days at its ends (ROLLUP_EDGE) from the facts. A percentile is the
+ * number of the cell where its rank falls (the hour-wide cell from cumulative counts, then the cell
+ * within it), read from the facts only when its two neighbouring ranks fall in different cells (then
+ * the two spans, interpolated exactly as above). Past-due open orders move with the clock: counted from the facts (a partial index).
+ * tests/integration/stats_rollups.test.mjs compares every figure with SUMMARY_SQL's. */
+#define ROLLUP_MONTH_FROM "(date_trunc('month', ($1::date - 1)::timestamp) + interval '1 month')::date"
+#define ROLLUP_MONTH_TO "date_trunc('month', ($2::date + 1)::timestamp)::date"
+#define ROLLUP_MONTHS "r.month >= " ROLLUP_MONTH_FROM " AND r.month < " ROLLUP_MONTH_TO
+#define ROLLUP_EDGE                                                                                                    \
+	"((f.day >= $1::date AND f.day < LEAST(" ROLLUP_MONTH_FROM ", $2::date + 1))"                                  \
+	" OR (f.day >= GREATEST(" ROLLUP_MONTH_TO ", " ROLLUP_MONTH_FROM ") AND f.day <= $2::date))"
+/* The smallest or largest span of a stage in a cell, in range and scope: read backwards or forwards
+ * along the stage's index from the cell's edge (the range and scope are a filter, "IS TRUE" keeps the
+ * generic plan from combining them with the day index; a cell holds a few thousand spans at most). */
+#define SPAN_IN_CELL(ORDER, STAGE, CELL, SCOPE)                                                                        \
+	"(SELECT f." STAGE "_us FROM order_stat_facts f WHERE (" SUMMARY_RANGE " AND " SCOPE ") IS TRUE AND f." STAGE  \
+	"_us >= " CELL " * 360000000::bigint - 180000000 AND f." STAGE "_us < " CELL                                   \
+	" * 360000000::bigint + 180000000 ORDER BY f." STAGE "_us " ORDER " LIMIT 1)"
+#define SPAN_AT(ORDER, CELL, SCOPE)                                                                                    \
+	"CASE WHEN l.cell_lo <> l.cell_hi THEN CASE l.ord WHEN 1 THEN " SPAN_IN_CELL(ORDER, "dispatch", CELL,          \
+	    SCOPE) " WHEN 2 THEN " SPAN_IN_CELL(ORDER, "claim", CELL, SCOPE) " WHEN 3 THEN " SPAN_IN_CELL(ORDER,       \
+	    "accept", CELL,                                                                                            \
+	    SCOPE) " WHEN 4 THEN " SPAN_IN_CELL(ORDER, "start", CELL, SCOPE) " WHEN 5 THEN " SPAN_IN_CELL(ORDER,       \
+	    "complete", CELL, SCOPE) " WHEN 6 THEN " SPAN_IN_CELL(ORDER, "confirm", CELL, SCOPE) " END END"
+#define ROLLUP_SQL(SCOPE, ROLL)                                                                                               \
+	"WITH by_state AS MATERIALIZED ("                                                                                     \
+	"  SELECT r.state, sum(r.n) AS n, sum(r.escalated) AS escalated, sum(r.rated) AS rated,"                              \
+	"         CASE WHEN sum(r.rated) > 0 THEN round(sum(r.rating_sum)::numeric / sum(r.rated), 2) END AS average,"        \
+	"         sum(r.dispatch) AS dispatch, sum(r.claim) AS claim, sum(r.accept) AS accept, sum(r.start) AS start,"        \
+	"         sum(r.complete) AS complete, sum(r.confirm) AS confirm"                                                     \
+	"    FROM stats_day_counts r WHERE r.day BETWEEN $1::date AND $2::date AND " ROLL " GROUP BY r.state"                 \
+	"), by_source AS MATERIALIZED ("                                                                                      \
+	"  SELECT r.source, sum(r.n) AS n, sum(r.entered) AS entered"                                                         \
+	"    FROM stats_day_counts r WHERE r.day BETWEEN $1::date AND $2::date AND " ROLL " GROUP BY r.source"                \
+	"), overdue AS MATERIALIZED ("                                                                                        \
+	"  SELECT count(*) AS n FROM order_stat_facts f WHERE " SUMMARY_RANGE " AND " SCOPE                                   \
+	"     AND f.state NOT IN ('closed', 'rejected', 'cancelled', 'merged') AND f.due_at < now()"                          \
+	"), " STAGE_ROWS ", edge_cells AS MATERIALIZED ("                                                                     \
+	"  SELECT s.stage, paidan_stats_cell(s.us) AS cell, count(*) AS n FROM order_stat_facts f"                            \
+	"   CROSS JOIN LATERAL (VALUES (1::smallint, f.dispatch_us), (2::smallint, f.claim_us),"                              \
+	"         (3::smallint, f.accept_us), (4::smallint, f.start_us), (5::smallint, f.complete_us),"                       \
+	"         (6::smallint, f.confirm_us)) AS s (stage, us)"                                                              \
+	"   WHERE " ROLLUP_EDGE " AND " SCOPE " AND s.us IS NOT NULL GROUP BY 1, 2"                                           \
+	"), coarse AS MATERIALIZED ("                                                                                         \
+	"  SELECT x.stage, x.coarse, sum(x.n) AS n FROM ("                                                                    \
+	"    SELECT r.stage, r.coarse, r.n FROM stats_month_spans_coarse r WHERE " ROLLUP_MONTHS " AND " ROLL                 \
+	"    UNION ALL SELECT e.stage, e.cell / 10, e.n FROM edge_cells e) x"                                                 \
+	"   GROUP BY x.stage, x.coarse HAVING sum(x.n) > 0"                                                                   \
+	"), cum AS MATERIALIZED ("                                                                                            \
+	"  SELECT c.stage, c.coarse, sum(c.n) OVER w - c.n AS below, sum(c.n) OVER w AS upto FROM coarse c"                   \
+	"  WINDOW w AS (PARTITION BY c.stage ORDER BY c.coarse)"                                                              \
+	"), ranks AS MATERIALIZED ("                                                                                          \
+	"  SELECT r.stage, r.ord, r.i, r.proportion, k.which, c.coarse, k.rank - c.below AS within"                           \
+	"    FROM stage_rows r CROSS JOIN LATERAL (VALUES (1, r.lo), (2, r.hi)) AS k (which, rank)"                           \
+	"    JOIN cum c ON c.stage = r.ord AND c.below <= k.rank AND k.rank < c.upto WHERE r.n > 0"                           \
+	"), fine AS MATERIALIZED ("                                                                                           \
+	"  SELECT k.stage, k.ord, k.i, k.proportion, k.which, (SELECT y.cell FROM ("                                          \
+	"           SELECT x.cell, sum(sum(x.n)) OVER (ORDER BY x.cell) AS upto FROM ("                                       \
+	"             SELECT r.cell, r.n FROM stats_month_spans r WHERE " ROLL " AND r.stage = k.ord"                         \
+	"                AND r.cell >= k.coarse * 10 AND r.cell < k.coarse * 10 + 10 AND " ROLLUP_MONTHS                      \
+	"             UNION ALL SELECT e.cell, e.n FROM edge_cells e"                                                         \
+	"              WHERE e.stage = k.ord AND e.cell >= k.coarse * 10 AND e.cell < k.coarse * 10 + 10) x"                  \
+	"           GROUP BY x.cell) y WHERE y.upto > k.within ORDER BY y.cell LIMIT 1) AS cell"                              \
+	"    FROM ranks k"                                                                                                    \
+	"), located AS MATERIALIZED ("                                                                                        \
+	"  SELECT lo.stage, lo.ord, lo.i, lo.proportion, lo.cell AS cell_lo, hi.cell AS cell_hi"                              \
+	"    FROM fine lo JOIN fine hi ON hi.stage = lo.stage AND hi.i = lo.i AND hi.which = 2 WHERE lo.which = 1"            \
+	"), stages AS ("                                                                                                      \
+	"  SELECT l.stage, l.i, CASE WHEN l.cell_lo = l.cell_hi THEN round(l.cell_lo / 10.0, 1)"                              \
+	"         ELSE round(extract(epoch FROM paidan_span_interval(e.lo) + (paidan_span_interval(e.hi)"                     \
+	"              - paidan_span_interval(e.lo)) * l.proportion)::numeric / 3600, 1) END AS hours"                        \
+	"    FROM located l LEFT JOIN LATERAL (SELECT " SPAN_AT("DESC", "l.cell_lo", SCOPE) " AS lo, " SPAN_AT("ASC",         \
+	    "l.cell_hi",                                                                                                      \
+	    SCOPE) " AS hi WHERE l.cell_lo <> l.cell_hi) e ON true"                                                           \
+	           "), counted AS MATERIALIZED ("                                                                             \
+	           "  SELECT x.dim, x.key, sum(x.hours) AS hours FROM ("                                                      \
+	           "    SELECT r.dim, r.key, r.n, r.hours FROM stats_month_hours r WHERE " ROLLUP_MONTHS " AND " ROLL         \
+	           "    UNION ALL SELECT d.dim, d.key, 1, f.hours FROM order_hour_facts f"                                    \
+	           "     CROSS JOIN LATERAL (VALUES (1::smallint, f.team_id), (2::smallint, f.community_id),"                 \
+	           "           (3::smallint, COALESCE(f.department_id, 0)), (4::smallint, paidan_stats_month_key(f.month)))"  \
+	           "           AS d (dim, key)"                                                                               \
+	           "     WHERE " ROLLUP_EDGE " AND " SCOPE ") x"                                                              \
+	           "   GROUP BY x.dim, x.key HAVING sum(x.n) > 0)"                                                            \
+	           "SELECT json_build_object("                                                                                \
+	           "  'from', $1::text, 'to', $2::text,"                                                                      \
+	           "  'orders_by_state', (SELECT json_object_agg(n.state, COALESCE(c.n, 0) ORDER BY n.ord)"                   \
+	           "      FROM unnest($5::text[]) WITH ORDINALITY AS n (state, ord)"                                          \
+	           "      LEFT JOIN by_state c ON c.state = n.state),"                                                        \
+	           "  'orders_total', (SELECT COALESCE(sum(n), 0)::bigint FROM by_state),"                                    \
+	           "  'orders_by_source', (SELECT json_object_agg(n.source, COALESCE(c.n, 0) ORDER BY n.ord)"                 \
+	           "      FROM unnest(ARRAY['web', 'phone', 'visit', 'hotline', 'menu']) WITH ORDINALITY AS n (source, ord)"  \
+	           "      LEFT JOIN by_source c ON c.source = n.source),"                                                     \
+	           "  'entered_by_staff', (SELECT COALESCE(sum(entered), 0)::bigint FROM by_source),"                         \
+	           "  'overdue_open', (SELECT n FROM overdue),"                                                               \
+	           "  'escalated', (SELECT COALESCE(sum(escalated), 0)::bigint FROM by_state),"                               \
+	           "  'stage_hours', (SELECT json_object_agg(stage, json_build_object('median', median, 'p90', p90, 'n', n)"  \
+	           "          ORDER BY ord)"                                                                                  \
+	           "      FROM (SELECT r.stage, r.ord, max(r.n)::bigint AS n, max(s.hours) FILTER (WHERE r.i = 1) AS median," \
+	           "                   max(s.hours) FILTER (WHERE r.i = 2) AS p90"                                            \
+	           "              FROM stage_rows r LEFT JOIN stages s ON s.stage = r.stage AND s.i = r.i"                    \
+	           "             GROUP BY r.stage, r.ord) x),"                                                                \
+	           "  'hours', json_build_object("                                                                            \
+	           "      'total', (SELECT COALESCE(sum(hours), 0)::numeric(14, 2)::text FROM counted WHERE dim = 4),"        \
+	           "      'by_team', (SELECT COALESCE(json_agg(json_build_object('team_id', t.id, 'name', t.name,"            \
+	           "                     'hours', x.hours::numeric(14, 2)::text) ORDER BY x.hours DESC, t.id), '[]'::json)"   \
+	           "          FROM counted x JOIN teams t ON t.id = x.key WHERE x.dim = 1),"                                  \
+	           "      'by_town', (SELECT COALESCE(json_agg(json_build_object('town_id', t.id, 'name', t.name,"            \
+	           "                     'hours', x.hours::numeric(14, 2)::text) ORDER BY x.hours DESC, t.id), '[]'::json)"   \
+	           "          FROM (SELECT cm.town_id, sum(c.hours) AS hours FROM counted c"                                  \
+	           "                  JOIN communities cm ON cm.id = c.key WHERE c.dim = 2 GROUP BY cm.town_id) x"            \
+	           "          JOIN towns t ON t.id = x.town_id),"                                                             \
+	           "      'by_department', (SELECT COALESCE(json_agg(json_build_object('department_id', x.department_id,"     \
+	           "                     'name', d.name, 'hours', x.hours::numeric(14, 2)::text)"                             \
+	           "                     ORDER BY x.hours DESC, x.department_id), '[]'::json)"                                \
+	           "          FROM (SELECT NULLIF(key, 0) AS department_id, hours FROM counted WHERE dim = 3) x"              \
+	           "          LEFT JOIN departments d ON d.id = x.department_id),"                                            \
+	           "      'by_month', (SELECT COALESCE(json_agg(json_build_object('month', x.month,"                          \
+	           "                     'hours', x.hours::numeric(14, 2)::text) ORDER BY x.month), '[]'::json)"              \
+	           "          FROM (SELECT paidan_stats_month_text(key) AS month, hours FROM counted WHERE dim = 4) x)),"     \
+	           "  'satisfaction', (SELECT json_build_object('average', c.average, 'rated', COALESCE(c.rated, 0),"         \
+	           "          'rated_share', CASE WHEN c.n > 0 THEN round(c.rated::numeric / c.n, 4) END,"                    \
+	           "          'closed', COALESCE(c.n, 0))"                                                                    \
+	           "      FROM (SELECT 1) one LEFT JOIN by_state c ON c.state = 'closed'))::text AS summary"
+
 static struct db_statement summary_statements[ROLE_COUNT] = {
-    [ROLE_ADMIN] = DB_STATEMENT("stats_summary_admin", SUMMARY_SQL("$3::text = 'admin' AND $4::bigint IS NOT NULL"), 5),
-    [ROLE_COMMUNITY] = DB_STATEMENT(
-        "stats_summary_community", SUMMARY_SQL("$3::text = 'community' AND f.community_id = $4::bigint"), 5),
-    [ROLE_DEPARTMENT] = DB_STATEMENT(
-        "stats_summary_department", SUMMARY_SQL("$3::text = 'department' AND f.department_id = $4::bigint"), 5),
+    [ROLE_ADMIN] = DB_STATEMENT("stats_summary_admin",
+        ROLLUP_SQL(
+            "$3::text = 'admin' AND $4::bigint IS NOT NULL", "r.kind = 0 AND r.scope_id = 0 AND $3::text = 'admin'"),
+        5),
+    [ROLE_COMMUNITY] = DB_STATEMENT("stats_summary_community",
+        ROLLUP_SQL("$3::text = 'community' AND f.community_id = $4::bigint",
+            "r.kind = 1 AND r.scope_id = $4::bigint AND $3::text = 'community'"),
+        5),
+    [ROLE_DEPARTMENT] = DB_STATEMENT("stats_summary_department",
+        ROLLUP_SQL("$3::text = 'department' AND f.department_id = $4::bigint",
+            "r.kind = 2 AND r.scope_id = $4::bigint AND $3::text = 'department'"),
+        5),
+    /* A team's orders are few: its summary reads the facts. */
     [ROLE_TEAM] = DB_STATEMENT("stats_summary_team",
         SUMMARY_SQL("$3::text = 'team' AND f.order_id IN (SELECT t.id FROM paidan_team_order_ids($4::bigint) t (id))"),
         5),

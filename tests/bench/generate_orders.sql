@@ -3,6 +3,17 @@
 -- on top of the demo county and tests/bench/generate_county.sql. Deterministic (setseed).
 -- Loaded with triggers off (session_replication_role): the rows are consistent by construction,
 -- and the live-update announcement has no one to tell; the statistics' rows are rebuilt at the end.
+-- :code_base (optional, 100000000 by default) numbers the tracking codes and :mark (optional, 生成居民)
+-- is the contact name every later step finds the new orders by, so that a second load into the same
+-- database (two test files in one suite) makes orders of its own.
+\if :{?code_base}
+\else
+\set code_base 100000000
+\endif
+\if :{?mark}
+\else
+\set mark 生成居民
+\endif
 SET session_replication_role = replica;
 SELECT setseed(0.17);
 
@@ -38,14 +49,14 @@ INSERT INTO orders (tracking_code, community_id, category_id, department_id, tea
                     contact_name, contact_phone, address, preferred_time, created_at, updated_at, dispatched_at, claimed_at,
                     accepted_at, started_at, completed_at, closed_at, due_at, escalated_at, reason, summary,
                     last_event_hash, event_count)
-SELECT pg_temp.gen_code(g.g + 100000000),
+SELECT pg_temp.gen_code(g.g + :code_base),
        c.id, cat.id,
        CASE WHEN g.state IN ('submitted', 'rejected') OR (g.state = 'cancelled' AND g.r_dep < 0.5) THEN NULL
             WHEN g.state IN ('dispatched', 'claimed', 'cancelled') THEN d.id
             ELSE t.department_id END,
        CASE WHEN g.state IN ('accepted', 'in_progress', 'completed', 'closed') THEN t.id END,
        g.state,
-       format('生成的需求 %s：家里的电脑连不上网，想请志愿者上门看看', g.g), '生成居民', '139' || lpad((g.g % 100000000)::text, 8, '0'),
+       format('生成的需求 %s：家里的电脑连不上网，想请志愿者上门看看', g.g), :'mark', '139' || lpad((g.g % 100000000)::text, 8, '0'),
        '生成地址', '',
        g.created_at, g.created_at + interval '5 days',
        CASE WHEN g.state NOT IN ('submitted', 'rejected') AND NOT (g.state = 'cancelled' AND g.r_dep < 0.5)
@@ -79,20 +90,20 @@ SELECT pg_temp.gen_code(g.g + 100000000),
 INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_role, note, at, prev_hash, hash)
 SELECT o.id, 1, 'submit', NULL, 'submitted', 'resident', '', o.created_at, decode(repeat('00', 32), 'hex'),
        decode(repeat('ab', 32), 'hex')
-  FROM orders o WHERE o.contact_name = '生成居民';
+  FROM orders o WHERE o.contact_name = :'mark';
 INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_role, note, at, prev_hash, hash)
 SELECT o.id, 2, 'escalate', o.state, o.state, 'system', '', o.escalated_at, decode(repeat('ab', 32), 'hex'),
        decode(repeat('ab', 32), 'hex')
-  FROM orders o WHERE o.contact_name = '生成居民' AND o.escalated_at IS NOT NULL;
+  FROM orders o WHERE o.contact_name = :'mark' AND o.escalated_at IS NOT NULL;
 
 -- Claimed orders are offered to their department's first teams; later ones to the team that has them.
 INSERT INTO order_offers (order_id, team_id, offered_at)
-SELECT o.id, o.team_id, o.claimed_at FROM orders o WHERE o.contact_name = '生成居民' AND o.team_id IS NOT NULL;
+SELECT o.id, o.team_id, o.claimed_at FROM orders o WHERE o.contact_name = :'mark' AND o.team_id IS NOT NULL;
 INSERT INTO order_offers (order_id, team_id, offered_at)
 SELECT o.id, t.id, o.claimed_at
   FROM orders o
   JOIN LATERAL (SELECT id FROM teams WHERE department_id = o.department_id ORDER BY id LIMIT 2) t ON true
- WHERE o.contact_name = '生成居民' AND o.state = 'claimed' AND o.id % 2 = 0
+ WHERE o.contact_name = :'mark' AND o.state = 'claimed' AND o.id % 2 = 0
 ON CONFLICT DO NOTHING;
 
 -- One member's hours per finished order: verified once closed; a few corrected.
@@ -101,17 +112,17 @@ SELECT o.id, t.volunteer_id, o.team_id, 1 + (o.id % 12) * 0.25,
        CASE WHEN o.state = 'closed' THEN 'verified' ELSE 'pending' END, o.completed_at,
        CASE WHEN o.state = 'closed' THEN o.closed_at END
   FROM orders o JOIN g_team t ON t.id = o.team_id
- WHERE o.contact_name = '生成居民' AND o.state IN ('completed', 'closed');
+ WHERE o.contact_name = :'mark' AND o.state IN ('completed', 'closed');
 INSERT INTO service_records (order_id, volunteer_id, team_id, hours, status, recorded_at, verified_at,
                              corrects_id, correction_reason)
 SELECT s.order_id, s.volunteer_id, s.team_id, s.hours + 0.5, 'verified', s.verified_at + interval '1 day',
        s.verified_at + interval '1 day', s.id, '生成的更正'
   FROM service_records s JOIN orders o ON o.id = s.order_id
- WHERE o.contact_name = '生成居民' AND s.status = 'verified' AND s.id % 50 = 0;
+ WHERE o.contact_name = :'mark' AND s.status = 'verified' AND s.id % 50 = 0;
 
 INSERT INTO evaluations (order_id, rating, comment, created_at)
 SELECT o.id, 1 + (o.id % 5), '', o.closed_at FROM orders o
- WHERE o.contact_name = '生成居民' AND o.state = 'closed' AND o.id % 3 <> 0;
+ WHERE o.contact_name = :'mark' AND o.state = 'closed' AND o.id % 3 <> 0;
 
 SET session_replication_role = origin;
 -- The statistics' kept rows (sql/022_stats_facts.sql), which the triggers switched off above did not write.

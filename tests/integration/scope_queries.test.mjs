@@ -142,7 +142,7 @@ function referenceSummary(from, to, role, scope) {
         FROM unnest(ARRAY['web', 'phone', 'visit', 'hotline', 'menu']) WITH ORDINALITY AS n (source, ord)
         LEFT JOIN (SELECT source, count(*) AS n FROM scoped GROUP BY source) c ON c.source = n.source),
     'entered_by_staff', (SELECT count(*) FROM scoped o WHERE o.entered_by IS NOT NULL),
-    'overdue_open', (SELECT count(*) FROM scoped o WHERE o.due_at < now() AND o.state NOT IN ('closed', 'rejected', 'cancelled')),
+    'overdue_open', (SELECT count(*) FROM scoped o WHERE o.due_at < now() AND o.state NOT IN ('closed', 'rejected', 'cancelled', 'merged')),
     'escalated', (SELECT count(*) FROM scoped o WHERE o.escalated_at IS NOT NULL OR EXISTS
         (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.action = 'escalate')),
     'stage_hours', (SELECT json_object_agg(n.stage, json_build_object(
