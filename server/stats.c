@@ -35,6 +35,19 @@
  * name the statement's role. tests/integration/scope_queries.test.mjs compares this with the query
  * over the orders themselves. SUMMARY_SQL reads the facts (a team's summary); ROLLUP_SQL below the
  * rollups. */
+/* The reply's first members, the same from the facts (SUMMARY_SQL) and from the rollups (ROLLUP_SQL):
+ * each reads by_state and by_source as its statement defines them. */
+#define SUMMARY_COUNTS_JSON                                                                                            \
+	"SELECT json_build_object("                                                                                    \
+	"  'from', $1::text, 'to', $2::text,"                                                                          \
+	"  'orders_by_state', (SELECT json_object_agg(n.state, COALESCE(c.n, 0) ORDER BY n.ord)"                       \
+	"      FROM unnest($5::text[]) WITH ORDINALITY AS n (state, ord)"                                              \
+	"      LEFT JOIN by_state c ON c.state = n.state),"                                                            \
+	"  'orders_total', (SELECT COALESCE(sum(n), 0)::bigint FROM by_state),"                                        \
+	"  'orders_by_source', (SELECT json_object_agg(n.source, COALESCE(c.n, 0) ORDER BY n.ord)"                     \
+	"      FROM unnest(ARRAY['web', 'phone', 'visit', 'hotline', 'menu']) WITH ORDINALITY AS n (source, ord)"      \
+	"      LEFT JOIN by_source c ON c.source = n.source),"                                                         \
+	"  'entered_by_staff', (SELECT COALESCE(sum(entered), 0)::bigint FROM by_source),"
 #define SUMMARY_RANGE "f.day BETWEEN $1::date AND $2::date"
 /* The values of a stage's rows picked by stage_rows (0-based, in the stage's order), one sort of integers. */
 #define STAGE_PICK(STAGE)                                                                                              \
@@ -83,17 +96,7 @@
 	"      ON p.stage = r.stage"                                                                                   \
 	"), counted AS MATERIALIZED ("                                                                                 \
 	"  SELECT f.team_id, f.community_id, f.department_id, f.month, f.hours"                                        \
-	"    FROM order_hour_facts f WHERE " SUMMARY_RANGE " AND " SCOPE ")"                                           \
-	"SELECT json_build_object("                                                                                    \
-	"  'from', $1::text, 'to', $2::text,"                                                                          \
-	"  'orders_by_state', (SELECT json_object_agg(n.state, COALESCE(c.n, 0) ORDER BY n.ord)"                       \
-	"      FROM unnest($5::text[]) WITH ORDINALITY AS n (state, ord)"                                              \
-	"      LEFT JOIN by_state c ON c.state = n.state),"                                                            \
-	"  'orders_total', (SELECT COALESCE(sum(n), 0)::bigint FROM by_state),"                                        \
-	"  'orders_by_source', (SELECT json_object_agg(n.source, COALESCE(c.n, 0) ORDER BY n.ord)"                     \
-	"      FROM unnest(ARRAY['web', 'phone', 'visit', 'hotline', 'menu']) WITH ORDINALITY AS n (source, ord)"      \
-	"      LEFT JOIN by_source c ON c.source = n.source),"                                                         \
-	"  'entered_by_staff', (SELECT COALESCE(sum(entered), 0)::bigint FROM by_source),"                             \
+	"    FROM order_hour_facts f WHERE " SUMMARY_RANGE " AND " SCOPE ")" SUMMARY_COUNTS_JSON                       \
 	"  'overdue_open', (SELECT COALESCE(sum(overdue), 0)::bigint FROM by_state"                                    \
 	"                    WHERE state NOT IN ('closed', 'rejected', 'cancelled', 'merged')),"                       \
 	"  'escalated', (SELECT COALESCE(sum(escalated), 0)::bigint FROM by_state),"                                   \
@@ -212,17 +215,7 @@
 	           "           (3::smallint, COALESCE(f.department_id, 0)), (4::smallint, paidan_stats_month_key(f.month)))"  \
 	           "           AS d (dim, key)"                                                                               \
 	           "     WHERE " ROLLUP_EDGE " AND " SCOPE ") x"                                                              \
-	           "   GROUP BY x.dim, x.key HAVING sum(x.n) > 0)"                                                            \
-	           "SELECT json_build_object("                                                                                \
-	           "  'from', $1::text, 'to', $2::text,"                                                                      \
-	           "  'orders_by_state', (SELECT json_object_agg(n.state, COALESCE(c.n, 0) ORDER BY n.ord)"                   \
-	           "      FROM unnest($5::text[]) WITH ORDINALITY AS n (state, ord)"                                          \
-	           "      LEFT JOIN by_state c ON c.state = n.state),"                                                        \
-	           "  'orders_total', (SELECT COALESCE(sum(n), 0)::bigint FROM by_state),"                                    \
-	           "  'orders_by_source', (SELECT json_object_agg(n.source, COALESCE(c.n, 0) ORDER BY n.ord)"                 \
-	           "      FROM unnest(ARRAY['web', 'phone', 'visit', 'hotline', 'menu']) WITH ORDINALITY AS n (source, ord)"  \
-	           "      LEFT JOIN by_source c ON c.source = n.source),"                                                     \
-	           "  'entered_by_staff', (SELECT COALESCE(sum(entered), 0)::bigint FROM by_source),"                         \
+	           "   GROUP BY x.dim, x.key HAVING sum(x.n) > 0)" SUMMARY_COUNTS_JSON                                        \
 	           "  'overdue_open', (SELECT n FROM overdue),"                                                               \
 	           "  'escalated', (SELECT COALESCE(sum(escalated), 0)::bigint FROM by_state),"                               \
 	           "  'stage_hours', (SELECT json_object_agg(stage, json_build_object('median', median, 'p90', p90, 'n', n)"  \
