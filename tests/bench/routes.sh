@@ -9,7 +9,9 @@
 # database pool, 8), BENCH_WORKERS (1), BENCH_STREAMS (2000: submit with that many live-update streams
 # open, against submit just before without them), BENCH_IDLE_STREAMS (10000: the server's memory with
 # that many idle streams; 0 skips), BENCH_ROUTES (all, or a list of names),
-# BENCH_PG_FAST=1 (fsync off; default is a real commit path).
+# BENCH_PG_FAST=1 (fsync off; default is a real commit path), BENCH_DATA_DIR (keep the cluster and its
+# generated databases there and reuse a size's database on the next run: 1M orders take long to
+# generate; a reused one is migrated to this tree and keeps what earlier runs submitted).
 #
 # The SQL is taken from the server: the database logs every statement with its parameters while each
 # route is called once (log_min_duration_statement = 0), and tests/bench/pgbench_script.mjs turns that
@@ -36,6 +38,8 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d /tmp/paidan-bench-XXXXXX)
 chmod 755 "$WORK"
+DATA=${BENCH_DATA_DIR:-$WORK}
+mkdir -p "$DATA" && chmod 755 "$DATA"
 PORT=$((30000 + RANDOM % 5000))
 HTTP_PORT=$((35000 + RANDOM % 5000))
 BASE=http://127.0.0.1:$HTTP_PORT
@@ -48,14 +52,14 @@ stop_server() {
 cleanup() {
     [ -n "$STREAMS_PID" ] && kill "$STREAMS_PID" 2>/dev/null
     stop_server
-    pg_stop "$WORK/pgdata" || true
+    pg_stop "$DATA/pgdata" || true
     [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
-if [ "${BENCH_PG_FAST:-0}" = 1 ]; then pg_start "$WORK/pgdata" "$PORT" fast; else pg_start "$WORK/pgdata" "$PORT"; fi
+if [ "${BENCH_PG_FAST:-0}" = 1 ]; then pg_start "$DATA/pgdata" "$PORT" fast; else pg_start "$DATA/pgdata" "$PORT"; fi
 PGBENCH=$(pg_bindir)/pgbench
-ADMIN_URL=$(pg_url "$WORK/pgdata" "$PORT" postgres)
-PGLOG="$WORK/pgdata/server.log"
+ADMIN_URL=$(pg_url "$DATA/pgdata" "$PORT" postgres)
+PGLOG="$DATA/pgdata/server.log"
 
 start_server() {
     build/paidan serve --listen "127.0.0.1:$HTTP_PORT" --db-pool-size "$POOL" --workers "$WORKERS" \
@@ -169,16 +173,22 @@ printf '%-8s %-19s %5s %10s %10s %6s %15s %15s %7s %5s\n' orders route conns pai
 
 for N in $SIZES; do
     DB=bench_$N
-    pg_createdb "$WORK/pgdata" "$PORT" "$DB"
-    URL=$(pg_url "$WORK/pgdata" "$PORT" "$DB")
-    export PAIDAN_DATABASE_URL=$URL PAIDAN_SQL_DIR=$ROOT/sql PAIDAN_ID_KEY_FILE=$WORK/id.key
+    REUSED=$(psql "$ADMIN_URL" -AtX -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")
+    pg_createdb "$DATA/pgdata" "$PORT" "$DB"
+    URL=$(pg_url "$DATA/pgdata" "$PORT" "$DB")
+    export PAIDAN_DATABASE_URL=$URL PAIDAN_SQL_DIR=$ROOT/sql PAIDAN_ID_KEY_FILE=$DATA/id.key
     build/paidan migrate >/dev/null
-    build/paidan demo >/dev/null
-    echo "== $N orders: generating…"
-    start=$(date +%s)
-    psql "$URL" -qX -v ON_ERROR_STOP=1 -f tests/bench/generate_county.sql >/dev/null
-    psql "$URL" -qX -v ON_ERROR_STOP=1 -v orders="$N" -f tests/bench/generate_orders.sql >/dev/null
-    echo "   generated in $(($(date +%s) - start)) s: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
+    if [ "$REUSED" = 1 ] && [ -n "${BENCH_DATA_DIR:-}" ]; then
+        echo "== $N orders: reusing $DATA/pgdata's $DB: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
+        psql "$URL" -qX -c "VACUUM ANALYZE" >/dev/null
+    else
+        build/paidan demo >/dev/null
+        echo "== $N orders: generating…"
+        start=$(date +%s)
+        psql "$URL" -qX -v ON_ERROR_STOP=1 -f tests/bench/generate_county.sql >/dev/null
+        psql "$URL" -qX -v ON_ERROR_STOP=1 -v orders="$N" -f tests/bench/generate_orders.sql >/dev/null
+        echo "   generated in $(($(date +%s) - start)) s: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
+    fi
     # Desks of the demo community (every submit below goes to each of their streams), 16 streams each.
     DESKS=$(((STREAMS > IDLE_STREAMS ? STREAMS : IDLE_STREAMS) / 16 + 1))
     psql "$URL" -qX -v ON_ERROR_STOP=1 -v like=demo-community -v prefix=bench-desk -v count="$DESKS" \
