@@ -76,6 +76,7 @@ async function login(username) {
 const S = {};
 const answered = new Map(); // `${order}:${action}` → time its answer came (for event latency)
 const latencies = [];
+const refused = []; // the first few refused actions, to tell a refusal of the rules from one of load
 let phonesOpen = 0, phonesMax = 0, phoneRefusals = 0, phoneFailures = 0, events = 0;
 
 function phone(i) {
@@ -119,6 +120,7 @@ async function act(kind, who, id, action, body) {
   const r = await call('POST', `/api/v1/orders/${id}/${action}`, S[who].token, body ?? {});
   note(kind, r.status, r.ms);
   if (r.status === 200) answered.set(`${id}:${action}`, r.at);
+  else if (refused.length < 5) refused.push(`${action} by ${who}: ${r.status} ${r.json?.error?.code ?? ''} ${r.json?.error?.message ?? ''}`);
   return r.status === 200;
 }
 
@@ -164,6 +166,10 @@ function pct(sorted, p) {
 
 async function main() {
   for (const role of ['admin', 'community', 'department', 'team']) S[role] = await login(`demo-${role}`);
+  // One demo department and one team carry every order here (a province has hundreds): their
+  // limits of claimed and accepted orders are raised to the most the setting allows.
+  const limits = await call('PUT', '/api/v1/settings/limits', S.admin.token, { claim_limit: 10000, accept_limit: 10000 });
+  if (limits.status !== 200) throw new Error(`raising the work limits: ${limits.status}`);
   const cat = await call('GET', '/api/v1/catalog');
   S.categoryId = (cat.json.categories.find((c) => c.department_id === S.department.user.department_id) ?? cat.json.categories[0]).id;
   const members = await call('GET', `/api/v1/teams/${S.team.user.team_id}/members`, S.team.token);
@@ -191,6 +197,7 @@ async function main() {
   const lat = latencies.sort((a, b) => a - b);
   console.log(`event after the action's answer (first ${SAMPLED_PHONES} phones, ${lat.length} samples): ` +
     `p50 ${pct(lat, 0.5)} ms, p99 ${pct(lat, 0.99)} ms`);
+  for (const line of refused) console.log(`refused: ${line}`);
   for (const [kind, s] of Object.entries(stats)) {
     const ms = s.ms.sort((a, b) => a - b);
     const bad = Object.entries(s.status).filter(([k]) => k === '0' || k >= '500').reduce((a, [, v]) => a + v, 0);
