@@ -12,8 +12,10 @@
 // consoles listing every 3 s (1,667 lists a second) and 20,000 phones. The server needs the demo
 // accounts, anonymous limits raised (--orders-per-address-hour, --open-orders-per-phone) and room
 // for the streams (--max-streams, --max-connections, file descriptors); tests/bench/busy_hour.sh
-// starts one so.
+// starts one so. The phones are the demo team's bench accounts bench-team-1 … (tests/bench/accounts.sql),
+// 16 phones to each (one account's limit of streams).
 import http from 'node:http';
+import { loginMany } from './logins.mjs';
 
 const args = process.argv.slice(2);
 const base = args[0];
@@ -78,7 +80,7 @@ let phonesOpen = 0, phonesMax = 0, phoneRefusals = 0, phoneFailures = 0, events 
 
 function phone(i) {
   if (stopping) return;
-  const req = http.get(`${base}/api/v1/events`, { agent: streamAgent, headers: { authorization: `Bearer ${S.team.token}` } }, (res) => {
+  const req = http.get(`${base}/api/v1/events`, { agent: streamAgent, headers: { authorization: `Bearer ${S.phoneTokens[i % S.phoneTokens.length]}` } }, (res) => {
     if (res.statusCode !== 200) {
       phoneRefusals++;
       res.resume();
@@ -166,6 +168,9 @@ async function main() {
   S.categoryId = (cat.json.categories.find((c) => c.department_id === S.department.user.department_id) ?? cat.json.categories[0]).id;
   const members = await call('GET', `/api/v1/teams/${S.team.user.team_id}/members`, S.team.token);
   S.volunteerId = members.json.items[0].volunteer_id;
+  const t1 = Date.now();
+  S.phoneTokens = phones > 0 ? await loginMany(base, 'bench-team', Math.ceil(phones / 16), PASSWORD) : [];
+  console.log(`${S.phoneTokens.length} team accounts for the phones logged in in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   console.log(`busy hour × ${scale} at ${speed}× speed for ${minutes} min: an order every ${orderEveryMs.toFixed(0)} ms, ` +
     `${consoles} consoles every ${(consoleEveryMs / 1000).toFixed(1)} s, ${phones} phones`);
   for (let i = 0; i < phones; i++) setTimeout(() => phone(i), (i % 2000) * 5);

@@ -6,8 +6,12 @@
 #   ./tests/bench/routes.sh [ORDERS...]        default: 10000 100000 (add 1000000 for the 1M run)
 #
 # Settings (environment): BENCH_SECONDS per measurement (5), BENCH_CONNS ("16 64"), BENCH_POOL (server
-# database pool, 8), BENCH_WORKERS (1), BENCH_STREAMS (2000), BENCH_ROUTES (all, or a list of names),
-# BENCH_PG_FAST=1 (fsync off; default is a real commit path).
+# database pool, 8), BENCH_WORKERS (1), BENCH_STREAMS (2000: submit with that many live-update streams
+# open, against submit just before without them), BENCH_IDLE_STREAMS (10000: the server's memory with
+# that many idle streams; 0 skips), BENCH_ROUTES (all, or a list of names),
+# BENCH_PG_FAST=1 (fsync off; default is a real commit path), BENCH_DATA_DIR (keep the cluster and its
+# generated databases there and reuse a size's database on the next run: 1M orders take long to
+# generate; a reused one is migrated to this tree and keeps what earlier runs submitted).
 #
 # The SQL is taken from the server: the database logs every statement with its parameters while each
 # route is called once (log_min_duration_statement = 0), and tests/bench/pgbench_script.mjs turns that
@@ -23,6 +27,7 @@ CONNS=${BENCH_CONNS:-16 64}
 POOL=${BENCH_POOL:-8}
 WORKERS=${BENCH_WORKERS:-1}
 STREAMS=${BENCH_STREAMS:-2000}
+IDLE_STREAMS=${BENCH_IDLE_STREAMS:-10000}
 SIZES=${*:-10000 100000}
 
 pg_ensure_packages
@@ -33,6 +38,8 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d /tmp/paidan-bench-XXXXXX)
 chmod 755 "$WORK"
+DATA=${BENCH_DATA_DIR:-$WORK}
+mkdir -p "$DATA" && chmod 755 "$DATA"
 PORT=$((30000 + RANDOM % 5000))
 HTTP_PORT=$((35000 + RANDOM % 5000))
 BASE=http://127.0.0.1:$HTTP_PORT
@@ -45,19 +52,21 @@ stop_server() {
 cleanup() {
     [ -n "$STREAMS_PID" ] && kill "$STREAMS_PID" 2>/dev/null
     stop_server
-    pg_stop "$WORK/pgdata" || true
+    pg_stop "$DATA/pgdata" || true
     [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
-if [ "${BENCH_PG_FAST:-0}" = 1 ]; then pg_start "$WORK/pgdata" "$PORT" fast; else pg_start "$WORK/pgdata" "$PORT"; fi
+if [ "${BENCH_PG_FAST:-0}" = 1 ]; then pg_start "$DATA/pgdata" "$PORT" fast; else pg_start "$DATA/pgdata" "$PORT"; fi
 PGBENCH=$(pg_bindir)/pgbench
-ADMIN_URL=$(pg_url "$WORK/pgdata" "$PORT" postgres)
-PGLOG="$WORK/pgdata/server.log"
+ADMIN_URL=$(pg_url "$DATA/pgdata" "$PORT" postgres)
+PGLOG="$DATA/pgdata/server.log"
 
 start_server() {
     build/paidan serve --listen "127.0.0.1:$HTTP_PORT" --db-pool-size "$POOL" --workers "$WORKERS" \
         --sweep-interval-s 86400 --db-queue-max 4096 --orders-per-address-hour 100000000 \
-        --open-orders-per-phone 100000000 >"$WORK/server.log" 2>&1 &
+        --open-orders-per-phone 100000000 --login-max-per-address 1000000 \
+        --max-streams "$((STREAMS > IDLE_STREAMS ? STREAMS : IDLE_STREAMS))" --max-connections 20000 \
+        >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 300); do curl -sf "$BASE/readyz" >/dev/null && return 0; sleep 0.1; done
     echo "the server did not start" >&2; tail "$WORK/server.log" >&2; exit 1
@@ -164,16 +173,26 @@ printf '%-8s %-19s %5s %10s %10s %6s %15s %15s %7s %5s\n' orders route conns pai
 
 for N in $SIZES; do
     DB=bench_$N
-    pg_createdb "$WORK/pgdata" "$PORT" "$DB"
-    URL=$(pg_url "$WORK/pgdata" "$PORT" "$DB")
-    export PAIDAN_DATABASE_URL=$URL PAIDAN_SQL_DIR=$ROOT/sql PAIDAN_ID_KEY_FILE=$WORK/id.key
+    REUSED=$(psql "$ADMIN_URL" -AtX -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")
+    pg_createdb "$DATA/pgdata" "$PORT" "$DB"
+    URL=$(pg_url "$DATA/pgdata" "$PORT" "$DB")
+    export PAIDAN_DATABASE_URL=$URL PAIDAN_SQL_DIR=$ROOT/sql PAIDAN_ID_KEY_FILE=$DATA/id.key
     build/paidan migrate >/dev/null
-    build/paidan demo >/dev/null
-    echo "== $N orders: generating…"
-    start=$(date +%s)
-    psql "$URL" -qX -v ON_ERROR_STOP=1 -f tests/bench/generate_county.sql >/dev/null
-    psql "$URL" -qX -v ON_ERROR_STOP=1 -v orders="$N" -f tests/bench/generate_orders.sql >/dev/null
-    echo "   generated in $(($(date +%s) - start)) s: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
+    if [ "$REUSED" = 1 ] && [ -n "${BENCH_DATA_DIR:-}" ]; then
+        echo "== $N orders: reusing $DATA/pgdata's $DB: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
+        psql "$URL" -qX -c "VACUUM ANALYZE" >/dev/null
+    else
+        build/paidan demo >/dev/null
+        echo "== $N orders: generating…"
+        start=$(date +%s)
+        psql "$URL" -qX -v ON_ERROR_STOP=1 -f tests/bench/generate_county.sql >/dev/null
+        psql "$URL" -qX -v ON_ERROR_STOP=1 -v orders="$N" -f tests/bench/generate_orders.sql >/dev/null
+        echo "   generated in $(($(date +%s) - start)) s: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
+    fi
+    # Desks of the demo community (every submit below goes to each of their streams), 16 streams each.
+    DESKS=$(((STREAMS > IDLE_STREAMS ? STREAMS : IDLE_STREAMS) / 16 + 1))
+    psql "$URL" -qX -v ON_ERROR_STOP=1 -v like=demo-community -v prefix=bench-desk -v count="$DESKS" \
+        -f tests/bench/accounts.sql >/dev/null
 
     start_server
     ADMIN=$(login demo-admin)
@@ -226,20 +245,39 @@ for N in $SIZES; do
         done
     done
 
-    # Submit with live-update streams open (admin streams: every submit goes to every stream).
+    # Submit with live-update streams open (desks of the submits' community: every submit goes to
+    # every stream), against submit without them just before, in the same sitting.
     if [ -f "$WORK/submit.lua" ] && [ "$STREAMS" -gt 0 ]; then
-        node tests/bench/streams.mjs "$STREAMS" "$BASE" "$ADMIN" >"$WORK/streams.out" 2>&1 &
+        declare -A WITHOUT=()
+        for c in $CONNS; do settle; read -r RPS _ < <(wrk_run submit "$c"); WITHOUT[$c]=$RPS; done
+        node tests/bench/streams.mjs "$STREAMS" "$BASE" bench-desk >"$WORK/streams.out" 2>&1 &
         STREAMS_PID=$!
-        for _ in $(seq 1 1200); do grep -q '^ready' "$WORK/streams.out" && break; sleep 0.1; done
+        for _ in $(seq 1 1800); do grep -q '^ready' "$WORK/streams.out" && break; sleep 0.1; done
         RSS=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
         for c in $CONNS; do
+            settle
             read -r RPS P50 P99 BAD < <(wrk_run submit "$c")
-            printf '%-8s %-19s %5s %10.0f %10s %6s %15s %15s %7s %5s\n' "$N" "submit+$STREAMS" "$c" "$RPS" - - \
-                "$P50/$P99" - "$BAD" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
+            RATIO=$(awk -v h="$RPS" -v p="${WITHOUT[$c]}" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
+            printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %5s\n' "$N" "submit+$STREAMS" "$c" "$RPS" \
+                "${WITHOUT[$c]}" "$RATIO" "$P50/$P99" "(no streams)" "$BAD" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
         done
         kill "$STREAMS_PID" && wait "$STREAMS_PID" || true
         STREAMS_PID=
-        echo "   streams: $(head -1 "$WORK/streams.out"); at the end: $(tail -1 "$WORK/streams.out"); server RSS with them open: $((RSS / 1024)) MB" | tee -a "$WORK/notes"
+        echo "   $N orders, submit+$STREAMS: the second rate is submit without streams just before; streams: $(grep '^ready' "$WORK/streams.out"); at the end: $(tail -1 "$WORK/streams.out"); server RSS with them open: $((RSS / 1024)) MB" | tee -a "$WORK/notes"
+    fi
+    # Memory with many idle streams (target: 10,000 in at most 100 MB per process).
+    if [ "$IDLE_STREAMS" -gt 0 ]; then
+        settle
+        BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
+        node tests/bench/streams.mjs "$IDLE_STREAMS" "$BASE" bench-desk >"$WORK/idle.out" 2>&1 &
+        STREAMS_PID=$!
+        for _ in $(seq 1 1800); do grep -q '^ready' "$WORK/idle.out" && break; sleep 0.1; done
+        sleep 2
+        RSS=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
+        OPEN=$(curl -s "$BASE/metrics" | awk '$1 == "paidan_http_connections" {print $2}')
+        kill "$STREAMS_PID" && wait "$STREAMS_PID" || true
+        STREAMS_PID=
+        echo "   $N orders, $IDLE_STREAMS idle streams: $(grep '^ready' "$WORK/idle.out"); server holds ${OPEN:-?} connections; server RSS $((BEFORE / 1024)) MB before, $((RSS / 1024)) MB with them open" | tee -a "$WORK/notes"
     fi
     stop_server
 done
