@@ -155,21 +155,35 @@ to_ms() { # wrk's "1.23ms" / "850.00us" / "1.02s" → milliseconds
     awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 
-# wrk_run NAME CONNS → "rps p50_ms p99_ms non2xx"
+# The server's CPU time so far (its processes', in clock ticks): a figure per request that the
+# machine's load does not move.
+server_ticks() {
+    local pid sum=0
+    for pid in "$SERVER_PID" $(ps --ppid "$SERVER_PID" -o pid= 2>/dev/null); do
+        sum=$((sum + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$sum"
+}
+
+# wrk_run NAME CONNS → "rps p50_ms p99_ms non2xx server_cpu_us_per_request"
 wrk_run() {
-    local name=$1 c=$2 out rps p50 p99 bad
+    local name=$1 c=$2 out rps p50 p99 bad ticks total
+    ticks=$(server_ticks)
     out=$(wrk -t 2 -c "$c" -d "${SECONDS_RUN}s" --timeout 30s --latency -s "$WORK/$name.lua" "$BASE" 2>&1)
+    ticks=$(($(server_ticks) - ticks))
+    total=$(awk '/requests in/ {print $1}' <<<"$out")
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-    echo "${rps:-0} $(to_ms "${p50:-0}") $(to_ms "${p99:-0}") ${bad:-0}"
+    echo "${rps:-0} $(to_ms "${p50:-0}") $(to_ms "${p99:-0}") ${bad:-0} $(awk -v t="$ticks" -v n="${total:-0}" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }')"
 }
 
 PHONE=13900001111
 TABLE="$WORK/table"
-printf '%-8s %-19s %5s %10s %10s %6s %15s %15s %7s %5s\n' orders route conns paidan/s pgbench/s ratio \
-    'paidan p50/p99' 'pgbench p50/p99' non2xx load >"$TABLE"
+printf '%-8s %-19s %5s %10s %10s %6s %15s %15s %7s %7s %5s\n' orders route conns paidan/s pgbench/s ratio \
+    'paidan p50/p99' 'pgbench p50/p99' non2xx 'cpu µs' load >"$TABLE"
 
 for N in $SIZES; do
     DB=bench_$N
@@ -238,28 +252,29 @@ for N in $SIZES; do
         for c in $CONNS; do
             settle
             read -r PG_TPS PG_P50 PG_P99 < <(pgbench_run "$name" "$c")
-            read -r RPS P50 P99 BAD < <(wrk_run "$name" "$c")
+            read -r RPS P50 P99 BAD CPU < <(wrk_run "$name" "$c")
             RATIO=$(awk -v h="$RPS" -v p="$PG_TPS" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
-            printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %5s\n' "$N" "$name" "$c" "$RPS" "$PG_TPS" "$RATIO" \
-                "$P50/$P99" "$PG_P50/$PG_P99" "$BAD" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
+            printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %7s %5s\n' "$N" "$name" "$c" "$RPS" "$PG_TPS" "$RATIO" \
+                "$P50/$P99" "$PG_P50/$PG_P99" "$BAD" "$CPU" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
         done
     done
 
     # Submit with live-update streams open (desks of the submits' community: every submit goes to
     # every stream), against submit without them just before, in the same sitting.
     if [ -f "$WORK/submit.lua" ] && [ "$STREAMS" -gt 0 ]; then
-        declare -A WITHOUT=()
-        for c in $CONNS; do settle; read -r RPS _ < <(wrk_run submit "$c"); WITHOUT[$c]=$RPS; done
+        declare -A WITHOUT=() WITHOUT_CPU=()
+        for c in $CONNS; do settle; read -r RPS _ _ _ CPU < <(wrk_run submit "$c"); WITHOUT[$c]=$RPS; WITHOUT_CPU[$c]=$CPU; done
         node tests/bench/streams.mjs "$STREAMS" "$BASE" bench-desk >"$WORK/streams.out" 2>&1 &
         STREAMS_PID=$!
         for _ in $(seq 1 1800); do grep -q '^ready' "$WORK/streams.out" && break; sleep 0.1; done
         RSS=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
         for c in $CONNS; do
             settle
-            read -r RPS P50 P99 BAD < <(wrk_run submit "$c")
+            read -r RPS P50 P99 BAD CPU < <(wrk_run submit "$c")
             RATIO=$(awk -v h="$RPS" -v p="${WITHOUT[$c]}" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
-            printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %5s\n' "$N" "submit+$STREAMS" "$c" "$RPS" \
-                "${WITHOUT[$c]}" "$RATIO" "$P50/$P99" "(no streams)" "$BAD" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
+            printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %7s %5s\n' "$N" "submit+$STREAMS" "$c" "$RPS" \
+                "${WITHOUT[$c]}" "$RATIO" "$P50/$P99" "(no streams)" "$BAD" "$CPU/${WITHOUT_CPU[$c]}" \
+                "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
         done
         kill "$STREAMS_PID" && wait "$STREAMS_PID" || true
         STREAMS_PID=
