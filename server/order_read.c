@@ -18,6 +18,7 @@
 #include "order_facts.h"
 #include "order_model.h"
 #include "query.h"
+#include "scope_sql.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -51,10 +52,14 @@
 	"        OR o.tracking_code = upper($10::text) OR o.work_no = upper($10::text)"                                  \
 	"        OR o.contact_name = $10::text)"                                                                         \
 	"   AND ($14::text IS NULL OR paidan_queue_tab(o, $1::text, $2::bigint) = $14::text)"
-#define LIST_NO_FILTERS                                                                                                \
+#define LIST_ABSENT                                                                                                    \
 	"   AND $3::text IS NULL AND $4::bigint IS NULL AND $5::bigint IS NULL AND $6::bigint IS NULL"                 \
-	"   AND $7::bigint IS NULL AND $8::bigint IS NULL AND $9::boolean IS NULL AND $10::text IS NULL"               \
-	"   AND $14::text IS NULL"
+	"   AND $7::bigint IS NULL AND $8::bigint IS NULL AND $9::boolean IS NULL AND $10::text IS NULL"
+#define LIST_NO_FILTERS LIST_ABSENT "   AND $14::text IS NULL"
+/* A console tab and nothing else: 已办结 reads the scope's done orders, the others its open ones
+ * from the partial indexes of open orders (sql/097) that this state list matches. */
+#define LIST_TAB_DONE LIST_ABSENT "   AND $14::text = 'done' AND o.state IN " ORDER_DONE_STATES
+#define LIST_TAB_OPEN(TAB) LIST_ABSENT "   AND o.state NOT IN " ORDER_DONE_STATES "   AND " TAB " = $14::text"
 #define LIST_SQL(SCOPE, FILTERS)                                                                                       \
 	"SELECT paidan_order_staff_json(x.o, paidan_phone_visible(x.o, $1::text, $2::bigint))::text AS body,"          \
 	"       ((x.o).escalated_at IS NOT NULL)::int AS escalated, (x.o).id AS id"                                    \
@@ -66,13 +71,6 @@
 	                                   " LIMIT $13::int"
 #define LIST_STRINGIFY_(x) #x
 #define LIST_STRINGIFY(x) LIST_STRINGIFY_(x)
-
-#define SCOPE_ADMIN "$1::text = 'admin' AND $2::bigint IS NOT NULL"
-#define SCOPE_COMMUNITY "$1::text = 'community' AND paidan_scope_community(o, $2::bigint)"
-#define SCOPE_DEPARTMENT "$1::text = 'department' AND paidan_scope_department(o, $2::bigint)"
-#define SCOPE_TEAM "$1::text = 'team' AND o.id IN (SELECT t.id FROM paidan_team_order_ids($2::bigint) t (id))"
-#define SCOPE_VOLUNTEER                                                                                                \
-	"$1::text = 'volunteer' AND o.id IN (SELECT v.id FROM paidan_volunteer_order_ids($2::bigint) v (id))"
 
 static struct db_statement list_statements[ROLE_COUNT] = {
     [ROLE_ADMIN] = DB_STATEMENT("orders_list_admin", LIST_SQL(SCOPE_ADMIN, LIST_FILTERS), 14),
@@ -87,6 +85,23 @@ static struct db_statement plain_list_statements[ROLE_COUNT] = {
     [ROLE_DEPARTMENT] = DB_STATEMENT("orders_plain_department", LIST_SQL(SCOPE_DEPARTMENT, LIST_NO_FILTERS), 14),
     [ROLE_TEAM] = DB_STATEMENT("orders_plain_team", LIST_SQL(SCOPE_TEAM, LIST_NO_FILTERS), 14),
     [ROLE_VOLUNTEER] = DB_STATEMENT("orders_plain_volunteer", LIST_SQL(SCOPE_VOLUNTEER, LIST_NO_FILTERS), 14),
+};
+static struct db_statement done_tab_statements[ROLE_COUNT] = {
+    [ROLE_ADMIN] = DB_STATEMENT("orders_done_admin", LIST_SQL(SCOPE_ADMIN, LIST_TAB_DONE), 14),
+    [ROLE_COMMUNITY] = DB_STATEMENT("orders_done_community", LIST_SQL(SCOPE_COMMUNITY, LIST_TAB_DONE), 14),
+    [ROLE_DEPARTMENT] = DB_STATEMENT("orders_done_department", LIST_SQL(SCOPE_DEPARTMENT, LIST_TAB_DONE), 14),
+    [ROLE_TEAM] = DB_STATEMENT("orders_done_team", LIST_SQL(SCOPE_TEAM, LIST_TAB_DONE), 14),
+    [ROLE_VOLUNTEER] = DB_STATEMENT("orders_done_volunteer", LIST_SQL(SCOPE_VOLUNTEER, LIST_TAB_DONE), 14),
+};
+static struct db_statement open_tab_statements[ROLE_COUNT] = {
+    [ROLE_ADMIN] = DB_STATEMENT("orders_open_admin", LIST_SQL(SCOPE_ADMIN, LIST_TAB_OPEN(QUEUE_TAB_ADMIN)), 14),
+    [ROLE_COMMUNITY] =
+        DB_STATEMENT("orders_open_community", LIST_SQL(SCOPE_COMMUNITY, LIST_TAB_OPEN(QUEUE_TAB_COMMUNITY)), 14),
+    [ROLE_DEPARTMENT] =
+        DB_STATEMENT("orders_open_department", LIST_SQL(SCOPE_DEPARTMENT, LIST_TAB_OPEN(QUEUE_TAB_DEPARTMENT)), 14),
+    [ROLE_TEAM] = DB_STATEMENT("orders_open_team", LIST_SQL(SCOPE_TEAM, LIST_TAB_OPEN(QUEUE_TAB_TEAM)), 14),
+    [ROLE_VOLUNTEER] =
+        DB_STATEMENT("orders_open_volunteer", LIST_SQL(SCOPE_VOLUNTEER, LIST_TAB_OPEN(QUEUE_TAB_VOLUNTEER)), 14),
 };
 
 static struct db_statement detail_statement = DB_STATEMENT("orders_detail",
@@ -171,16 +186,25 @@ like_text(struct request *r, const char *q)
 	return escaped;
 }
 
-/* Whether any optional filter ($3–$10, $14) is set: the plain statement serves the rest. */
+/* Whether any optional filter but the tab ($3–$10) is set. */
 static bool
 list_filtered(const struct query *query)
 {
-	static const int filters[] = {3, 4, 5, 6, 7, 8, 9, 10, 14};
-
-	for (size_t i = 0; i < sizeof filters / sizeof *filters; i++)
-		if (query->values[filters[i] - 1] != NULL)
+	for (int n = 3; n <= 10; n++)
+		if (query->values[n - 1] != NULL)
 			return true;
 	return false;
+}
+
+/* The statement for what is asked: the plain one without filters, a tab's own, else the general one. */
+static struct db_statement *
+list_statement(const struct query *query, enum user_role role, const char *tab)
+{
+	if (list_filtered(query))
+		return &list_statements[role];
+	if (query->values[14 - 1] == NULL)
+		return &plain_list_statements[role];
+	return strcmp(tab, "done") == 0 ? &done_tab_statements[role] : &open_tab_statements[role];
 }
 
 void
@@ -255,8 +279,7 @@ order_list(struct request *r)
 	if (api_reply_if_field_errors(r, &errors))
 		return;
 	query_int(&query, 13, s->limit + 1);
-	if (!list_filtered(&query))
-		query.statement = &plain_list_statements[r->user->role];
+	query.statement = list_statement(&query, r->user->role, tab);
 	query_run(&query, list_rows, NULL);
 }
 

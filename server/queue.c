@@ -1,5 +1,7 @@
-/* queue: one statement each. The tab of an order is paidan_queue_tab (sql/074_queue_callbacks.sql),
- * the same rule the list's `tab` filter uses, so the counts and the tabs' rows agree. */
+/* queue: the tab of an order is paidan_queue_tab (sql/074_queue_callbacks.sql, by role in sql/098),
+ * the same rule the list's `tab` filter uses, so the counts and the tabs' rows agree. The counts are one statement per
+ * role with its plain scope predicate (scope_sql.h): the open orders' tabs from the partial indexes
+ * of open orders, the done ones counted from (scope, state) (sql/097). */
 #include "queue.h"
 
 #include <stdlib.h>
@@ -11,22 +13,31 @@
 #include "db.h"
 #include "http.h"
 #include "query.h"
+#include "scope_sql.h"
 #include "validate.h"
 
 #define CALLBACK_DAYS "7"
 
-static struct db_statement counts_statement = DB_STATEMENT("queue_counts",
-    "SELECT json_build_object("
-    "  'mine', count(*) FILTER (WHERE x.tab = 'mine'), 'overdue', count(*) FILTER (WHERE x.tab = 'overdue'),"
-    "  'open', count(*) FILTER (WHERE x.tab = 'open'), 'done', count(*) FILTER (WHERE x.tab = 'done'),"
-    "  'callbacks', (SELECT count(*) FROM orders o"
-    "      WHERE $1::text = 'community' AND o.community_id = $2::bigint AND o.state = 'closed'"
-    "        AND o.closed_at > now() - interval '" CALLBACK_DAYS " days'"
-    "        AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.order_id = o.id"
-    "                          AND c.outcome <> 'unreachable')))::text AS body"
-    "  FROM (SELECT paidan_queue_tab(o, $1::text, $2::bigint) AS tab FROM orders o"
-    "         WHERE paidan_order_visible(o, $1::text, $2::bigint)) x",
-    2);
+#define COUNTS_SQL(SCOPE, TAB)                                                                                         \
+	"SELECT json_build_object("                                                                                    \
+	"  'mine', count(*) FILTER (WHERE x.tab = 'mine'), 'overdue', count(*) FILTER (WHERE x.tab = 'overdue'),"      \
+	"  'open', count(*) FILTER (WHERE x.tab = 'open'),"                                                            \
+	"  'done', (SELECT count(*) FROM orders o WHERE " SCOPE " AND o.state IN " ORDER_DONE_STATES "),"              \
+	"  'callbacks', (SELECT count(*) FROM orders o"                                                                \
+	"      WHERE $1::text = 'community' AND o.community_id = $2::bigint AND o.state = 'closed'"                    \
+	"        AND o.closed_at > now() - interval '" CALLBACK_DAYS " days'"                                          \
+	"        AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.order_id = o.id"                                    \
+	"                          AND c.outcome <> 'unreachable')))::text AS body"                                    \
+	"  FROM (SELECT " TAB " AS tab FROM orders o"                                                                  \
+	"         WHERE " SCOPE " AND o.state NOT IN " ORDER_DONE_STATES ") x"
+
+static struct db_statement counts_statements[ROLE_COUNT] = {
+    [ROLE_ADMIN] = DB_STATEMENT("queue_counts_admin", COUNTS_SQL(SCOPE_ADMIN, QUEUE_TAB_ADMIN), 2),
+    [ROLE_COMMUNITY] = DB_STATEMENT("queue_counts_community", COUNTS_SQL(SCOPE_COMMUNITY, QUEUE_TAB_COMMUNITY), 2),
+    [ROLE_DEPARTMENT] = DB_STATEMENT("queue_counts_department", COUNTS_SQL(SCOPE_DEPARTMENT, QUEUE_TAB_DEPARTMENT), 2),
+    [ROLE_TEAM] = DB_STATEMENT("queue_counts_team", COUNTS_SQL(SCOPE_TEAM, QUEUE_TAB_TEAM), 2),
+    [ROLE_VOLUNTEER] = DB_STATEMENT("queue_counts_volunteer", COUNTS_SQL(SCOPE_VOLUNTEER, QUEUE_TAB_VOLUNTEER), 2),
+};
 
 static struct db_statement callbacks_statement = DB_STATEMENT("queue_callbacks",
     "SELECT json_build_object('items', COALESCE(json_agg(json_build_object("
@@ -65,7 +76,11 @@ queue_counts(struct request *r)
 {
 	struct query q;
 
-	query_start(&q, r, &counts_statement);
+	if (counts_statements[r->user->role].sql == NULL) { /* the route's roles keep others out already */
+		api_error_reply(r, API_ERROR_ROLE_FORBIDDEN, NULL);
+		return;
+	}
+	query_start(&q, r, &counts_statements[r->user->role]);
 	query_text(&q, 1, user_role_name(r->user->role));
 	query_id(&q, 2, r->user->scope_id);
 	query_run(&q, reply_body, NULL);

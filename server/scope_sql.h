@@ -1,0 +1,29 @@
+/* scope_sql: the scope rule (scope.c, paidan_order_visible) as one plain SQL predicate per role over
+ * "orders o", for statements written for one role: $1 is the caller's role name, $2 its scope id;
+ * each predicate is false for any other role. Plain predicates (no function with a sub-query
+ * around them) let PostgreSQL read a scope from an index; tests/integration/scope_queries checks
+ * them against paidan_order_visible. Also the states an order ends in, as the tabs and their
+ * indexes (sql/097) spell them. */
+#ifndef PAIDAN_SCOPE_SQL_H
+#define PAIDAN_SCOPE_SQL_H
+
+#define SCOPE_ADMIN "$1::text = 'admin' AND $2::bigint IS NOT NULL"
+#define SCOPE_COMMUNITY "$1::text = 'community' AND paidan_scope_community(o, $2::bigint)"
+#define SCOPE_DEPARTMENT "$1::text = 'department' AND paidan_scope_department(o, $2::bigint)"
+#define SCOPE_TEAM "$1::text = 'team' AND o.id IN (SELECT t.id FROM paidan_team_order_ids($2::bigint) t (id))"
+#define SCOPE_VOLUNTEER                                                                                                \
+	"$1::text = 'volunteer' AND o.id IN (SELECT v.id FROM paidan_volunteer_order_ids($2::bigint) v (id))"
+
+/* The queue tab of "orders o" for the caller, per role (sql/098: the same rule as paidan_queue_tab,
+ * in the part PostgreSQL can inline for that role). */
+#define QUEUE_TAB_ADMIN "paidan_queue_tab_of(o, paidan_waiting_on_admin(o))"
+#define QUEUE_TAB_COMMUNITY "paidan_queue_tab_of(o, paidan_waiting_on_community(o, $2::bigint))"
+#define QUEUE_TAB_DEPARTMENT "paidan_queue_tab_of(o, paidan_waiting_on_department(o, $2::bigint))"
+#define QUEUE_TAB_TEAM "paidan_queue_tab_of(o, paidan_waiting_on_team(o, $2::bigint))"
+#define QUEUE_TAB_VOLUNTEER "paidan_queue_tab_of(o, false)"
+
+/* The 已办结 tab's states, written exactly as the partial indexes of open orders are (sql/097), so
+ * that "o.state NOT IN " ORDER_DONE_STATES matches them. */
+#define ORDER_DONE_STATES "('closed', 'rejected', 'cancelled', 'merged')"
+
+#endif
