@@ -178,7 +178,7 @@ list_filtered(const struct query *query)
 	static const int filters[] = {3, 4, 5, 6, 7, 8, 9, 10, 14};
 
 	for (size_t i = 0; i < sizeof filters / sizeof *filters; i++)
-		if (query->values[filters[i] - 1] != NULL)
+		if (query_param_set(query, filters[i]))
 			return true;
 	return false;
 }
