@@ -12,8 +12,9 @@
 // consoles listing every 3 s (1,667 lists a second) and 20,000 phones. The server needs the demo
 // accounts, anonymous limits raised (--orders-per-address-hour, --open-orders-per-phone) and room
 // for the streams (--max-streams, --max-connections, file descriptors); tests/bench/busy_hour.sh
-// starts one so. The phones are the demo team's bench accounts bench-team-1 … (tests/bench/accounts.sql),
-// 16 phones to each (one account's limit of streams).
+// starts one so. The phones are the bench team accounts bench-team-1 … (tests/bench/accounts.sql),
+// 16 phones to each (one account's limit of streams), in order: the first 64 (sampled for the event
+// delay) are the demo team's, which is offered every order; the others' teams get none of these.
 import http from 'node:http';
 import { loginMany } from './logins.mjs';
 
@@ -81,7 +82,7 @@ let phonesOpen = 0, phonesMax = 0, phoneRefusals = 0, phoneFailures = 0, events 
 
 function phone(i) {
   if (stopping) return;
-  const req = http.get(`${base}/api/v1/events`, { agent: streamAgent, headers: { authorization: `Bearer ${S.phoneTokens[i % S.phoneTokens.length]}` } }, (res) => {
+  const req = http.get(`${base}/api/v1/events`, { agent: streamAgent, headers: { authorization: `Bearer ${S.phoneTokens[Math.floor(i / 16) % S.phoneTokens.length]}` } }, (res) => {
     if (res.statusCode !== 200) {
       phoneRefusals++;
       res.resume();

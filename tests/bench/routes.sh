@@ -205,7 +205,7 @@ for N in $SIZES; do
     fi
     # Desks of the demo community (every submit below goes to each of their streams), 16 streams each.
     DESKS=$(((STREAMS > IDLE_STREAMS ? STREAMS : IDLE_STREAMS) / 16 + 1))
-    psql "$URL" -qX -v ON_ERROR_STOP=1 -v like=demo-community -v prefix=bench-desk -v count="$DESKS" \
+    psql "$URL" -qX -v ON_ERROR_STOP=1 -v like=demo-community -v prefix=bench-desk -v count="$DESKS" -v keep="$DESKS" \
         -f tests/bench/accounts.sql >/dev/null
 
     start_server
