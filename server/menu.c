@@ -183,7 +183,7 @@ read_when(struct query *q, struct json_object *body, struct field_errors *errors
 			field_errors_add(
 			    errors, "starts_at", "日期时间格式如 2026-12-01T09:30 (like 2026-12-01T09:30)");
 		else
-			query_text(q, 8, starts);
+			query_text(q, 8, http_strdup(q->r, starts)); /* starts points into body */
 		return;
 	}
 	if (read_int(errors, body, "weekday", 1, 7, &weekday))
@@ -191,11 +191,11 @@ read_when(struct query *q, struct json_object *body, struct field_errors *errors
 	if (!read_string(body, "time", &time) || !shaped(time, "dd:dd") || atoi(time) > 23 || atoi(time + 3) > 59)
 		field_errors_add(errors, "time", "时间格式如 09:30 (like 09:30)");
 	else
-		query_text(q, 10, time);
+		query_text(q, 10, http_strdup(q->r, time));
 	if (!read_string(body, "ends_on", &ends) || !shaped(ends, "dddd-dd-dd"))
 		field_errors_add(errors, "ends_on", "日期格式如 2026-12-31 (like 2026-12-31)");
 	else
-		query_text(q, 11, ends);
+		query_text(q, 11, http_strdup(q->r, ends));
 }
 
 /* The refusals of the publishing statement that name a field. */
@@ -211,7 +211,7 @@ publish_refused(struct request *r, const struct db_reply *reply)
 		return true;
 	}
 	if (strcmp(reply->sqlstate, "22008") == 0 || strcmp(reply->sqlstate, "22007") == 0) {
-		api_reply_field(r, API_ERROR_FIELDS_INVALID, q->values[7] != NULL ? "starts_at" : "ends_on",
+		api_reply_field(r, API_ERROR_FIELDS_INVALID, query_param_set(q, 8) ? "starts_at" : "ends_on",
 		    "没有这一天 (no such date)");
 		return true;
 	}
@@ -284,9 +284,6 @@ menu_publish(struct request *r)
 	if (validate_text(&errors, body, "place", 1, 200, TEXT_SINGLE_LINE, &text, &len))
 		query_text(q, 7, http_strndup(r, text, len));
 	read_when(q, body, &errors);
-	for (int i = 7; i <= 10; i++) /* the when's texts point into body: copy them before it goes */
-		if (q->values[i] != NULL)
-			q->values[i] = http_strdup(r, q->values[i]);
 	if (read_int(&errors, body, "capacity", 1, 1000, &capacity))
 		query_int(q, 12, capacity);
 	query_id(q, 13, r->user->id);

@@ -191,7 +191,7 @@ static bool
 list_filtered(const struct query *query)
 {
 	for (int n = 3; n <= 10; n++)
-		if (query->values[n - 1] != NULL)
+		if (query_param_set(query, n))
 			return true;
 	return false;
 }
@@ -202,7 +202,7 @@ list_statement(const struct query *query, enum user_role role, const char *tab)
 {
 	if (list_filtered(query))
 		return &list_statements[role];
-	if (query->values[14 - 1] == NULL)
+	if (!query_param_set(query, 14))
 		return &plain_list_statements[role];
 	return strcmp(tab, "done") == 0 ? &done_tab_statements[role] : &open_tab_statements[role];
 }

@@ -83,6 +83,12 @@ query_bool(struct query *q, int param, bool b)
 	set_param(q, param, b ? "true" : "false");
 }
 
+bool
+query_param_set(const struct query *q, int param)
+{
+	return param >= 1 && param <= QUERY_MAX_PARAMS && q->values[param - 1] != NULL;
+}
+
 static void
 query_done(void *arg, const struct db_reply *reply)
 {

@@ -52,6 +52,8 @@ void query_text(struct query *q, int param, const char *text);
 void query_id(struct query *q, int param, int64_t id);
 void query_int(struct query *q, int param, long long n);
 void query_bool(struct query *q, int param, bool b);
+/* Whether $param has a value (false while it is SQL NULL). */
+bool query_param_set(const struct query *q, int param);
 
 /* Runs the statement; on_rows(r, res) on success, else on_failed (may be NULL) then the common
  * mapping. Exactly one of them leads to the reply. */
