@@ -210,10 +210,9 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 	} else if (c->state == CONN_PREPARING || c->state == CONN_QUERYING) {
 		/* Past its deadline a statement fails, even one still being prepared: it is not tried again.
 		 * Those behind it fail with it: the server may have run them already. */
-		if (c->first != NULL) {
+		c->pool->stats.call_timeouts++;
+		if (c->first != NULL)
 			c->first->sent = true;
-			c->pool->stats.call_timeouts++;
-		}
 		db_conn_cancel(c);
 		db_conn_lost(c, "the database did not answer within the deadline");
 	}

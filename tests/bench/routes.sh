@@ -7,7 +7,9 @@
 #
 # Settings (environment): BENCH_SECONDS per measurement (5), BENCH_CONNS ("16 64"), BENCH_POOL (server
 # database pool, 8), BENCH_WORKERS (1), BENCH_STREAMS (2000), BENCH_ROUTES (all, or a list of names),
-# BENCH_PG_FAST=1 (fsync off; default is a real commit path).
+# BENCH_PG_FAST=1 (fsync off; default is a real commit path), BENCH_DEPTHS (e.g. "1 4": every route at
+# each --db-pipeline-depth, the server restarted for each, its rows named route@dN; pgbench runs once
+# per route and connection count, at the first depth; default: the server's own depth, rows unnamed).
 #
 # The SQL is taken from the server: the database logs every statement with its parameters while each
 # route is called once (log_min_duration_statement = 0), and tests/bench/pgbench_script.mjs turns that
@@ -23,6 +25,8 @@ CONNS=${BENCH_CONNS:-16 64}
 POOL=${BENCH_POOL:-8}
 WORKERS=${BENCH_WORKERS:-1}
 STREAMS=${BENCH_STREAMS:-2000}
+DEPTHS=${BENCH_DEPTHS:-}
+DEPTH=
 SIZES=${*:-10000 100000}
 
 pg_ensure_packages
@@ -57,7 +61,7 @@ PGLOG="$WORK/pgdata/server.log"
 start_server() {
     build/paidan serve --listen "127.0.0.1:$HTTP_PORT" --db-pool-size "$POOL" --workers "$WORKERS" \
         --sweep-interval-s 86400 --db-queue-max 4096 --orders-per-address-hour 100000000 \
-        --open-orders-per-phone 100000000 >"$WORK/server.log" 2>&1 &
+        --open-orders-per-phone 100000000 ${DEPTH:+--db-pipeline-depth "$DEPTH"} >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 300); do curl -sf "$BASE/readyz" >/dev/null && return 0; sleep 0.1; done
     echo "the server did not start" >&2; tail "$WORK/server.log" >&2; exit 1
@@ -213,18 +217,25 @@ for N in $SIZES; do
     done
     psql "$ADMIN_URL" -qX -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
     sleep 0.5
-    for spec in "${ROUTES[@]}"; do
-        read -r name _ <<<"$spec"
-        [ -f "$WORK/$name.pgb" ] || continue
-        for c in $CONNS; do
-            settle
-            read -r PG_TPS PG_P50 PG_P99 < <(pgbench_run "$name" "$c")
-            read -r RPS P50 P99 BAD < <(wrk_run "$name" "$c")
-            RATIO=$(awk -v h="$RPS" -v p="$PG_TPS" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
-            printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %5s\n' "$N" "$name" "$c" "$RPS" "$PG_TPS" "$RATIO" \
-                "$P50/$P99" "$PG_P50/$PG_P99" "$BAD" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
+    declare -A PGB_CACHE=()
+    for DEPTH in ${DEPTHS:--}; do
+        label=
+        if [ "$DEPTH" = - ]; then DEPTH=; else label=@d$DEPTH; stop_server; start_server; fi
+        for spec in "${ROUTES[@]}"; do
+            read -r name _ <<<"$spec"
+            [ -f "$WORK/$name.pgb" ] || continue
+            for c in $CONNS; do
+                settle
+                [ -n "${PGB_CACHE[$name.$c]:-}" ] || PGB_CACHE[$name.$c]=$(pgbench_run "$name" "$c")
+                read -r PG_TPS PG_P50 PG_P99 <<<"${PGB_CACHE[$name.$c]}"
+                read -r RPS P50 P99 BAD < <(wrk_run "$name" "$c")
+                RATIO=$(awk -v h="$RPS" -v p="$PG_TPS" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
+                printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %5s\n' "$N" "$name$label" "$c" "$RPS" "$PG_TPS" \
+                    "$RATIO" "$P50/$P99" "$PG_P50/$PG_P99" "$BAD" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
+            done
         done
     done
+    unset PGB_CACHE
 
     # Submit with live-update streams open (admin streams: every submit goes to every stream).
     if [ -f "$WORK/submit.lua" ] && [ "$STREAMS" -gt 0 ]; then
