@@ -40,7 +40,7 @@ static struct db_statement list_statement = DB_STATEMENT("accounts_list",
 static void
 list_rows(struct request *r, const PGresult *res)
 {
-	list_page_reply(r, res, r->state);
+	list_page_reply(r, res, r->state, "account", "id");
 }
 
 void

@@ -99,28 +99,3 @@ api_reply_db_error(struct request *r, const struct db_reply *reply)
 	log_error("database error", "request_id", r->id, "sqlstate", state, "reason", reply->message);
 	api_error_reply(r, API_ERROR_INTERNAL, NULL);
 }
-
-void
-api_reply_first_cell(struct request *r, const struct db_reply *reply, int status)
-{
-	const char *text;
-
-	if (reply->status != DB_OK) {
-		api_reply_db_error(r, reply);
-		return;
-	}
-	text = PQgetvalue(reply->result, 0, 0);
-	http_reply_json_text(r, status, text, strlen(text));
-}
-
-void
-api_reply_ok_cb(void *arg, const struct db_reply *reply)
-{
-	api_reply_first_cell(arg, reply, 200);
-}
-
-void
-api_reply_created_cb(void *arg, const struct db_reply *reply)
-{
-	api_reply_first_cell(arg, reply, 201);
-}

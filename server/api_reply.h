@@ -19,11 +19,5 @@ bool api_reply_if_field_errors(struct request *r, struct field_errors *errors);
 void api_reply_field(struct request *r, enum api_error error, const char *field, const char *message);
 /* Maps a failed database reply to 503/409/422/500 (SQLSTATEs are mapped here only). */
 void api_reply_db_error(struct request *r, const struct db_reply *reply);
-/* The statement's first cell is the JSON body: replies it with status, or maps a failed reply
- * like api_reply_db_error. */
-void api_reply_first_cell(struct request *r, const struct db_reply *reply, int status);
-/* db_query callbacks for db_query(…, r): api_reply_first_cell with 200 or 201. */
-void api_reply_ok_cb(void *arg, const struct db_reply *reply);
-void api_reply_created_cb(void *arg, const struct db_reply *reply);
 
 #endif

@@ -20,10 +20,10 @@
 #include "auth_user.h"
 #include "config.h"
 #include "db.h"
+#include "event_batch.h"
 #include "event_feed.h"
 #include "http.h"
 #include "query.h"
-#include "scope.h"
 #include "session_cache.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -33,6 +33,8 @@
 /* A few phones and consoles per account; more is a script or a leak, and must not crowd out others. */
 #define MAX_STREAMS_PER_USER 16
 #define MAX_TEAMS 32
+/* Streams written per loop turn in a flush: thousands of writes at once would hold up requests. */
+#define FLUSH_SLICE 256
 
 /* What a client missed: events after its last one (and the few seconds before it, since ids
  * are handed out before commit and may arrive out of order), on orders it may see now. */
@@ -61,7 +63,6 @@ struct stream {
 	int64_t expires_at;
 	int64_t teams[MAX_TEAMS]; /* a volunteer's teams */
 	int nteams;
-	struct evbuffer *pending; /* events waiting for the next flush */
 	int64_t order_id; /* a resident's stream: this order's events only (no user, no session) */
 };
 
@@ -72,8 +73,13 @@ struct events {
 	int max_streams;
 	struct event *heartbeat;
 	struct event *expiry; /* every second: streams whose session expired end */
-	struct event *flush; /* sends what is pending, one chunk per stream */
+	struct event *flush; /* sends the batch, one chunk per stream, a slice of streams per turn */
 	bool flush_scheduled;
+	struct event_batch *batch; /* events since the last flush began */
+	struct event_batch *flushing; /* the events of the flush under way */
+	struct stream *cursor; /* the next stream of the flush under way */
+	bool in_flush;
+	struct evbuffer *scratch;
 	struct event_feed *feed;
 	unsigned long refused_process, refused_user;
 };
@@ -83,6 +89,8 @@ static struct events *the_events; /* one per process: the route handler reaches 
 static void
 stream_unlink(struct stream *s)
 {
+	if (s->events->cursor == s)
+		s->events->cursor = s->next;
 	if (s->prev)
 		s->prev->next = s->next;
 	else
@@ -100,7 +108,6 @@ stream_close(struct stream *s)
 	if (s->connection != NULL)
 		evhttp_connection_set_closecb(s->connection, NULL, NULL);
 	http_stream_end(s->r);
-	evbuffer_free(s->pending);
 	free(s);
 }
 
@@ -114,43 +121,6 @@ stream_connection_closed(struct evhttp_connection *connection, void *arg)
 	stream_close(s);
 }
 
-/* The note carries the order's scope columns and the teams it is offered to; a volunteer's teams
- * were read when the stream opened. (Whether the volunteer has a service record on the order is not
- * in the note: such a volunteer sees the change in the order list, not live.) */
-static bool
-stream_may_see(const struct stream *s, const struct event_scope *e)
-{
-	struct scope_order order = {.community_id = e->community, .department_id = e->department, .team_id = e->team};
-
-	if (s->order_id != 0)
-		return e->order == s->order_id;
-	if (s->role == ROLE_TEAM)
-		for (int i = 0; i < e->noffered; i++)
-			if (e->offered[i] == s->scope_id)
-				order.offered_to_caller = true;
-	if (s->role == ROLE_VOLUNTEER)
-		for (int i = 0; i < s->nteams; i++)
-			if (order.team_id != 0 && s->teams[i] == order.team_id)
-				order.caller_in_team = true;
-	return scope_may_see(s->role, s->scope_id, &order);
-}
-
-/* One SSE message, "id: N\nevent: order\ndata: {…}\n\n", made once per event and sent as is to
- * every stream that may see it; data holds only what a client needs, never the scope columns. */
-static char *
-message_format(int64_t id, const char *data, size_t data_len, size_t *len)
-{
-	char head[64];
-	int n = snprintf(head, sizeof head, "id: %lld\nevent: order\ndata: ", (long long)id);
-	char *out = xmalloc((size_t)n + data_len + 3);
-
-	memcpy(out, head, (size_t)n);
-	memcpy(out + n, data, data_len);
-	memcpy(out + n + data_len, "\n\n", 3);
-	*len = (size_t)n + data_len + 2;
-	return out;
-}
-
 /* Sends one event of a resume (a json-c object with exactly the client's keys). */
 static void
 stream_send_object(struct stream *s, struct json_object *e)
@@ -159,7 +129,7 @@ stream_send_object(struct stream *s, struct json_object *e)
 	const char *text = json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	int64_t id = json_object_object_get_ex(e, "event_id", &v) ? json_object_get_int64(v) : 0;
 	size_t len;
-	char *message = message_format(id, text, strlen(text), &len);
+	char *message = event_message_format(id, text, strlen(text), &len);
 
 	http_stream_chunk(s->r, message, len);
 	free(message);
@@ -198,50 +168,74 @@ events_session_note(struct events *ev, struct json_object *note)
 	return true;
 }
 
-/* Each write to a stream costs system calls (the write, re-arming the socket), and with thousands of
- * streams open they, not the database, limit how many orders a second can be taken. So events are
- * appended to each stream's pending buffer and sent as one chunk per stream per flush; the flush
- * waits a little longer the more streams are open (none below FLUSH_STREAMS_PER_MS streams, at most
- * FLUSH_MAX_MS), so that a burst of events costs each stream one write. */
+/* With thousands of streams open, their writes, not the database, limit the orders a second: events
+ * are batched (event_batch.h) and each stream gets one chunk per flush, which waits longer the more
+ * streams are open (none below FLUSH_STREAMS_PER_MS streams, at most FLUSH_MAX_MS) and writes
+ * FLUSH_SLICE streams per loop turn. Events that arrive during a flush wait for the next one. */
 #define FLUSH_STREAMS_PER_MS 40
 #define FLUSH_MAX_MS 50
+static void
+flush_schedule(struct events *ev, bool now)
+{
+	int ms = ev->count / FLUSH_STREAMS_PER_MS < FLUSH_MAX_MS ? ev->count / FLUSH_STREAMS_PER_MS : FLUSH_MAX_MS;
+	struct timeval delay = {0, now ? 0 : ms * 1000};
+
+	evtimer_add(ev->flush, &delay);
+	ev->flush_scheduled = true;
+}
+
 static void
 flush(evutil_socket_t fd, short what, void *arg)
 {
 	struct events *ev = arg;
+	int written = 0;
 
 	(void)fd;
 	(void)what;
 	ev->flush_scheduled = false;
-	for (struct stream *s = ev->streams, *next; s != NULL; s = next) {
-		next = s->next; /* a write may find the client gone and close its stream */
-		if (evbuffer_get_length(s->pending) > 0)
-			http_stream_chunk_buffer(s->r, s->pending);
+	if (!ev->in_flush) {
+		struct event_batch *next = ev->flushing;
+		ev->flushing = ev->batch;
+		ev->batch = next;
+		ev->cursor = ev->streams;
+		ev->in_flush = true;
 	}
+	while (ev->cursor != NULL && written < FLUSH_SLICE) {
+		struct stream *s = ev->cursor;
+		/* A volunteer's teams were read when the stream opened; a service record of theirs on an
+		 * order is not in the event's scope: they see such a change in the order list. */
+		struct event_reader reader = {.role = s->role,
+		    .scope_id = s->scope_id,
+		    .order_id = s->order_id,
+		    .teams = s->teams,
+		    .nteams = s->nteams};
+		ev->cursor = s->next;
+		if (event_batch_chunk(ev->flushing, &reader, ev->scratch) > 0) {
+			http_stream_chunk_buffer(s->r, ev->scratch); /* may find the client gone and close s */
+			written++;
+		}
+	}
+	if (ev->cursor != NULL) {
+		flush_schedule(ev, true); /* the next slice, after what else waits on the loop */
+		return;
+	}
+	event_batch_clear(ev->flushing);
+	ev->in_flush = false;
+	if (event_batch_count(ev->batch) > 0)
+		flush_schedule(ev, false);
 }
 
-/* One new event of the log, to every stream that may see its order (formatted once). */
+/* One new event of the log, for the streams that may see its order: into the batch. */
 static void
 deliver(void *arg, int64_t id, const struct event_scope *scope, const char *data, size_t data_len)
 {
 	struct events *ev = arg;
-	size_t len;
-	char *message = message_format(id, data, data_len, &len);
-	bool any = false;
 
-	for (struct stream *s = ev->streams; s != NULL; s = s->next)
-		if (stream_may_see(s, scope)) {
-			evbuffer_add(s->pending, message, len);
-			any = true;
-		}
-	free(message);
-	if (any && !ev->flush_scheduled) {
-		int ms =
-		    ev->count / FLUSH_STREAMS_PER_MS < FLUSH_MAX_MS ? ev->count / FLUSH_STREAMS_PER_MS : FLUSH_MAX_MS;
-		struct timeval delay = {0, ms * 1000};
-		evtimer_add(ev->flush, &delay);
-		ev->flush_scheduled = true;
-	}
+	if (ev->streams == NULL)
+		return;
+	event_batch_add(ev->batch, id, scope, data, data_len);
+	if (!ev->flush_scheduled && !ev->in_flush)
+		flush_schedule(ev, false);
 }
 
 static bool
@@ -322,6 +316,9 @@ events_start(struct app *app)
 	ev->expiry = event_new(app->base, -1, EV_PERSIST, expiry_check, ev);
 	event_add(ev->expiry, &second);
 	ev->flush = evtimer_new(app->base, flush, ev);
+	ev->batch = event_batch_new();
+	ev->flushing = event_batch_new();
+	ev->scratch = evbuffer_new();
 	ev->feed = event_feed_start(app->db, app->base, deliver, listened, ev);
 	/* Order events are read by id (no pg_notify in their commits); only the rare session ends
 	 * (logout, a disabled account, a password reset) are announced, so streams end within seconds. */
@@ -348,6 +345,9 @@ events_free(struct events *ev)
 	event_free(ev->heartbeat);
 	event_free(ev->expiry);
 	event_free(ev->flush);
+	event_batch_free(ev->batch);
+	event_batch_free(ev->flushing);
+	evbuffer_free(ev->scratch);
 	event_feed_free(ev->feed);
 	if (the_events == ev)
 		the_events = NULL;
@@ -378,7 +378,6 @@ stream_open(struct request *r, const struct stream *proto, const char *missed_js
 	s->prev = s->next = NULL;
 	s->events = ev;
 	s->r = r;
-	s->pending = evbuffer_new();
 	http_set_header(r, "Cache-Control", "no-cache");
 	http_set_header(r, "X-Accel-Buffering", "no");
 	http_stream_start(r, 200, "text/event-stream; charset=utf-8");

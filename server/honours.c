@@ -88,7 +88,7 @@ stars_done(struct request *r, const PGresult *res)
 {
 	struct stars_state *s = r->state;
 
-	list_page_reply(r, res, &s->page);
+	list_page_reply(r, res, &s->page, "volunteer", "id");
 }
 
 static void

@@ -182,8 +182,17 @@ classify_output(struct guard *g, struct evbuffer *src)
 			chunked_reader_init(&g->out_chunks, UINT64_MAX);
 			g->out_phase = OUT_CHUNKED;
 		} else if (head.content_length > 0) {
-			g->out_left = (uint64_t)head.content_length;
-			g->out_phase = OUT_LENGTH;
+			/* The head and what is here of the body go out in one write (one segment for a
+			 * small reply, where two writes cost the client a second wake-up). */
+			size_t body = len - end;
+			if ((uint64_t)body > (uint64_t)head.content_length)
+				body = (size_t)head.content_length;
+			g->out_ready = end + body;
+			g->out_left = (uint64_t)head.content_length - body;
+			if (g->out_left == 0)
+				response_done(g);
+			else
+				g->out_phase = OUT_LENGTH;
 		} else {
 			g->out_phase = OUT_RAW;
 		}

@@ -99,6 +99,24 @@ http_request_free(struct request *r)
 	free(r);
 }
 
+/* A request id: random bytes drawn a pool at a time (one getrandom per 64 requests, not per
+ * request). The pool is first filled by a worker's first request, after the fork, so workers do not
+ * share ids. */
+static void
+request_id(char out[17])
+{
+	static unsigned char pool[8 * 64];
+	static size_t used = sizeof pool;
+
+	if (used == sizeof pool) {
+		randombytes_buf(pool, sizeof pool);
+		used = 0;
+	}
+	sodium_bin2hex(out, 17, pool + used, 8);
+	sodium_memzero(pool + used, 8);
+	used += 8;
+}
+
 static void
 handle_request(struct evhttp_request *req, void *arg)
 {
@@ -106,7 +124,6 @@ handle_request(struct evhttp_request *req, void *arg)
 	struct request *r = xcalloc(1, sizeof *r);
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *raw_path = uri ? evhttp_uri_get_path(uri) : NULL;
-	unsigned char random_id[8];
 	size_t decoded_len = 0;
 
 	r->req = req;
@@ -114,8 +131,7 @@ handle_request(struct evhttp_request *req, void *arg)
 	r->app = server->app;
 	r->started_us = http_now_us();
 	r->method = (unsigned)evhttp_request_get_command(req);
-	randombytes_buf(random_id, sizeof random_id);
-	sodium_bin2hex(r->id, sizeof r->id, random_id, sizeof random_id);
+	request_id(r->id);
 	server->in_flight++;
 
 	if (raw_path == NULL || *raw_path == '\0')

@@ -8,6 +8,7 @@
 
 #include "http.h"
 #include "json_raw.h"
+#include "query_cell.h"
 #include "xalloc.h"
 
 void
@@ -40,22 +41,26 @@ list_page_cursor(const struct list_page *page)
 }
 
 void
-list_page_send(struct request *r, const PGresult *res, int limit, const char *next_cursor)
+list_page_send(struct request *r, const PGresult *res, const char *item, int limit, const char *next_cursor)
 {
 	int rows = PQntuples(res), shown = rows > limit ? limit : rows;
 	struct json_object *body = json_object_new_object(), *items = json_object_new_array_ext(shown);
+	int col = rows > 0 ? query_column(res, item) : -1;
 
-	for (int i = 0; i < shown; i++)
-		json_object_array_add(items, json_raw_new(PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0)));
+	for (int i = 0; i < shown; i++) {
+		const char *json = query_at_text(res, i, col);
+		json_object_array_add(items, json_raw_new(json, strlen(json)));
+	}
 	json_object_object_add(body, "items", items);
 	json_object_object_add(body, "next_cursor", next_cursor ? json_object_new_string(next_cursor) : NULL);
 	http_reply_json(r, 200, body);
 }
 
 void
-list_page_reply(struct request *r, const PGresult *res, const struct list_page *page)
+list_page_reply(
+    struct request *r, const PGresult *res, const struct list_page *page, const char *item, const char *cursor)
 {
 	bool more = PQntuples(res) > page->limit;
 
-	list_page_send(r, res, page->limit, more ? PQgetvalue(res, page->limit - 1, 1) : NULL);
+	list_page_send(r, res, item, page->limit, more ? query_cell(res, page->limit - 1, cursor) : NULL);
 }

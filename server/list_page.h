@@ -24,12 +24,13 @@ void list_page_read(struct request *r, struct field_errors *errors, struct list_
 /* The cursor as a statement parameter: NULL on the first page. */
 const char *list_page_cursor(const struct list_page *page);
 
-/* Replies 200 with the first page->limit rows' column 0 (JSON text) as items, and as next_cursor
- * the column 1 of the last row shown when res holds more rows than that, else null. */
-void list_page_reply(struct request *r, const PGresult *res, const struct list_page *page);
+/* Replies 200 with the first page->limit rows' column item (JSON text) as items, and as next_cursor
+ * the column cursor of the last row shown when res holds more rows than that, else null. */
+void list_page_reply(
+    struct request *r, const PGresult *res, const struct list_page *page, const char *item, const char *cursor);
 
-/* The same envelope for lists with their own cursor: {"items": column 0 of the first limit rows,
+/* The same envelope for lists with their own cursor: {"items": column item of the first limit rows,
  * "next_cursor": next_cursor or null}. */
-void list_page_send(struct request *r, const PGresult *res, int limit, const char *next_cursor);
+void list_page_send(struct request *r, const PGresult *res, const char *item, int limit, const char *next_cursor);
 
 #endif

@@ -18,7 +18,6 @@
 #include "http.h"
 #include "order_statements.h"
 #include "query.h"
-#include "xalloc.h"
 
 #define CANCEL_ATTEMPTS 4
 #define PROMOTE_NOTE "有人取消了预约，您已从候补转为预约成功 (a place came free: your booking is confirmed)"
@@ -83,35 +82,20 @@ static struct db_statement cancel_statement = DB_STATEMENT("menu_cancel",
     "                         AND (SELECT count(*) FROM promoted) = CASE WHEN $15::bigint IS NULL THEN 0 ELSE 1 END)",
     20);
 
+/* Lives in the request's memory: the transition's texts and link are copied, as the waiting list
+ * may be read again (and the statement sent again) after order_actions.c's call has returned. */
 struct menu_cancel {
 	struct request *r;
-	char *values[20];
+	struct order_transition t; /* the fields the cancel uses */
+	struct audit_link link;
 	query_rows done;
 	int attempts;
 };
 
-static void
-menu_cancel_free(struct menu_cancel *c)
+static const char *
+keep(struct request *r, const char *text)
 {
-	for (int i = 0; i < 20; i++)
-		free(c->values[i]);
-	free(c);
-}
-
-static void
-set(struct menu_cancel *c, int param, const char *text)
-{
-	free(c->values[param - 1]);
-	c->values[param - 1] = text != NULL ? xstrdup(text) : NULL;
-}
-
-static void
-set_id(struct menu_cancel *c, int param, int64_t id)
-{
-	char text[24];
-
-	snprintf(text, sizeof text, "%lld", (long long)id);
-	set(c, param, id > 0 ? text : NULL);
+	return text != NULL ? http_strdup(r, text) : NULL;
 }
 
 static void waiting_send(struct menu_cancel *c);
@@ -134,7 +118,28 @@ cancel_done(void *arg, const struct db_reply *reply)
 	} else {
 		api_reply_db_error(c->r, reply);
 	}
-	menu_cancel_free(c);
+}
+
+/* $1–$13: the cancel itself, as order_actions.c made it. */
+static void
+cancel_start(struct query *q, const struct menu_cancel *c)
+{
+	query_start(q, c->r, &cancel_statement);
+	query_id(q, 1, c->t.order_id);
+	query_text(q, 2, c->t.from);
+	query_text(q, 3, c->link.prev_hex);
+	query_text(q, 4, c->link.hash_hex);
+	query_text(q, 5, c->link.seq);
+	query_text(q, 6, c->link.at_us);
+	if (c->t.actor_id > 0)
+		query_id(q, 7, c->t.actor_id);
+	query_text(q, 8, c->t.actor_role);
+	query_text(q, 9, c->t.note);
+	if (c->t.scope_id > 0)
+		query_id(q, 10, c->t.scope_id);
+	query_text(q, 11, c->t.resident_key_hash);
+	query_text(q, 12, c->t.payload);
+	query_text(q, 13, c->link.version);
 }
 
 static void
@@ -142,21 +147,21 @@ waiting_done(void *arg, const struct db_reply *reply)
 {
 	struct menu_cancel *c = arg;
 	const PGresult *res = reply->result;
+	struct audit_link link;
+	char payload[48];
+	struct query q;
 
 	if (reply->status != DB_OK || PQntuples(res) == 0) {
 		if (reply->status != DB_OK)
 			api_reply_db_error(c->r, reply);
 		else
 			c->done(c->r, res); /* no row: the transition's "moved on" answer */
-		menu_cancel_free(c);
 		return;
 	}
-	set(c, 14, query_cell(res, 0, "waiting"));
-	for (int p = 15; p <= 20; p++)
-		set(c, p, NULL);
+	cancel_start(&q, c);
+	query_text(&q, 14, query_cell(res, 0, "waiting"));
 	/* A booked place goes to the first waiting; a waiting one leaving frees no place. */
-	if (strcmp(c->values[1], "accepted") == 0 && !query_cell_null(res, 0, "id")) {
-		char payload[48];
+	if (strcmp(c->t.from, "accepted") == 0 && !query_cell_null(res, 0, "id")) {
 		struct audit_event event = {
 		    .tracking_code = query_cell(res, 0, "tracking_code"),
 		    .action = "promote",
@@ -166,51 +171,49 @@ waiting_done(void *arg, const struct db_reply *reply)
 		    .note = PROMOTE_NOTE,
 		    .payload = payload,
 		};
-		struct audit_link link;
 
-		snprintf(payload, sizeof payload, "freed_by=%s", c->values[0]);
-		if (!audit_next(&event, query_cell(res, 0, "head"), atoi(query_cell(res, 0, "event_count")), &link)) {
+		snprintf(payload, sizeof payload, "freed_by=%lld", (long long)c->t.order_id);
+		if (!audit_next(&event, query_cell(res, 0, "head"), query_cell_int(res, 0, "event_count"), &link)) {
 			api_error_reply(c->r, API_ERROR_INTERNAL, NULL);
-			menu_cancel_free(c);
 			return;
 		}
-		set(c, 15, query_cell(res, 0, "id"));
-		set(c, 16, link.prev_hex);
-		set(c, 17, link.hash_hex);
-		set(c, 18, link.at_us);
-		set(c, 19, PROMOTE_NOTE);
-		set(c, 20, payload);
+		query_text(&q, 15, query_cell(res, 0, "id"));
+		query_text(&q, 16, link.prev_hex);
+		query_text(&q, 17, link.hash_hex);
+		query_text(&q, 18, link.at_us);
+		query_text(&q, 19, PROMOTE_NOTE);
+		query_text(&q, 20, payload);
 	}
-	db_query(c->r->app->db, &cancel_statement, (const char *const *)c->values, cancel_done, c);
+	query_send(&q, cancel_done, c);
 }
 
 static void
 waiting_send(struct menu_cancel *c)
 {
-	const char *values[1] = {c->values[0]};
+	struct query q;
 
-	db_query(c->r->app->db, &waiting_statement, values, waiting_done, c);
+	query_start(&q, c->r, &waiting_statement);
+	query_id(&q, 1, c->t.order_id);
+	query_send(&q, waiting_done, c);
 }
 
 void
 menu_cancel_booking(struct request *r, const struct order_transition *t, query_rows done)
 {
-	struct menu_cancel *c = xcalloc(1, sizeof *c);
+	struct menu_cancel *c = http_alloc(r, sizeof *c);
 
+	memset(c, 0, sizeof *c);
 	c->r = r;
 	c->done = done;
-	set_id(c, 1, t->order_id);
-	set(c, 2, t->from);
-	set(c, 3, t->link->prev_hex);
-	set(c, 4, t->link->hash_hex);
-	set(c, 5, t->link->seq);
-	set(c, 6, t->link->at_us);
-	set_id(c, 7, t->actor_id);
-	set(c, 8, t->actor_role);
-	set(c, 9, t->note);
-	set_id(c, 10, t->scope_id);
-	set(c, 11, t->resident_key_hash);
-	set(c, 12, t->payload);
-	set(c, 13, t->link->version);
+	c->link = *t->link;
+	c->t.link = &c->link;
+	c->t.order_id = t->order_id;
+	c->t.actor_id = t->actor_id;
+	c->t.scope_id = t->scope_id;
+	c->t.from = keep(r, t->from);
+	c->t.actor_role = keep(r, t->actor_role);
+	c->t.note = keep(r, t->note);
+	c->t.resident_key_hash = keep(r, t->resident_key_hash);
+	c->t.payload = keep(r, t->payload);
 	waiting_send(c);
 }

@@ -133,7 +133,7 @@ list_rows(struct request *r, const PGresult *res)
 	if (more)
 		snprintf(cursor, sizeof cursor, "%s.%s", query_cell(res, s->limit - 1, "escalated"),
 		    query_cell(res, s->limit - 1, "id"));
-	list_page_send(r, res, s->limit, more ? cursor : NULL);
+	list_page_send(r, res, "body", s->limit, more ? cursor : NULL);
 }
 
 /* A query-string id filter: absent is fine, present must be a positive id. */

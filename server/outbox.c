@@ -19,11 +19,14 @@
 #include "notify_schedule.h"
 #include "outbox_backlog.h"
 #include "outbox_expand.h"
+#include "outbox_sent.h"
 #include "outbox_statements.h"
+#include "query.h"
 #include "text.h"
 #include "xalloc.h"
 
 #define MAX_SENDING 32
+_Static_assert(MAX_SENDING == OUTBOX_SENT_MAX, "a batch of sent holds all that can be sending");
 /* Requests wake the sender at most every WAKE_DELAY_MS, so a pass carries what many requests made. */
 #define WAKE_DELAY_MS 100
 /* A pass reads events from HOLE_MARGIN ids below the highest this process has seen (a later commit
@@ -37,7 +40,6 @@
  * burst leaves goes as soon as it passes. */
 #define BUSY_PASS_MS 250
 #define BUSY_CLAIM 10
-#define SENT_FLUSH_MS 50
 #define ADVANCE_EVERY_MS 10000
 
 enum { CH_SMS = METRICS_CHANNEL_SMS, CH_ROBOT = METRICS_CHANNEL_ROBOT };
@@ -58,9 +60,7 @@ struct outbox {
 	int64_t seen; /* the highest event id this process has expanded */
 	bool full_scan, full_due; /* this pass reads from the watermark (not seen - HOLE_MARGIN); the next should */
 	bool busy; /* db_pool_busy when this pass began */
-	struct delivery *sent[MAX_SENDING]; /* delivered, not yet recorded */
-	int nsent;
-	struct event *flush_timer;
+	struct outbox_sent *sent; /* delivered, not yet recorded */
 };
 
 struct delivery {
@@ -70,13 +70,6 @@ struct delivery {
 	int attempt_count;
 	int channel;
 	int64_t deadline;
-	char provider[16];
-};
-
-struct sent_batch {
-	struct outbox *o;
-	int n;
-	struct delivery *d[MAX_SENDING];
 };
 
 static void pass_start(struct outbox *o);
@@ -112,91 +105,34 @@ record_done(void *arg, const struct db_reply *reply)
 		outbox_wake(o);
 }
 
+/* An outcome's statement: $1 the delivery's id, $2 its attempts; the caller sets the rest and records. */
 static void
-record(struct delivery *d, struct db_statement *stmt, const char *const *values)
+record_start(struct query *q, struct delivery *d, struct db_statement *stmt)
+{
+	query_start_pool(q, d->o->db, stmt);
+	query_text(q, 1, d->id);
+	query_text(q, 2, d->attempts);
+}
+
+static void
+record(struct delivery *d, struct query *q)
 {
 	if (d->o->closing) {
 		d->o->sending--;
 		free(d);
 		return;
 	}
-	db_query(d->o->db, stmt, values, record_done, d);
+	query_send(q, record_done, d);
 }
 
 static void
-flush_done(void *arg, const struct db_reply *reply)
+sent_recorded(void *arg, int n)
 {
-	struct sent_batch *b = arg;
-	struct outbox *o = b->o;
-	char count[12];
+	struct outbox *o = arg;
 
-	if (reply->status != DB_OK) {
-		snprintf(count, sizeof count, "%d", b->n);
-		log_warn("deliveries not recorded; their leases will bring them back", "count", count, "reason",
-		    reply->message);
-	}
-	for (int i = 0; i < b->n; i++)
-		free(b->d[i]);
-	o->sending -= b->n;
-	free(b);
+	o->sending -= n;
 	if (!o->in_pass && !o->claiming_stopped)
 		outbox_wake(o);
-}
-
-/* Records the deliveries waiting in o->sent as sent, in one statement. */
-static void
-flush_sent(struct outbox *o)
-{
-	struct sent_batch *b;
-	struct evbuffer *ids, *providers;
-	char *ids_text, *providers_text;
-	const char *values[2];
-
-	if (o->nsent == 0)
-		return;
-	b = xcalloc(1, sizeof *b);
-	b->o = o;
-	b->n = o->nsent;
-	memcpy(b->d, o->sent, (size_t)o->nsent * sizeof *b->d);
-	o->nsent = 0;
-	if (o->flush_timer != NULL)
-		evtimer_del(o->flush_timer);
-	ids = evbuffer_new();
-	providers = evbuffer_new();
-	for (int i = 0; i < b->n; i++) {
-		evbuffer_add_printf(ids, "%s%s", i ? "," : "{", b->d[i]->id);
-		evbuffer_add_printf(providers, "%s\"%s\"", i ? "," : "{", b->d[i]->provider);
-	}
-	text_add(ids, "}");
-	text_add(providers, "}");
-	ids_text = text_take(ids, NULL);
-	providers_text = text_take(providers, NULL);
-	values[0] = ids_text;
-	values[1] = providers_text;
-	db_query(o->db, &outbox_sent_statement, values, flush_done, b);
-	free(ids_text);
-	free(providers_text);
-}
-
-static void
-on_flush(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	flush_sent(arg);
-}
-
-/* A name of our own (none, webhook, tencent, wecom, dingtalk): letters only, so the array literal
- * needs no escaping. */
-static void
-copy_provider(char out[16], const char *provider)
-{
-	size_t n = 0;
-
-	for (const char *p = provider != NULL ? provider : ""; *p != '\0' && n < 15; p++)
-		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')
-			out[n++] = *p;
-	out[n] = '\0';
 }
 
 static void
@@ -205,6 +141,7 @@ delivered(void *arg, enum channel_outcome outcome, const char *provider, const c
 	struct delivery *d = arg;
 	struct outbox *o = d->o;
 	char delay[24], reason[256];
+	struct query q;
 
 	if (o->app->stopping && outcome != CHANNEL_SENT && error != NULL && strcmp(error, "client closed") == 0) {
 		/* Shutting down: the lease brings it back. */
@@ -214,69 +151,68 @@ delivered(void *arg, enum channel_outcome outcome, const char *provider, const c
 	}
 	snprintf(reason, sizeof reason, "%s", error != NULL ? error : "");
 	if (outcome == CHANNEL_SENT) {
-		struct timeval wait = {0, SENT_FLUSH_MS * 1000};
 		metrics_notify((enum metrics_channel)d->channel, METRICS_NOTIFY_DELIVERED);
 		if (o->closing) {
 			o->sending--;
 			free(d);
 			return;
 		}
-		copy_provider(d->provider, provider);
-		o->sent[o->nsent++] = d;
-		if (o->nsent == MAX_SENDING || o->claiming_stopped)
-			flush_sent(o);
-		else if (!evtimer_pending(o->flush_timer, NULL))
-			evtimer_add(o->flush_timer, &wait);
+		outbox_sent_add(o->sent, d->id, provider, o->claiming_stopped);
+		free(d);
 		return;
 	}
 	metrics_notify((enum metrics_channel)d->channel, METRICS_NOTIFY_ATTEMPT_FAILED);
 	if (outcome == CHANNEL_RETRY) {
 		int64_t wait = notify_retry_delay_ms(d->attempt_count, o->app->cfg->notify_retry_base_ms);
 		if (now_ms() + wait < d->deadline * 1000) {
-			const char *values[5] = {d->id, d->attempts, reason, provider, delay};
 			snprintf(delay, sizeof delay, "%lld", (long long)wait);
 			log_info("notification not delivered; will retry", "id", d->id, "provider", provider, "reason",
 			    reason, "retry_ms", delay);
-			record(d, &outbox_retry_statement, values);
+			record_start(&q, d, &outbox_retry_statement);
+			query_text(&q, 3, reason);
+			query_text(&q, 4, provider);
+			query_int(&q, 5, wait);
+			record(d, &q);
 			return;
 		}
 	}
-	{
-		const char *values[4] = {d->id, d->attempts, reason, provider};
-		metrics_notify((enum metrics_channel)d->channel, METRICS_NOTIFY_FAILED);
-		log_warn("notification failed", "id", d->id, "provider", provider, "reason", reason);
-		record(d, &outbox_failed_statement, values);
-	}
+	metrics_notify((enum metrics_channel)d->channel, METRICS_NOTIFY_FAILED);
+	log_warn("notification failed", "id", d->id, "provider", provider, "reason", reason);
+	record_start(&q, d, &outbox_failed_statement);
+	query_text(&q, 3, reason);
+	query_text(&q, 4, provider);
+	record(d, &q);
 }
 
 /* Holds an SMS until until (Unix seconds): quiet hours or the daily limit. */
 static void
 hold(struct delivery *d, int64_t until, const char *why)
 {
-	char at[24];
-	const char *values[4] = {d->id, d->attempts, at, why};
+	struct query q;
 
-	snprintf(at, sizeof at, "%lld", (long long)until);
-	record(d, &outbox_hold_statement, values);
+	record_start(&q, d, &outbox_hold_statement);
+	query_id(&q, 3, until);
+	query_text(&q, 4, why);
+	record(d, &q);
 }
 
 static void
-deliver_row(struct outbox *o, const PGresult *res, int i, const char *const *batch_phones, int *batch_counts, int nrows)
+deliver_row(struct outbox *o, const PGresult *res, const struct outbox_claim_columns *c, int i,
+    const char *const *batch_phones, int *batch_counts, int nrows)
 {
 	struct delivery *d = xcalloc(1, sizeof *d);
-	const char *channel = PQgetvalue(res, i, OUTBOX_COL_CHANNEL),
-	           *recipient = PQgetvalue(res, i, OUTBOX_COL_RECIPIENT);
+	const char *channel = query_at_text(res, i, c->channel), *recipient = query_at_text(res, i, c->recipient);
 	struct notify_message m = {0};
 	int64_t now = now_ms() / 1000;
 
 	d->o = o;
-	snprintf(d->id, sizeof d->id, "%s", PQgetvalue(res, i, OUTBOX_COL_ID));
-	snprintf(d->attempts, sizeof d->attempts, "%s", PQgetvalue(res, i, OUTBOX_COL_ATTEMPTS));
+	snprintf(d->id, sizeof d->id, "%s", query_at_text(res, i, c->id));
+	snprintf(d->attempts, sizeof d->attempts, "%s", query_at_text(res, i, c->attempts));
 	d->attempt_count = atoi(d->attempts);
 	d->channel = channel_index(channel);
-	d->deadline = atoll(PQgetvalue(res, i, OUTBOX_COL_DEADLINE));
+	d->deadline = query_at_id(res, i, c->deadline);
 	o->sending++;
-	if (d->channel == CH_SMS && strcmp(PQgetvalue(res, i, OUTBOX_COL_URGENT), "t") != 0) {
+	if (d->channel == CH_SMS && !query_at_bool(res, i, c->urgent)) {
 		int64_t quiet = notify_quiet_until(now, o->quiet_start, o->quiet_end);
 		int earlier = 0;
 		for (int k = 0; k < i && k < nrows; k++)
@@ -286,7 +222,7 @@ deliver_row(struct outbox *o, const PGresult *res, int i, const char *const *bat
 			hold(d, quiet, "quiet hours");
 			return;
 		}
-		if (atol(PQgetvalue(res, i, OUTBOX_COL_SENT_TODAY)) + earlier >= o->app->cfg->sms_daily_limit) {
+		if (query_at_id(res, i, c->sent_today) + earlier >= o->app->cfg->sms_daily_limit) {
 			hold(d, notify_next_morning(now, o->quiet_end), "daily SMS limit for this phone");
 			return;
 		}
@@ -294,14 +230,13 @@ deliver_row(struct outbox *o, const PGresult *res, int i, const char *const *bat
 	}
 	m.channel = channel;
 	m.recipient = recipient;
-	m.template_name = PQgetvalue(res, i, OUTBOX_COL_TEMPLATE);
-	m.params_json = PQgetvalue(res, i, OUTBOX_COL_PARAMS);
-	m.text = PQgetvalue(res, i, OUTBOX_COL_TEXT);
-	m.key = PQgetvalue(res, i, OUTBOX_COL_KEY);
-	m.robot_kind = PQgetisnull(res, i, OUTBOX_COL_ROBOT_KIND) ? NULL : PQgetvalue(res, i, OUTBOX_COL_ROBOT_KIND);
-	m.robot_url = PQgetisnull(res, i, OUTBOX_COL_ROBOT_URL) ? NULL : PQgetvalue(res, i, OUTBOX_COL_ROBOT_URL);
-	m.robot_secret =
-	    PQgetisnull(res, i, OUTBOX_COL_ROBOT_SECRET) ? NULL : PQgetvalue(res, i, OUTBOX_COL_ROBOT_SECRET);
+	m.template_name = query_at_text(res, i, c->template);
+	m.params_json = query_at_text(res, i, c->params);
+	m.text = query_at_text(res, i, c->text);
+	m.key = query_at_text(res, i, c->idempotency_key);
+	m.robot_kind = query_at(res, i, c->kind);
+	m.robot_url = query_at(res, i, c->url);
+	m.robot_secret = query_at(res, i, c->secret);
 	channels_send(o->app->channels, &m, delivered, d);
 }
 
@@ -320,6 +255,7 @@ claim_done(void *arg, const struct db_reply *reply)
 {
 	struct outbox *o = arg;
 	const PGresult *res = reply->result;
+	struct outbox_claim_columns c;
 	int n;
 
 	if (reply->status != DB_OK) {
@@ -331,11 +267,12 @@ claim_done(void *arg, const struct db_reply *reply)
 	if (n > 0) {
 		const char **phones = xcalloc((size_t)n, sizeof *phones);
 		int *counts = xcalloc((size_t)n, sizeof *counts);
+		outbox_claim_columns_find(res, &c);
 		for (int i = 0; i < n; i++)
-			if (strcmp(PQgetvalue(res, i, OUTBOX_COL_CHANNEL), "sms") == 0)
-				phones[i] = PQgetvalue(res, i, OUTBOX_COL_RECIPIENT);
+			if (strcmp(query_at_text(res, i, c.channel), "sms") == 0)
+				phones[i] = query_at_text(res, i, c.recipient);
 		for (int i = 0; i < n; i++)
-			deliver_row(o, res, i, phones, counts, n);
+			deliver_row(o, res, &c, i, phones, counts, n);
 		free(phones);
 		free(counts);
 	}
@@ -345,8 +282,7 @@ claim_done(void *arg, const struct db_reply *reply)
 static void
 claim(struct outbox *o)
 {
-	char limit[12], lease[24], day[24];
-	const char *values[3] = {limit, lease, day};
+	struct query q;
 	int free_slots = MAX_SENDING - o->sending;
 
 	if (free_slots <= 0 || o->claiming_stopped || o->app->stopping || o->closing) {
@@ -355,10 +291,11 @@ claim(struct outbox *o)
 	}
 	if (o->busy && free_slots > BUSY_CLAIM)
 		free_slots = BUSY_CLAIM;
-	snprintf(limit, sizeof limit, "%d", free_slots);
-	snprintf(lease, sizeof lease, "%ld", o->lease_ms);
-	snprintf(day, sizeof day, "%lld", (long long)notify_beijing_day_start(now_ms() / 1000));
-	db_query(o->db, &outbox_claim_statement, values, claim_done, o);
+	query_start_pool(&q, o->db, &outbox_claim_statement);
+	query_int(&q, 1, free_slots);
+	query_int(&q, 2, o->lease_ms);
+	query_id(&q, 3, notify_beijing_day_start(now_ms() / 1000));
+	query_send(&q, claim_done, o);
 }
 
 static int64_t
@@ -456,7 +393,7 @@ outbox_start(struct app *app)
 	o->lease_ms = 2 * app->cfg->notify_timeout_ms + 5000;
 	o->poll_timer = event_new(app->base, -1, EV_PERSIST, on_poll, o);
 	o->wake_timer = evtimer_new(app->base, on_wake, o);
-	o->flush_timer = evtimer_new(app->base, on_flush, o);
+	o->sent = outbox_sent_new(app->base, o->db, sent_recorded, o);
 	o->full_scan = true;
 	event_add(o->poll_timer, &poll);
 	outbox_wake(o);
@@ -469,7 +406,7 @@ outbox_stop_claiming(struct outbox *o)
 	if (o == NULL)
 		return;
 	o->claiming_stopped = true;
-	flush_sent(o); /* what was delivered is recorded while the loop still runs */
+	outbox_sent_flush(o->sent); /* what was delivered is recorded while the loop still runs */
 }
 
 void
@@ -478,12 +415,8 @@ outbox_free(struct outbox *o)
 	if (o == NULL)
 		return;
 	o->closing = true;
-	for (int i = 0; i < o->nsent; i++) /* never recorded: their leases bring them back */
-		free(o->sent[i]);
-	o->sending -= o->nsent;
-	o->nsent = 0;
 	db_pool_free(o->db); /* what it still owes calls back here, and starts nothing new */
-	event_free(o->flush_timer);
+	o->sending -= outbox_sent_free(o->sent); /* never recorded: their leases bring them back */
 	event_free(o->poll_timer);
 	event_free(o->wake_timer);
 	free(o);

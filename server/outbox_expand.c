@@ -13,6 +13,7 @@
 #include "db.h"
 #include "log.h"
 #include "notify_rules.h"
+#include "query.h"
 #include "xalloc.h"
 
 #define MAX_OFFERED 50
@@ -21,67 +22,69 @@
  * (a hashed NOT IN over the marks above the floor; event_id is never NULL): as NOT EXISTS, a plan
  * made while notify_expanded was nearly empty joined each event to a sequential scan of it, kept
  * for the connection's life as the table grew (10-14 ms a pass in tests/bench/notify.sh). */
-#define FETCH_SQL(LIMIT)                                                                                                                           \
-	"SELECT e.id, e.order_id, e.action, e.from_state, e.to_state, e.actor_role,"                                                               \
-	"       o.tracking_code, o.sms_consent, o.contact_phone, o.community_id, COALESCE(o.department_id, 0),"                                    \
-	"       COALESCE(NULLIF(e.note, ''), o.reason), cm.name, cat.name, d.name,"                                                                \
-	"       COALESCE((SELECT t.name FROM users u JOIN teams t ON t.id = u.team_id"                                                             \
-	"                  WHERE e.action = 'accept' AND u.id = e.actor_user_id), tm.name),"                                                       \
-	"       left(o.description, 200),"                                                                                                         \
-	"       (SELECT v.phone FROM team_members m JOIN volunteers v ON v.id = m.volunteer_id"                                                    \
-	"         WHERE m.team_id = o.team_id AND m.role = 'lead' LIMIT 1),"                                                                       \
-	"       CASE WHEN e.action = 'offer' THEN"                                                                                                 \
-	"         (SELECT string_agg(v.phone, ',') FROM order_offers f"                                                                            \
-	"            JOIN team_members m ON m.team_id = f.team_id AND m.role = 'lead'"                                                             \
-	"            JOIN volunteers v ON v.id = m.volunteer_id"                                                                                   \
-	"           WHERE f.order_id = e.order_id AND f.offered_at = e.at)" /* an acceptance withdrawn by the sweep: the teams still offered it */ \
-	"       WHEN e.action = 'expire_accept' THEN"                                                                                              \
-	"         (SELECT string_agg(v.phone, ',') FROM order_offers f"                                                                            \
-	"            JOIN team_members m ON m.team_id = f.team_id AND m.role = 'lead'"                                                             \
-	"            JOIN volunteers v ON v.id = m.volunteer_id"                                                                                   \
-	"           WHERE f.order_id = e.order_id) END,"                                                                                           \
-	"       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'community' AND r.scope_id = o.community_id),"                              \
-	"       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'department' AND r.scope_id = o.department_id),"                            \
-	"       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'county')"                                                                  \
-	"  FROM order_events e"                                                                                                                    \
-	"  JOIN orders o ON o.id = e.order_id"                                                                                                     \
-	"  JOIN communities cm ON cm.id = o.community_id"                                                                                          \
-	"  JOIN categories cat ON cat.id = o.category_id"                                                                                          \
-	"  LEFT JOIN departments d ON d.id = o.department_id"                                                                                      \
-	"  LEFT JOIN teams tm ON tm.id = o.team_id"                                                                                                \
-	" WHERE e.id > GREATEST((SELECT expanded_below FROM notify_state WHERE id = 1), $1::bigint)"                                               \
-	"   AND e.id NOT IN (SELECT x.event_id FROM notify_expanded x"                                                                             \
-	"                     WHERE x.event_id > GREATEST((SELECT expanded_below FROM notify_state WHERE id = 1), $1::bigint))"                    \
-                                                                                                                                                   \
+#define FETCH_SQL(LIMIT)                                                                                                                            \
+	"SELECT e.id, e.order_id, e.action, e.from_state, e.to_state, e.actor_role,"                                                                \
+	"       o.tracking_code, o.sms_consent, o.contact_phone, o.community_id, COALESCE(o.department_id, 0) AS department_id,"                    \
+	"       COALESCE(NULLIF(e.note, ''), o.reason) AS reason, cm.name AS community_name, cat.name AS category_name, d.name AS department_name," \
+	"       COALESCE((SELECT t.name FROM users u JOIN teams t ON t.id = u.team_id"                                                              \
+	"                  WHERE e.action = 'accept' AND u.id = e.actor_user_id), tm.name) AS team_name,"                                           \
+	"       left(o.description, 200) AS description,"                                                                                           \
+	"       (SELECT v.phone FROM team_members m JOIN volunteers v ON v.id = m.volunteer_id"                                                     \
+	"         WHERE m.team_id = o.team_id AND m.role = 'lead' LIMIT 1) AS lead_phone,"                                                          \
+	"       CASE WHEN e.action = 'offer' THEN"                                                                                                  \
+	"         (SELECT string_agg(v.phone, ',') FROM order_offers f"                                                                             \
+	"            JOIN team_members m ON m.team_id = f.team_id AND m.role = 'lead'"                                                              \
+	"            JOIN volunteers v ON v.id = m.volunteer_id"                                                                                    \
+	"           WHERE f.order_id = e.order_id AND f.offered_at = e.at)" /* an acceptance withdrawn by the sweep: the teams still offered it */  \
+	"       WHEN e.action = 'expire_accept' THEN"                                                                                               \
+	"         (SELECT string_agg(v.phone, ',') FROM order_offers f"                                                                             \
+	"            JOIN team_members m ON m.team_id = f.team_id AND m.role = 'lead'"                                                              \
+	"            JOIN volunteers v ON v.id = m.volunteer_id"                                                                                    \
+	"           WHERE f.order_id = e.order_id) END AS offered_phones,"                                                                          \
+	"       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'community' AND r.scope_id = o.community_id) AS robot_community,"            \
+	"       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'department' AND r.scope_id = o.department_id) AS robot_department,"         \
+	"       EXISTS (SELECT 1 FROM robot_webhooks r WHERE r.scope = 'county') AS robot_county"                                                   \
+	"  FROM order_events e"                                                                                                                     \
+	"  JOIN orders o ON o.id = e.order_id"                                                                                                      \
+	"  JOIN communities cm ON cm.id = o.community_id"                                                                                           \
+	"  JOIN categories cat ON cat.id = o.category_id"                                                                                           \
+	"  LEFT JOIN departments d ON d.id = o.department_id"                                                                                       \
+	"  LEFT JOIN teams tm ON tm.id = o.team_id"                                                                                                 \
+	" WHERE e.id > GREATEST((SELECT expanded_below FROM notify_state WHERE id = 1), $1::bigint)"                                                \
+	"   AND e.id NOT IN (SELECT x.event_id FROM notify_expanded x"                                                                              \
+	"                     WHERE x.event_id > GREATEST((SELECT expanded_below FROM notify_state WHERE id = 1), $1::bigint))"                     \
+                                                                                                                                                    \
 	" ORDER BY e.id LIMIT " LIMIT
 static struct db_statement fetch_statement = DB_STATEMENT("outbox_expand_fetch", FETCH_SQL("200"), 1);
 static struct db_statement fetch_few_statement = DB_STATEMENT("outbox_expand_fetch_few", FETCH_SQL("50"), 1);
 _Static_assert(OUTBOX_EXPAND_BATCH == 200 && OUTBOX_EXPAND_FEW == 50, "the fetch statements' LIMITs");
 
-enum {
-	F_EVENT,
-	F_ORDER,
-	F_ACTION,
-	F_FROM,
-	F_TO,
-	F_ACTOR_ROLE,
-	F_CODE,
-	F_CONSENT,
-	F_PHONE,
-	F_COMMUNITY,
-	F_DEPARTMENT,
-	F_REASON,
-	F_COMMUNITY_NAME,
-	F_CATEGORY_NAME,
-	F_DEPARTMENT_NAME,
-	F_TEAM_NAME,
-	F_DESCRIPTION,
-	F_LEAD_PHONE,
-	F_OFFERED_PHONES,
-	F_ROBOT_COMMUNITY,
-	F_ROBOT_DEPARTMENT,
-	F_ROBOT_COUNTY,
-};
+/* The fetch's columns, each looked up by name once per result (query_column). */
+#define EVENT_COLUMNS(X)                                                                                               \
+	X(id)                                                                                                          \
+	X(order_id)                                                                                                    \
+	X(action)                                                                                                      \
+	X(from_state)                                                                                                  \
+	X(to_state)                                                                                                    \
+	X(actor_role)                                                                                                  \
+	X(tracking_code)                                                                                               \
+	X(sms_consent)                                                                                                 \
+	X(contact_phone)                                                                                               \
+	X(community_id)                                                                                                \
+	X(department_id)                                                                                               \
+	X(reason)                                                                                                      \
+	X(community_name)                                                                                              \
+	X(category_name)                                                                                               \
+	X(department_name)                                                                                             \
+	X(team_name)                                                                                                   \
+	X(description)                                                                                                 \
+	X(lead_phone)                                                                                                  \
+	X(offered_phones)                                                                                              \
+	X(robot_community)                                                                                             \
+	X(robot_department)                                                                                            \
+	X(robot_county)
+
+QUERY_COLUMNS(event_columns, EVENT_COLUMNS)
 
 static struct db_statement insert_statement = DB_STATEMENT("outbox_expand_insert",
     "WITH items AS ("
@@ -125,15 +128,8 @@ struct expand_pass {
 	void *arg;
 	int events;
 	struct json_object *items;
-	const PGresult *res; /* only during fetch_done */
-	int row;
+	int64_t event_id, order_id; /* of the event being expanded */
 };
-
-static const char *
-cell(const PGresult *res, int row, int col)
-{
-	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
-}
 
 static void
 emit(void *arg, const struct notify_item *item)
@@ -141,8 +137,8 @@ emit(void *arg, const struct notify_item *item)
 	struct expand_pass *p = arg;
 	struct json_object *o = json_object_new_object(), *params = json_object_new_array();
 
-	json_object_object_add(o, "event_id", json_object_new_int64(atoll(PQgetvalue(p->res, p->row, F_EVENT))));
-	json_object_object_add(o, "order_id", json_object_new_int64(atoll(PQgetvalue(p->res, p->row, F_ORDER))));
+	json_object_object_add(o, "event_id", json_object_new_int64(p->event_id));
+	json_object_object_add(o, "order_id", json_object_new_int64(p->order_id));
 	json_object_object_add(o, "rule", json_object_new_string(item->rule));
 	json_object_object_add(o, "channel", json_object_new_string(item->channel));
 	json_object_object_add(o, "recipient", json_object_new_string(item->recipient));
@@ -157,35 +153,35 @@ emit(void *arg, const struct notify_item *item)
 
 /* Reads row i into ev; phones points at storage for the offered leads' numbers. */
 static bool
-read_event(
-    const PGresult *res, int i, const char *public_url, struct notify_event *ev, char *phones_buf, const char **phones)
+read_event(const PGresult *res, int i, const struct event_columns *c, const char *public_url, struct notify_event *ev,
+    char *phones_buf, const char **phones)
 {
-	const char *offered = cell(res, i, F_OFFERED_PHONES);
+	const char *offered = query_at(res, i, c->offered_phones);
 
 	memset(ev, 0, sizeof *ev);
-	if (!order_action_from_name(PQgetvalue(res, i, F_ACTION), &ev->action) ||
-	    !order_state_from_name(PQgetvalue(res, i, F_TO), &ev->to) ||
-	    !user_role_from_name(PQgetvalue(res, i, F_ACTOR_ROLE), &ev->actor_role))
+	if (!order_action_from_name(query_at_text(res, i, c->action), &ev->action) ||
+	    !order_state_from_name(query_at_text(res, i, c->to_state), &ev->to) ||
+	    !user_role_from_name(query_at_text(res, i, c->actor_role), &ev->actor_role))
 		return false;
-	if (!order_state_from_name(cell(res, i, F_FROM), &ev->from))
+	if (!order_state_from_name(query_at(res, i, c->from_state), &ev->from))
 		ev->from = ev->to;
-	ev->event_id = atoll(PQgetvalue(res, i, F_EVENT));
-	ev->order_id = atoll(PQgetvalue(res, i, F_ORDER));
-	ev->tracking_code = PQgetvalue(res, i, F_CODE);
-	ev->sms_consent = strcmp(PQgetvalue(res, i, F_CONSENT), "t") == 0;
-	ev->resident_phone = PQgetvalue(res, i, F_PHONE);
-	ev->community_id = atoll(PQgetvalue(res, i, F_COMMUNITY));
-	ev->department_id = atoll(PQgetvalue(res, i, F_DEPARTMENT));
-	ev->reason = cell(res, i, F_REASON);
-	ev->community_name = cell(res, i, F_COMMUNITY_NAME);
-	ev->category_name = cell(res, i, F_CATEGORY_NAME);
-	ev->department_name = cell(res, i, F_DEPARTMENT_NAME);
-	ev->team_name = cell(res, i, F_TEAM_NAME);
-	ev->description = cell(res, i, F_DESCRIPTION);
-	ev->team_lead_phone = cell(res, i, F_LEAD_PHONE);
-	ev->has_robot[ROBOT_COMMUNITY] = strcmp(PQgetvalue(res, i, F_ROBOT_COMMUNITY), "t") == 0;
-	ev->has_robot[ROBOT_DEPARTMENT] = strcmp(PQgetvalue(res, i, F_ROBOT_DEPARTMENT), "t") == 0;
-	ev->has_robot[ROBOT_COUNTY] = strcmp(PQgetvalue(res, i, F_ROBOT_COUNTY), "t") == 0;
+	ev->event_id = query_at_id(res, i, c->id);
+	ev->order_id = query_at_id(res, i, c->order_id);
+	ev->tracking_code = query_at_text(res, i, c->tracking_code);
+	ev->sms_consent = query_at_bool(res, i, c->sms_consent);
+	ev->resident_phone = query_at_text(res, i, c->contact_phone);
+	ev->community_id = query_at_id(res, i, c->community_id);
+	ev->department_id = query_at_id(res, i, c->department_id);
+	ev->reason = query_at(res, i, c->reason);
+	ev->community_name = query_at(res, i, c->community_name);
+	ev->category_name = query_at(res, i, c->category_name);
+	ev->department_name = query_at(res, i, c->department_name);
+	ev->team_name = query_at(res, i, c->team_name);
+	ev->description = query_at(res, i, c->description);
+	ev->team_lead_phone = query_at(res, i, c->lead_phone);
+	ev->has_robot[ROBOT_COMMUNITY] = query_at_bool(res, i, c->robot_community);
+	ev->has_robot[ROBOT_DEPARTMENT] = query_at_bool(res, i, c->robot_department);
+	ev->has_robot[ROBOT_COUNTY] = query_at_bool(res, i, c->robot_county);
 	ev->public_url = public_url;
 	if (offered != NULL) {
 		char *save = NULL, *tok;
@@ -215,8 +211,9 @@ fetch_done(void *arg, const struct db_reply *reply)
 {
 	struct expand_pass *p = arg;
 	const PGresult *res = reply->result;
+	struct event_columns c;
+	struct query q;
 	char *ids, *phones_buf;
-	const char *values[2];
 	struct json_object *items;
 	size_t used = 0, cap;
 	int n;
@@ -229,30 +226,31 @@ fetch_done(void *arg, const struct db_reply *reply)
 		return;
 	}
 	n = PQntuples(res);
+	event_columns_find(res, &c);
 	cap = (size_t)n * 22 + 3;
 	ids = xmalloc(cap);
 	phones_buf = xmalloc(MAX_OFFERED * 24);
 	ids[used++] = '{';
 	p->items = json_object_new_array();
-	p->res = res;
 	for (int i = 0; i < n; i++) {
 		struct notify_event ev;
 		const char *phones[MAX_OFFERED];
 
-		used += (size_t)snprintf(ids + used, cap - used, "%s%s", i ? "," : "", PQgetvalue(res, i, F_EVENT));
-		if (!read_event(res, i, p->app->cfg->public_url, &ev, phones_buf, phones))
+		used += (size_t)snprintf(ids + used, cap - used, "%s%s", i ? "," : "", query_at_text(res, i, c.id));
+		if (!read_event(res, i, &c, p->app->cfg->public_url, &ev, phones_buf, phones))
 			continue;
-		p->row = i;
+		p->event_id = ev.event_id;
+		p->order_id = ev.order_id;
 		notify_rules_expand(&ev, emit, p);
 	}
 	snprintf(ids + used, cap - used, "}");
-	p->res = NULL;
 	p->events = n;
-	p->last_id = atoll(PQgetvalue(res, n - 1, F_EVENT)); /* ordered by id */
-	items = p->items; /* p may be gone once db_query returns */
-	values[0] = json_object_to_json_string_ext(items, JSON_C_TO_STRING_PLAIN);
-	values[1] = ids;
-	db_query(p->db, &insert_statement, values, insert_done, p);
+	p->last_id = query_at_id(res, n - 1, c.id); /* ordered by id */
+	items = p->items; /* p may be gone once query_send returns */
+	query_start_pool(&q, p->db, &insert_statement);
+	query_text(&q, 1, json_object_to_json_string_ext(items, JSON_C_TO_STRING_PLAIN));
+	query_text(&q, 2, ids);
+	query_send(&q, insert_done, p);
 	json_object_put(items);
 	free(ids);
 	free(phones_buf);
@@ -263,15 +261,15 @@ outbox_expand_run(struct app *app, struct db_pool *db, int64_t floor, bool few,
     void (*done)(void *arg, int events, int64_t last_id, bool ok), void *arg)
 {
 	struct expand_pass *p = xcalloc(1, sizeof *p);
-	char floor_text[24];
-	const char *values[1] = {floor_text};
+	struct query q;
 
 	p->app = app;
 	p->db = db;
 	p->done = done;
 	p->arg = arg;
-	snprintf(floor_text, sizeof floor_text, "%lld", (long long)floor);
-	db_query(db, few ? &fetch_few_statement : &fetch_statement, values, fetch_done, p);
+	query_start_pool(&q, db, few ? &fetch_few_statement : &fetch_statement);
+	query_id(&q, 1, floor);
+	query_send(&q, fetch_done, p);
 }
 
 static void
@@ -285,9 +283,9 @@ advance_done(void *arg, const struct db_reply *reply)
 void
 outbox_expand_advance(struct db_pool *db, long lag_ms)
 {
-	char lag[24];
-	const char *values[1] = {lag};
+	struct query q;
 
-	snprintf(lag, sizeof lag, "%ld", lag_ms);
-	db_query(db, &advance_statement, values, advance_done, NULL);
+	query_start_pool(&q, db, &advance_statement);
+	query_int(&q, 1, lag_ms);
+	query_send(&q, advance_done, NULL);
 }

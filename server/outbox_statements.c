@@ -15,10 +15,10 @@ struct db_statement outbox_claim_statement = DB_STATEMENT("outbox_claim",
     "  FROM (SELECT id FROM due UNION SELECT id FROM lapsed LIMIT $1::int) k"
     " WHERE n.id = k.id "
     "RETURNING n.id, n.channel, n.recipient, n.template, n.params::text, n.text, n.idempotency_key,"
-    "       n.attempts, n.urgent, extract(epoch FROM n.deadline_at)::bigint,"
+    "       n.attempts, n.urgent, extract(epoch FROM n.deadline_at)::bigint AS deadline,"
     "       CASE WHEN n.channel = 'sms' THEN (SELECT count(*) FROM notifications s"
     "             WHERE s.channel = 'sms' AND s.state = 'sent' AND s.recipient = n.recipient"
-    "               AND s.sent_at >= to_timestamp($3::bigint)) ELSE 0 END,"
+    "               AND s.sent_at >= to_timestamp($3::bigint)) ELSE 0 END AS sent_today,"
     "       (SELECT r.kind FROM robot_webhooks r WHERE n.channel = 'robot' AND r.scope || ':' || r.scope_id = n.recipient),"
     "       (SELECT r.url FROM robot_webhooks r WHERE n.channel = 'robot' AND r.scope || ':' || r.scope_id = n.recipient),"
     "       (SELECT r.secret FROM robot_webhooks r WHERE n.channel = 'robot' AND r.scope || ':' || r.scope_id = n.recipient)",

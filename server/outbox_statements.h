@@ -3,26 +3,28 @@
 #define PAIDAN_OUTBOX_STATEMENTS_H
 
 #include "db.h"
+#include "query_cell.h"
 
-/* $1 how many, $2 lease (ms), $3 the Beijing day's start (Unix s): due and lapsed rows, now sending;
- * columns by the enum below. */
+/* $1 how many, $2 lease (ms), $3 the Beijing day's start (Unix s): due and lapsed rows, now sending,
+ * with these columns (deadline in Unix s; sent_today the SMS sent to the recipient today; the robot's
+ * kind, url and secret for a robot message). */
 extern struct db_statement outbox_claim_statement;
-enum outbox_claim_column {
-	OUTBOX_COL_ID,
-	OUTBOX_COL_CHANNEL,
-	OUTBOX_COL_RECIPIENT,
-	OUTBOX_COL_TEMPLATE,
-	OUTBOX_COL_PARAMS,
-	OUTBOX_COL_TEXT,
-	OUTBOX_COL_KEY,
-	OUTBOX_COL_ATTEMPTS,
-	OUTBOX_COL_URGENT,
-	OUTBOX_COL_DEADLINE,
-	OUTBOX_COL_SENT_TODAY,
-	OUTBOX_COL_ROBOT_KIND,
-	OUTBOX_COL_ROBOT_URL,
-	OUTBOX_COL_ROBOT_SECRET
-};
+#define OUTBOX_CLAIM_COLUMNS(X)                                                                                        \
+	X(id)                                                                                                          \
+	X(channel)                                                                                                     \
+	X(recipient)                                                                                                   \
+	X(template)                                                                                                    \
+	X(params)                                                                                                      \
+	X(text)                                                                                                        \
+	X(idempotency_key)                                                                                             \
+	X(attempts)                                                                                                    \
+	X(urgent)                                                                                                      \
+	X(deadline)                                                                                                    \
+	X(sent_today)                                                                                                  \
+	X(kind)                                                                                                        \
+	X(url)                                                                                                         \
+	X(secret)
+QUERY_COLUMNS(outbox_claim_columns, OUTBOX_CLAIM_COLUMNS)
 
 /* $1 ids, $2 providers (arrays of the same length): delivered. */
 extern struct db_statement outbox_sent_statement;

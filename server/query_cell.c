@@ -5,8 +5,8 @@
 
 #include "log.h"
 
-static int
-column(const PGresult *res, const char *name)
+int
+query_column(const PGresult *res, const char *name)
 {
 	int col = PQfnumber(res, name);
 
@@ -18,27 +18,51 @@ column(const PGresult *res, const char *name)
 }
 
 const char *
-query_cell(const PGresult *res, int row, const char *name)
+query_at(const PGresult *res, int row, int col)
 {
-	int col = column(res, name);
-
 	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }
 
 const char *
-query_cell_text(const PGresult *res, int row, const char *name)
+query_at_text(const PGresult *res, int row, int col)
 {
-	const char *text = query_cell(res, row, name);
+	const char *text = query_at(res, row, col);
 
 	return text != NULL ? text : "";
 }
 
 int64_t
-query_cell_id(const PGresult *res, int row, const char *name)
+query_at_id(const PGresult *res, int row, int col)
 {
-	const char *text = query_cell(res, row, name);
+	const char *text = query_at(res, row, col);
 
 	return text ? strtoll(text, NULL, 10) : 0;
+}
+
+bool
+query_at_bool(const PGresult *res, int row, int col)
+{
+	const char *text = query_at(res, row, col);
+
+	return text != NULL && text[0] == 't';
+}
+
+const char *
+query_cell(const PGresult *res, int row, const char *name)
+{
+	return query_at(res, row, query_column(res, name));
+}
+
+const char *
+query_cell_text(const PGresult *res, int row, const char *name)
+{
+	return query_at_text(res, row, query_column(res, name));
+}
+
+int64_t
+query_cell_id(const PGresult *res, int row, const char *name)
+{
+	return query_at_id(res, row, query_column(res, name));
 }
 
 int
@@ -52,9 +76,7 @@ query_cell_int(const PGresult *res, int row, const char *name)
 bool
 query_cell_bool(const PGresult *res, int row, const char *name)
 {
-	const char *text = query_cell(res, row, name);
-
-	return text != NULL && text[0] == 't';
+	return query_at_bool(res, row, query_column(res, name));
 }
 
 bool

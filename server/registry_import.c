@@ -156,21 +156,18 @@ read_done(void *arg)
 {
 	struct import_state *s = arg;
 	struct request *r = s->r;
-	char *lists[4];
+	struct volunteer_import_lists lists;
 	struct query q;
 
 	if (!s->header_ok) {
 		reply_report(r, 422, NULL, false);
 		return;
 	}
-	volunteer_import_facts_params(&s->csv, lists);
 	query_start(&q, r, &volunteer_import_facts_statement);
-	for (int i = 0; i < 4; i++)
-		query_text(&q, i + 1, lists[i]);
+	volunteer_import_facts_bind(&q, &s->csv, &lists);
 	query_text(&q, 5, s->key);
 	query_run(&q, facts_known, NULL);
-	for (int i = 0; i < 4; i++)
-		free(lists[i]);
+	volunteer_import_lists_free(&lists);
 }
 
 void

@@ -63,7 +63,7 @@ list_rows(struct request *r, const PGresult *res)
 		http_reply_json_text(r, 200, empty, sizeof empty - 1);
 		return;
 	}
-	list_page_reply(r, res, r->state);
+	list_page_reply(r, res, r->state, "member", "volunteer_id");
 }
 
 void

@@ -130,7 +130,7 @@ teams_get(struct request *r)
 static void
 list_rows(struct request *r, const PGresult *res)
 {
-	list_page_reply(r, res, r->state);
+	list_page_reply(r, res, r->state, "team", "id");
 }
 
 /* A query-string id filter as $param: absent is fine, present must be a positive id. */

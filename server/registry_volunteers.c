@@ -55,7 +55,7 @@ static struct db_statement detail_statement = DB_STATEMENT("volunteer_detail",
     3);
 
 static struct db_statement list_statement = DB_STATEMENT("volunteers_list",
-    "SELECT paidan_volunteer_json(v, $1::boolean)::text, v.id"
+    "SELECT paidan_volunteer_json(v, $1::boolean)::text AS volunteer, v.id"
     "  FROM volunteers v"
     " WHERE ($2::bigint IS NULL OR v.id IN (SELECT m.volunteer_id FROM team_members m WHERE m.team_id = $2::bigint))"
     "   AND ($3::text IS NULL OR v.id IN (SELECT vs.volunteer_id FROM volunteer_skills vs"
@@ -134,7 +134,7 @@ volunteers_get(struct request *r)
 static void
 list_rows(struct request *r, const PGresult *res)
 {
-	list_page_reply(r, res, r->state);
+	list_page_reply(r, res, r->state, "volunteer", "id");
 }
 
 void
@@ -276,17 +276,6 @@ read_body(struct request *r, struct volunteer_state *s, bool creating)
 	return ok;
 }
 
-/* $first.. of q = the volunteer's parameters, in the statements' shared order. */
-static void
-bind_volunteer(struct query *q, int first, const struct volunteer_input *in)
-{
-	const char *values[VOLUNTEER_INPUT_PARAMS];
-
-	volunteer_input_params(in, values);
-	for (int i = 0; i < VOLUNTEER_INPUT_PARAMS; i++)
-		query_text(q, first + i, values[i]);
-}
-
 void
 volunteers_create(struct request *r)
 {
@@ -296,7 +285,7 @@ volunteers_create(struct request *r)
 	if (!read_body(r, s, true))
 		return;
 	query_start(&q, r, &volunteer_create_statement);
-	bind_volunteer(&q, 1, &s->in);
+	volunteer_input_bind(&q, 1, &s->in);
 	query_run(&q, create_rows, write_refused);
 }
 
@@ -310,6 +299,6 @@ volunteers_update(struct request *r)
 		return;
 	query_start(&q, r, &update_statement);
 	query_id(&q, 1, s->id);
-	bind_volunteer(&q, 2, &s->in);
+	volunteer_input_bind(&q, 2, &s->in);
 	query_run(&q, update_rows, write_refused);
 }

@@ -19,6 +19,16 @@ has_rest_segment(const char *pattern)
 	return last != NULL && is_rest_segment(last + 1, strlen(last + 1));
 }
 
+static size_t
+segment_length(const char *s)
+{
+	const char *p = s;
+
+	while (*p != '\0' && *p != '/')
+		p++;
+	return (size_t)(p - s);
+}
+
 static int
 pattern_matches(const char *pattern, const char *path, struct route_match *m)
 {
@@ -30,8 +40,8 @@ pattern_matches(const char *pattern, const char *path, struct route_match *m)
 			return 0;
 		pattern++;
 		path++;
-		plen = strcspn(pattern, "/");
-		slen = strcspn(path, "/");
+		plen = segment_length(pattern);
+		slen = segment_length(path);
 		if (is_rest_segment(pattern, plen))
 			return 1;
 		if (plen > 1 && pattern[0] == '{' && pattern[plen - 1] == '}') {
@@ -55,21 +65,21 @@ pattern_matches(const char *pattern, const char *path, struct route_match *m)
 enum route_result
 router_match(const struct route *routes, size_t count, unsigned method, const char *path, struct route_match *match)
 {
-	enum route_result result = ROUTE_NOT_FOUND;
-
+	/* First the routes of this method (every request that is answered); the others only to tell
+	 * "wrong method" from "no such path". */
 	for (size_t i = 0; i < count; i++) {
-		struct route_match candidate;
-		if (!pattern_matches(routes[i].pattern, path, &candidate))
-			continue;
-		if (routes[i].methods & method) {
-			*match = candidate;
+		if ((routes[i].methods & method) && pattern_matches(routes[i].pattern, path, match)) {
 			match->route = &routes[i];
 			return ROUTE_FOUND;
 		}
-		if (!has_rest_segment(routes[i].pattern))
-			result = ROUTE_METHOD_NOT_ALLOWED;
 	}
-	return result;
+	for (size_t i = 0; i < count; i++) {
+		struct route_match candidate;
+		if (!(routes[i].methods & method) && !has_rest_segment(routes[i].pattern) &&
+		    pattern_matches(routes[i].pattern, path, &candidate))
+			return ROUTE_METHOD_NOT_ALLOWED;
+	}
+	return ROUTE_NOT_FOUND;
 }
 
 const char *

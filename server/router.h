@@ -65,7 +65,8 @@ enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };
  * pattern without a rest segment matches but no route of it takes the method.
  * A parameter segment matches any non-empty segment up to ROUTE_MAX_PARAM_LEN - 1
  * bytes; a rest segment ("{*name}") matches whatever is left, even nothing, and is
- * not copied (read the request's path). */
+ * not copied (read the request's path). match is filled only for ROUTE_FOUND (otherwise it
+ * holds scraps). */
 enum route_result router_match(
     const struct route *routes, size_t count, unsigned method, const char *path, struct route_match *match);
 

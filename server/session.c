@@ -177,8 +177,8 @@ session_find(struct request *r, void (*done)(struct request *r, const struct aut
 {
 	struct session_lookup *lookup = http_alloc(r, sizeof *lookup);
 	char *hash = http_alloc(r, SESSION_TOKEN_HASH_HEX);
-	const char *values[1] = {hash};
 	struct session_cached cached;
+	struct query q;
 
 	if (!session_request_token_hash(r, hash, &lookup->via_cookie)) {
 		done(r, NULL, true);
@@ -192,5 +192,7 @@ session_find(struct request *r, void (*done)(struct request *r, const struct aut
 		session_use(lookup, hash, &cached);
 		return;
 	}
-	db_query(r->app->db, &session_statement, values, session_done, lookup);
+	query_start(&q, r, &session_statement);
+	query_text(&q, 1, hash);
+	query_send(&q, session_done, lookup);
 }

@@ -25,12 +25,14 @@
 static struct db_statement create_user_statement = DB_STATEMENT("users_create",
     "SELECT json_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name,"
     "   'role', u.role, 'community_id', u.community_id, 'department_id', u.department_id,"
-    "   'team_id', u.team_id, 'volunteer_id', u.volunteer_id, 'created_at', u.created_at)::text"
+    "   'team_id', u.team_id, 'volunteer_id', u.volunteer_id, 'created_at', u.created_at)::text AS account"
     "  FROM paidan_user_create($1, $2, $3, $4, $5, $6, $7, $8, false, $9::bigint, 'admin') u",
     9);
 
 struct new_user {
-	char *values[9]; /* the statement's parameters; [8] is the admin who makes the account */
+	char *username, *display_name;
+	char role[21];
+	char *scope[4]; /* the ids of scope_fields, as text: the statement's $5–$8 */
 	char *password;
 	char hash[PASSWORD_HASH_MAX];
 	bool hashed;
@@ -41,8 +43,10 @@ new_user_free(void *p)
 {
 	struct new_user *u = p;
 
-	for (int i = 0; i < 9; i++)
-		free(u->values[i]);
+	free(u->username);
+	free(u->display_name);
+	for (int i = 0; i < 4; i++)
+		free(u->scope[i]);
 	if (u->password != NULL) {
 		sodium_memzero(u->password, strlen(u->password));
 		free(u->password);
@@ -58,18 +62,23 @@ new_user_hash_work(void *arg)
 	u->hashed = password_hash(u->password, u->hash);
 }
 
-static void
-create_user_done(void *arg, const struct db_reply *reply)
+static bool
+username_taken(struct request *r, const struct db_reply *reply)
 {
-	struct request *r = arg;
+	struct json_object *fields;
 
-	if (reply->status == DB_SQL_ERROR && strcmp(reply->sqlstate, "23505") == 0) {
-		struct json_object *fields = json_object_new_object();
-		json_object_object_add(fields, "username", json_object_new_string("已被占用 (already taken)"));
-		api_error_reply(r, API_ERROR_USERNAME_TAKEN, fields);
-		return;
-	}
-	api_reply_first_cell(r, reply, 201);
+	if (reply->status != DB_SQL_ERROR || strcmp(reply->sqlstate, "23505") != 0)
+		return false;
+	fields = json_object_new_object();
+	json_object_object_add(fields, "username", json_object_new_string("已被占用 (already taken)"));
+	api_error_reply(r, API_ERROR_USERNAME_TAKEN, fields);
+	return true;
+}
+
+static void
+user_created(struct request *r, const PGresult *res)
+{
+	query_reply_cell(r, res, "account", 201);
 }
 
 static void
@@ -77,13 +86,21 @@ create_user_hashed(void *arg)
 {
 	struct request *r = arg;
 	struct new_user *u = r->state;
+	struct query q;
 
 	if (!u->hashed) {
 		api_error_reply(r, API_ERROR_INTERNAL, NULL);
 		return;
 	}
-	u->values[1] = xstrdup(u->hash);
-	db_query(r->app->db, &create_user_statement, (const char *const *)u->values, create_user_done, r);
+	query_start(&q, r, &create_user_statement);
+	query_text(&q, 1, u->username);
+	query_text(&q, 2, u->hash);
+	query_text(&q, 3, u->display_name);
+	query_text(&q, 4, u->role);
+	for (int i = 0; i < 4; i++)
+		query_text(&q, 5 + i, u->scope[i]);
+	query_id(&q, 9, r->user->id);
+	query_run(&q, user_created, username_taken);
 }
 
 static bool
@@ -149,7 +166,6 @@ users_create(struct request *r)
 	enum user_role role = ROLE_ADMIN;
 	bool role_ok = false;
 	struct new_user *u;
-	char actor[24], name[21];
 
 	body = http_parse_body(r, false, &kind);
 	if (body == NULL)
@@ -157,20 +173,17 @@ users_create(struct request *r)
 	u = xcalloc(1, sizeof *u);
 	r->state = u;
 	r->state_free = new_user_free;
-	snprintf(actor, sizeof actor, "%lld", (long long)r->user->id);
-	u->values[8] = xstrdup(actor);
 	field_errors_init(&errors);
 	if (validate_text(&errors, body, "username", 1, 64, TEXT_SINGLE_LINE, &text, &len)) {
 		if (username_valid(text, len))
-			u->values[0] = xstrndup(text, len);
+			u->username = xstrndup(text, len);
 		else
 			field_errors_add(
 			    &errors, "username", "3 到 64 个字母、数字或 _ . - (3 to 64 letters, digits, _ . -)");
 	}
 	if (validate_text(&errors, body, "display_name", 1, 100, TEXT_SINGLE_LINE, &text, &len))
-		u->values[2] = xstrndup(text, len);
-	if ((role_ok = read_role(body, &errors, &role, name)))
-		u->values[3] = xstrdup(name);
+		u->display_name = xstrndup(text, len);
+	role_ok = read_role(body, &errors, &role, u->role);
 	if (!json_object_object_get_ex(body, "password", &pw) || !json_object_is_type(pw, json_type_string)) {
 		field_errors_add(&errors, "password", "必填 (required)");
 	} else {
@@ -182,7 +195,7 @@ users_create(struct request *r)
 			u->password = xstrdup(p);
 	}
 	if (role_ok)
-		read_scope(body, role, &errors, &u->values[4]);
+		read_scope(body, role, &errors, u->scope);
 	json_object_put(body);
 	if (api_reply_if_field_errors(r, &errors))
 		return;

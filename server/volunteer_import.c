@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query.h"
 #include "xalloc.h"
 
 struct db_statement volunteer_import_facts_statement = DB_STATEMENT("volunteer_import_facts",
@@ -47,7 +48,7 @@ json_take(struct json_object *list)
 }
 
 void
-volunteer_import_facts_params(const struct volunteer_csv *csv, char *values[4])
+volunteer_import_facts_bind(struct query *q, const struct volunteer_csv *csv, struct volunteer_import_lists *lists)
 {
 	struct json_object *skills = json_object_new_array(), *teams = json_object_new_array();
 	struct json_object *phones = json_object_new_array(), *ids = json_object_new_array();
@@ -64,10 +65,23 @@ volunteer_import_facts_params(const struct volunteer_csv *csv, char *values[4])
 		if (row->in.id_hash != NULL)
 			json_object_array_add(ids, json_object_new_string(row->in.id_hash + 2)); /* hex without "\x" */
 	}
-	values[0] = json_take(skills);
-	values[1] = json_take(teams);
-	values[2] = json_take(phones);
-	values[3] = json_take(ids);
+	lists->skills = json_take(skills);
+	lists->teams = json_take(teams);
+	lists->phones = json_take(phones);
+	lists->ids = json_take(ids);
+	query_text(q, 1, lists->skills);
+	query_text(q, 2, lists->teams);
+	query_text(q, 3, lists->phones);
+	query_text(q, 4, lists->ids);
+}
+
+void
+volunteer_import_lists_free(struct volunteer_import_lists *lists)
+{
+	free(lists->skills);
+	free(lists->teams);
+	free(lists->phones);
+	free(lists->ids);
 }
 
 /* ---- facts, sorted for lookups ---- */
@@ -91,14 +105,14 @@ compare_facts(const void *a, const void *b)
 static void
 facts_load(struct facts *f, const PGresult *res, const char *kind)
 {
-	int k = PQfnumber(res, "kind"), key = PQfnumber(res, "key"), value = PQfnumber(res, "value");
+	int k = query_column(res, "kind"), key = query_column(res, "key"), value = query_column(res, "value");
 	int n = PQntuples(res);
 
 	f->items = xcalloc((size_t)n + 1, sizeof *f->items);
 	f->count = 0;
 	for (int i = 0; i < n; i++)
-		if (strcmp(PQgetvalue(res, i, k), kind) == 0)
-			f->items[f->count++] = (struct fact){PQgetvalue(res, i, key), PQgetvalue(res, i, value)};
+		if (strcmp(query_at_text(res, i, k), kind) == 0)
+			f->items[f->count++] = (struct fact){query_at_text(res, i, key), query_at_text(res, i, value)};
 	qsort(f->items, f->count, sizeof *f->items, compare_facts);
 }
 
@@ -151,12 +165,12 @@ volunteer_import_apply_facts(struct volunteer_csv *csv, const PGresult *res)
 bool
 volunteer_import_key_used(const PGresult *res, const char **body_hash_hex, const char **volunteers)
 {
-	int k = PQfnumber(res, "kind");
+	int k = query_column(res, "kind");
 
 	for (int i = 0; i < PQntuples(res); i++)
-		if (strcmp(PQgetvalue(res, i, k), "key") == 0) {
-			*body_hash_hex = PQgetvalue(res, i, PQfnumber(res, "key"));
-			*volunteers = PQgetvalue(res, i, PQfnumber(res, "value"));
+		if (strcmp(query_at_text(res, i, k), "key") == 0) {
+			*body_hash_hex = query_cell_text(res, i, "key");
+			*volunteers = query_cell_text(res, i, "value");
 			return true;
 		}
 	return false;
@@ -173,18 +187,13 @@ text_or_null(const char *s)
 char *
 volunteer_import_rows_json(const struct volunteer_csv *csv)
 {
-	static const char *const names[VOLUNTEER_INPUT_PARAMS] = {"name", "phone", "status", "id_given", "id_enc",
-	    "id_hash", "id_masked", "skills_given", "skill_codes", "skill_levels"};
 	struct json_object *rows = json_object_new_array();
 
 	for (size_t i = 0; i < csv->count; i++) {
 		const struct volunteer_csv_row *row = &csv->rows[i];
 		struct json_object *o = json_object_new_object();
-		const char *values[VOLUNTEER_INPUT_PARAMS];
-		volunteer_input_params(&row->in, values);
 		json_object_object_add(o, "line", json_object_new_int(row->line));
-		for (int p = 0; p < VOLUNTEER_INPUT_PARAMS; p++)
-			json_object_object_add(o, names[p], text_or_null(values[p]));
+		volunteer_input_json(&row->in, o);
 		json_object_object_add(o, "team_id", text_or_null(row->team_id));
 		json_object_object_add(o, "role", text_or_null(row->team_id != NULL ? row->role : NULL));
 		json_object_array_add(rows, o);

@@ -28,8 +28,16 @@ extern struct db_statement volunteer_import_facts_statement;
  * with PD409 "Idempotency-Key"; the register's refusals are volunteer_create_statement's. */
 extern struct db_statement volunteer_import_statement;
 
-/* Fills values[0..3] with the facts statement's lists for csv (owned: free each with free). */
-void volunteer_import_facts_params(const struct volunteer_csv *csv, char *values[4]);
+/* The facts statement's lists for a file, JSON arrays of strings (owned: volunteer_import_lists_free). */
+struct volunteer_import_lists {
+	char *skills, *teams, *phones, *ids;
+};
+/* Fills lists from csv and sets them as q's $1–$4 (q borrows them: free them once q is sent); the
+ * caller sets $5. */
+struct query;
+void volunteer_import_facts_bind(
+    struct query *q, const struct volunteer_csv *csv, struct volunteer_import_lists *lists);
+void volunteer_import_lists_free(struct volunteer_import_lists *lists);
 
 /* Marks each row against the facts statement's result: unknown skill codes and teams, phones and ID
  * numbers registered already; sets the rows' team_id. */

@@ -10,6 +10,7 @@
 
 #include "id_number.h"
 #include "json_io.h"
+#include "query.h"
 #include "xalloc.h"
 
 /* The writes themselves are SQL functions (sql/086) that the import (volunteer_import.c) calls too. */
@@ -240,11 +241,37 @@ volunteer_input_clear(struct volunteer_input *in)
 }
 
 void
-volunteer_input_params(const struct volunteer_input *in, const char *values[VOLUNTEER_INPUT_PARAMS])
+volunteer_input_bind(struct query *q, int first, const struct volunteer_input *in)
 {
-	const char *list[VOLUNTEER_INPUT_PARAMS] = {in->name, in->phone, in->status, in->id_given ? "true" : "false",
-	    in->id_sealed, in->id_hash, in->id_masked, in->skills_given ? "true" : "false", in->skill_codes,
-	    in->skill_levels};
+	query_text(q, first, in->name);
+	query_text(q, first + 1, in->phone);
+	query_text(q, first + 2, in->status);
+	query_bool(q, first + 3, in->id_given);
+	query_text(q, first + 4, in->id_sealed);
+	query_text(q, first + 5, in->id_hash);
+	query_text(q, first + 6, in->id_masked);
+	query_bool(q, first + 7, in->skills_given);
+	query_text(q, first + 8, in->skill_codes);
+	query_text(q, first + 9, in->skill_levels);
+}
 
-	memcpy(values, list, sizeof list);
+static void
+add_text(struct json_object *o, const char *name, const char *text)
+{
+	json_object_object_add(o, name, text != NULL ? json_object_new_string(text) : NULL);
+}
+
+void
+volunteer_input_json(const struct volunteer_input *in, struct json_object *o)
+{
+	add_text(o, "name", in->name);
+	add_text(o, "phone", in->phone);
+	add_text(o, "status", in->status);
+	add_text(o, "id_given", in->id_given ? "true" : "false");
+	add_text(o, "id_enc", in->id_sealed);
+	add_text(o, "id_hash", in->id_hash);
+	add_text(o, "id_masked", in->id_masked);
+	add_text(o, "skills_given", in->skills_given ? "true" : "false");
+	add_text(o, "skill_codes", in->skill_codes);
+	add_text(o, "skill_levels", in->skill_levels);
 }

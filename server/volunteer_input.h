@@ -39,10 +39,16 @@ void volunteer_input_read(
 /* Frees the strings and leaves in empty. */
 void volunteer_input_clear(struct volunteer_input *in);
 
-/* The register and change statements take the volunteer as these parameters, in this order (the
- * register's $1..$10; the change's $2..$11 after the id). values borrow from in. */
+/* The register and change statements take the volunteer as VOLUNTEER_INPUT_PARAMS parameters from
+ * $first (the register's $1..$10; the change's $2..$11 after the id): name, phone, status, id_given,
+ * the sealed, hashed and masked ID number, skills_given, skill codes and levels. q borrows from in. */
 #define VOLUNTEER_INPUT_PARAMS 10
-void volunteer_input_params(const struct volunteer_input *in, const char *values[VOLUNTEER_INPUT_PARAMS]);
+struct query;
+void volunteer_input_bind(struct query *q, int first, const struct volunteer_input *in);
+/* The same fields as members of o, for the import's rows (paidan_volunteers_import reads them by these
+ * names: name, phone, status, id_given, id_enc, id_hash, id_masked, skills_given, skill_codes,
+ * skill_levels; the flags as "true"/"false", absent values as null). */
+void volunteer_input_json(const struct volunteer_input *in, struct json_object *o);
 
 /* Registers one volunteer from volunteer_input_params and gives them a volunteer number; one row,
  * column "id". Refuses an unknown skill code (PD422 "skills"), a phone already registered (PD409

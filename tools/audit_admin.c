@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "db_blocking.h"
+#include "query.h"
 
 #define HASH_BYTES crypto_hash_sha256_BYTES
 
@@ -48,7 +49,8 @@ field(crypto_hash_sha256_state *st, const char *value)
 	crypto_hash_sha256_update(st, (const unsigned char *)value, n);
 }
 
-enum { A_SEQ, A_AT_US, A_ACTOR, A_ROLE, A_ACTION, A_TARGET, A_PAYLOAD, A_PREV, A_HASH };
+/* The columns an event's hash covers after its previous hash, in sql/057's order. */
+static const char *const hashed[] = {"seq", "at_us", "actor", "actor_role", "action", "target", "payload"};
 
 static void
 walk_chain(struct admin_walk *w, const PGresult *res)
@@ -57,27 +59,29 @@ walk_chain(struct admin_walk *w, const PGresult *res)
 	long long expected = 1;
 
 	for (int i = 0; i < PQntuples(res); i++) {
-		long long seq = atoll(PQgetvalue(res, i, A_SEQ));
+		long long seq = query_cell_id(res, i, "seq");
+		const char *action = query_cell_text(res, i, "action"), *target = query_cell_text(res, i, "target");
 		crypto_hash_sha256_state st;
 
-		sodium_hex2bin(stored, sizeof stored, PQgetvalue(res, i, A_HASH), 2 * HASH_BYTES, NULL, NULL, NULL);
 		sodium_hex2bin(
-		    stored_prev, sizeof stored_prev, PQgetvalue(res, i, A_PREV), 2 * HASH_BYTES, NULL, NULL, NULL);
+		    stored, sizeof stored, query_cell_text(res, i, "hash"), 2 * HASH_BYTES, NULL, NULL, NULL);
+		sodium_hex2bin(stored_prev, sizeof stored_prev, query_cell_text(res, i, "prev_hash"), 2 * HASH_BYTES,
+		    NULL, NULL, NULL);
 		crypto_hash_sha256_init(&st);
 		field(&st, "paidan-admin-v1");
 		crypto_hash_sha256_update(&st, stored_prev, sizeof stored_prev);
-		for (int c = A_SEQ; c <= A_PAYLOAD; c++)
-			field(&st, PQgetvalue(res, i, c));
+		for (size_t c = 0; c < sizeof hashed / sizeof *hashed; c++)
+			field(&st, query_cell_text(res, i, hashed[c]));
 		crypto_hash_sha256_final(&st, computed);
 		if (seq != expected)
 			say(w, "admin chain: events %lld to %lld are missing (deleted)", expected, seq - 1);
 		else if (sodium_memcmp(stored_prev, prev, sizeof prev) != 0)
-			say(w, "admin chain: event %lld (%s %s) does not link to the event before it", seq,
-			    PQgetvalue(res, i, A_ACTION), PQgetvalue(res, i, A_TARGET));
+			say(w, "admin chain: event %lld (%s %s) does not link to the event before it", seq, action,
+			    target);
 		if (sodium_memcmp(computed, stored, sizeof stored) != 0)
 			say(w,
 			    "admin chain: event %lld (%s %s) was changed after it was written (it no longer matches its hash)",
-			    seq, PQgetvalue(res, i, A_ACTION), PQgetvalue(res, i, A_TARGET));
+			    seq, action, target);
 		memcpy(prev, stored, sizeof prev);
 		expected = seq + 1;
 	}
@@ -118,63 +122,68 @@ differences(const char *chain, const char *table, char *out, size_t size)
 	free(a);
 }
 
-enum { S_TARGET, S_NAME, S_SEQ, S_CHAIN, S_TABLE };
-
 /* Rows where what the chain last recorded of a target differs from the table. */
 static void
 compare_state(struct admin_walk *w, const PGresult *res, const char *what)
 {
 	for (int i = 0; i < PQntuples(res); i++) {
-		const char *target = PQgetvalue(res, i, S_TARGET), *name = PQgetvalue(res, i, S_NAME);
+		const char *target = query_cell_text(res, i, "target"), *name = query_cell_text(res, i, "name");
+		const char *seq = query_cell_text(res, i, "seq"), *chain = query_cell(res, i, "chain");
+		const char *table = query_cell(res, i, "table_state");
 		char diff[1024];
 
-		if (PQgetisnull(res, i, S_CHAIN))
+		if (chain == NULL)
 			say(w, "%s %s (%s) was made outside the admin chain: no event records it", what, target, name);
-		else if (PQgetisnull(res, i, S_TABLE))
+		else if (table == NULL)
 			say(w, "%s %s was deleted outside the admin chain (its last event, %s, recorded \"%s\")", what,
-			    target, PQgetvalue(res, i, S_SEQ), PQgetvalue(res, i, S_CHAIN));
+			    target, seq, chain);
 		else {
-			differences(PQgetvalue(res, i, S_CHAIN), PQgetvalue(res, i, S_TABLE), diff, sizeof diff);
+			differences(chain, table, diff, sizeof diff);
 			say(w, "%s %s (%s) was changed outside the admin chain (last recorded by event %s): %s", what,
-			    target, name, PQgetvalue(res, i, S_SEQ), diff[0] ? diff : "its recorded state differs");
+			    target, name, seq, diff[0] ? diff : "its recorded state differs");
 		}
 	}
 }
 
-static const char chain_query[] =
-    "SELECT seq, (extract(epoch FROM at) * 1000000)::bigint, COALESCE(actor_user_id, 0), actor_role, action,"
-    "       target, payload, encode(prev_hash, 'hex'), encode(hash, 'hex')"
-    "  FROM admin_events ORDER BY seq";
+static struct db_statement chain_statement = DB_STATEMENT("audit_admin_chain",
+    "SELECT seq, (extract(epoch FROM at) * 1000000)::bigint AS at_us, COALESCE(actor_user_id, 0) AS actor,"
+    "       actor_role, action, target, payload, encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash"
+    "  FROM admin_events ORDER BY seq",
+    0);
 
 /* What the chain last said of each account, against the account as it is. */
-static const char accounts_query[] =
+static struct db_statement accounts_statement = DB_STATEMENT("audit_admin_accounts",
     "WITH last AS (SELECT DISTINCT ON (target) target, seq, payload FROM admin_events"
     "               WHERE target LIKE 'user:%' ORDER BY target, seq DESC),"
     " cur AS (SELECT 'user:' || u.id AS target, u.username, paidan_admin_user_state(u) AS state FROM users u)"
-    "SELECT COALESCE(c.target, l.target), c.username, l.seq, l.payload, c.state"
+    "SELECT COALESCE(c.target, l.target) AS target, c.username AS name, l.seq, l.payload AS chain,"
+    "       c.state AS table_state"
     "  FROM cur c FULL JOIN last l ON l.target = c.target"
-    " WHERE l.payload IS DISTINCT FROM c.state ORDER BY 1";
+    " WHERE l.payload IS DISTINCT FROM c.state ORDER BY 1",
+    0);
 
-static const char corrections_query[] =
+static struct db_statement corrections_statement = DB_STATEMENT("audit_admin_corrections",
     "WITH last AS (SELECT DISTINCT ON (target) target, seq, payload FROM admin_events"
     "               WHERE target LIKE 'service_record:%' ORDER BY target, seq DESC),"
     " cur AS (SELECT 'service_record:' || s.id AS target, 'volunteer ' || s.volunteer_id AS who,"
     "                'record=' || s.id || ';volunteer=' || s.volunteer_id || ';hours='"
     "                || to_char(s.hours, 'FM990.00') || ';replaces=' || s.corrects_id AS state"
     "           FROM service_records s WHERE s.corrects_id IS NOT NULL)"
-    "SELECT COALESCE(c.target, l.target), c.who, l.seq, l.payload, c.state"
+    "SELECT COALESCE(c.target, l.target) AS target, c.who AS name, l.seq, l.payload AS chain,"
+    "       c.state AS table_state"
     "  FROM cur c FULL JOIN last l ON l.target = c.target"
-    " WHERE l.payload IS DISTINCT FROM c.state ORDER BY 1";
+    " WHERE l.payload IS DISTINCT FROM c.state ORDER BY 1",
+    0);
 
 int
 audit_admin_verify(PGconn *conn, FILE *out, int max_lines, long long *events)
 {
 	struct admin_walk w = {.out = out, .max_lines = max_lines};
-	const char *queries[3] = {chain_query, accounts_query, corrections_query};
+	struct db_statement *statements[3] = {&chain_statement, &accounts_statement, &corrections_statement};
 
 	*events = 0;
 	for (int q = 0; q < 3; q++) {
-		PGresult *res = db_blocking_query(conn, queries[q], 0, NULL);
+		PGresult *res = db_blocking_run_plain(conn, statements[q]);
 		if (res == NULL)
 			return -1;
 		if (q == 0) {

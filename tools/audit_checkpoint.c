@@ -16,10 +16,13 @@
 #include "checkpoint.h"
 #include "config.h"
 #include "db_blocking.h"
+#include "query.h"
 #include "text.h"
 #include "xalloc.h"
 
 #define PK_HEX (crypto_sign_PUBLICKEYBYTES * 2 + 1)
+
+static struct db_statement heads_statement = DB_STATEMENT("audit_checkpoint_heads", CHECKPOINT_HEADS_SQL, 0);
 
 /* Retires the current key: FILE.pub → FILE.<time>.pub, FILE removed. */
 static bool
@@ -53,12 +56,12 @@ audit_checkpoint_run(const struct config *cfg, bool rotate, FILE *out)
 		return 2;
 	if ((conn = db_blocking_connect(cfg->database_url)) == NULL)
 		return 2;
-	res = db_blocking_query(conn, CHECKPOINT_HEADS_SQL, 0, NULL);
+	res = db_blocking_run_plain(conn, &heads_statement);
 	PQfinish(conn);
 	if (res == NULL)
 		return 2;
 	ok = checkpoint_write(
-	    cfg->checkpoint_key_file, cfg->checkpoint_dir, PQgetvalue(res, 0, 0), path, sizeof path, &why);
+	    cfg->checkpoint_key_file, cfg->checkpoint_dir, query_cell_text(res, 0, "heads"), path, sizeof path, &why);
 	PQclear(res);
 	if (!ok) {
 		fprintf(stderr, "paidan: cannot write a checkpoint (key %s, directory %s): %s\n",
@@ -101,45 +104,55 @@ key_trusted(const char *key_file, const char *pk_hex)
 
 /* Every order head of the checkpoint against the database in one statement: the checkpoint's lines
  * go in as three arrays, and only the orders that differ come back. */
-static const char orders_query[] =
+static struct db_statement orders_statement = DB_STATEMENT("audit_checkpoint_orders",
     "SELECT c.id, c.n, o.work_no, o.event_count, o.id IS NULL AS deleted, e.hash IS NULL AS cut"
     "  FROM unnest($1::bigint[], $2::int[], $3::text[]) AS c (id, n, head)"
     "  LEFT JOIN orders o ON o.id = c.id"
     "  LEFT JOIN order_events e ON e.order_id = c.id AND e.seq = c.n"
     " WHERE o.id IS NULL OR e.hash IS NULL OR o.event_count < c.n OR encode(e.hash, 'hex') <> c.head"
-    " ORDER BY c.id";
+    " ORDER BY c.id",
+    3);
 
-static const char admin_query[] =
-    "SELECT (SELECT max(seq) FROM admin_events), encode(hash, 'hex') FROM admin_events WHERE seq = $1::bigint"
+static struct db_statement admin_statement = DB_STATEMENT("audit_checkpoint_admin",
+    "SELECT (SELECT max(seq) FROM admin_events) AS events, encode(hash, 'hex') AS hash FROM admin_events"
+    " WHERE seq = $1::bigint"
     " UNION ALL SELECT (SELECT max(seq) FROM admin_events), NULL"
-    " WHERE NOT EXISTS (SELECT 1 FROM admin_events WHERE seq = $1::bigint)";
+    " WHERE NOT EXISTS (SELECT 1 FROM admin_events WHERE seq = $1::bigint)",
+    1);
 
 static int
 check_orders(PGconn *conn, struct evbuffer *ids, struct evbuffer *counts, struct evbuffer *heads, FILE *out)
 {
-	char *arrays[3] = {text_take(ids, NULL), text_take(counts, NULL), text_take(heads, NULL)};
+	char *id_list = text_take(ids, NULL), *count_list = text_take(counts, NULL),
+	     *head_list = text_take(heads, NULL);
+	struct query q;
 	PGresult *res;
 	int problems = 0;
 
-	for (int i = 0; i < 3; i++)
-		arrays[i][0] = '{';
-	res = db_blocking_query(conn, orders_query, 3, (const char *const *)arrays);
-	for (int i = 0; i < 3; i++)
-		free(arrays[i]);
+	id_list[0] = count_list[0] = head_list[0] = '{';
+	query_start_pool(&q, NULL, &orders_statement);
+	query_text(&q, 1, id_list);
+	query_text(&q, 2, count_list);
+	query_text(&q, 3, head_list);
+	res = db_blocking_run(conn, &q);
+	free(id_list);
+	free(count_list);
+	free(head_list);
 	if (res == NULL)
 		return 1;
 	for (int i = 0; i < PQntuples(res); i++, problems++) {
-		const char *id = PQgetvalue(res, i, 0), *count = PQgetvalue(res, i, 1);
-		if (strcmp(PQgetvalue(res, i, 4), "t") == 0)
+		const char *id = query_cell_text(res, i, "id"), *count = query_cell_text(res, i, "n");
+		const char *work_no = query_cell_text(res, i, "work_no"), *now = query_cell_text(res, i, "event_count");
+		if (query_cell_bool(res, i, "deleted"))
 			fprintf(
 			    out, "BROKEN: order %s was deleted after the checkpoint (it had %s events)\n", id, count);
-		else if (atoi(PQgetvalue(res, i, 3)) < atoi(count) || strcmp(PQgetvalue(res, i, 5), "t") == 0)
+		else if (atoi(now) < atoi(count) || query_cell_bool(res, i, "cut"))
 			fprintf(out, "BROKEN: order %s (%s): its chain was cut: %s events now, %s at the checkpoint\n",
-			    id, PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), count);
+			    id, work_no, now, count);
 		else
 			fprintf(out,
 			    "BROKEN: order %s (%s): its chain was rewritten: event %s is not the one the checkpoint signed\n",
-			    id, PQgetvalue(res, i, 2), count);
+			    id, work_no, count);
 	}
 	PQclear(res);
 	return problems;
@@ -148,17 +161,19 @@ check_orders(PGconn *conn, struct evbuffer *ids, struct evbuffer *counts, struct
 static int
 check_admin(PGconn *conn, const char *count, const char *head, FILE *out)
 {
-	const char *values[1] = {count};
-	PGresult *res = db_blocking_query(conn, admin_query, 1, values);
+	struct query q;
+	PGresult *res;
 	int problems = 0;
 
-	if (res == NULL)
+	query_start_pool(&q, NULL, &admin_statement);
+	query_text(&q, 1, count);
+	if ((res = db_blocking_run(conn, &q)) == NULL)
 		return 1;
-	if (PQgetisnull(res, 0, 1))
+	if (query_cell_null(res, 0, "hash"))
 		fprintf(out, "BROKEN: the admin chain was cut: %s events now, %s at the checkpoint\n",
-		    PQgetisnull(res, 0, 0) ? "0" : PQgetvalue(res, 0, 0), count),
+		    query_cell_null(res, 0, "events") ? "0" : query_cell_text(res, 0, "events"), count),
 		    problems++;
-	else if (strcmp(PQgetvalue(res, 0, 1), head) != 0)
+	else if (strcmp(query_cell_text(res, 0, "hash"), head) != 0)
 		fprintf(out, "BROKEN: the admin chain was rewritten: event %s is not the one the checkpoint signed\n",
 		    count),
 		    problems++;

@@ -58,6 +58,12 @@ db_blocking_run(PGconn *conn, const struct query *q)
 	return db_blocking_query(conn, q->statement->sql, q->statement->nparams, q->values);
 }
 
+PGresult *
+db_blocking_run_plain(PGconn *conn, const struct db_statement *statement)
+{
+	return db_blocking_query(conn, statement->sql, 0, NULL);
+}
+
 char *
 read_file(const char *path, size_t *len)
 {

@@ -23,6 +23,9 @@ PGresult *db_blocking_query(PGconn *conn, const char *sql, int nparams, const ch
  * Returns the result (caller PQclear-s) or NULL with the error on stderr. */
 struct query;
 PGresult *db_blocking_run(PGconn *conn, const struct query *q);
+/* db_blocking_run of a statement without parameters. */
+struct db_statement;
+PGresult *db_blocking_run_plain(PGconn *conn, const struct db_statement *statement);
 
 /* Reads a whole file into a NUL-terminated string the caller frees; NULL on error. */
 char *read_file(const char *path, size_t *len);

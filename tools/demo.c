@@ -7,6 +7,7 @@
 #include "config.h"
 #include "db_blocking.h"
 #include "passwords.h"
+#include "query.h"
 
 struct demo_account {
 	const char *username;
@@ -23,7 +24,7 @@ static const struct demo_account accounts[] = {
     {"demo-volunteer", "志愿者 DN-V-0001（示例）", "volunteer", "volunteer: own jobs, hours, certificate"},
 };
 
-static const char upsert_account[] =
+static struct db_statement upsert_account = DB_STATEMENT("demo_upsert_account",
     "SELECT (paidan_user_create($1, $2, $3, $4,"
     "  CASE WHEN $4 = 'community' THEN (SELECT c.id FROM communities c JOIN towns t ON t.id = c.town_id"
     "       WHERE t.name = '历市镇' ORDER BY c.sort_order, c.id LIMIT 1) END,"
@@ -31,7 +32,8 @@ static const char upsert_account[] =
     "  CASE WHEN $4 = 'team' THEN (SELECT min(t.id) FROM teams t JOIN departments d ON d.id = t.department_id"
     "       WHERE d.name = '县科协') END,"
     "  CASE WHEN $4 = 'volunteer' THEN (SELECT id FROM volunteers WHERE volunteer_no = 'DN-V-0001') END,"
-    "  true)).id";
+    "  true)).id",
+    4);
 
 bool
 demo_load(const struct config *cfg, FILE *out)
@@ -60,13 +62,18 @@ demo_load(const struct config *cfg, FILE *out)
 	    db_blocking_exec(conn, sql);
 	free(sql);
 	for (size_t i = 0; ok && i < sizeof accounts / sizeof accounts[0]; i++) {
-		const char *values[4] = {accounts[i].username, hash, accounts[i].display_name, accounts[i].role};
+		struct query q;
 		PGresult *res;
 		if (!password_hash(cfg->demo_password, hash)) {
 			ok = false;
 			break;
 		}
-		res = db_blocking_query(conn, upsert_account, 4, values);
+		query_start_pool(&q, NULL, &upsert_account);
+		query_text(&q, 1, accounts[i].username);
+		query_text(&q, 2, hash);
+		query_text(&q, 3, accounts[i].display_name);
+		query_text(&q, 4, accounts[i].role);
+		res = db_blocking_run(conn, &q);
 		ok = res != NULL;
 		PQclear(res);
 	}

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db_blocking.h"
 #include "id_number.h"
+#include "query.h"
 #include "volunteer_csv.h"
 #include "volunteer_import.h"
 #include "xalloc.h"
@@ -50,17 +51,14 @@ report(const struct volunteer_csv *csv)
 static bool
 check_against_database(PGconn *conn, struct volunteer_csv *csv)
 {
-	char *lists[4];
-	const char *values[VOLUNTEER_IMPORT_FACTS_PARAMS];
+	struct volunteer_import_lists lists;
+	struct query q;
 	PGresult *res;
 
-	volunteer_import_facts_params(csv, lists);
-	for (int i = 0; i < 4; i++)
-		values[i] = lists[i];
-	values[4] = NULL;
-	res = db_blocking_query(conn, volunteer_import_facts_statement.sql, VOLUNTEER_IMPORT_FACTS_PARAMS, values);
-	for (int i = 0; i < 4; i++)
-		free(lists[i]);
+	query_start_pool(&q, NULL, &volunteer_import_facts_statement);
+	volunteer_import_facts_bind(&q, csv, &lists);
+	res = db_blocking_run(conn, &q);
+	volunteer_import_lists_free(&lists);
 	if (res == NULL)
 		return false;
 	volunteer_import_apply_facts(csv, res);
@@ -73,9 +71,12 @@ static bool
 import_rows(PGconn *conn, const struct volunteer_csv *csv)
 {
 	char *rows = volunteer_import_rows_json(csv);
-	const char *values[VOLUNTEER_IMPORT_PARAMS] = {rows, NULL, NULL};
-	PGresult *res = db_blocking_query(conn, volunteer_import_statement.sql, VOLUNTEER_IMPORT_PARAMS, values);
+	struct query q;
+	PGresult *res;
 
+	query_start_pool(&q, NULL, &volunteer_import_statement);
+	query_text(&q, 1, rows);
+	res = db_blocking_run(conn, &q);
 	free(rows);
 	if (res == NULL) {
 		fprintf(stderr, "paidan: the database refused the import; nothing imported\n");

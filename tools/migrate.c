@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "db_blocking.h"
+#include "query.h"
 #include "xalloc.h"
 
 /* Any fixed number: it names paidan's migration lock among other advisory locks. */
@@ -60,6 +61,19 @@ list_migrations(const char *dir, size_t *count)
 	return names;
 }
 
+/* The bookkeeping statements (a migration file itself may hold many statements: exec_file runs it
+ * whole with PQexec, which parameters cannot go through). */
+static struct db_statement applied_one_statement =
+    DB_STATEMENT("migrate_applied_one", "SELECT 1 FROM schema_migrations WHERE version = $1", 1);
+static struct db_statement record_statement =
+    DB_STATEMENT("migrate_record", "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2);
+static struct db_statement migrated_statement =
+    DB_STATEMENT("migrate_migrated", "SELECT to_regclass('schema_migrations') IS NOT NULL AS migrated", 0);
+static struct db_statement applied_statement = DB_STATEMENT("migrate_applied",
+    "SELECT coalesce(array_agg(version ORDER BY version), '{}')::text AS versions FROM schema_migrations", 0);
+static struct db_statement none_applied_statement =
+    DB_STATEMENT("migrate_none_applied", "SELECT '{}'::text AS versions", 0);
+
 /* Runs a migration file. A lock it could not get in time, or a deadlock, sets *busy (and is not
  * reported while quiet_busy: the file is tried again); any other error is reported. */
 static bool
@@ -81,12 +95,14 @@ static bool
 apply_one(PGconn *conn, const char *dir, const char *name, FILE *out)
 {
 	char path[1024], version[4] = {name[0], name[1], name[2], '\0'};
-	const char *values[2] = {version, name};
+	struct query q;
 	PGresult *res;
 	char *sql;
 	bool ok;
 
-	res = db_blocking_query(conn, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, values);
+	query_start_pool(&q, NULL, &applied_one_statement);
+	query_text(&q, 1, version);
+	res = db_blocking_run(conn, &q);
 	if (res == NULL)
 		return false;
 	ok = PQntuples(res) > 0;
@@ -105,8 +121,10 @@ apply_one(PGconn *conn, const char *dir, const char *name, FILE *out)
 		ok = db_blocking_exec(conn, "BEGIN") && db_blocking_exec(conn, MIGRATION_LOCK_TIMEOUT) &&
 		    exec_file(conn, sql, try < MIGRATION_TRIES, &busy);
 		if (ok) {
-			res = db_blocking_query(
-			    conn, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, values);
+			query_start_pool(&q, NULL, &record_statement);
+			query_text(&q, 1, version);
+			query_text(&q, 2, name);
+			res = db_blocking_run(conn, &q);
 			ok = res != NULL;
 			PQclear(res);
 		}
@@ -189,12 +207,11 @@ migrate_check(const char *conninfo, const char *sql_dir, FILE *out)
 		free(names);
 		return -1;
 	}
-	exists = db_blocking_query(conn, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0, NULL);
-	if (exists != NULL && strcmp(PQgetvalue(exists, 0, 0), "t") == 0)
-		applied = db_blocking_query(conn,
-		    "SELECT coalesce(array_agg(version ORDER BY version), '{}')::text FROM schema_migrations", 0, NULL);
+	exists = db_blocking_run_plain(conn, &migrated_statement);
+	if (exists != NULL && query_cell_bool(exists, 0, "migrated"))
+		applied = db_blocking_run_plain(conn, &applied_statement);
 	else if (exists != NULL) /* never migrated */
-		applied = db_blocking_query(conn, "SELECT '{}'::text", 0, NULL);
+		applied = db_blocking_run_plain(conn, &none_applied_statement);
 	PQclear(exists);
 	if (applied == NULL) {
 		for (size_t i = 0; i < count; i++)
@@ -204,7 +221,7 @@ migrate_check(const char *conninfo, const char *sql_dir, FILE *out)
 		return -1;
 	}
 	{
-		const char *list = PQgetvalue(applied, 0, 0); /* {001,002,...} */
+		const char *list = query_cell_text(applied, 0, "versions"); /* {001,002,...} */
 		for (size_t i = 0; i < count; i++) {
 			char version[4] = {names[i][0], names[i][1], names[i][2], '\0'};
 			if (strstr(list, version) == NULL) {

@@ -12,8 +12,10 @@
 // consoles listing every 3 s (1,667 lists a second) and 20,000 phones. The server needs the demo
 // accounts, anonymous limits raised (--orders-per-address-hour, --open-orders-per-phone) and room
 // for the streams (--max-streams, --max-connections, file descriptors); tests/bench/busy_hour.sh
-// starts one so.
+// starts one so. The phones are the demo team's bench accounts bench-team-1 … (tests/bench/accounts.sql),
+// 16 phones to each (one account's limit of streams).
 import http from 'node:http';
+import { loginMany } from './logins.mjs';
 
 const args = process.argv.slice(2);
 const base = args[0];
@@ -74,11 +76,12 @@ async function login(username) {
 const S = {};
 const answered = new Map(); // `${order}:${action}` → time its answer came (for event latency)
 const latencies = [];
+const refused = []; // the first few refused actions, to tell a refusal of the rules from one of load
 let phonesOpen = 0, phonesMax = 0, phoneRefusals = 0, phoneFailures = 0, events = 0;
 
 function phone(i) {
   if (stopping) return;
-  const req = http.get(`${base}/api/v1/events`, { agent: streamAgent, headers: { authorization: `Bearer ${S.team.token}` } }, (res) => {
+  const req = http.get(`${base}/api/v1/events`, { agent: streamAgent, headers: { authorization: `Bearer ${S.phoneTokens[i % S.phoneTokens.length]}` } }, (res) => {
     if (res.statusCode !== 200) {
       phoneRefusals++;
       res.resume();
@@ -117,6 +120,7 @@ async function act(kind, who, id, action, body) {
   const r = await call('POST', `/api/v1/orders/${id}/${action}`, S[who].token, body ?? {});
   note(kind, r.status, r.ms);
   if (r.status === 200) answered.set(`${id}:${action}`, r.at);
+  else if (refused.length < 5) refused.push(`${action} by ${who}: ${r.status} ${r.json?.error?.code ?? ''} ${r.json?.error?.message ?? ''}`);
   return r.status === 200;
 }
 
@@ -162,10 +166,17 @@ function pct(sorted, p) {
 
 async function main() {
   for (const role of ['admin', 'community', 'department', 'team']) S[role] = await login(`demo-${role}`);
+  // One demo department and one team carry every order here (a province has hundreds): their
+  // limits of claimed and accepted orders are raised to the most the setting allows.
+  const limits = await call('PUT', '/api/v1/settings/limits', S.admin.token, { claim_limit: 10000, accept_limit: 10000 });
+  if (limits.status !== 200) throw new Error(`raising the work limits: ${limits.status}`);
   const cat = await call('GET', '/api/v1/catalog');
   S.categoryId = (cat.json.categories.find((c) => c.department_id === S.department.user.department_id) ?? cat.json.categories[0]).id;
   const members = await call('GET', `/api/v1/teams/${S.team.user.team_id}/members`, S.team.token);
   S.volunteerId = members.json.items[0].volunteer_id;
+  const t1 = Date.now();
+  S.phoneTokens = phones > 0 ? await loginMany(base, 'bench-team', Math.ceil(phones / 16), PASSWORD) : [];
+  console.log(`${S.phoneTokens.length} team accounts for the phones logged in in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   console.log(`busy hour × ${scale} at ${speed}× speed for ${minutes} min: an order every ${orderEveryMs.toFixed(0)} ms, ` +
     `${consoles} consoles every ${(consoleEveryMs / 1000).toFixed(1)} s, ${phones} phones`);
   for (let i = 0; i < phones; i++) setTimeout(() => phone(i), (i % 2000) * 5);
@@ -186,6 +197,7 @@ async function main() {
   const lat = latencies.sort((a, b) => a - b);
   console.log(`event after the action's answer (first ${SAMPLED_PHONES} phones, ${lat.length} samples): ` +
     `p50 ${pct(lat, 0.5)} ms, p99 ${pct(lat, 0.99)} ms`);
+  for (const line of refused) console.log(`refused: ${line}`);
   for (const [kind, s] of Object.entries(stats)) {
     const ms = s.ms.sort((a, b) => a - b);
     const bad = Object.entries(s.status).filter(([k]) => k === '0' || k >= '500').reduce((a, [, v]) => a + v, 0);

@@ -42,9 +42,12 @@ build/paidan migrate >/dev/null
 build/paidan demo >/dev/null
 psql "$URL" -qX -v ON_ERROR_STOP=1 -f tests/bench/generate_county.sql >/dev/null
 psql "$URL" -qX -v ON_ERROR_STOP=1 -v orders="$ORDERS" -f tests/bench/generate_orders.sql >/dev/null
+psql "$URL" -qX -v ON_ERROR_STOP=1 -v like=demo-team -v prefix=bench-team -v count="$((PHONES / 16 + 1))" \
+    -f tests/bench/accounts.sql >/dev/null
 SETTINGS=(--workers "$WORKERS" --db-pool-size "$POOL" --max-streams "$((PHONES / WORKERS + 1000))"
     --max-connections "$((PHONES / WORKERS + 4000))" --orders-per-address-hour 100000000
-    --open-orders-per-phone 100000000 --sweep-interval-s 86400 --db-queue-max 4096)
+    --open-orders-per-phone 100000000 --login-max-per-address 1000000 --sweep-interval-s 86400
+    --db-queue-max 4096)
 build/paidan serve --listen "127.0.0.1:$HTTP_PORT" "${SETTINGS[@]}" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break; sleep 0.1; done

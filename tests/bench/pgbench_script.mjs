@@ -32,6 +32,15 @@ if (statements.length === 0) {
   console.error(`no statements logged in ${logPath}`);
   process.exit(1);
 }
+// pgbench reads ":name" anywhere in a statement as its variable, also inside a string literal
+// ('HH24:MI', '[[:space:]]'): such a literal is written as a concatenation of its pieces around each
+// colon, which PostgreSQL computes to the same text.
+function hideColons(sql) {
+  return sql.replace(/'((?:[^']|'')*)'/g, (literal, body, offset) => {
+    if (!/:[A-Za-z0-9_]/.test(body) || /[A-Za-z0-9_]/.test(sql[offset - 1] ?? '')) return literal;
+    return `(${body.split(':').map((piece) => `'${piece}'`).join(" || ':' || ")})`;
+  });
+}
 const NULL_MARK = '(null)';
 const defines = new Map();
 const script = [];
@@ -41,7 +50,7 @@ statements.forEach(({ sql, params }, k) => {
   // another type in that place (a submit's id, say), and a code there aborts pgbench.
   const isCode = (n) => varied.get(n) === 'code' && /^[2-9A-HJKMNP-Z]{10}$/.test(params.get(n) ?? '');
   for (const [n] of varied) if (isCode(n)) script.push(`\\set code${k}_${n} random(0, 1099511627775)`);
-  const text = sql.replace(/\$(\d+)/g, (_, d, offset, whole) => {
+  const text = hideColons(sql).replace(/\$(\d+)/g, (_, d, offset, whole) => {
     const n = Number(d);
     if (!params.has(n)) throw new Error(`statement ${k}: no value for $${n}`);
     const value = params.get(n);

@@ -6,10 +6,15 @@
 #   ./tests/bench/routes.sh [ORDERS...]        default: 10000 100000 (add 1000000 for the 1M run)
 #
 # Settings (environment): BENCH_SECONDS per measurement (5), BENCH_CONNS ("16 64"), BENCH_POOL (server
-# database pool, 8), BENCH_WORKERS (1), BENCH_STREAMS (2000), BENCH_ROUTES (all, or a list of names),
-# BENCH_PG_FAST=1 (fsync off; default is a real commit path), BENCH_DEPTHS (e.g. "1 4": every route at
-# each --db-pipeline-depth, the server restarted for each, its rows named route@dN; pgbench runs once
-# per route and connection count, at the first depth; default: the server's own depth, rows unnamed).
+# database pool, 8), BENCH_WORKERS (1), BENCH_STREAMS (2000: submit with that many live-update streams
+# open, against submit just before without them), BENCH_IDLE_STREAMS (10000: the server's memory with
+# that many idle streams; 0 skips), BENCH_ROUTES (all, or a list of names),
+# BENCH_PG_FAST=1 (fsync off; default is a real commit path), BENCH_DATA_DIR (keep the cluster and its
+# generated databases there and reuse a size's database on the next run: 1M orders take long to
+# generate; a reused one is migrated to this tree and keeps what earlier runs submitted), BENCH_DEPTHS
+# (e.g. "1 4": every route at each --db-pipeline-depth, the server restarted for each, its rows named
+# route@dN; pgbench runs once per route and connection count, at the first depth; default: the
+# server's own depth, rows unnamed).
 #
 # The SQL is taken from the server: the database logs every statement with its parameters while each
 # route is called once (log_min_duration_statement = 0), and tests/bench/pgbench_script.mjs turns that
@@ -25,6 +30,7 @@ CONNS=${BENCH_CONNS:-16 64}
 POOL=${BENCH_POOL:-8}
 WORKERS=${BENCH_WORKERS:-1}
 STREAMS=${BENCH_STREAMS:-2000}
+IDLE_STREAMS=${BENCH_IDLE_STREAMS:-10000}
 DEPTHS=${BENCH_DEPTHS:-}
 DEPTH=
 SIZES=${*:-10000 100000}
@@ -37,6 +43,8 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d /tmp/paidan-bench-XXXXXX)
 chmod 755 "$WORK"
+DATA=${BENCH_DATA_DIR:-$WORK}
+mkdir -p "$DATA" && chmod 755 "$DATA"
 PORT=$((30000 + RANDOM % 5000))
 HTTP_PORT=$((35000 + RANDOM % 5000))
 BASE=http://127.0.0.1:$HTTP_PORT
@@ -49,19 +57,21 @@ stop_server() {
 cleanup() {
     [ -n "$STREAMS_PID" ] && kill "$STREAMS_PID" 2>/dev/null
     stop_server
-    pg_stop "$WORK/pgdata" || true
+    pg_stop "$DATA/pgdata" || true
     [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
-if [ "${BENCH_PG_FAST:-0}" = 1 ]; then pg_start "$WORK/pgdata" "$PORT" fast; else pg_start "$WORK/pgdata" "$PORT"; fi
+if [ "${BENCH_PG_FAST:-0}" = 1 ]; then pg_start "$DATA/pgdata" "$PORT" fast; else pg_start "$DATA/pgdata" "$PORT"; fi
 PGBENCH=$(pg_bindir)/pgbench
-ADMIN_URL=$(pg_url "$WORK/pgdata" "$PORT" postgres)
-PGLOG="$WORK/pgdata/server.log"
+ADMIN_URL=$(pg_url "$DATA/pgdata" "$PORT" postgres)
+PGLOG="$DATA/pgdata/server.log"
 
 start_server() {
     build/paidan serve --listen "127.0.0.1:$HTTP_PORT" --db-pool-size "$POOL" --workers "$WORKERS" \
         --sweep-interval-s 86400 --db-queue-max 4096 --orders-per-address-hour 100000000 \
-        --open-orders-per-phone 100000000 ${DEPTH:+--db-pipeline-depth "$DEPTH"} >"$WORK/server.log" 2>&1 &
+        --open-orders-per-phone 100000000 --login-max-per-address 1000000 \
+        --max-streams "$((STREAMS > IDLE_STREAMS ? STREAMS : IDLE_STREAMS))" --max-connections 20000 \
+        ${DEPTH:+--db-pipeline-depth "$DEPTH"} >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 300); do curl -sf "$BASE/readyz" >/dev/null && return 0; sleep 0.1; done
     echo "the server did not start" >&2; tail "$WORK/server.log" >&2; exit 1
@@ -150,34 +160,58 @@ to_ms() { # wrk's "1.23ms" / "850.00us" / "1.02s" → milliseconds
     awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 
-# wrk_run NAME CONNS → "rps p50_ms p99_ms non2xx"
+# The server's CPU time so far (its processes', in clock ticks): a figure per request that the
+# machine's load does not move.
+server_ticks() {
+    local pid sum=0
+    for pid in "$SERVER_PID" $(ps --ppid "$SERVER_PID" -o pid= 2>/dev/null); do
+        sum=$((sum + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$sum"
+}
+
+# wrk_run NAME CONNS → "rps p50_ms p99_ms non2xx server_cpu_us_per_request"
 wrk_run() {
-    local name=$1 c=$2 out rps p50 p99 bad
+    local name=$1 c=$2 out rps p50 p99 bad ticks total
+    ticks=$(server_ticks)
     out=$(wrk -t 2 -c "$c" -d "${SECONDS_RUN}s" --timeout 30s --latency -s "$WORK/$name.lua" "$BASE" 2>&1)
+    ticks=$(($(server_ticks) - ticks))
+    total=$(awk '/requests in/ {print $1}' <<<"$out")
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-    echo "${rps:-0} $(to_ms "${p50:-0}") $(to_ms "${p99:-0}") ${bad:-0}"
+    echo "${rps:-0} $(to_ms "${p50:-0}") $(to_ms "${p99:-0}") ${bad:-0} $(awk -v t="$ticks" -v n="${total:-0}" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }')"
 }
 
 PHONE=13900001111
 TABLE="$WORK/table"
-printf '%-8s %-19s %5s %10s %10s %6s %15s %15s %7s %5s\n' orders route conns paidan/s pgbench/s ratio \
-    'paidan p50/p99' 'pgbench p50/p99' non2xx load >"$TABLE"
+printf '%-8s %-19s %5s %10s %10s %6s %15s %15s %7s %7s %5s\n' orders route conns paidan/s pgbench/s ratio \
+    'paidan p50/p99' 'pgbench p50/p99' non2xx 'cpu µs' load >"$TABLE"
 
 for N in $SIZES; do
     DB=bench_$N
-    pg_createdb "$WORK/pgdata" "$PORT" "$DB"
-    URL=$(pg_url "$WORK/pgdata" "$PORT" "$DB")
-    export PAIDAN_DATABASE_URL=$URL PAIDAN_SQL_DIR=$ROOT/sql PAIDAN_ID_KEY_FILE=$WORK/id.key
+    REUSED=$(psql "$ADMIN_URL" -AtX -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")
+    pg_createdb "$DATA/pgdata" "$PORT" "$DB"
+    URL=$(pg_url "$DATA/pgdata" "$PORT" "$DB")
+    export PAIDAN_DATABASE_URL=$URL PAIDAN_SQL_DIR=$ROOT/sql PAIDAN_ID_KEY_FILE=$DATA/id.key
     build/paidan migrate >/dev/null
-    build/paidan demo >/dev/null
-    echo "== $N orders: generating…"
-    start=$(date +%s)
-    psql "$URL" -qX -v ON_ERROR_STOP=1 -f tests/bench/generate_county.sql >/dev/null
-    psql "$URL" -qX -v ON_ERROR_STOP=1 -v orders="$N" -f tests/bench/generate_orders.sql >/dev/null
-    echo "   generated in $(($(date +%s) - start)) s: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
+    if [ "$REUSED" = 1 ] && [ -n "${BENCH_DATA_DIR:-}" ]; then
+        echo "== $N orders: reusing $DATA/pgdata's $DB: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
+        psql "$URL" -qX -c "VACUUM ANALYZE" >/dev/null
+    else
+        build/paidan demo >/dev/null
+        echo "== $N orders: generating…"
+        start=$(date +%s)
+        psql "$URL" -qX -v ON_ERROR_STOP=1 -f tests/bench/generate_county.sql >/dev/null
+        psql "$URL" -qX -v ON_ERROR_STOP=1 -v orders="$N" -f tests/bench/generate_orders.sql >/dev/null
+        echo "   generated in $(($(date +%s) - start)) s: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
+    fi
+    # Desks of the demo community (every submit below goes to each of their streams), 16 streams each.
+    DESKS=$(((STREAMS > IDLE_STREAMS ? STREAMS : IDLE_STREAMS) / 16 + 1))
+    psql "$URL" -qX -v ON_ERROR_STOP=1 -v like=demo-community -v prefix=bench-desk -v count="$DESKS" \
+        -f tests/bench/accounts.sql >/dev/null
 
     start_server
     ADMIN=$(login demo-admin)
@@ -228,29 +262,51 @@ for N in $SIZES; do
                 settle
                 [ -n "${PGB_CACHE[$name.$c]:-}" ] || PGB_CACHE[$name.$c]=$(pgbench_run "$name" "$c")
                 read -r PG_TPS PG_P50 PG_P99 <<<"${PGB_CACHE[$name.$c]}"
-                read -r RPS P50 P99 BAD < <(wrk_run "$name" "$c")
+                read -r RPS P50 P99 BAD CPU < <(wrk_run "$name" "$c")
                 RATIO=$(awk -v h="$RPS" -v p="$PG_TPS" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
-                printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %5s\n' "$N" "$name$label" "$c" "$RPS" "$PG_TPS" \
-                    "$RATIO" "$P50/$P99" "$PG_P50/$PG_P99" "$BAD" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
+                printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %7s %5s\n' "$N" "$name$label" "$c" "$RPS" \
+                    "$PG_TPS" "$RATIO" "$P50/$P99" "$PG_P50/$PG_P99" "$BAD" "$CPU" "$(cut -d' ' -f1 /proc/loadavg)" |
+                    tee -a "$TABLE"
             done
         done
     done
     unset PGB_CACHE
 
-    # Submit with live-update streams open (admin streams: every submit goes to every stream).
+    # Submit with live-update streams open (desks of the submits' community: every submit goes to
+    # every stream), against submit without them just before, in the same sitting.
     if [ -f "$WORK/submit.lua" ] && [ "$STREAMS" -gt 0 ]; then
-        node tests/bench/streams.mjs "$STREAMS" "$BASE" "$ADMIN" >"$WORK/streams.out" 2>&1 &
+        declare -A WITHOUT=() WITHOUT_CPU=()
+        for c in $CONNS; do settle; read -r RPS _ _ _ CPU < <(wrk_run submit "$c"); WITHOUT[$c]=$RPS; WITHOUT_CPU[$c]=$CPU; done
+        node tests/bench/streams.mjs "$STREAMS" "$BASE" bench-desk >"$WORK/streams.out" 2>&1 &
         STREAMS_PID=$!
-        for _ in $(seq 1 1200); do grep -q '^ready' "$WORK/streams.out" && break; sleep 0.1; done
+        for _ in $(seq 1 1800); do grep -q '^ready' "$WORK/streams.out" && break; sleep 0.1; done
         RSS=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
         for c in $CONNS; do
-            read -r RPS P50 P99 BAD < <(wrk_run submit "$c")
-            printf '%-8s %-19s %5s %10.0f %10s %6s %15s %15s %7s %5s\n' "$N" "submit+$STREAMS" "$c" "$RPS" - - \
-                "$P50/$P99" - "$BAD" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
+            settle
+            read -r RPS P50 P99 BAD CPU < <(wrk_run submit "$c")
+            RATIO=$(awk -v h="$RPS" -v p="${WITHOUT[$c]}" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
+            printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %7s %5s\n' "$N" "submit+$STREAMS" "$c" "$RPS" \
+                "${WITHOUT[$c]}" "$RATIO" "$P50/$P99" "(no streams)" "$BAD" "$CPU/${WITHOUT_CPU[$c]}" \
+                "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
         done
         kill "$STREAMS_PID" && wait "$STREAMS_PID" || true
         STREAMS_PID=
-        echo "   streams: $(head -1 "$WORK/streams.out"); at the end: $(tail -1 "$WORK/streams.out"); server RSS with them open: $((RSS / 1024)) MB" | tee -a "$WORK/notes"
+        echo "   $N orders, submit+$STREAMS: the second rate is submit without streams just before; streams: $(grep '^ready' "$WORK/streams.out"); at the end: $(tail -1 "$WORK/streams.out"); server RSS with them open: $((RSS / 1024)) MB" | tee -a "$WORK/notes"
+    fi
+    # Memory with many idle streams (target: 10,000 in at most 100 MB per process), once: it does not
+    # depend on the orders, and the accounts' logins (password hashes) take minutes.
+    if [ "$IDLE_STREAMS" -gt 0 ] && [ "$N" = "${SIZES%% *}" ]; then
+        settle
+        BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
+        node tests/bench/streams.mjs "$IDLE_STREAMS" "$BASE" bench-desk >"$WORK/idle.out" 2>&1 &
+        STREAMS_PID=$!
+        for _ in $(seq 1 1800); do grep -q '^ready' "$WORK/idle.out" && break; sleep 0.1; done
+        sleep 2
+        RSS=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
+        OPEN=$(curl -s "$BASE/metrics" | awk '$1 == "paidan_http_connections" {print $2}')
+        kill "$STREAMS_PID" && wait "$STREAMS_PID" || true
+        STREAMS_PID=
+        echo "   $N orders, $IDLE_STREAMS idle streams: $(grep '^ready' "$WORK/idle.out"); server holds ${OPEN:-?} connections; server RSS $((BEFORE / 1024)) MB before, $((RSS / 1024)) MB with them open" | tee -a "$WORK/notes"
     fi
     stop_server
 done
