@@ -37,6 +37,7 @@ struct config {
 	const char *sms_quiet_hours;
 	long workers;
 	long db_pool_size;
+	long db_pipeline_depth;
 	long db_queue_max; /* fast reads */
 	long db_slow_queue_max;
 	long db_write_queue_max;

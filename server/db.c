@@ -1,4 +1,5 @@
-/* db: the pool — jobs wait in one FIFO for an idle connection (db_conn.c runs each connection). */
+/* db: the pool — jobs wait in a FIFO per class for a connection (db_conn.c runs each connection,
+ * db_flight.c the statements it has in flight). */
 #include "db.h"
 
 #include <stdio.h>
@@ -67,8 +68,19 @@ db_pool_ready(const struct db_pool *pool)
 	return !pool->closing && db_pool_connections_up(pool) > 0;
 }
 
+long long
+db_job_deadline(const struct db_pool *pool, const struct db_job *job, long long now)
+{
+	long long deadline = now + pool->options.call_timeout_ms;
+
+	/* The deadline counts from the first send: preparing first, or moving to another connection
+	 * when one breaks, does not extend it. */
+	return job->deadline_ms != 0 && job->deadline_ms < deadline ? job->deadline_ms : deadline;
+}
+
 /* Defined below: the census is the pool's own. */
-static int pool_census(const struct db_pool *pool, int busy[DB_CLASSES], struct db_conn **idle);
+static int pool_census(
+    const struct db_pool *pool, int busy[DB_CLASSES], int running[DB_CLASSES], struct db_conn **idle);
 
 bool
 db_pool_busy(const struct db_pool *pool)
@@ -76,7 +88,7 @@ db_pool_busy(const struct db_pool *pool)
 	int busy[DB_CLASSES], running = 0, up;
 	struct db_conn *idle;
 
-	up = pool_census(pool, busy, &idle);
+	up = pool_census(pool, busy, NULL, &idle);
 	for (int c = 0; c < DB_CLASSES; c++) {
 		running += busy[c];
 		if (pool->queues[c].length > 0)
@@ -88,6 +100,7 @@ db_pool_busy(const struct db_pool *pool)
 static void
 job_free(struct db_job *job)
 {
+	PQclear(job->result);
 	free(job->values);
 	free(job);
 }
@@ -168,26 +181,66 @@ db_pool_fail_queue(struct db_pool *pool, const char *message)
 		}
 }
 
-/* Connections up, statements running per class, and an idle connection if there is one. */
+/* Connections up; busy[k]: connections held by class k (a connection's statements are all of one
+ * class: only fast reads join a pipeline, and only one of fast reads); running[k] (unless NULL):
+ * statements of class k in flight; and an idle connection if there is one. */
 static int
-pool_census(const struct db_pool *pool, int busy[DB_CLASSES], struct db_conn **idle)
+pool_census(const struct db_pool *pool, int busy[DB_CLASSES], int running[DB_CLASSES], struct db_conn **idle)
 {
 	int up = 0;
 
 	*idle = NULL;
-	for (int c = 0; c < DB_CLASSES; c++)
+	for (int c = 0; c < DB_CLASSES; c++) {
 		busy[c] = 0;
+		if (running != NULL)
+			running[c] = 0;
+	}
 	for (int i = 0; i < pool->options.size; i++) {
 		struct db_conn *conn = &pool->conns[i];
 		if (!db_conn_is_up(conn))
 			continue;
 		up++;
-		if (conn->job != NULL)
-			busy[conn->job->klass]++;
+		if (conn->first != NULL)
+			busy[conn->first->klass]++;
 		else if (conn->state == CONN_IDLE && *idle == NULL)
 			*idle = conn;
+		for (const struct db_job *job = conn->first; running != NULL && job != NULL; job = job->next)
+			running[job->klass]++;
 	}
 	return up;
+}
+
+/* With no idle connection it may take, the first waiting fast read may join a busy connection in
+ * pipeline mode (db_share_pipeline_pick) — but never while a slow read or a write waits: then the
+ * connections fast reads hold come idle as their statements are answered and go by the shares to
+ * whoever waited longest, as without pipelines, instead of being kept busy by fast reads forever. */
+static struct db_conn *
+pipeline_target(struct db_pool *pool)
+{
+	const struct db_job *job = pool->queues[DB_CLASS_FAST_READ].head;
+	long long now = db_now_ms();
+	int n = 0, pick;
+
+	if (job == NULL || pool->options.pipeline_depth <= 1 || pool->queues[DB_CLASS_SLOW_READ].head != NULL ||
+	    pool->queues[DB_CLASS_WRITE].head != NULL)
+		return NULL;
+	for (int i = 0; i < pool->options.size; i++) {
+		const struct db_conn *conn = &pool->conns[i];
+		struct db_share_conn *v = &pool->pipeline_view[i];
+		v->in_flight = 0;
+		if (!conn->pipeline || conn->first == NULL || !db_conn_is_up(conn))
+			continue;
+		v->in_flight = conn->in_flight;
+		v->fast_only = true;
+		for (const struct db_job *j = conn->first; j != NULL; j = j->next)
+			v->fast_only = v->fast_only && j->klass == DB_CLASS_FAST_READ;
+		v->head_ms = now - conn->head_since_ms;
+		v->last_deadline_ms = conn->last->deadline_ms;
+		n = i + 1;
+	}
+	pick = db_share_pipeline_pick(
+	    pool->pipeline_view, n, pool->options.pipeline_depth, db_job_deadline(pool, job, now));
+	return pick < 0 ? NULL : &pool->conns[pick];
 }
 
 void
@@ -195,24 +248,25 @@ db_pool_start_waiting(struct db_pool *pool)
 {
 	for (;;) {
 		int busy[DB_CLASSES], next = -1;
-		struct db_conn *idle;
-		int up = pool_census(pool, busy, &idle);
+		struct db_conn *to;
+		int up = pool_census(pool, busy, NULL, &to);
 		struct db_job *job;
 
-		if (idle == NULL)
-			return;
 		/* Of the classes whose share allows one more, the one whose first statement waited longest. */
-		for (int c = 0; c < DB_CLASSES; c++) {
+		for (int c = 0; to != NULL && c < DB_CLASSES; c++) {
 			const struct db_job *head = pool->queues[c].head;
 			if (head != NULL && db_share_may_take(up, busy, (enum db_class)c) &&
 			    (next < 0 || head->queued_ms < pool->queues[next].head->queued_ms))
 				next = c;
 		}
-		if (next < 0)
-			return;
+		if (next < 0) {
+			if ((to = pipeline_target(pool)) == NULL)
+				return;
+			next = DB_CLASS_FAST_READ;
+		}
 		job = queue_pop(pool, (enum db_class)next);
 		metrics_db_queue_wait(db_now_ms() - job->queued_ms);
-		db_conn_send(idle, job);
+		db_conn_send(to, job);
 	}
 }
 
@@ -269,6 +323,7 @@ db_pool_new(struct event_base *base, const struct db_pool_options *options)
 	/* One thread: cancels go to one server, and one stuck on a frozen server holds up only cancels. */
 	pool->canceller = offload_new(base, 1, options->size * 2);
 	pool->conns = xcalloc((size_t)options->size, sizeof *pool->conns);
+	pool->pipeline_view = xcalloc((size_t)options->size, sizeof *pool->pipeline_view);
 	pool->queue_timer = event_new(base, -1, EV_PERSIST, queue_timer_cb, pool);
 	event_add(pool->queue_timer, &tick);
 	for (int i = 0; i < options->size; i++) {
@@ -317,6 +372,7 @@ db_pool_free(struct db_pool *pool)
 	/* A cancel sent to a frozen server never returns: it is left behind rather than waited for. */
 	offload_free(pool->canceller, 1000);
 	event_free(pool->queue_timer);
+	free(pool->pipeline_view);
 	free(pool->conns);
 	free(pool->conninfo);
 	free(pool);
@@ -403,9 +459,10 @@ void
 db_pool_get_stats(const struct db_pool *pool, struct db_pool_stats *stats)
 {
 	struct db_conn *idle;
+	int busy[DB_CLASSES];
 
 	*stats = pool->stats;
-	stats->connections_up = pool_census(pool, stats->running_by_class, &idle);
+	stats->connections_up = pool_census(pool, busy, stats->running_by_class, &idle);
 	stats->queued = 0;
 	for (int c = 0; c < DB_CLASSES; c++) {
 		stats->queued_by_class[c] = pool->queues[c].length;

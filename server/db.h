@@ -2,10 +2,11 @@
  *
  * Nothing here blocks: connections are made with PQconnectStartParams/PQconnectPoll,
  * statements are prepared lazily per connection and run with PQsendQueryPrepared,
- * results are read when the socket is readable. One statement per connection at a
- * time, so a statement waiting on a lock holds up only its own connection. Connecting
- * and every statement have a deadline: a database that stops answering costs a request
- * at most call_timeout_ms, and the connection is cancelled, dropped and made again. */
+ * results are read when the socket is readable. A statement waiting on a lock holds up
+ * only its own connection: slow reads and writes run one per connection; fast reads may
+ * be pipelined, several on a busy connection of fast reads, when none is idle (db_share.h).
+ * Connecting and every statement have a deadline: a database that stops answering costs a
+ * request at most call_timeout_ms, and the connection is cancelled, dropped and made again. */
 #ifndef PAIDAN_DB_H
 #define PAIDAN_DB_H
 
@@ -61,6 +62,7 @@ struct db_pool_options {
 	int call_timeout_ms; /* a statement sent and not answered by then is cancelled */
 	int connect_timeout_ms; /* a connection not up by then is dropped and tried again */
 	bool fail_at_start; /* refuse at once before a first connection is up (tests), instead of waiting */
+	int pipeline_depth; /* fast reads in flight on one connection in pipeline mode; 0 or 1: no pipeline */
 };
 
 /* Starts connecting `size` connections in the background; returns the pool (owned
@@ -112,7 +114,8 @@ struct db_pool_stats {
 	unsigned long connect_timeouts;
 	unsigned long cancels_sent;
 	unsigned long cancels_dropped; /* the canceller's queue was full */
-	int running_by_class[DB_CLASSES];
+	unsigned long pipelined; /* statements sent behind others still in flight on their connection */
+	int running_by_class[DB_CLASSES]; /* statements in flight */
 	int queued_by_class[DB_CLASSES];
 	unsigned long refused_busy_by_class[DB_CLASSES]; /* queue full, or waited too long */
 };

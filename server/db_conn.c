@@ -2,10 +2,11 @@
  *
  * Connecting follows PQconnectPoll on one-shot events re-armed on the current PQsocket, under a
  * timer of our own (libpq's connect_timeout does not apply to PQconnectPoll). Once up, the socket's
- * read event is armed once and write interest is added only while PQflush has data left. Every
- * statement runs under a deadline: past it the statement is cancelled from a thread (PQcancel
- * blocks) and the connection is dropped and made again, so a database that stops answering costs
- * each request at most the deadline. */
+ * read event is armed once and write interest is added only while PQflush has data left; with a
+ * pipeline depth above 1 it enters pipeline mode once, up (db_flight.c sends and answers its
+ * statements). Every statement runs under a deadline: past it the statement is cancelled from a
+ * thread (PQcancel blocks) and the connection is dropped and made again, so a database that stops
+ * answering costs each request at most the deadline. */
 #include "db_internal.h"
 
 #include <stdio.h>
@@ -44,8 +45,8 @@ db_pool_connections_up(const struct db_pool *pool)
 }
 
 /* The only place a connection changes state. */
-static void
-conn_set_state(struct db_conn *c, enum conn_state next)
+void
+db_conn_set_state(struct db_conn *c, enum conn_state next)
 {
 	char number[12];
 
@@ -140,13 +141,21 @@ conn_schedule_retry(struct db_conn *c)
 		c->backoff_ms = RECONNECT_MAX_MS;
 }
 
-/* The connection broke or ran out of time: its statement (if it was sent) fails, it reconnects in
- * the background. */
-static void
-conn_lost(struct db_conn *c, const char *why)
+void
+db_conn_timer(struct db_conn *c, long long ms)
+{
+	timer_add_ms(c->timer, ms);
+}
+
+/* The connection broke or ran out of time: its statements fail, except one that never ran (its
+ * Execute never went whole into libpq's buffer), which may wait for another connection; it
+ * reconnects in the background. The others may have run, so none is run again: a write that
+ * committed must not commit twice, and only some routes carry idempotency keys. */
+void
+db_conn_lost(struct db_conn *c, const char *why)
 {
 	struct db_pool *pool = c->pool;
-	struct db_job *job = c->job;
+	struct db_job *jobs = db_flight_take(c), *job;
 	enum conn_state was = c->state;
 	char message[256];
 
@@ -158,21 +167,22 @@ conn_lost(struct db_conn *c, const char *why)
 	else
 		log_debug("database connection failed", "reason", message);
 	conn_disarm(c);
-	PQclear(c->result);
-	c->result = NULL;
 	PQfinish(c->pg);
 	c->pg = NULL;
-	c->job = NULL;
+	c->pipeline = false;
 	memset(c->prepared, 0, sizeof c->prepared);
-	conn_set_state(c, CONN_DOWN);
+	db_conn_set_state(c, CONN_DOWN);
 	if (c->is_listener) {
 		conn_schedule_retry(c);
 		return;
 	}
-	if (job != NULL) {
-		/* A statement still being prepared never ran: it may wait for another connection. */
-		if (was == CONN_PREPARING && db_pool_connections_up(pool) > 0 &&
-		    (job->deadline_ms == 0 || job->deadline_ms > db_now_ms())) {
+	/* Answered only now that the connection is down: a callback may send another statement. */
+	while ((job = jobs) != NULL) {
+		jobs = job->next;
+		job->next = NULL;
+		if (!job->sent && db_pool_connections_up(pool) > 0 && job->deadline_ms > db_now_ms()) {
+			PQclear(job->result);
+			job->result = NULL;
 			db_queue_push_head(pool, job);
 		} else {
 			pool->stats.refused_unavailable++;
@@ -185,7 +195,8 @@ conn_lost(struct db_conn *c, const char *why)
 	db_pool_start_waiting(pool);
 }
 
-/* The connect deadline, or the running statement's. */
+/* The connect deadline, or the oldest statement's (the earliest of those in flight: a pipeline takes
+ * no statement whose deadline is earlier than those before it, db_share_pipeline_pick). */
 static void
 conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -195,121 +206,45 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->state == CONN_CONNECTING) {
 		c->pool->stats.connect_timeouts++;
-		conn_lost(c, "connecting took too long");
+		db_conn_lost(c, "connecting took too long");
 	} else if (c->state == CONN_PREPARING || c->state == CONN_QUERYING) {
-		/* Past its deadline the job fails, even one still being prepared: it is not tried again. */
-		struct db_pool *pool = c->pool;
-		struct db_job *job = c->job;
-		c->job = NULL;
-		pool->stats.call_timeouts++;
+		/* Past its deadline a statement fails, even one still being prepared: it is not tried again.
+		 * Those behind it fail with it: the server may have run them already. */
+		c->pool->stats.call_timeouts++;
+		if (c->first != NULL)
+			c->first->sent = true;
 		db_conn_cancel(c);
-		conn_lost(c, "the database did not answer within the deadline");
-		if (job != NULL) {
-			pool->stats.refused_unavailable++;
-			db_job_fail(job, DB_UNAVAILABLE, "the database did not answer within the deadline");
-		}
+		db_conn_lost(c, "the database did not answer within the deadline");
 	}
 }
 
 /* Sends what libpq's buffer still holds; write interest stays on only while something is left. */
-static bool
-conn_flush(struct db_conn *c)
+bool
+db_conn_flush(struct db_conn *c)
 {
 	int flushed = PQflush(c->pg);
 
 	if (flushed < 0) {
-		conn_lost(c, PQerrorMessage(c->pg));
+		db_conn_lost(c, PQerrorMessage(c->pg));
 		return false;
 	}
 	conn_want_write(c, flushed == 1);
 	return true;
 }
 
-void
-db_conn_send(struct db_conn *c, struct db_job *job)
-{
-	struct db_statement *stmt = job->stmt;
-	long long now = db_now_ms(), deadline = now + c->pool->options.call_timeout_ms;
-	int ok;
-
-	c->job = job;
-	/* The deadline counts from the first send: preparing first, or moving to another connection
-	 * when one breaks, does not extend it. */
-	if (job->deadline_ms == 0 || job->deadline_ms > deadline)
-		job->deadline_ms = deadline;
-	timer_add_ms(c->timer, job->deadline_ms - now);
-	if (!c->prepared[stmt->index]) {
-		conn_set_state(c, CONN_PREPARING);
-		ok = PQsendPrepare(c->pg, stmt->name, stmt->sql, stmt->nparams, NULL);
-	} else {
-		conn_set_state(c, CONN_QUERYING);
-		c->pool->stats.queries++;
-		ok = PQsendQueryPrepared(
-		    c->pg, stmt->name, stmt->nparams, (const char *const *)job->values, NULL, NULL, 0);
-	}
-	if (!ok) {
-		/* Nothing reached the server: the statement may run on another connection. */
-		conn_set_state(c, CONN_PREPARING);
-		conn_lost(c, PQerrorMessage(c->pg));
-		return;
-	}
-	conn_flush(c);
-}
-
 static void
 conn_listening(struct db_conn *c, bool ok)
 {
 	if (!ok) {
-		conn_lost(c, "LISTEN failed");
+		db_conn_lost(c, "LISTEN failed");
 		return;
 	}
-	conn_set_state(c, CONN_IDLE);
+	db_conn_set_state(c, CONN_IDLE);
 	log_info("listening for notifications");
 	/* Notifications sent while this connection was down are lost: let the owner catch up. */
 	if (c->pool->on_listen_start != NULL)
 		c->pool->on_listen_start(c->pool->notify_arg);
 	conn_deliver_notifications(c);
-}
-
-/* A statement's results are all in: hand them to the job, then take the next one. */
-static void
-conn_command_done(struct db_conn *c)
-{
-	struct db_job *job = c->job;
-	PGresult *result = c->result;
-	ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
-	bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
-
-	c->result = NULL;
-	evtimer_del(c->timer);
-	if (c->is_listener) {
-		PQclear(result);
-		conn_listening(c, ok);
-		return;
-	}
-	if (c->state == CONN_PREPARING && ok) {
-		PQclear(result);
-		c->prepared[job->stmt->index] = 1;
-		c->job = NULL;
-		conn_set_state(c, CONN_IDLE);
-		db_conn_send(c, job);
-		return;
-	}
-	c->job = NULL;
-	conn_set_state(c, CONN_IDLE);
-	if (ok) {
-		struct db_reply reply = {DB_OK, result, "", "", ""};
-		db_job_finish(job, &reply);
-	} else {
-		const char *sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
-		const char *message = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-		const char *constraint = result ? PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) : NULL;
-		struct db_reply reply = {DB_SQL_ERROR, NULL, sqlstate ? sqlstate : "XX000",
-		    message ? message : "statement failed", constraint ? constraint : ""};
-		db_job_finish(job, &reply);
-	}
-	PQclear(result);
-	db_pool_start_waiting(c->pool);
 }
 
 static void
@@ -324,22 +259,19 @@ conn_deliver_notifications(struct db_conn *c)
 	}
 }
 
+/* The LISTEN's results: once all are in, the connection listens (or is made again). */
 static void
-conn_read_results(struct db_conn *c)
+conn_read_listen(struct db_conn *c)
 {
 	while (!PQisBusy(c->pg)) {
 		PGresult *r = PQgetResult(c->pg);
 		if (r == NULL) {
-			conn_command_done(c);
+			evtimer_del(c->timer);
+			conn_listening(c, !c->listen_failed);
 			return;
 		}
-		/* Keep the first error, else the last result. */
-		if (c->result != NULL && PQresultStatus(c->result) == PGRES_FATAL_ERROR) {
-			PQclear(r);
-		} else {
-			PQclear(c->result);
-			c->result = r;
-		}
+		c->listen_failed = c->listen_failed || PQresultStatus(r) != PGRES_COMMAND_OK;
+		PQclear(r);
 	}
 }
 
@@ -352,27 +284,32 @@ conn_poll_connect(struct db_conn *c)
 	case PGRES_POLLING_OK:
 		evtimer_del(c->timer);
 		if (PQsetnonblocking(c->pg, 1) != 0) {
-			conn_lost(c, PQerrorMessage(c->pg));
+			db_conn_lost(c, PQerrorMessage(c->pg));
 			return;
 		}
 		c->backoff_ms = RECONNECT_MIN_MS;
 		conn_arm(c);
 		if (c->is_listener) {
-			conn_set_state(c, CONN_QUERYING);
+			db_conn_set_state(c, CONN_QUERYING);
+			c->listen_failed = false;
 			timer_add_ms(c->timer, c->pool->options.call_timeout_ms);
 			if (!PQsendQuery(c->pg, c->pool->listen_sql)) {
-				conn_lost(c, PQerrorMessage(c->pg));
+				db_conn_lost(c, PQerrorMessage(c->pg));
 				return;
 			}
-			conn_flush(c);
+			db_conn_flush(c);
 			return;
 		}
-		conn_set_state(c, CONN_IDLE);
+		/* Once per connection, while nothing is in flight; PQsendQuery (the LISTEN's) is not
+		 * allowed in pipeline mode, prepared statements are. */
+		if (c->pool->options.pipeline_depth > 1 && !(c->pipeline = PQenterPipelineMode(c->pg) == 1))
+			log_warn("database connection not in pipeline mode", "reason", PQerrorMessage(c->pg));
+		db_conn_set_state(c, CONN_IDLE);
 		c->pool->ever_up = true;
 		log_info("database connection up");
 		db_pool_start_waiting(c->pool);
 		return;
-	default: conn_lost(c, PQerrorMessage(c->pg)); return;
+	default: db_conn_lost(c, PQerrorMessage(c->pg)); return;
 	}
 }
 
@@ -386,14 +323,14 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 	case CONN_CONNECTING: conn_poll_connect(c); return;
 	case CONN_IDLE:
 		if (what & EV_WRITE) {
-			if (!conn_flush(c))
+			if (!db_conn_flush(c))
 				return;
 		}
 		if (!(what & EV_READ))
 			return;
 		/* Nothing is expected: this is the server closing the connection, a notice or a notification. */
 		if (!PQconsumeInput(c->pg) || PQstatus(c->pg) == CONNECTION_BAD) {
-			conn_lost(c, PQerrorMessage(c->pg));
+			db_conn_lost(c, PQerrorMessage(c->pg));
 			return;
 		}
 		conn_deliver_notifications(c);
@@ -402,16 +339,19 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 	case CONN_QUERYING:
 		if (what & EV_READ) {
 			if (!PQconsumeInput(c->pg)) {
-				conn_lost(c, PQerrorMessage(c->pg));
+				db_conn_lost(c, PQerrorMessage(c->pg));
 				return;
 			}
 		}
 		/* libpq asks for a flush after every read while output is pending. */
 		if (c->writing || (what & EV_WRITE)) {
-			if (!conn_flush(c))
+			if (!db_conn_flush(c))
 				return;
 		}
-		conn_read_results(c);
+		if (c->is_listener)
+			conn_read_listen(c);
+		else
+			db_flight_read(c);
 		return;
 	case CONN_DOWN: return;
 	}
@@ -432,9 +372,9 @@ db_conn_connect(struct db_conn *c)
 	if (c->pg == NULL)
 		abort();
 	lib_log_libpq(c->pg);
-	conn_set_state(c, CONN_CONNECTING);
+	db_conn_set_state(c, CONN_CONNECTING);
 	if (PQstatus(c->pg) == CONNECTION_BAD || PQsocket(c->pg) < 0) {
-		conn_lost(c, PQerrorMessage(c->pg));
+		db_conn_lost(c, PQerrorMessage(c->pg));
 		return;
 	}
 	timer_add_ms(c->timer, c->pool->options.connect_timeout_ms);
@@ -454,15 +394,15 @@ db_conn_init(struct db_pool *pool, struct db_conn *c, int number)
 void
 db_conn_close(struct db_conn *c)
 {
-	struct db_job *job = c->job;
+	struct db_job *jobs = db_flight_take(c), *job;
 
-	c->job = NULL;
-	if (job != NULL) {
+	while ((job = jobs) != NULL) {
+		jobs = job->next;
+		job->next = NULL;
 		c->pool->stats.refused_unavailable++;
 		db_job_fail(job, DB_UNAVAILABLE, "shutting down");
 	}
 	conn_disarm(c);
-	PQclear(c->result);
 	if (c->pg != NULL)
 		PQfinish(c->pg);
 	event_free(c->retry);

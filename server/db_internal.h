@@ -1,5 +1,6 @@
-/* db_internal: what db.c (the pool and its wait queue) and db_conn.c (one connection's state
- * machine) share. Private to those two files: everything else uses db.h. */
+/* db_internal: what db.c (the pool and its wait queue), db_conn.c (one connection's state machine)
+ * and db_flight.c (the statements a connection has in flight) share. Private to the pool's files:
+ * everything else uses db.h. */
 #ifndef PAIDAN_DB_INTERNAL_H
 #define PAIDAN_DB_INTERNAL_H
 
@@ -23,6 +24,11 @@ struct db_job {
 	long long deadline_ms; /* the caller's own limit, else set at the first send (absolute, monotonic) */
 	enum db_class klass;
 	struct db_pool *pool;
+	/* While in flight (db_flight.c): */
+	PGresult *result; /* the first error, else the last result so far */
+	bool prepares; /* sent with its statement's prepare (pipeline mode) */
+	bool sent; /* its Execute was queued whole: it may have run, so it is never run again */
+	int results;
 };
 
 struct db_conn {
@@ -37,12 +43,17 @@ struct db_conn {
 	struct event *read_io, *write_io;
 	bool writing;
 	struct event *retry;
-	struct event *timer; /* the connect deadline, then each statement's deadline */
+	struct event *timer; /* the connect deadline, then the oldest statement's deadline (the earliest) */
 	int backoff_ms;
-	struct db_job *job;
-	PGresult *result;
-	unsigned char prepared[DB_MAX_STATEMENTS];
+	/* Statements sent and not yet answered, oldest first (linked by next): at most one unless in
+	 * pipeline mode, where up to the pipeline depth. */
+	struct db_job *first, *last;
+	int in_flight;
+	long long head_since_ms; /* when first became the oldest */
+	bool pipeline; /* in libpq's pipeline mode */
+	unsigned char prepared[DB_MAX_STATEMENTS]; /* prepared here, or its prepare is in flight */
 	bool is_listener; /* runs LISTEN and delivers notifications; never takes jobs */
+	bool listen_failed;
 };
 
 struct db_pool {
@@ -62,12 +73,15 @@ struct db_pool {
 	void (*on_listen_start)(void *arg);
 	void *notify_arg;
 	struct offload *canceller; /* PQcancel blocks: it runs on a thread of its own */
+	struct db_share_conn *pipeline_view; /* scratch for db_share_pipeline_pick, one per connection */
 	bool closing;
 	bool ever_up; /* until a first connection is up, statements wait for it instead of failing */
 	struct db_pool_stats stats;
 };
 
 long long db_now_ms(void);
+/* The deadline job gets when sent now: its own, or call_timeout_ms from now if that is sooner. */
+long long db_job_deadline(const struct db_pool *pool, const struct db_job *job, long long now);
 
 /* db.c: the wait queue and the jobs. */
 void db_job_fail(struct db_job *job, enum db_status status, const char *message);
@@ -83,11 +97,23 @@ bool db_conn_is_up(const struct db_conn *c);
 void db_conn_init(struct db_pool *pool, struct db_conn *c, int number);
 /* Starts connecting in the background (with its own deadline). */
 void db_conn_connect(struct db_conn *c);
-/* Sends job on an idle connection (preparing its statement first if needed). */
-void db_conn_send(struct db_conn *c, struct db_job *job);
+void db_conn_set_state(struct db_conn *c, enum conn_state next);
+void db_conn_timer(struct db_conn *c, long long ms);
+/* Sends what libpq's buffer holds; false when that lost the connection. */
+bool db_conn_flush(struct db_conn *c);
+/* The connection broke: its statements fail (or wait again, if they never ran); it reconnects. */
+void db_conn_lost(struct db_conn *c, const char *why);
 /* db_cancel.c: asks the server to stop c's statement, off the loop; the connection is dropped anyway. */
 void db_conn_cancel(struct db_conn *c);
-/* Fails c's running job with DB_UNAVAILABLE, closes and frees it. */
+/* Fails c's statements in flight with DB_UNAVAILABLE, closes and frees it. */
 void db_conn_close(struct db_conn *c);
+
+/* db_flight.c: the statements a connection has in flight. */
+/* Sends job on c: idle, or in pipeline mode behind what it has in flight (db_share_pipeline_pick). */
+void db_conn_send(struct db_conn *c, struct db_job *job);
+/* Reads the results that are in and answers their statements, oldest first. */
+void db_flight_read(struct db_conn *c);
+/* Takes every statement off c, oldest first (linked by next), for c's owner to answer. */
+struct db_job *db_flight_take(struct db_conn *c);
 
 #endif

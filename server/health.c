@@ -96,6 +96,7 @@ health_metrics(struct request *r)
 	    "# TYPE paidan_db_connections_up gauge\npaidan_db_connections_up %d\n"
 	    "# TYPE paidan_db_queued gauge\npaidan_db_queued %d\n"
 	    "# TYPE paidan_db_queries_total counter\npaidan_db_queries_total %lu\n"
+	    "# TYPE paidan_db_pipelined_total counter\npaidan_db_pipelined_total %lu\n"
 	    "# TYPE paidan_db_refused_busy_total counter\npaidan_db_refused_busy_total %lu\n"
 	    "# TYPE paidan_db_refused_unavailable_total counter\npaidan_db_refused_unavailable_total %lu\n"
 	    "# TYPE paidan_db_connects_total counter\npaidan_db_connects_total %lu\n"
@@ -118,11 +119,11 @@ health_metrics(struct request *r)
 	    "# TYPE paidan_http_body_timeouts_total counter\npaidan_http_body_timeouts_total %lu\n"
 	    "# TYPE paidan_http_refused_heads_total counter\npaidan_http_refused_heads_total %lu\n"
 	    "# TYPE paidan_http_error_pages_replaced_total counter\npaidan_http_error_pages_replaced_total %lu\n",
-	    stats.connections_up, stats.queued, stats.queries, stats.refused_busy, stats.refused_unavailable,
-	    stats.reconnects, throttle_password_checks(), offload_in_flight(r->app->offload), stats.call_timeouts,
-	    stats.connect_timeouts, stats.cancels_sent, stats.cancels_dropped, hashing.queued, hashing.refused,
-	    streams.refused_process, streams.refused_user, edge.open, edge.closing, edge.accepted, edge.evicted,
-	    edge.refused, edge.head_timeouts, edge.body_timeouts, edge.refused_heads, edge.error_pages);
+	    stats.connections_up, stats.queued, stats.queries, stats.pipelined, stats.refused_busy,
+	    stats.refused_unavailable, stats.reconnects, throttle_password_checks(), offload_in_flight(r->app->offload),
+	    stats.call_timeouts, stats.connect_timeouts, stats.cancels_sent, stats.cancels_dropped, hashing.queued,
+	    hashing.refused, streams.refused_process, streams.refused_user, edge.open, edge.closing, edge.accepted,
+	    edge.evicted, edge.refused, edge.head_timeouts, edge.body_timeouts, edge.refused_heads, edge.error_pages);
 	evbuffer_add_printf(text,
 	    "# TYPE paidan_db_class_running gauge\n# TYPE paidan_db_class_queued gauge\n"
 	    "# TYPE paidan_db_class_refused_busy_total counter\n");

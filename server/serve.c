@@ -121,6 +121,7 @@ serve_process(const struct config *cfg)
 	    .lock_timeout_ms = (int)cfg->lock_timeout_ms,
 	    .call_timeout_ms = (int)cfg->db_call_timeout_ms,
 	    .connect_timeout_ms = (int)cfg->db_connect_timeout_ms,
+	    .pipeline_depth = (int)cfg->db_pipeline_depth,
 	};
 
 	struct http_server_options http_options = {

@@ -11,7 +11,10 @@
 # that many idle streams; 0 skips), BENCH_ROUTES (all, or a list of names),
 # BENCH_PG_FAST=1 (fsync off; default is a real commit path), BENCH_DATA_DIR (keep the cluster and its
 # generated databases there and reuse a size's database on the next run: 1M orders take long to
-# generate; a reused one is migrated to this tree and keeps what earlier runs submitted).
+# generate; a reused one is migrated to this tree and keeps what earlier runs submitted), BENCH_DEPTHS
+# (e.g. "1 4": every route at each --db-pipeline-depth, the server restarted for each, its rows named
+# route@dN; pgbench runs once per route and connection count, at the first depth; default: the
+# server's own depth, rows unnamed).
 #
 # The SQL is taken from the server: the database logs every statement with its parameters while each
 # route is called once (log_min_duration_statement = 0), and tests/bench/pgbench_script.mjs turns that
@@ -28,6 +31,8 @@ POOL=${BENCH_POOL:-8}
 WORKERS=${BENCH_WORKERS:-1}
 STREAMS=${BENCH_STREAMS:-2000}
 IDLE_STREAMS=${BENCH_IDLE_STREAMS:-10000}
+DEPTHS=${BENCH_DEPTHS:-}
+DEPTH=
 SIZES=${*:-10000 100000}
 
 pg_ensure_packages
@@ -66,7 +71,7 @@ start_server() {
         --sweep-interval-s 86400 --db-queue-max 4096 --orders-per-address-hour 100000000 \
         --open-orders-per-phone 100000000 --login-max-per-address 1000000 \
         --max-streams "$((STREAMS > IDLE_STREAMS ? STREAMS : IDLE_STREAMS))" --max-connections 20000 \
-        >"$WORK/server.log" 2>&1 &
+        ${DEPTH:+--db-pipeline-depth "$DEPTH"} >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 300); do curl -sf "$BASE/readyz" >/dev/null && return 0; sleep 0.1; done
     echo "the server did not start" >&2; tail "$WORK/server.log" >&2; exit 1
@@ -246,18 +251,26 @@ for N in $SIZES; do
     done
     psql "$ADMIN_URL" -qX -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
     sleep 0.5
-    for spec in "${ROUTES[@]}"; do
-        read -r name _ <<<"$spec"
-        [ -f "$WORK/$name.pgb" ] || continue
-        for c in $CONNS; do
-            settle
-            read -r PG_TPS PG_P50 PG_P99 < <(pgbench_run "$name" "$c")
-            read -r RPS P50 P99 BAD CPU < <(wrk_run "$name" "$c")
-            RATIO=$(awk -v h="$RPS" -v p="$PG_TPS" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
-            printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %7s %5s\n' "$N" "$name" "$c" "$RPS" "$PG_TPS" "$RATIO" \
-                "$P50/$P99" "$PG_P50/$PG_P99" "$BAD" "$CPU" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
+    declare -A PGB_CACHE=()
+    for DEPTH in ${DEPTHS:--}; do
+        label=
+        if [ "$DEPTH" = - ]; then DEPTH=; else label=@d$DEPTH; stop_server; start_server; fi
+        for spec in "${ROUTES[@]}"; do
+            read -r name _ <<<"$spec"
+            [ -f "$WORK/$name.pgb" ] || continue
+            for c in $CONNS; do
+                settle
+                [ -n "${PGB_CACHE[$name.$c]:-}" ] || PGB_CACHE[$name.$c]=$(pgbench_run "$name" "$c")
+                read -r PG_TPS PG_P50 PG_P99 <<<"${PGB_CACHE[$name.$c]}"
+                read -r RPS P50 P99 BAD CPU < <(wrk_run "$name" "$c")
+                RATIO=$(awk -v h="$RPS" -v p="$PG_TPS" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
+                printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %7s %5s\n' "$N" "$name$label" "$c" "$RPS" \
+                    "$PG_TPS" "$RATIO" "$P50/$P99" "$PG_P50/$PG_P99" "$BAD" "$CPU" "$(cut -d' ' -f1 /proc/loadavg)" |
+                    tee -a "$TABLE"
+            done
         done
     done
+    unset PGB_CACHE
 
     # Submit with live-update streams open (desks of the submits' community: every submit goes to
     # every stream), against submit without them just before, in the same sitting.
