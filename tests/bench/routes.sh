@@ -233,6 +233,10 @@ for N in $SIZES; do
     route list_department GET /api/v1/orders "$DEPARTMENT" - -
     route list_team GET /api/v1/orders "$TEAM" - -
     route list_volunteer GET /api/v1/orders "$VOLUNTEER" - -
+    # What a desk's console opens on: its 待我处理 tab and the tabs' counts.
+    route mine_community GET "/api/v1/orders?tab=mine&limit=30" "$COMMUNITY" - -
+    route mine_department GET "/api/v1/orders?tab=mine&limit=30" "$DEPARTMENT" - -
+    route counts_community GET /api/v1/queue/counts "$COMMUNITY" - -
     route detail GET "/api/v1/orders/$ORDER_ID" "$ADMIN" - -
     route stats_30d GET /api/v1/stats/summary "$ADMIN" - -
     route stats_3y GET "/api/v1/stats/summary?from=$THREE_YEARS_AGO" "$ADMIN" - -
