@@ -55,7 +55,7 @@ static const struct setting settings[] = {
         "comma-separated proxy addresses whose X-Forwarded-For / X-Real-IP name the client (else the socket does)"},
     {"--workers", "PAIDAN_WORKERS", "1", NUM(workers, 1, 64), "processes sharing the port (SO_REUSEPORT)"},
     {"--db-pool-size", "PAIDAN_DB_POOL_SIZE", "4", NUM(db_pool_size, 1, 64), "database connections per process"},
-    {"--db-pipeline-depth", "PAIDAN_DB_PIPELINE_DEPTH", "4", NUM(db_pipeline_depth, 1, 64),
+    {"--db-pipeline-depth", "PAIDAN_DB_PIPELINE_DEPTH", "1", NUM(db_pipeline_depth, 1, 64),
         "fast reads in flight on one database connection (libpq pipeline mode) when none is idle; 1: one at a time"},
     {"--db-queue-max", "PAIDAN_DB_QUEUE_MAX", "512", NUM(db_queue_max, 1, 100000),
         "fast reads (one order, the catalog) waiting for a connection before 503"},

@@ -7,7 +7,8 @@
 #
 # Settings (environment): BENCH_SECONDS per measurement (5), BENCH_CONNS ("16 64"), BENCH_POOL (server
 # database pool, 8), BENCH_WORKERS (1), BENCH_STREAMS (2000: submit with that many live-update streams
-# open, against submit just before without them), BENCH_IDLE_STREAMS (10000: the server's memory with
+# open, against submit just before without them: desks spread over the communities, then all of the
+# submits' community), BENCH_IDLE_STREAMS (10000: the server's memory with
 # that many idle streams; 0 skips), BENCH_ROUTES (all, or a list of names),
 # BENCH_PG_FAST=1 (fsync off; default is a real commit path), BENCH_DATA_DIR (keep the cluster and its
 # generated databases there and reuse a size's database on the next run: 1M orders take long to
@@ -208,10 +209,14 @@ for N in $SIZES; do
         psql "$URL" -qX -v ON_ERROR_STOP=1 -v orders="$N" -f tests/bench/generate_orders.sql >/dev/null
         echo "   generated in $(($(date +%s) - start)) s: $(psql "$URL" -AtX -c 'SELECT count(*) FROM orders') orders"
     fi
-    # Desks of the demo community (every submit below goes to each of their streams), 16 streams each.
+    # Desks, 16 streams each: bench-desk-* all of the demo community (every submit below goes to each
+    # of their streams: the worst case), bench-spread-* one of the demo community and the others of
+    # the county's other communities in turn (as a county's desks are).
     DESKS=$(((STREAMS > IDLE_STREAMS ? STREAMS : IDLE_STREAMS) / 16 + 1))
     psql "$URL" -qX -v ON_ERROR_STOP=1 -v like=demo-community -v prefix=bench-desk -v count="$DESKS" -v keep="$DESKS" \
         -f tests/bench/accounts.sql >/dev/null
+    psql "$URL" -qX -v ON_ERROR_STOP=1 -v like=demo-community -v prefix=bench-spread -v count="$((STREAMS / 16 + 1))" \
+        -v keep=1 -f tests/bench/accounts.sql >/dev/null
 
     start_server
     ADMIN=$(login demo-admin)
@@ -276,26 +281,31 @@ for N in $SIZES; do
     done
     unset PGB_CACHE
 
-    # Submit with live-update streams open (desks of the submits' community: every submit goes to
-    # every stream), against submit without them just before, in the same sitting.
+    # Submit with live-update streams open, against submit without them just before, in the same
+    # sitting: desks spread over the county's communities ("spread": a submit reaches its community's
+    # few), then every desk of the submits' community ("one community": each submit to every stream).
     if [ -f "$WORK/submit.lua" ] && [ "$STREAMS" -gt 0 ]; then
         declare -A WITHOUT=() WITHOUT_CPU=()
         for c in $CONNS; do settle; read -r RPS _ _ _ CPU < <(wrk_run submit "$c"); WITHOUT[$c]=$RPS; WITHOUT_CPU[$c]=$CPU; done
-        node tests/bench/streams.mjs "$STREAMS" "$BASE" bench-desk >"$WORK/streams.out" 2>&1 &
-        STREAMS_PID=$!
-        for _ in $(seq 1 1800); do grep -q '^ready' "$WORK/streams.out" && break; sleep 0.1; done
-        RSS=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
-        for c in $CONNS; do
-            settle
-            read -r RPS P50 P99 BAD CPU < <(wrk_run submit "$c")
-            RATIO=$(awk -v h="$RPS" -v p="${WITHOUT[$c]}" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
-            printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %7s %5s\n' "$N" "submit+$STREAMS" "$c" "$RPS" \
-                "${WITHOUT[$c]}" "$RATIO" "$P50/$P99" "(no streams)" "$BAD" "$CPU/${WITHOUT_CPU[$c]}" \
-                "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
+        for kind in spread desk; do
+            node tests/bench/streams.mjs "$STREAMS" "$BASE" "bench-$kind" >"$WORK/streams.out" 2>&1 &
+            STREAMS_PID=$!
+            for _ in $(seq 1 1800); do grep -q '^ready' "$WORK/streams.out" && break; sleep 0.1; done
+            RSS=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
+            label=submit+$STREAMS$([ "$kind" = desk ] && echo ' one' || echo ' spread')
+            for c in $CONNS; do
+                settle
+                read -r RPS P50 P99 BAD CPU < <(wrk_run submit "$c")
+                RATIO=$(awk -v h="$RPS" -v p="${WITHOUT[$c]}" 'BEGIN { if (p > 0) printf "%.2f", h / p; else print "-" }')
+                printf '%-8s %-19s %5s %10.0f %10.0f %6s %15s %15s %7s %7s %5s\n' "$N" "$label" "$c" "$RPS" \
+                    "${WITHOUT[$c]}" "$RATIO" "$P50/$P99" "(no streams)" "$BAD" "$CPU/${WITHOUT_CPU[$c]}" \
+                    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TABLE"
+            done
+            kill "$STREAMS_PID" && wait "$STREAMS_PID" || true
+            STREAMS_PID=
+            echo "   $N orders, $label: the second rate is submit without streams just before; streams: $(grep '^ready' "$WORK/streams.out"); at the end: $(tail -1 "$WORK/streams.out"); server RSS with them open: $((RSS / 1024)) MB" | tee -a "$WORK/notes"
+            sleep 3 # the closed streams are noticed before the next kind opens its own
         done
-        kill "$STREAMS_PID" && wait "$STREAMS_PID" || true
-        STREAMS_PID=
-        echo "   $N orders, submit+$STREAMS: the second rate is submit without streams just before; streams: $(grep '^ready' "$WORK/streams.out"); at the end: $(tail -1 "$WORK/streams.out"); server RSS with them open: $((RSS / 1024)) MB" | tee -a "$WORK/notes"
     fi
     # Memory with many idle streams (target: 10,000 in at most 100 MB per process), once: it does not
     # depend on the orders, and the accounts' logins (password hashes) take minutes.
