@@ -8,8 +8,6 @@
 #include "scope.h"
 #include "xalloc.h"
 
-#define MAX_TEAMS 32
-
 struct batched {
 	struct event_scope scope;
 	char *message;
@@ -26,7 +24,7 @@ struct shared {
 struct cached {
 	bool used;
 	struct event_reader key;
-	int64_t teams[MAX_TEAMS];
+	int64_t teams[EVENT_READER_MAX_TEAMS];
 	struct shared *chunk; /* NULL: this reader sees none of the events */
 };
 
@@ -196,18 +194,20 @@ chunk_build(const struct event_batch *b, const struct event_reader *reader)
 size_t
 event_batch_chunk(struct event_batch *b, const struct event_reader *reader, struct evbuffer *out)
 {
+	struct event_reader key = *reader;
 	struct cached *c;
-	int nteams = reader->nteams < MAX_TEAMS ? reader->nteams : MAX_TEAMS;
 
 	if (b->count == 0)
 		return 0;
-	c = cache_slot(b, reader);
+	/* The key is hashed, compared and kept with the same teams. */
+	if (key.nteams > EVENT_READER_MAX_TEAMS)
+		key.nteams = EVENT_READER_MAX_TEAMS;
+	c = cache_slot(b, &key);
 	if (!c->used) {
 		c->used = true;
-		c->key = *reader;
-		c->key.nteams = nteams;
-		if (nteams > 0)
-			memcpy(c->teams, reader->teams, (size_t)nteams * sizeof *c->teams);
+		c->key = key;
+		if (key.nteams > 0)
+			memcpy(c->teams, key.teams, (size_t)key.nteams * sizeof *c->teams);
 		c->key.teams = c->teams;
 		c->chunk = chunk_build(b, &c->key);
 		b->cached++;

@@ -18,12 +18,15 @@
 #include "event_feed.h"
 #include "order_model.h"
 
+/* A volunteer's teams a stream keeps (more are not read). */
+#define EVENT_READER_MAX_TEAMS 32
+
 /* Who reads a stream, as far as which events it may see. */
 struct event_reader {
 	enum user_role role;
 	int64_t scope_id;
 	int64_t order_id; /* a resident's stream: this order's events only */
-	const int64_t *teams; /* a volunteer's teams */
+	const int64_t *teams; /* a volunteer's teams, at most EVENT_READER_MAX_TEAMS */
 	int nteams;
 };
 

@@ -32,7 +32,6 @@
 #define HEARTBEAT_S 15
 /* A few phones and consoles per account; more is a script or a leak, and must not crowd out others. */
 #define MAX_STREAMS_PER_USER 16
-#define MAX_TEAMS 32
 /* Streams written per loop turn in a flush: thousands of writes at once would hold up requests. */
 #define FLUSH_SLICE 256
 
@@ -61,7 +60,7 @@ struct stream {
 	int64_t user_id;
 	char session[65]; /* the session the stream lives on: it ends with it */
 	int64_t expires_at;
-	int64_t teams[MAX_TEAMS]; /* a volunteer's teams */
+	int64_t teams[EVENT_READER_MAX_TEAMS]; /* a volunteer's teams */
 	int nteams;
 	int64_t order_id; /* a resident's stream: this order's events only (no user, no session) */
 };
@@ -442,7 +441,7 @@ resume_done(struct request *r, const PGresult *res)
 	proto.user_id = r->user->id;
 	proto.expires_at = r->user->expires_at;
 	snprintf(proto.session, sizeof proto.session, "%s", r->user->session);
-	proto.nteams = query_id_array(query_cell(res, 0, "teams"), proto.teams, MAX_TEAMS);
+	proto.nteams = query_id_array(query_cell(res, 0, "teams"), proto.teams, EVENT_READER_MAX_TEAMS);
 	stream_open(r, &proto, query_cell(res, 0, "missed"));
 }
 

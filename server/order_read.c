@@ -72,37 +72,15 @@
 #define LIST_STRINGIFY_(x) #x
 #define LIST_STRINGIFY(x) LIST_STRINGIFY_(x)
 
-static struct db_statement list_statements[ROLE_COUNT] = {
-    [ROLE_ADMIN] = DB_STATEMENT("orders_list_admin", LIST_SQL(SCOPE_ADMIN, LIST_FILTERS), 14),
-    [ROLE_COMMUNITY] = DB_STATEMENT("orders_list_community", LIST_SQL(SCOPE_COMMUNITY, LIST_FILTERS), 14),
-    [ROLE_DEPARTMENT] = DB_STATEMENT("orders_list_department", LIST_SQL(SCOPE_DEPARTMENT, LIST_FILTERS), 14),
-    [ROLE_TEAM] = DB_STATEMENT("orders_list_team", LIST_SQL(SCOPE_TEAM, LIST_FILTERS), 14),
-    [ROLE_VOLUNTEER] = DB_STATEMENT("orders_list_volunteer", LIST_SQL(SCOPE_VOLUNTEER, LIST_FILTERS), 14),
-};
-static struct db_statement plain_list_statements[ROLE_COUNT] = {
-    [ROLE_ADMIN] = DB_STATEMENT("orders_plain_admin", LIST_SQL(SCOPE_ADMIN, LIST_NO_FILTERS), 14),
-    [ROLE_COMMUNITY] = DB_STATEMENT("orders_plain_community", LIST_SQL(SCOPE_COMMUNITY, LIST_NO_FILTERS), 14),
-    [ROLE_DEPARTMENT] = DB_STATEMENT("orders_plain_department", LIST_SQL(SCOPE_DEPARTMENT, LIST_NO_FILTERS), 14),
-    [ROLE_TEAM] = DB_STATEMENT("orders_plain_team", LIST_SQL(SCOPE_TEAM, LIST_NO_FILTERS), 14),
-    [ROLE_VOLUNTEER] = DB_STATEMENT("orders_plain_volunteer", LIST_SQL(SCOPE_VOLUNTEER, LIST_NO_FILTERS), 14),
-};
-static struct db_statement done_tab_statements[ROLE_COUNT] = {
-    [ROLE_ADMIN] = DB_STATEMENT("orders_done_admin", LIST_SQL(SCOPE_ADMIN, LIST_TAB_DONE), 14),
-    [ROLE_COMMUNITY] = DB_STATEMENT("orders_done_community", LIST_SQL(SCOPE_COMMUNITY, LIST_TAB_DONE), 14),
-    [ROLE_DEPARTMENT] = DB_STATEMENT("orders_done_department", LIST_SQL(SCOPE_DEPARTMENT, LIST_TAB_DONE), 14),
-    [ROLE_TEAM] = DB_STATEMENT("orders_done_team", LIST_SQL(SCOPE_TEAM, LIST_TAB_DONE), 14),
-    [ROLE_VOLUNTEER] = DB_STATEMENT("orders_done_volunteer", LIST_SQL(SCOPE_VOLUNTEER, LIST_TAB_DONE), 14),
-};
-static struct db_statement open_tab_statements[ROLE_COUNT] = {
-    [ROLE_ADMIN] = DB_STATEMENT("orders_open_admin", LIST_SQL(SCOPE_ADMIN, LIST_TAB_OPEN(QUEUE_TAB_ADMIN)), 14),
-    [ROLE_COMMUNITY] =
-        DB_STATEMENT("orders_open_community", LIST_SQL(SCOPE_COMMUNITY, LIST_TAB_OPEN(QUEUE_TAB_COMMUNITY)), 14),
-    [ROLE_DEPARTMENT] =
-        DB_STATEMENT("orders_open_department", LIST_SQL(SCOPE_DEPARTMENT, LIST_TAB_OPEN(QUEUE_TAB_DEPARTMENT)), 14),
-    [ROLE_TEAM] = DB_STATEMENT("orders_open_team", LIST_SQL(SCOPE_TEAM, LIST_TAB_OPEN(QUEUE_TAB_TEAM)), 14),
-    [ROLE_VOLUNTEER] =
-        DB_STATEMENT("orders_open_volunteer", LIST_SQL(SCOPE_VOLUNTEER, LIST_TAB_OPEN(QUEUE_TAB_VOLUNTEER)), 14),
-};
+/* The four kinds of list, each one statement per role. */
+#define LIST_ANY(SCOPE, TAB) LIST_SQL(SCOPE, LIST_FILTERS)
+#define LIST_PLAIN(SCOPE, TAB) LIST_SQL(SCOPE, LIST_NO_FILTERS)
+#define LIST_DONE(SCOPE, TAB) LIST_SQL(SCOPE, LIST_TAB_DONE)
+#define LIST_OPEN(SCOPE, TAB) LIST_SQL(SCOPE, LIST_TAB_OPEN(TAB))
+static struct db_statement list_statements[ROLE_COUNT] = SCOPE_STATEMENTS("orders_list", LIST_ANY, 14);
+static struct db_statement plain_list_statements[ROLE_COUNT] = SCOPE_STATEMENTS("orders_plain", LIST_PLAIN, 14);
+static struct db_statement done_tab_statements[ROLE_COUNT] = SCOPE_STATEMENTS("orders_done", LIST_DONE, 14);
+static struct db_statement open_tab_statements[ROLE_COUNT] = SCOPE_STATEMENTS("orders_open", LIST_OPEN, 14);
 
 static struct db_statement detail_statement = DB_STATEMENT("orders_detail",
     "SELECT paidan_order_visible(o, $2::text, $3::bigint) AS visible,"

@@ -31,13 +31,7 @@
 	"  FROM (SELECT " TAB " AS tab FROM orders o"                                                                  \
 	"         WHERE " SCOPE " AND o.state NOT IN " ORDER_DONE_STATES ") x"
 
-static struct db_statement counts_statements[ROLE_COUNT] = {
-    [ROLE_ADMIN] = DB_STATEMENT("queue_counts_admin", COUNTS_SQL(SCOPE_ADMIN, QUEUE_TAB_ADMIN), 2),
-    [ROLE_COMMUNITY] = DB_STATEMENT("queue_counts_community", COUNTS_SQL(SCOPE_COMMUNITY, QUEUE_TAB_COMMUNITY), 2),
-    [ROLE_DEPARTMENT] = DB_STATEMENT("queue_counts_department", COUNTS_SQL(SCOPE_DEPARTMENT, QUEUE_TAB_DEPARTMENT), 2),
-    [ROLE_TEAM] = DB_STATEMENT("queue_counts_team", COUNTS_SQL(SCOPE_TEAM, QUEUE_TAB_TEAM), 2),
-    [ROLE_VOLUNTEER] = DB_STATEMENT("queue_counts_volunteer", COUNTS_SQL(SCOPE_VOLUNTEER, QUEUE_TAB_VOLUNTEER), 2),
-};
+static struct db_statement counts_statements[ROLE_COUNT] = SCOPE_STATEMENTS("queue_counts", COUNTS_SQL, 2);
 
 static struct db_statement callbacks_statement = DB_STATEMENT("queue_callbacks",
     "SELECT json_build_object('items', COALESCE(json_agg(json_build_object("

@@ -22,6 +22,20 @@
 #define QUEUE_TAB_TEAM "paidan_queue_tab_of(o, paidan_waiting_on_team(o, $2::bigint))"
 #define QUEUE_TAB_VOLUNTEER "paidan_queue_tab_of(o, false)"
 
+/* A table of one statement per role, indexed by enum user_role (order_model.h; DB_STATEMENT is db.h's):
+ * SQL(SCOPE, TAB) is given each role's scope predicate and queue tab, NAME gets the role's suffix. */
+#define SCOPE_STATEMENTS(NAME, SQL, NPARAMS)                                                                           \
+	{                                                                                                              \
+		[ROLE_ADMIN] = DB_STATEMENT(NAME "_admin", SQL(SCOPE_ADMIN, QUEUE_TAB_ADMIN), NPARAMS),                \
+		[ROLE_COMMUNITY] =                                                                                     \
+		    DB_STATEMENT(NAME "_community", SQL(SCOPE_COMMUNITY, QUEUE_TAB_COMMUNITY), NPARAMS),               \
+		[ROLE_DEPARTMENT] =                                                                                    \
+		    DB_STATEMENT(NAME "_department", SQL(SCOPE_DEPARTMENT, QUEUE_TAB_DEPARTMENT), NPARAMS),            \
+		[ROLE_TEAM] = DB_STATEMENT(NAME "_team", SQL(SCOPE_TEAM, QUEUE_TAB_TEAM), NPARAMS),                    \
+		[ROLE_VOLUNTEER] =                                                                                     \
+		    DB_STATEMENT(NAME "_volunteer", SQL(SCOPE_VOLUNTEER, QUEUE_TAB_VOLUNTEER), NPARAMS),               \
+	}
+
 /* The 已办结 tab's states, written exactly as the partial indexes of open orders are (sql/097), so
  * that "o.state NOT IN " ORDER_DONE_STATES matches them. */
 #define ORDER_DONE_STATES "('closed', 'rejected', 'cancelled', 'merged')"
