@@ -110,6 +110,10 @@ describe('an order through the web clients', () => {
     assertClean(lookup);
     await lookup.context().close();
     assertClean(p);
+    // From the team's accept the page shows the check-in code and refreshes it; a refresh that reaches
+    // the server after the team started is answered 409 (the panel then goes away). The browser logs
+    // that status as a console error, and how the race falls depends on the machine's speed.
+    p.allowed.push(/status of 409 .*\/checkin/);
     order.resident = p;
   });
 
