@@ -60,23 +60,21 @@
  * from the partial indexes of open orders (sql/097) that this state list matches. */
 #define LIST_TAB_DONE LIST_ABSENT "   AND $14::text = 'done' AND o.state IN " ORDER_DONE_STATES
 #define LIST_TAB_OPEN(TAB) LIST_ABSENT "   AND o.state NOT IN " ORDER_DONE_STATES "   AND " TAB " = $14::text"
-#define LIST_SQL(SCOPE, FILTERS)                                                                                       \
+#define LIST_AFTER(ESC, ID)                                                                                            \
+	"(" ESC ", " ID ") < (COALESCE($11::int = 1, true), COALESCE($12::bigint, 9223372036854775807))"
+#define LIST_SQL(SCOPE, FILTERS, ROWS)                                                                                 \
 	"SELECT paidan_order_staff_json(x.o, paidan_phone_visible(x.o, $1::text, $2::bigint))::text AS body,"          \
 	"       ((x.o).escalated_at IS NOT NULL)::int AS escalated, (x.o).id AS id"                                    \
-	"  FROM (SELECT o FROM orders o"                                                                               \
-	" WHERE " SCOPE FILTERS "   AND (o.escalated_at IS NOT NULL, o.id)"                                            \
-	"       < (COALESCE($11::int = 1, true), COALESCE($12::bigint, 9223372036854775807))"                          \
-	" ORDER BY (o.escalated_at IS NOT NULL) DESC, o.id DESC"                                                       \
-	" LIMIT " LIST_STRINGIFY(LIST_MAX) " + 1) x"                                                                   \
-	                                   " LIMIT $13::int"
+	"  FROM (" ROWS(SCOPE, FILTERS, LIST_AFTER, LIST_STRINGIFY(LIST_MAX) " + 1") ") x"                             \
+	                                                                             " LIMIT $13::int"
 #define LIST_STRINGIFY_(x) #x
 #define LIST_STRINGIFY(x) LIST_STRINGIFY_(x)
 
 /* The four kinds of list, each one statement per role. */
-#define LIST_ANY(SCOPE, TAB) LIST_SQL(SCOPE, LIST_FILTERS)
-#define LIST_PLAIN(SCOPE, TAB) LIST_SQL(SCOPE, LIST_NO_FILTERS)
-#define LIST_DONE(SCOPE, TAB) LIST_SQL(SCOPE, LIST_TAB_DONE)
-#define LIST_OPEN(SCOPE, TAB) LIST_SQL(SCOPE, LIST_TAB_OPEN(TAB))
+#define LIST_ANY(SCOPE, TAB, ROWS) LIST_SQL(SCOPE, LIST_FILTERS, ROWS)
+#define LIST_PLAIN(SCOPE, TAB, ROWS) LIST_SQL(SCOPE, LIST_NO_FILTERS, ROWS)
+#define LIST_DONE(SCOPE, TAB, ROWS) LIST_SQL(SCOPE, LIST_TAB_DONE, ROWS)
+#define LIST_OPEN(SCOPE, TAB, ROWS) LIST_SQL(SCOPE, LIST_TAB_OPEN(TAB), ROWS)
 static struct db_statement list_statements[ROLE_COUNT] = SCOPE_STATEMENTS("orders_list", LIST_ANY, 14);
 static struct db_statement plain_list_statements[ROLE_COUNT] = SCOPE_STATEMENTS("orders_plain", LIST_PLAIN, 14);
 static struct db_statement done_tab_statements[ROLE_COUNT] = SCOPE_STATEMENTS("orders_done", LIST_DONE, 14);

@@ -18,7 +18,7 @@
 
 #define CALLBACK_DAYS "7"
 
-#define COUNTS_SQL(SCOPE, TAB)                                                                                         \
+#define COUNTS_SQL(SCOPE, TAB, ROWS)                                                                                   \
 	"SELECT json_build_object("                                                                                    \
 	"  'mine', count(*) FILTER (WHERE x.tab = 'mine'), 'overdue', count(*) FILTER (WHERE x.tab = 'overdue'),"      \
 	"  'open', count(*) FILTER (WHERE x.tab = 'open'),"                                                            \

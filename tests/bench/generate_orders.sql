@@ -97,10 +97,12 @@ SELECT o.id, 2, 'escalate', o.state, o.state, 'system', '', o.escalated_at, deco
   FROM orders o WHERE o.contact_name = :'mark' AND o.escalated_at IS NOT NULL;
 
 -- Claimed orders are offered to their department's first teams; later ones to the team that has them.
-INSERT INTO order_offers (order_id, team_id, offered_at)
-SELECT o.id, o.team_id, o.claimed_at FROM orders o WHERE o.contact_name = :'mark' AND o.team_id IS NOT NULL;
-INSERT INTO order_offers (order_id, team_id, offered_at)
-SELECT o.id, t.id, o.claimed_at
+-- Each offer carries its order's "escalated" (the trigger that sets it is off here: sql/099).
+INSERT INTO order_offers (order_id, team_id, offered_at, escalated)
+SELECT o.id, o.team_id, o.claimed_at, o.escalated_at IS NOT NULL FROM orders o
+ WHERE o.contact_name = :'mark' AND o.team_id IS NOT NULL;
+INSERT INTO order_offers (order_id, team_id, offered_at, escalated)
+SELECT o.id, t.id, o.claimed_at, o.escalated_at IS NOT NULL
   FROM orders o
   JOIN LATERAL (SELECT id FROM teams WHERE department_id = o.department_id ORDER BY id LIMIT 2) t ON true
  WHERE o.contact_name = :'mark' AND o.state = 'claimed' AND o.id % 2 = 0
