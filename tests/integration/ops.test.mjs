@@ -165,13 +165,13 @@ describe('migrate --check', () => {
     try {
       const files = fs.readdirSync(h.SQL_DIR).filter((f) => /^\d{3}_.*\.sql$/.test(f)).sort();
       for (const f of files.slice(1)) fs.copyFileSync(path.join(h.SQL_DIR, f), path.join(dir, f));
-      fs.writeFileSync(path.join(dir, '099_future.sql'), 'CREATE TABLE check_must_not_create (id int);');
+      fs.writeFileSync(path.join(dir, '999_future.sql'), 'CREATE TABLE check_must_not_create (id int);');
       const r = check(dir);
       assert.equal(r.code, 1, r.err);
-      assert.match(r.out, /^would apply 099_future\.sql$/m);
+      assert.match(r.out, /^would apply 999_future\.sql$/m);
       assert.match(r.out, new RegExp(`^applied but not in .*: ${files[0].slice(0, 3)} `, 'm'));
       assert.doesNotMatch(r.out, /would apply 00/);
-      assert.equal((await h.sql("SELECT count(*) FROM schema_migrations WHERE version = '099'")).trim(), '0');
+      assert.equal((await h.sql("SELECT count(*) FROM schema_migrations WHERE version = '999'")).trim(), '0');
       assert.equal((await h.sql("SELECT to_regclass('check_must_not_create') IS NULL")).trim(), 't');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
