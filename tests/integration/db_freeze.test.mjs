@@ -4,6 +4,7 @@
 // again a retry under the same Idempotency-Key makes exactly one order.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import * as h from './harness.mjs';
 
 const FREEZE = process.env.PAIDAN_TEST_PG_FREEZE;
@@ -107,5 +108,56 @@ describe('database frozen', () => {
       await h.sleep(100);
     }
     assert.ok(ready, '/readyz is 200 again after the thaw');
+  });
+
+  // A first connection of a console or a team phone needs nothing from the database (it missed
+  // nothing): thousands of phones reconnecting at once cost it no work. A resume (Last-Event-ID)
+  // reads what was missed, so it waits for the database, up to the call deadline.
+  test('a frozen database: a first stream opens at once, a resume ends at the deadline', { timeout: 60000 }, async () => {
+    const own = await h.startServer({ args: ['--db-call-timeout-ms', String(CALL_TIMEOUT_MS), '--db-connect-timeout-ms', '1000'] });
+    try {
+      // Sessions are served from the cache only while session ends can be heard (LISTEN is up).
+      assert.match(await own.waitLog(/listening for notifications/), /listening for notifications/);
+      const login = await own.http('POST', '/api/v1/sessions', { body: { username: 'demo-community', password: process.env.PAIDAN_DEMO_PASSWORD || 'paidan-demo' } });
+      assert.equal(login.status, 201, login.text);
+      const auth = `Bearer ${login.json.token}`;
+      const open = (extra = {}) => new Promise((resolve, reject) => {
+        const u = new URL(own.base);
+        const t0 = performance.now();
+        const headers = { Authorization: auth, Accept: 'text/event-stream', ...extra };
+        const req = http.request({ host: u.hostname, port: u.port, path: '/api/v1/events', headers, agent: false }, (res) => {
+          const ms = performance.now() - t0;
+          let head = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => { head += c; });
+          setTimeout(() => { res.destroy(); resolve({ status: res.statusCode, head, ms }); }, 200);
+        });
+        req.setTimeout(10000, () => req.destroy(new Error('no answer within 10 s')));
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal((await own.http('GET', '/api/v1/me', { headers: { Authorization: auth } })).status, 200);
+      await h.sh(FREEZE);
+      frozen = true;
+      const first = await open();
+      const resume = await open({ 'Last-Event-ID': '1' });
+      await h.sh(THAW);
+      frozen = false;
+      assert.equal(first.status, 200, `a first stream with the database frozen: ${first.status} ${first.head.slice(0, 200)}`);
+      assert.match(first.head, /^retry: 3000/);
+      assert.ok(first.ms < 500, `the first stream opened in ${first.ms.toFixed(0)} ms`);
+      assert.equal(resume.status, 503, `a resume with the database frozen: ${resume.status} ${resume.head.slice(0, 200)}`);
+      assert.ok(resume.ms >= CALL_TIMEOUT_MS - 100, `the resume waited for the database (${resume.ms.toFixed(0)} ms)`);
+      let resumed = null;
+      for (let i = 0; i < 100 && !resumed; i++) {
+        const r = await open({ 'Last-Event-ID': '1' });
+        if (r.status === 200) resumed = r;
+        else await h.sleep(100);
+      }
+      assert.ok(resumed, 'a resume opens once the database runs again');
+    } finally {
+      if (frozen) { await h.sh(THAW); frozen = false; }
+      await own.stop();
+    }
   });
 });
