@@ -16,6 +16,8 @@
 // 16 phones to each (one account's limit of streams), in order: the first 64 (sampled for the event
 // delay) are the demo team's, which is offered every order; the others' teams get none of these.
 import http from 'node:http';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { loginMany } from './logins.mjs';
 
 const args = process.argv.slice(2);
@@ -37,6 +39,11 @@ const SAMPLED_PHONES = 50;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 const streamAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+// The phones come from 64 loopback addresses (Linux answers all of 127/8), as they would from many:
+// one source address has some 28,000 ports, fewer than 20,000 streams, the 512 sockets above and the
+// TIME_WAIT of every reconnect; once they ran out every call failed before reaching the server.
+const PHONE_ADDRESSES = 64;
+const failures = {}; // a call's error message → how often (calls that never reached an answer)
 const stats = {}; // kind → {ms: [], status: {}}
 let stopping = false;
 
@@ -63,7 +70,10 @@ function call(method, path, token, body) {
       });
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ status: 0, ms: performance.now() - t0, at: performance.now() }));
+    req.on('error', (e) => {
+      failures[e.code || e.message] = (failures[e.code || e.message] ?? 0) + 1;
+      resolve({ status: 0, ms: performance.now() - t0, at: performance.now() });
+    });
     req.end(data);
   });
 }
@@ -80,11 +90,58 @@ const latencies = [];
 const refused = []; // the first few refused actions, to tell a refusal of the rules from one of load
 let phonesOpen = 0, phonesMax = 0, phoneRefusals = 0, phoneFailures = 0, events = 0;
 
+// One process may hold 20,000 descriptors here (ulimit -Hn, not to be raised in a container): the
+// phones past the first PHONES_HERE are held by child processes of this script, PHONES_PER_CHILD
+// each, which report their counts every half second.
+const PHONES_HERE = 6000;
+const PHONES_PER_CHILD = 8000;
+const children = new Map(); // child → its last report
+
+function phoneCounts() {
+  const all = { open: phonesOpen, max: phonesMax, refusals: phoneRefusals, failures: phoneFailures, events };
+  for (const c of children.values()) for (const k of Object.keys(all)) all[k] += c[k] ?? 0;
+  return all;
+}
+
+function startChildren() {
+  for (let from = PHONES_HERE; from < phones; from += PHONES_PER_CHILD) {
+    const child = fork(fileURLToPath(import.meta.url), [base, '--phones-child'], { stdio: 'inherit' });
+    children.set(child, {});
+    child.on('message', (m) => {
+      children.set(child, m);
+      for (const [k, v] of Object.entries(m.failures_by ?? {})) failures[`${k} (child)`] = v;
+    });
+    child.send({ tokens: S.phoneTokens, from, to: Math.min(phones, from + PHONES_PER_CHILD) });
+  }
+}
+
+function stopChildren() {
+  return Promise.all([...children.keys()].map((child) => new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.send({ stop: true });
+  })));
+}
+
+if (args.includes('--phones-child')) {
+  process.on('message', (m) => {
+    if (m.stop) {
+      stopping = true;
+      process.send({ open: phonesOpen, max: phonesMax, refusals: phoneRefusals, failures: phoneFailures, events, failures_by: failures },
+        () => process.exit(0));
+      return;
+    }
+    S.phoneTokens = m.tokens;
+    for (let i = m.from; i < m.to; i++) setTimeout(() => phone(i), (i % 2000) * 5);
+    setInterval(() => process.send({ open: phonesOpen, max: phonesMax, refusals: phoneRefusals, failures: phoneFailures, events, failures_by: failures }), 500);
+  });
+}
+
 function phone(i) {
   if (stopping) return;
-  const req = http.get(`${base}/api/v1/events`, { agent: streamAgent, headers: { authorization: `Bearer ${S.phoneTokens[Math.floor(i / 16) % S.phoneTokens.length]}` } }, (res) => {
+  const req = http.get(`${base}/api/v1/events`, { agent: streamAgent, localAddress: `127.0.1.${1 + (i % PHONE_ADDRESSES)}`, headers: { authorization: `Bearer ${S.phoneTokens[Math.floor(i / 16) % S.phoneTokens.length]}` } }, (res) => {
     if (res.statusCode !== 200) {
       phoneRefusals++;
+      failures[`phone refused ${res.statusCode}`] = (failures[`phone refused ${res.statusCode}`] ?? 0) + 1;
       res.resume();
       setTimeout(() => phone(i), 1000 * Number(res.headers['retry-after'] ?? 3) * (0.5 + Math.random()));
       return;
@@ -112,7 +169,7 @@ function phone(i) {
     });
     res.on('end', () => { phonesOpen--; if (!stopping) setTimeout(() => phone(i), 3000); });
   });
-  req.on('error', () => { phoneFailures++; if (!stopping) setTimeout(() => phone(i), 3000); });
+  req.on('error', (e) => { phoneFailures++; failures[`phone ${e.code || e.message}`] = (failures[`phone ${e.code || e.message}`] ?? 0) + 1; if (!stopping) setTimeout(() => phone(i), 3000); });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -180,10 +237,12 @@ async function main() {
   console.log(`${S.phoneTokens.length} team accounts for the phones logged in in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   console.log(`busy hour × ${scale} at ${speed}× speed for ${minutes} min: an order every ${orderEveryMs.toFixed(0)} ms, ` +
     `${consoles} consoles every ${(consoleEveryMs / 1000).toFixed(1)} s, ${phones} phones`);
-  for (let i = 0; i < phones; i++) setTimeout(() => phone(i), (i % 2000) * 5);
+  for (let i = 0; i < Math.min(phones, PHONES_HERE); i++) setTimeout(() => phone(i), (i % 2000) * 5);
+  startChildren();
   const t0 = Date.now();
-  while (phonesOpen < phones && Date.now() - t0 < 60000) await sleep(250);
-  console.log(`phones connected before the replay: ${phonesOpen} of ${phones} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  while (phoneCounts().open < phones && Date.now() - t0 < 60000) await sleep(250);
+  console.log(`phones connected before the replay: ${phoneCounts().open} of ${phones} in ${((Date.now() - t0) / 1000).toFixed(1)} s` +
+    ` (${children.size} child processes hold those past the first ${PHONES_HERE})`);
   for (let i = 0; i < consoles; i++) consoleLoop(i);
   const end = Date.now() + minutes * 60e3;
   const running = [];
@@ -193,12 +252,15 @@ async function main() {
   }
   stopping = true;
   await Promise.all(running);
-  console.log(`phones: ${phonesOpen} open at the end (at most ${phonesMax} of ${phones}), ${phoneRefusals} refusals, ` +
-    `${phoneFailures} failures, ${events} events received`);
+  await stopChildren();
+  const ph = phoneCounts();
+  console.log(`phones: ${ph.open} open at the end (at most ${ph.max} of ${phones}), ${ph.refusals} refusals, ` +
+    `${ph.failures} failures, ${ph.events} events received`);
   const lat = latencies.sort((a, b) => a - b);
   console.log(`event after the action's answer (first ${SAMPLED_PHONES} phones, ${lat.length} samples): ` +
     `p50 ${pct(lat, 0.5)} ms, p99 ${pct(lat, 0.99)} ms`);
   for (const line of refused) console.log(`refused: ${line}`);
+  if (Object.keys(failures).length) console.log(`calls without an answer, and phones refused: ${JSON.stringify(failures)}`);
   for (const [kind, s] of Object.entries(stats)) {
     const ms = s.ms.sort((a, b) => a - b);
     const bad = Object.entries(s.status).filter(([k]) => k === '0' || k >= '500').reduce((a, [, v]) => a + v, 0);
@@ -208,4 +270,4 @@ async function main() {
   process.exit(0);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+if (!args.includes('--phones-child')) main().catch((e) => { console.error(e); process.exit(1); });
