@@ -4,6 +4,7 @@
  * whose user may see that order: the message is written once and the same bytes go to every such
  * stream. A stream ends with its session (a note on EVENTS_CHANNEL, sql/055_session_end.sql). */
 #include "events.h"
+#include "events_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,6 @@
 #include <event2/http.h>
 
 #include "api_error.h"
-#include "api_reply.h"
 #include "app.h"
 #include "auth_user.h"
 #include "config.h"
@@ -25,7 +25,6 @@
 #include "http.h"
 #include "query.h"
 #include "session_cache.h"
-#include "validate.h"
 #include "xalloc.h"
 
 #define EVENTS_CHANNEL "paidan_events" /* session ends only (sql/055) */
@@ -34,21 +33,6 @@
 #define MAX_STREAMS_PER_USER 16
 /* Streams written per loop turn in a flush: thousands of writes at once would hold up requests. */
 #define FLUSH_SLICE 256
-
-/* What a client missed: events after its last one (and the few seconds before it, since ids
- * are handed out before commit and may arrive out of order), on orders it may see now. */
-static struct db_statement resume_statement = DB_STATEMENT("events_resume",
-    "SELECT (SELECT COALESCE(array_agg(m.team_id ORDER BY m.team_id), '{}')"
-    "          FROM team_members m WHERE $2::text = 'volunteer' AND m.volunteer_id = $3::bigint)::text AS teams,"
-    "       COALESCE((SELECT json_agg(x ORDER BY x.event_id) FROM ("
-    "         SELECT e.id AS event_id, e.order_id, e.action, e.from_state AS \"from\", e.to_state AS state, e.at"
-    "           FROM order_events e JOIN orders o ON o.id = e.order_id"
-    "          WHERE $1::bigint IS NOT NULL AND e.id <> $1::bigint"
-    "            AND (e.id > $1::bigint OR e.at >= (SELECT p.at - interval '2 seconds'"
-    "                                                FROM order_events p WHERE p.id = $1::bigint))"
-    "            AND paidan_order_visible(o, $2::text, $3::bigint)"
-    "          ORDER BY e.id LIMIT 1000) x), '[]'::json)::text AS missed",
-    3);
 
 struct stream {
 	struct stream *prev, *next;
@@ -353,6 +337,22 @@ events_free(struct events *ev)
 	free(ev);
 }
 
+bool
+events_room(void)
+{
+	return the_events != NULL && the_events->count < the_events->max_streams;
+}
+
+/* The process's cap (--max-streams) is reached: 503, try again in a few seconds. */
+void
+events_refuse_full(struct request *r)
+{
+	if (the_events != NULL)
+		the_events->refused_process++;
+	http_set_header(r, "Retry-After", "5");
+	api_error_reply(r, API_ERROR_TOO_MANY_STREAMS, NULL);
+}
+
 /* Opens the stream described by proto for r: the head, the events it missed (a JSON array, may be
  * NULL), then it joins the list. Replies 503 when the process is stopping or full. */
 static void
@@ -367,9 +367,8 @@ stream_open(struct request *r, const struct stream *proto, const char *missed_js
 		api_error_reply(r, API_ERROR_RESTARTING, NULL);
 		return;
 	}
-	if (ev->count >= ev->max_streams) { /* others got in while this one was being looked up */
-		http_set_header(r, "Retry-After", "5");
-		api_error_reply(r, API_ERROR_TOO_MANY_STREAMS, NULL);
+	if (!events_room()) { /* others got in while this one was being looked up */
+		events_refuse_full(r);
 		return;
 	}
 	s = xmalloc(sizeof *s);
@@ -406,8 +405,8 @@ stream_open(struct request *r, const struct stream *proto, const char *missed_js
 }
 
 /* A few phones and consoles per account (or per resident key); past that, 429 and false. */
-static bool
-room_for_one_more(struct request *r, int64_t user_id, int64_t order_id)
+bool
+events_room_for_one_more(struct request *r, int64_t user_id, int64_t order_id)
 {
 	int n = 0;
 
@@ -432,8 +431,8 @@ events_get_stats(struct events_stats *stats)
 }
 
 /* A signed-in user's stream; teams_text (a volunteer's teams) and missed_json may be NULL. */
-static void
-stream_open_user(struct request *r, const char *teams_text, const char *missed_json)
+void
+events_open_user(struct request *r, const char *teams_text, const char *missed_json)
 {
 	struct stream proto = {0};
 
@@ -442,21 +441,8 @@ stream_open_user(struct request *r, const char *teams_text, const char *missed_j
 	proto.user_id = r->user->id;
 	proto.expires_at = r->user->expires_at;
 	snprintf(proto.session, sizeof proto.session, "%s", r->user->session);
-	if (teams_text != NULL)
-		proto.nteams = query_id_array(teams_text, proto.teams, EVENT_READER_MAX_TEAMS);
+	proto.nteams = query_id_array(teams_text, proto.teams, EVENT_READER_MAX_TEAMS); /* NULL: none */
 	stream_open(r, &proto, missed_json);
-}
-
-static void
-resume_done(struct request *r, const PGresult *res)
-{
-	stream_open_user(r, query_cell(res, 0, "teams"), query_cell(res, 0, "missed"));
-}
-
-bool
-events_room(void)
-{
-	return the_events != NULL && the_events->count < the_events->max_streams;
 }
 
 void
@@ -465,48 +451,10 @@ events_stream_order(struct request *r, int64_t order_id, int64_t until, const ch
 	struct stream proto = {0};
 
 	/* One key opens at most as many streams as one account: the process's cap is for everyone. */
-	if (the_events != NULL && !room_for_one_more(r, 0, order_id))
+	if (the_events != NULL && !events_room_for_one_more(r, 0, order_id))
 		return;
 	proto.role = ROLE_RESIDENT;
 	proto.order_id = order_id;
 	proto.expires_at = until;
 	stream_open(r, &proto, missed_json);
-}
-
-/* The caps (--max-streams, and per user) are checked before the resume's database work; dispatch has
- * looked the session up by then. resume_done counts the stream in. */
-void
-events_stream(struct request *r)
-{
-	const char *last = http_header(r, "Last-Event-ID");
-	int64_t last_id = 0;
-	struct query q;
-
-	if (the_events == NULL || the_events->count >= the_events->max_streams) {
-		if (the_events != NULL)
-			the_events->refused_process++;
-		http_set_header(r, "Retry-After", "5");
-		api_error_reply(r, API_ERROR_TOO_MANY_STREAMS, NULL);
-		return;
-	}
-	if (!room_for_one_more(r, r->user->id, 0))
-		return;
-	if (last == NULL)
-		last = http_query_param(r, "last_event_id");
-	if (last != NULL && *last && !parse_id(last, &last_id)) {
-		api_reply_field(r, API_ERROR_LAST_EVENT_ID_INVALID, "Last-Event-ID", "应为正整数 (a positive number)");
-		return;
-	}
-	/* A first connection misses nothing, and only a volunteer's reader needs the database (their teams):
-	 * thousands of phones opening at once (a network coming back) then cost no database work. */
-	if (last_id == 0 && r->user->role != ROLE_VOLUNTEER) {
-		stream_open_user(r, NULL, NULL);
-		return;
-	}
-	query_start(&q, r, &resume_statement);
-	if (last_id > 0)
-		query_id(&q, 1, last_id);
-	query_text(&q, 2, user_role_name(r->user->role));
-	query_id(&q, 3, r->user->scope_id);
-	query_run(&q, resume_done, NULL);
 }

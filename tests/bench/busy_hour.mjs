@@ -97,8 +97,13 @@ const PHONES_HERE = 6000;
 const PHONES_PER_CHILD = 8000;
 const children = new Map(); // child → its last report
 
+/** This process's phones: what a child reports, and the parent's own share of the totals. */
+function ownCounts() {
+  return { open: phonesOpen, max: phonesMax, refusals: phoneRefusals, failures: phoneFailures, events, failures_by: failures };
+}
+
 function phoneCounts() {
-  const all = { open: phonesOpen, max: phonesMax, refusals: phoneRefusals, failures: phoneFailures, events };
+  const { failures_by: _, ...all } = ownCounts();
   for (const c of children.values()) for (const k of Object.keys(all)) all[k] += c[k] ?? 0;
   return all;
 }
@@ -126,13 +131,13 @@ if (args.includes('--phones-child')) {
   process.on('message', (m) => {
     if (m.stop) {
       stopping = true;
-      process.send({ open: phonesOpen, max: phonesMax, refusals: phoneRefusals, failures: phoneFailures, events, failures_by: failures },
+      process.send(ownCounts(),
         () => process.exit(0));
       return;
     }
     S.phoneTokens = m.tokens;
     for (let i = m.from; i < m.to; i++) setTimeout(() => phone(i), (i % 2000) * 5);
-    setInterval(() => process.send({ open: phonesOpen, max: phonesMax, refusals: phoneRefusals, failures: phoneFailures, events, failures_by: failures }), 500);
+    setInterval(() => process.send(ownCounts()), 500);
   });
 }
 
